@@ -1,0 +1,115 @@
+//! Collecting every invalid field of a request before answering, so a caller fixes
+//! them all in one round trip.
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// The invalid fields found so far, each with its path (`unit.aliases[2]`) and why.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldViolations {
+    violations: Vec<(String, String)>,
+}
+
+impl FieldViolations {
+    /// Starts an empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that `field` is invalid for `reason`.
+    pub fn add(&mut self, field: impl Into<String>, reason: impl Into<String>) {
+        self.violations.push((field.into(), reason.into()));
+    }
+
+    /// Records the error of `result` under `field` and returns its value, if any.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: impl Into<String>,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.add(field, error.to_string());
+                None
+            }
+        }
+    }
+
+    /// Returns true when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// Returns the recorded (field, reason) pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.violations
+            .iter()
+            .map(|(f, r)| (f.as_str(), r.as_str()))
+    }
+
+    /// Returns `Ok(value)` when nothing was recorded, else the INVALID_ARGUMENT status.
+    pub fn into_result<T>(self, value: T) -> Result<T, Status> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.into_status())
+        }
+    }
+
+    /// Builds INVALID_ARGUMENT with a `BadRequest` detail listing every violation; the
+    /// message names the first so that plain clients see something useful too.
+    pub fn into_status(self) -> Status {
+        let message = match self.violations.first() {
+            Some((field, reason)) if self.violations.len() == 1 => format!("{field}: {reason}"),
+            Some((field, reason)) => format!(
+                "{field}: {reason} (and {} more invalid fields)",
+                self.violations.len() - 1
+            ),
+            None => "invalid request".to_owned(),
+        };
+        let mut details = ErrorDetails::new();
+        for (field, reason) in &self.violations {
+            details.add_bad_request_violation(field.clone(), reason.clone());
+        }
+        Status::with_error_details(Code::InvalidArgument, message, details)
+    }
+
+    /// Returns INVALID_ARGUMENT for a single field.
+    pub fn single(field: impl Into<String>, reason: impl Into<String>) -> Status {
+        let mut violations = Self::new();
+        violations.add(field, reason);
+        violations.into_status()
+    }
+}
+
+/// Returns the fields named by the `BadRequest` detail of `status` (for clients and tests).
+pub fn violated_fields(status: &Status) -> Vec<String> {
+    status
+        .get_details_bad_request()
+        .map(|bad| bad.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_carries_every_field() {
+        let mut violations = FieldViolations::new();
+        violations.add("unit.display_name", "must not be empty");
+        violations.add("unit.aliases[1]", "too long");
+        let status = violations.into_status();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(
+            violated_fields(&status),
+            ["unit.display_name", "unit.aliases[1]"]
+        );
+        assert!(
+            status
+                .message()
+                .starts_with("unit.display_name: must not be empty")
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! duban's protobuf contracts as Rust types, gRPC clients and servers, plus the
+//! encoded file descriptor set that server reflection serves.
+
+#![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant)]
+
+/// The encoded `FileDescriptorSet` of every duban `.proto` file (with imports).
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/duban_descriptor.bin"));
+
+/// Package `duban.registry.v1`.
+pub mod registry {
+    /// Version 1 of the registry contract.
+    pub mod v1 {
+        tonic::include_proto!("duban.registry.v1");
+    }
+}

@@ -1,0 +1,31 @@
+//! Command-line flags, each with an environment fallback.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+
+/// duban-registry: units, unit groups, plans, tasks and who must report.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "duban-registry", version)]
+pub struct Config {
+    /// Address to listen on for gRPC.
+    #[arg(long, env = "DUBAN_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+
+    /// Database URL: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        env = "DUBAN_DATABASE_URL",
+        default_value = "sqlite://data/registry.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// Start even if the database could lose acknowledged writes (SQLite without
+    /// WAL and synchronous=FULL, PostgreSQL with synchronous_commit or fsync off).
+    #[arg(long, env = "DUBAN_ALLOW_WEAK_DURABILITY")]
+    pub allow_weak_durability: bool,
+
+    /// Write logs as JSON lines instead of text.
+    #[arg(long, env = "DUBAN_LOG_JSON")]
+    pub log_json: bool,
+}

@@ -1,0 +1,53 @@
+//! Storage of the registry: schema, table mappings and queries. Queries take any
+//! `ConnectionTrait`, so the caller that spans several writes opens the transaction
+//! and passes it down.
+
+pub mod entities;
+pub mod groups;
+pub mod idempotency;
+pub mod migration;
+pub mod names;
+pub mod plans;
+pub mod tasks;
+pub mod units;
+
+use duban_infra::api::PageRequest;
+
+use crate::error::RegistryError;
+
+/// Joins list items for a newline-separated text column.
+pub(crate) fn join_lines(items: &[String]) -> String {
+    items.join("\n")
+}
+
+/// Splits a newline-separated text column back into its items.
+pub(crate) fn split_lines(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split('\n').map(str::to_owned).collect()
+    }
+}
+
+/// Fails with ABORTED when the client sent an etag that is not the current one.
+pub(crate) fn check_etag(sent: &str, revision: i32, name: &str) -> Result<(), RegistryError> {
+    if sent.is_empty() || sent == revision.to_string() {
+        Ok(())
+    } else {
+        Err(RegistryError::Aborted(format!(
+            "`{name}` changed since it was read (etag `{sent}`, now `{revision}`); read it again"
+        )))
+    }
+}
+
+/// Returns the `seq` to continue after, from a page token of one integer key.
+pub(crate) fn seq_cursor(page: &PageRequest) -> Result<Option<i32>, RegistryError> {
+    match page.after.as_deref() {
+        None => Ok(None),
+        Some([seq]) => seq
+            .parse()
+            .map(Some)
+            .map_err(|_| RegistryError::invalid("page_token", "malformed page token")),
+        Some(_) => Err(RegistryError::invalid("page_token", "malformed page token")),
+    }
+}

@@ -1,0 +1,365 @@
+//! Queries on tasks and their assignments.
+
+use chrono::NaiveDate;
+use duban_infra::api::PageRequest;
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+    sea_query::{Expr, ExprTrait},
+};
+
+use super::{
+    entities::{assignment, group_member, task},
+    join_lines, split_lines,
+};
+use crate::{
+    domain::{
+        Assignee, Assignment, Cadence, Deadline, DeadlineKind, Role, Task, filter::Op,
+        names as resource,
+    },
+    error::RegistryError,
+};
+
+/// Filters of ListTasks.
+#[derive(Debug, Default, Clone)]
+pub struct TaskFilter {
+    pub section: Option<i32>,
+    pub unit_id: Option<String>,
+    pub group_id: Option<String>,
+    pub deadline: Vec<(Op, NaiveDate)>,
+    pub show_deleted: bool,
+}
+
+fn deadline_columns(deadline: &Deadline) -> (&'static str, Option<String>, &'static str) {
+    match deadline.kind {
+        DeadlineKind::None => ("NONE", None, ""),
+        DeadlineKind::Date(date) => ("DATE", Some(date.format("%Y-%m-%d").to_string()), ""),
+        DeadlineKind::Ongoing => ("ONGOING", None, ""),
+        DeadlineKind::Recurring(cadence) => ("RECURRING", None, cadence.as_str()),
+    }
+}
+
+fn deadline_of(row: &task::Model) -> Deadline {
+    let date = row
+        .deadline_date
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let kind = match (row.deadline_kind.as_str(), date) {
+        ("DATE", Some(date)) => DeadlineKind::Date(date),
+        ("ONGOING", _) => DeadlineKind::Ongoing,
+        ("RECURRING", _) => {
+            DeadlineKind::Recurring(Cadence::parse(&row.deadline_recurrence).unwrap_or_default())
+        }
+        _ => DeadlineKind::None,
+    };
+    Deadline {
+        kind,
+        text: row.deadline_text.clone(),
+    }
+}
+
+fn to_domain(row: task::Model, assignments: &[assignment::Model]) -> Task {
+    let assignments = assignments
+        .iter()
+        .filter(|a| a.task_seq == row.seq)
+        .filter_map(|a| {
+            let assignee = match (&a.unit_id, &a.group_id) {
+                (Some(unit), _) => Assignee::Unit(unit.clone()),
+                (None, Some(group)) => Assignee::Group(group.clone()),
+                (None, None) => return None,
+            };
+            Some(Assignment {
+                assignee,
+                role: Role::parse(&a.role)?,
+                note: a.note.clone(),
+            })
+        })
+        .collect();
+    Task {
+        deadline: deadline_of(&row),
+        indicators: split_lines(&row.indicators),
+        assignments,
+        plan_id: row.plan_id,
+        id: row.id,
+        number: row.number,
+        title: row.title,
+        description: row.description,
+        section: row.section,
+        revision: row.revision,
+        create_time: row.create_time,
+        update_time: row.update_time,
+        delete_time: row.delete_time,
+    }
+}
+
+fn to_row(task: &Task) -> task::ActiveModel {
+    let (kind, date, recurrence) = deadline_columns(&task.deadline);
+    task::ActiveModel {
+        seq: NotSet,
+        id: Set(task.id.clone()),
+        plan_id: Set(task.plan_id.clone()),
+        number: Set(task.number),
+        live_number: Set(task.delete_time.is_none().then_some(task.number)),
+        title: Set(task.title.clone()),
+        description: Set(task.description.clone()),
+        section: Set(task.section),
+        deadline_kind: Set(kind.to_owned()),
+        deadline_date: Set(date),
+        deadline_recurrence: Set(recurrence.to_owned()),
+        deadline_text: Set(task.deadline.text.clone()),
+        indicators: Set(join_lines(&task.indicators)),
+        revision: Set(task.revision),
+        create_time: Set(task.create_time),
+        update_time: Set(task.update_time),
+        delete_time: Set(task.delete_time),
+    }
+}
+
+fn number_taken(task: &Task) -> String {
+    format!(
+        "task number {} is taken in `{}`",
+        task.number,
+        resource::plan_name(&task.plan_id)
+    )
+}
+
+async fn load(
+    db: &impl ConnectionTrait,
+    rows: Vec<task::Model>,
+) -> Result<Vec<Task>, RegistryError> {
+    let seqs: Vec<i32> = rows.iter().map(|r| r.seq).collect();
+    let assignments = assignment::Entity::find()
+        .filter(assignment::Column::TaskSeq.is_in(seqs))
+        .order_by_asc(assignment::Column::TaskSeq)
+        .order_by_asc(assignment::Column::Position)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| to_domain(row, &assignments))
+        .collect())
+}
+
+async fn replace_assignments(
+    db: &impl ConnectionTrait,
+    task_seq: i32,
+    assignments: &[Assignment],
+) -> Result<(), RegistryError> {
+    assignment::Entity::delete_many()
+        .filter(assignment::Column::TaskSeq.eq(task_seq))
+        .exec(db)
+        .await?;
+    if assignments.is_empty() {
+        return Ok(());
+    }
+    let rows = assignments.iter().enumerate().map(|(i, a)| {
+        let (unit, group) = match &a.assignee {
+            Assignee::Unit(id) => (Some(id.clone()), None),
+            Assignee::Group(id) => (None, Some(id.clone())),
+        };
+        assignment::ActiveModel {
+            seq: NotSet,
+            task_seq: Set(task_seq),
+            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            unit_id: Set(unit),
+            group_id: Set(group),
+            role: Set(a.role.as_str().to_owned()),
+            note: Set(a.note.clone()),
+        }
+    });
+    assignment::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+async fn seq_of(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    id: &str,
+) -> Result<Option<i32>, RegistryError> {
+    let row = task::Entity::find()
+        .filter(task::Column::PlanId.eq(plan_id))
+        .filter(task::Column::Id.eq(id))
+        .one(db)
+        .await?;
+    Ok(row.map(|r| r.seq))
+}
+
+/// Stores a new task with its assignments.
+pub async fn insert(db: &impl ConnectionTrait, task: &Task) -> Result<(), RegistryError> {
+    if seq_of(db, &task.plan_id, &task.id).await?.is_some() {
+        return Err(RegistryError::AlreadyExists(format!(
+            "`{}` already exists",
+            resource::task_name(&task.plan_id, &task.id)
+        )));
+    }
+    task::Entity::insert(to_row(task))
+        .exec_without_returning(db)
+        .await
+        .map_err(|e| RegistryError::from_write(e, || number_taken(task)))?;
+    let seq = seq_of(db, &task.plan_id, &task.id)
+        .await?
+        .ok_or_else(|| RegistryError::Internal(anyhow::anyhow!("inserted task not found")))?;
+    replace_assignments(db, seq, &task.assignments).await
+}
+
+/// Returns the task, deleted or not, or NOT_FOUND.
+pub async fn require(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    id: &str,
+) -> Result<Task, RegistryError> {
+    let rows = task::Entity::find()
+        .filter(task::Column::PlanId.eq(plan_id))
+        .filter(task::Column::Id.eq(id))
+        .all(db)
+        .await?;
+    load(db, rows).await?.pop().ok_or_else(|| {
+        RegistryError::NotFound(format!(
+            "`{}` does not exist",
+            resource::task_name(plan_id, id)
+        ))
+    })
+}
+
+/// Writes `task` if the stored revision is still `expected_revision`.
+pub async fn save(
+    db: &impl ConnectionTrait,
+    task: &Task,
+    expected_revision: i32,
+) -> Result<(), RegistryError> {
+    let mut row = to_row(task);
+    row.create_time = NotSet;
+    let result = task::Entity::update_many()
+        .set(row)
+        .filter(task::Column::PlanId.eq(&task.plan_id))
+        .filter(task::Column::Id.eq(&task.id))
+        .filter(task::Column::Revision.eq(expected_revision))
+        .exec(db)
+        .await
+        .map_err(|e| RegistryError::from_write(e, || number_taken(task)))?;
+    if result.rows_affected != 1 {
+        return Err(RegistryError::Aborted(format!(
+            "`{}` was changed concurrently; read it again",
+            resource::task_name(&task.plan_id, &task.id)
+        )));
+    }
+    let seq = seq_of(db, &task.plan_id, &task.id)
+        .await?
+        .unwrap_or_default();
+    replace_assignments(db, seq, &task.assignments).await
+}
+
+/// Returns every live task of a plan, by number.
+pub async fn live_of_plan(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+) -> Result<Vec<Task>, RegistryError> {
+    let rows = task::Entity::find()
+        .filter(task::Column::PlanId.eq(plan_id))
+        .filter(task::Column::DeleteTime.is_null())
+        .order_by_asc(task::Column::Number)
+        .all(db)
+        .await?;
+    load(db, rows).await
+}
+
+/// Soft-deletes every live task of a plan.
+pub async fn delete_all_of_plan(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+) -> Result<(), RegistryError> {
+    task::Entity::update_many()
+        .col_expr(
+            task::Column::DeleteTime,
+            Expr::value(Some(crate::domain::now())),
+        )
+        .col_expr(task::Column::LiveNumber, Expr::value(Option::<i32>::None))
+        .col_expr(
+            task::Column::Revision,
+            Expr::col(task::Column::Revision).add(1),
+        )
+        .filter(task::Column::PlanId.eq(plan_id))
+        .filter(task::Column::DeleteTime.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Returns a page of a plan's tasks ordered by number.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    filter: &TaskFilter,
+    page: &PageRequest,
+) -> Result<(Vec<Task>, String), RegistryError> {
+    let mut query = task::Entity::find()
+        .filter(task::Column::PlanId.eq(plan_id))
+        .order_by_asc(task::Column::Number)
+        .order_by_asc(task::Column::Seq);
+    if let Some(after) = page.after.as_deref() {
+        let malformed = || RegistryError::invalid("page_token", "malformed page token");
+        let [number, seq] = after else {
+            return Err(malformed());
+        };
+        let number: i32 = number.parse().map_err(|_| malformed())?;
+        let seq: i32 = seq.parse().map_err(|_| malformed())?;
+        query = query.filter(
+            Condition::any().add(task::Column::Number.gt(number)).add(
+                task::Column::Number
+                    .eq(number)
+                    .and(task::Column::Seq.gt(seq)),
+            ),
+        );
+    }
+    if !filter.show_deleted {
+        query = query.filter(task::Column::DeleteTime.is_null());
+    }
+    if let Some(section) = filter.section {
+        query = query.filter(task::Column::Section.eq(section));
+    }
+    if let Some(unit_id) = &filter.unit_id {
+        let groups_of_unit = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::GroupId)
+            .filter(group_member::Column::UnitId.eq(unit_id))
+            .into_query();
+        let assigned = assignment::Entity::find()
+            .select_only()
+            .column(assignment::Column::TaskSeq)
+            .filter(
+                Condition::any()
+                    .add(assignment::Column::UnitId.eq(unit_id))
+                    .add(assignment::Column::GroupId.in_subquery(groups_of_unit)),
+            )
+            .into_query();
+        query = query.filter(task::Column::Seq.in_subquery(assigned));
+    }
+    if let Some(group_id) = &filter.group_id {
+        let assigned = assignment::Entity::find()
+            .select_only()
+            .column(assignment::Column::TaskSeq)
+            .filter(assignment::Column::GroupId.eq(group_id))
+            .into_query();
+        query = query.filter(task::Column::Seq.in_subquery(assigned));
+    }
+    for (op, date) in &filter.deadline {
+        // `YYYY-MM-DD` text orders like the dates it spells.
+        let date = date.format("%Y-%m-%d").to_string();
+        let column = task::Column::DeadlineDate;
+        query = query.filter(match op {
+            Op::Eq => column.eq(date),
+            Op::Lt => column.lt(date),
+            Op::Le => column.lte(date),
+            Op::Gt => column.gt(date),
+            Op::Ge => column.gte(date),
+        });
+    }
+    let mut rows = query.limit(page.fetch_limit()).all(db).await?;
+    let token = page.finish(&mut rows, |row| {
+        vec![row.number.to_string(), row.seq.to_string()]
+    });
+    Ok((load(db, rows).await?, token))
+}

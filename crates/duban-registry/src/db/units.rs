@@ -1,0 +1,205 @@
+//! Queries on units.
+
+use duban_infra::api::PageRequest;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
+};
+
+use super::{
+    entities::{assignment, group_member, task, unit, unit_group},
+    join_lines,
+    names::{self, Owner},
+    seq_cursor, split_lines,
+};
+use crate::{
+    domain::{Unit, UnitKind, names as resource},
+    error::RegistryError,
+};
+
+/// Filters of ListUnits.
+#[derive(Debug, Default, Clone)]
+pub struct UnitFilter {
+    pub kind: Option<UnitKind>,
+    pub text: Option<String>,
+    pub show_deleted: bool,
+}
+
+fn to_domain(row: unit::Model) -> Unit {
+    Unit {
+        kind: UnitKind::parse(&row.kind).unwrap_or(UnitKind::Other),
+        aliases: split_lines(&row.aliases),
+        id: row.id,
+        display_name: row.display_name,
+        full_name: row.full_name,
+        revision: row.revision,
+        create_time: row.create_time,
+        update_time: row.update_time,
+        delete_time: row.delete_time,
+    }
+}
+
+fn to_row(unit: &Unit) -> unit::ActiveModel {
+    unit::ActiveModel {
+        id: Set(unit.id.clone()),
+        display_name: Set(unit.display_name.clone()),
+        full_name: Set(unit.full_name.clone()),
+        aliases: Set(join_lines(&unit.aliases)),
+        kind: Set(unit.kind.as_str().to_owned()),
+        revision: Set(unit.revision),
+        create_time: Set(unit.create_time),
+        update_time: Set(unit.update_time),
+        delete_time: Set(unit.delete_time),
+        ..Default::default()
+    }
+}
+
+/// Stores a new unit and claims its written forms.
+pub async fn insert(db: &impl ConnectionTrait, unit: &Unit) -> Result<(), RegistryError> {
+    names::claim(db, Owner::Unit, &unit.id, &unit.written_forms()).await?;
+    unit::Entity::insert(to_row(unit))
+        .exec_without_returning(db)
+        .await
+        .map_err(|e| {
+            RegistryError::from_write(e, || {
+                format!("`{}` already exists", resource::unit_name(&unit.id))
+            })
+        })?;
+    Ok(())
+}
+
+/// Returns the unit with `id`, deleted or not.
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Unit>, RegistryError> {
+    let row = unit::Entity::find()
+        .filter(unit::Column::Id.eq(id))
+        .one(db)
+        .await?;
+    Ok(row.map(to_domain))
+}
+
+/// Returns the unit with `id`, or NOT_FOUND.
+pub async fn require(db: &impl ConnectionTrait, id: &str) -> Result<Unit, RegistryError> {
+    get(db, id).await?.ok_or_else(|| {
+        RegistryError::NotFound(format!("`{}` does not exist", resource::unit_name(id)))
+    })
+}
+
+/// Returns the live units among `ids`.
+pub async fn live_among(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<Vec<Unit>, RegistryError> {
+    let rows = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(ids.to_vec()))
+        .filter(unit::Column::DeleteTime.is_null())
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(to_domain).collect())
+}
+
+/// Writes `unit` (with its new revision) if the stored revision is still
+/// `expected_revision`, and re-claims its written forms unless it is deleted.
+pub async fn save(
+    db: &impl ConnectionTrait,
+    unit: &Unit,
+    expected_revision: i32,
+) -> Result<(), RegistryError> {
+    if unit.delete_time.is_none() {
+        names::claim(db, Owner::Unit, &unit.id, &unit.written_forms()).await?;
+    } else {
+        names::release(db, &unit.id).await?;
+    }
+    let mut row = to_row(unit);
+    row.create_time = sea_orm::ActiveValue::NotSet;
+    let result = unit::Entity::update_many()
+        .set(row)
+        .filter(unit::Column::Id.eq(&unit.id))
+        .filter(unit::Column::Revision.eq(expected_revision))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(RegistryError::Aborted(format!(
+            "`{}` was changed concurrently; read it again",
+            resource::unit_name(&unit.id)
+        )))
+    }
+}
+
+/// Returns a page of units in creation order.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &UnitFilter,
+    page: &PageRequest,
+) -> Result<(Vec<Unit>, String), RegistryError> {
+    let mut query = unit::Entity::find().order_by_asc(unit::Column::Seq);
+    if let Some(after) = seq_cursor(page)? {
+        query = query.filter(unit::Column::Seq.gt(after));
+    }
+    if !filter.show_deleted {
+        query = query.filter(unit::Column::DeleteTime.is_null());
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(unit::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(text) = &filter.text {
+        let ids = names::owners_matching(db, Owner::Unit, text).await?;
+        query = query.filter(unit::Column::Id.is_in(ids));
+    }
+    let mut rows = query.limit(page.fetch_limit()).all(db).await?;
+    let token = page.finish(&mut rows, |row| vec![row.seq.to_string()]);
+    Ok((rows.into_iter().map(to_domain).collect(), token))
+}
+
+/// Explains why a unit cannot be deleted: live tasks or groups still name it.
+pub async fn references(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<String>, RegistryError> {
+    let live_task_seqs = task::Entity::find()
+        .select_only()
+        .column(task::Column::Seq)
+        .filter(task::Column::DeleteTime.is_null())
+        .into_query();
+    let assigned = assignment::Entity::find()
+        .filter(assignment::Column::UnitId.eq(id))
+        .filter(Condition::all().add(assignment::Column::TaskSeq.in_subquery(live_task_seqs)))
+        .one(db)
+        .await?;
+    if let Some(assignment) = assigned {
+        let task = task::Entity::find_by_id(assignment.task_seq)
+            .one(db)
+            .await?;
+        let name = task
+            .map(|t| resource::task_name(&t.plan_id, &t.id))
+            .unwrap_or_default();
+        return Ok(Some(format!(
+            "the live task `{name}` assigns it; reassign the task first"
+        )));
+    }
+    let live_groups = unit_group::Entity::find()
+        .select_only()
+        .column(unit_group::Column::Id)
+        .filter(unit_group::Column::DeleteTime.is_null())
+        .into_query();
+    let membership = group_member::Entity::find()
+        .filter(group_member::Column::UnitId.eq(id))
+        .filter(group_member::Column::GroupId.in_subquery(live_groups))
+        .one(db)
+        .await?;
+    Ok(membership.map(|m| {
+        format!(
+            "the unit group `{}` lists it; remove it from the group first",
+            resource::group_name(&m.group_id)
+        )
+    }))
+}
+
+/// Marks a unit deleted now.
+pub fn mark_deleted(unit: &mut Unit) {
+    let now = crate::domain::now();
+    unit.delete_time = Some(now);
+    unit.update_time = now;
+    unit.revision += 1;
+}

@@ -1,0 +1,21 @@
+//! The registry's domain: resources, their rules and the reporting calendar. No
+//! protobuf and no SQL here.
+
+pub mod filter;
+pub mod names;
+pub mod period;
+pub mod plan;
+pub mod task;
+pub mod unit;
+pub mod written_form;
+
+pub use plan::{Cadence, Plan, Section};
+pub use task::{Assignee, Assignment, Deadline, DeadlineKind, Role, Task};
+pub use unit::{Unit, UnitGroup, UnitKind};
+
+/// Returns the current instant at the precision every database keeps
+/// (microseconds), so that what a create returns equals what a later read returns.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

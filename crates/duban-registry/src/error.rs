@@ -1,0 +1,78 @@
+//! The registry's error type and its one mapping to gRPC status codes.
+
+use duban_infra::api::FieldViolations;
+use sea_orm::{DbErr, SqlErr};
+use tonic::Status;
+
+/// Everything a registry operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The request has invalid fields.
+    #[error("invalid argument")]
+    InvalidArgument(FieldViolations),
+    /// The named resource does not exist (or is deleted, where that matters).
+    #[error("{0}")]
+    NotFound(String),
+    /// The resource, or one of its unique written forms or numbers, exists already.
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// The operation is valid but the current state forbids it.
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// The etag sent no longer matches: someone changed the resource meanwhile.
+    #[error("{0}")]
+    Aborted(String),
+    /// The database cannot be reached.
+    #[error("database unavailable")]
+    Unavailable(#[source] DbErr),
+    /// Anything else: logged, never shown to callers.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl RegistryError {
+    /// INVALID_ARGUMENT for a single field.
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        let mut violations = FieldViolations::new();
+        violations.add(field, reason);
+        Self::InvalidArgument(violations)
+    }
+
+    /// Maps a database error, turning unique-key violations into `AlreadyExists`
+    /// with `what` as the message.
+    pub fn from_write(error: DbErr, what: impl FnOnce() -> String) -> Self {
+        match error.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::AlreadyExists(what()),
+            _ => error.into(),
+        }
+    }
+}
+
+impl From<DbErr> for RegistryError {
+    fn from(error: DbErr) -> Self {
+        match error {
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Self::Unavailable(error),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<RegistryError> for Status {
+    fn from(error: RegistryError) -> Self {
+        match error {
+            RegistryError::InvalidArgument(violations) => violations.into_status(),
+            RegistryError::NotFound(message) => Status::not_found(message),
+            RegistryError::AlreadyExists(message) => Status::already_exists(message),
+            RegistryError::FailedPrecondition(message) => Status::failed_precondition(message),
+            RegistryError::Aborted(message) => Status::aborted(message),
+            RegistryError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Status::unavailable("the registry's database is unavailable; retry later")
+            }
+            RegistryError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+                Status::internal("internal error")
+            }
+        }
+    }
+}

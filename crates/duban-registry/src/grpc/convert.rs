@@ -1,0 +1,87 @@
+//! Conversions between protobuf and domain values shared by every resource.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use duban_infra::api::FieldViolations;
+use duban_proto::registry::v1 as pb;
+use prost_types::{FieldMask, Timestamp};
+
+/// Encodes an instant.
+pub fn timestamp(time: DateTime<Utc>) -> Timestamp {
+    Timestamp {
+        seconds: time.timestamp(),
+        nanos: i32::try_from(time.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// Encodes an optional instant.
+pub fn optional_timestamp(time: Option<DateTime<Utc>>) -> Option<Timestamp> {
+    time.map(timestamp)
+}
+
+/// Encodes a civil date.
+pub fn civil_date(date: NaiveDate) -> pb::CivilDate {
+    pb::CivilDate {
+        year: date.year(),
+        month: i32::try_from(date.month()).unwrap_or(0),
+        day: i32::try_from(date.day()).unwrap_or(0),
+    }
+}
+
+/// Decodes an optional civil date, recording a violation under `field`.
+pub fn decode_date(
+    date: Option<&pb::CivilDate>,
+    field: &str,
+    violations: &mut FieldViolations,
+) -> Option<NaiveDate> {
+    let date = date?;
+    let parsed = u32::try_from(date.month)
+        .ok()
+        .zip(u32::try_from(date.day).ok())
+        .filter(|_| (1900..=9999).contains(&date.year))
+        .and_then(|(month, day)| NaiveDate::from_ymd_opt(date.year, month, day));
+    if parsed.is_none() {
+        violations.add(
+            field,
+            format!(
+                "`{:04}-{:02}-{:02}` is not a valid date (years 1900-9999)",
+                date.year, date.month, date.day
+            ),
+        );
+    }
+    parsed
+}
+
+/// Returns the update mask's paths, checked against `allowed`; empty means all.
+pub fn mask_paths(
+    mask: Option<&FieldMask>,
+    allowed: &[&'static str],
+    violations: &mut FieldViolations,
+) -> Vec<&'static str> {
+    let paths = mask.map(|m| m.paths.as_slice()).unwrap_or_default();
+    if paths.is_empty() {
+        return allowed.to_vec();
+    }
+    let mut chosen = Vec::new();
+    for path in paths {
+        match allowed.iter().find(|a| **a == path.as_str()) {
+            Some(known) => chosen.push(*known),
+            None => violations.add(
+                "update_mask",
+                format!(
+                    "`{path}` cannot be updated; updatable: {}",
+                    allowed.join(", ")
+                ),
+            ),
+        }
+    }
+    chosen
+}
+
+/// Returns the id chosen by the client, or a new one; records a bad id under `field`.
+pub fn chosen_id(raw: &str, field: &str, violations: &mut FieldViolations) -> String {
+    if raw.is_empty() {
+        return crate::domain::names::new_id();
+    }
+    violations.check(field, crate::domain::names::validate_client_id(raw));
+    raw.to_owned()
+}

@@ -1,0 +1,159 @@
+//! ListObligations: who must report on which task in one period.
+
+use duban_infra::api::{FieldViolations, PageRequest};
+use duban_proto::registry::v1 as pb;
+use sea_orm::DatabaseConnection;
+
+use super::{
+    convert::{civil_date, timestamp},
+    ensure_valid,
+};
+use crate::{
+    db::{groups, plans, tasks, units},
+    domain::{Assignee, Role, Task, names as resource, period::Period},
+    error::RegistryError,
+};
+
+/// One unit's duty on one task, before encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Duty {
+    task_number: i32,
+    task_id: String,
+    unit_id: String,
+    role: Role,
+    group_id: Option<String>,
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    request: pb::ListObligationsRequest,
+) -> Result<pb::ListObligationsResponse, RegistryError> {
+    let mut violations = FieldViolations::new();
+    let plan_id = violations.check("plan", resource::plan_id(&request.plan));
+    let scope = format!("obligations|{}|{}", request.plan, request.period);
+    let page = PageRequest::parse(
+        request.page_size,
+        &request.page_token,
+        &scope,
+        &mut violations,
+    );
+    ensure_valid(violations)?;
+    let plan = plans::require_live(db, &plan_id.unwrap_or_default()).await?;
+    let period = Period::parse(&request.period, plan.cadence)
+        .map_err(|reason| RegistryError::invalid("period", reason))?;
+
+    let tasks: Vec<Task> = tasks::live_of_plan(db, &plan.id)
+        .await?
+        .into_iter()
+        .filter(|t| {
+            t.reports_due_in(
+                period.start(),
+                period.end(),
+                plan.reporting_start(),
+                plan.end_date,
+            )
+        })
+        .collect();
+    let mut duties = expand(db, &tasks).await?;
+    duties.sort_by(|a, b| (a.task_number, &a.unit_id).cmp(&(b.task_number, &b.unit_id)));
+    if let Some(after) = page.after.as_deref() {
+        let malformed = || RegistryError::invalid("page_token", "malformed page token");
+        let [number, unit] = after else {
+            return Err(malformed());
+        };
+        let number: i32 = number.parse().map_err(|_| malformed())?;
+        duties.retain(|d| (d.task_number, d.unit_id.as_str()) > (number, unit.as_str()));
+    }
+    duties.truncate(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX));
+    let next_page_token = page.finish(&mut duties, |d| {
+        vec![d.task_number.to_string(), d.unit_id.clone()]
+    });
+
+    Ok(pb::ListObligationsResponse {
+        obligations: duties
+            .into_iter()
+            .map(|d| pb::Obligation {
+                task: resource::task_name(&plan.id, &d.task_id),
+                task_number: d.task_number,
+                unit: resource::unit_name(&d.unit_id),
+                role: match d.role {
+                    Role::Lead => pb::AssignmentRole::Lead,
+                    Role::Responsible => pb::AssignmentRole::Responsible,
+                    Role::Participating => pb::AssignmentRole::Participating,
+                } as i32,
+                unit_group: d
+                    .group_id
+                    .map(|g| resource::group_name(&g))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        next_page_token,
+        period: period.to_string(),
+        period_start: Some(civil_date(period.start())),
+        period_end: Some(civil_date(period.end())),
+        due_time: Some(timestamp(period.due_time())),
+    })
+}
+
+/// Expands each task's reporting assignments into one duty per live unit, groups
+/// standing for their members; a unit named twice on a task reports once.
+async fn expand(db: &DatabaseConnection, tasks: &[Task]) -> Result<Vec<Duty>, RegistryError> {
+    let group_ids: Vec<String> = tasks
+        .iter()
+        .flat_map(|t| &t.assignments)
+        .filter_map(|a| match &a.assignee {
+            Assignee::Group(id) => Some(id.clone()),
+            Assignee::Unit(_) => None,
+        })
+        .collect();
+    let groups = groups::get_many(db, &group_ids).await?;
+    let mut unit_ids: Vec<String> = groups.iter().flat_map(|g| g.members.clone()).collect();
+    unit_ids.extend(
+        tasks
+            .iter()
+            .flat_map(|t| &t.assignments)
+            .filter_map(|a| match &a.assignee {
+                Assignee::Unit(id) => Some(id.clone()),
+                Assignee::Group(_) => None,
+            }),
+    );
+    unit_ids.sort();
+    unit_ids.dedup();
+    let live: std::collections::HashSet<String> = units::live_among(db, &unit_ids)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+
+    let mut duties = Vec::new();
+    for task in tasks {
+        let mut seen = std::collections::HashSet::new();
+        for assignment in task.assignments.iter().filter(|a| a.role.must_report()) {
+            let members: Vec<(String, Option<String>)> = match &assignment.assignee {
+                Assignee::Unit(id) => vec![(id.clone(), None)],
+                Assignee::Group(group_id) => groups
+                    .iter()
+                    .find(|g| g.id == *group_id)
+                    .map(|g| {
+                        g.members
+                            .iter()
+                            .map(|m| (m.clone(), Some(group_id.clone())))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            for (unit_id, group_id) in members {
+                if live.contains(&unit_id) && seen.insert(unit_id.clone()) {
+                    duties.push(Duty {
+                        task_number: task.number,
+                        task_id: task.id.clone(),
+                        unit_id,
+                        role: assignment.role,
+                        group_id,
+                    });
+                }
+            }
+        }
+    }
+    Ok(duties)
+}

@@ -1,0 +1,288 @@
+//! Handlers of the plan methods.
+
+use duban_infra::api::{FieldViolations, PageRequest, request_id};
+use duban_proto::registry::v1 as pb;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+use super::{
+    convert::{chosen_id, civil_date, decode_date, mask_paths, optional_timestamp, timestamp},
+    ensure_valid, replay_create,
+};
+use crate::{
+    db::{
+        self,
+        plans::{self, PlanFilter},
+        tasks,
+    },
+    domain::{Cadence, Plan, Section, filter, names as resource},
+    error::RegistryError,
+};
+
+const CREATE_METHOD: &str = "CreatePlan";
+const UPDATABLE: &[&str] = &[
+    "title",
+    "issuer",
+    "issue_date",
+    "start_date",
+    "end_date",
+    "addressees",
+    "intro",
+    "sections",
+    "reporting_cadence",
+];
+
+/// Encodes a cadence.
+pub fn encode_cadence(cadence: Cadence) -> pb::ReportingCadence {
+    match cadence {
+        Cadence::Monthly => pb::ReportingCadence::Monthly,
+        Cadence::Quarterly => pb::ReportingCadence::Quarterly,
+        Cadence::HalfYearly => pb::ReportingCadence::HalfYearly,
+    }
+}
+
+/// Decodes a cadence; unspecified is quarterly.
+pub fn decode_cadence(raw: i32, field: &str, violations: &mut FieldViolations) -> Cadence {
+    match pb::ReportingCadence::try_from(raw) {
+        Ok(pb::ReportingCadence::Monthly) => Cadence::Monthly,
+        Ok(pb::ReportingCadence::HalfYearly) => Cadence::HalfYearly,
+        Ok(pb::ReportingCadence::Quarterly | pb::ReportingCadence::Unspecified) => {
+            Cadence::Quarterly
+        }
+        Err(_) => {
+            violations.add(field, format!("`{raw}` is not a ReportingCadence"));
+            Cadence::Quarterly
+        }
+    }
+}
+
+/// Encodes a plan.
+pub fn encode_plan(plan: Plan) -> pb::Plan {
+    pb::Plan {
+        name: resource::plan_name(&plan.id),
+        title: plan.title,
+        issuer: plan.issuer,
+        issue_date: plan.issue_date.map(civil_date),
+        start_date: plan.start_date.map(civil_date),
+        end_date: plan.end_date.map(civil_date),
+        addressees: plan.addressees,
+        intro: plan.intro,
+        sections: plan
+            .sections
+            .into_iter()
+            .zip(1..)
+            .map(|(s, number)| pb::Section {
+                number,
+                numeral: s.numeral,
+                title: s.title,
+            })
+            .collect(),
+        reporting_cadence: encode_cadence(plan.cadence) as i32,
+        parent_plan: plan
+            .parent_plan_id
+            .map(|id| resource::plan_name(&id))
+            .unwrap_or_default(),
+        source_hash: plan.source_hash.unwrap_or_default(),
+        create_time: Some(timestamp(plan.create_time)),
+        update_time: Some(timestamp(plan.update_time)),
+        delete_time: optional_timestamp(plan.delete_time),
+        etag: plan.revision.to_string(),
+    }
+}
+
+fn decode_plan(plan: pb::Plan, id: String, violations: &mut FieldViolations) -> Plan {
+    let now = crate::domain::now();
+    for (i, section) in plan.sections.iter().enumerate() {
+        let expected = i32::try_from(i + 1).unwrap_or(i32::MAX);
+        if section.number != 0 && section.number != expected {
+            violations.add(
+                format!("plan.sections[{i}].number"),
+                format!("must be {expected} (sections are numbered in order) or 0"),
+            );
+        }
+    }
+    let parent_plan_id = (!plan.parent_plan.is_empty())
+        .then(|| violations.check("plan.parent_plan", resource::plan_id(&plan.parent_plan)))
+        .flatten();
+    let decoded = Plan {
+        id,
+        issue_date: decode_date(plan.issue_date.as_ref(), "plan.issue_date", violations),
+        start_date: decode_date(plan.start_date.as_ref(), "plan.start_date", violations),
+        end_date: decode_date(plan.end_date.as_ref(), "plan.end_date", violations),
+        cadence: decode_cadence(plan.reporting_cadence, "plan.reporting_cadence", violations),
+        title: plan.title,
+        issuer: plan.issuer,
+        addressees: plan.addressees,
+        intro: plan.intro,
+        sections: plan
+            .sections
+            .into_iter()
+            .map(|s| Section {
+                numeral: s.numeral,
+                title: s.title,
+            })
+            .collect(),
+        parent_plan_id,
+        source_hash: None,
+        revision: 1,
+        create_time: now,
+        update_time: now,
+        delete_time: None,
+    };
+    decoded.validate("plan", violations);
+    decoded
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    request: pb::CreatePlanRequest,
+) -> Result<pb::Plan, RegistryError> {
+    let mut violations = FieldViolations::new();
+    let request_id = violations
+        .check("request_id", request_id::parse(&request.request_id))
+        .flatten();
+    let id = chosen_id(&request.plan_id, "plan_id", &mut violations);
+    let Some(plan) = request.plan else {
+        return Err(RegistryError::invalid("plan", "required"));
+    };
+    let plan = decode_plan(plan, id, &mut violations);
+    ensure_valid(violations)?;
+    if let Some(name) = replay_create(db, request_id, CREATE_METHOD).await? {
+        return get_by_name(db, &name).await;
+    }
+    let name = resource::plan_name(&plan.id);
+    let created = async {
+        let txn = db.begin().await?;
+        if let Some(parent) = &plan.parent_plan_id {
+            plans::require_live(&txn, parent).await.map_err(|_| {
+                RegistryError::invalid(
+                    "plan.parent_plan",
+                    format!("`plans/{parent}` is not a live plan"),
+                )
+            })?;
+        }
+        plans::insert(&txn, &plan).await?;
+        if let Some(request_id) = request_id {
+            db::idempotency::record(&txn, request_id, CREATE_METHOD, &name).await?;
+        }
+        txn.commit().await?;
+        Ok::<_, RegistryError>(())
+    }
+    .await;
+    if let Err(error) = created {
+        return match replay_create(db, request_id, CREATE_METHOD).await? {
+            Some(name) => get_by_name(db, &name).await,
+            None => Err(error),
+        };
+    }
+    tracing::info!(plan = %name, "plan created");
+    Ok(encode_plan(plan))
+}
+
+async fn get_by_name(db: &DatabaseConnection, name: &str) -> Result<pb::Plan, RegistryError> {
+    let id = resource::plan_id(name).map_err(|reason| RegistryError::invalid("name", reason))?;
+    Ok(encode_plan(plans::require(db, &id).await?))
+}
+
+pub async fn get(
+    db: &DatabaseConnection,
+    request: pb::GetPlanRequest,
+) -> Result<pb::Plan, RegistryError> {
+    get_by_name(db, &request.name).await
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    request: pb::ListPlansRequest,
+) -> Result<pb::ListPlansResponse, RegistryError> {
+    let mut violations = FieldViolations::new();
+    let scope = format!("plans|{}|{}", request.filter, request.show_deleted);
+    let page = PageRequest::parse(
+        request.page_size,
+        &request.page_token,
+        &scope,
+        &mut violations,
+    );
+    let mut plan_filter = PlanFilter {
+        show_deleted: request.show_deleted,
+        ..Default::default()
+    };
+    match filter::parse(&request.filter, &[("parent_plan", false), ("text", false)]) {
+        Ok(terms) => {
+            for term in terms {
+                if term.key == "parent_plan" {
+                    plan_filter.parent_plan_id =
+                        violations.check("filter", resource::plan_id(&term.value));
+                } else {
+                    plan_filter.text = Some(term.value);
+                }
+            }
+        }
+        Err(reason) => violations.add("filter", reason),
+    }
+    ensure_valid(violations)?;
+    let (plans, next_page_token) = plans::list(db, &plan_filter, &page).await?;
+    Ok(pb::ListPlansResponse {
+        plans: plans.into_iter().map(encode_plan).collect(),
+        next_page_token,
+    })
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    request: pb::UpdatePlanRequest,
+) -> Result<pb::Plan, RegistryError> {
+    let mut violations = FieldViolations::new();
+    let Some(patch) = request.plan else {
+        return Err(RegistryError::invalid("plan", "required"));
+    };
+    let id = violations.check("plan.name", resource::plan_id(&patch.name));
+    let paths = mask_paths(request.update_mask.as_ref(), UPDATABLE, &mut violations);
+    let etag = patch.etag.clone();
+    let patch = decode_plan(patch, id.clone().unwrap_or_default(), &mut violations);
+    let (Some(id), true) = (id, violations.is_empty()) else {
+        return Err(RegistryError::InvalidArgument(violations));
+    };
+    let txn = db.begin().await?;
+    let mut plan = plans::require_live(&txn, &id).await?;
+    db::check_etag(&etag, plan.revision, &resource::plan_name(&id))?;
+    let expected = plan.revision;
+    for path in paths {
+        match path {
+            "title" => plan.title = patch.title.clone(),
+            "issuer" => plan.issuer = patch.issuer.clone(),
+            "issue_date" => plan.issue_date = patch.issue_date,
+            "start_date" => plan.start_date = patch.start_date,
+            "end_date" => plan.end_date = patch.end_date,
+            "addressees" => plan.addressees = patch.addressees.clone(),
+            "intro" => plan.intro = patch.intro.clone(),
+            "sections" => plan.sections = patch.sections.clone(),
+            _ => plan.cadence = patch.cadence,
+        }
+    }
+    let mut merged = FieldViolations::new();
+    plan.validate("plan", &mut merged);
+    ensure_valid(merged)?;
+    plan.revision += 1;
+    plan.update_time = crate::domain::now();
+    plans::save(&txn, &plan, expected).await?;
+    txn.commit().await?;
+    Ok(encode_plan(plan))
+}
+
+pub async fn delete(
+    db: &DatabaseConnection,
+    request: pb::DeletePlanRequest,
+) -> Result<pb::Plan, RegistryError> {
+    let id = resource::plan_id(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    let txn = db.begin().await?;
+    let mut plan = plans::require_live(&txn, &id).await?;
+    db::check_etag(&request.etag, plan.revision, &request.name)?;
+    let expected = plan.revision;
+    plans::mark_deleted(&mut plan);
+    plans::save(&txn, &plan, expected).await?;
+    tasks::delete_all_of_plan(&txn, &id).await?;
+    txn.commit().await?;
+    tracing::info!(plan = %request.name, "plan deleted with its tasks");
+    Ok(encode_plan(plan))
+}

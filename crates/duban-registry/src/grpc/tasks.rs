@@ -1,0 +1,452 @@
+//! Handlers of the task methods.
+
+use chrono::NaiveDate;
+use duban_infra::api::{FieldViolations, PageRequest, request_id};
+use duban_proto::registry::v1 as pb;
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+
+use super::{
+    convert::{chosen_id, civil_date, decode_date, mask_paths, optional_timestamp, timestamp},
+    ensure_valid,
+    plans::{decode_cadence, encode_cadence},
+    replay_create,
+};
+use crate::{
+    db::{self, groups, plans, tasks, tasks::TaskFilter, units},
+    domain::{
+        Assignee, Assignment, Deadline, DeadlineKind, Plan, Role, Task, filter, names as resource,
+    },
+    error::RegistryError,
+};
+
+const CREATE_METHOD: &str = "CreateTask";
+const UPDATABLE: &[&str] = &[
+    "number",
+    "title",
+    "description",
+    "section",
+    "assignments",
+    "deadline",
+    "indicators",
+];
+
+fn encode_role(role: Role) -> pb::AssignmentRole {
+    match role {
+        Role::Lead => pb::AssignmentRole::Lead,
+        Role::Participating => pb::AssignmentRole::Participating,
+        Role::Responsible => pb::AssignmentRole::Responsible,
+    }
+}
+
+/// Encodes a task.
+pub fn encode_task(task: Task) -> pb::Task {
+    let deadline = match task.deadline.kind {
+        DeadlineKind::None if task.deadline.text.is_empty() => None,
+        kind => Some(pb::Deadline {
+            kind: match kind {
+                DeadlineKind::None => pb::DeadlineKind::Unspecified,
+                DeadlineKind::Date(_) => pb::DeadlineKind::Date,
+                DeadlineKind::Ongoing => pb::DeadlineKind::Ongoing,
+                DeadlineKind::Recurring(_) => pb::DeadlineKind::Recurring,
+            } as i32,
+            date: task.deadline.date().map(civil_date),
+            recurrence: match kind {
+                DeadlineKind::Recurring(cadence) => encode_cadence(cadence) as i32,
+                _ => 0,
+            },
+            original_text: task.deadline.text,
+        }),
+    };
+    pb::Task {
+        name: resource::task_name(&task.plan_id, &task.id),
+        plan: resource::plan_name(&task.plan_id),
+        number: task.number,
+        title: task.title,
+        description: task.description,
+        section: task.section,
+        assignments: task
+            .assignments
+            .into_iter()
+            .map(|a| pb::Assignment {
+                assignee: Some(match a.assignee {
+                    Assignee::Unit(id) => pb::assignment::Assignee::Unit(resource::unit_name(&id)),
+                    Assignee::Group(id) => {
+                        pb::assignment::Assignee::UnitGroup(resource::group_name(&id))
+                    }
+                }),
+                role: encode_role(a.role) as i32,
+                note: a.note,
+            })
+            .collect(),
+        deadline,
+        indicators: task
+            .indicators
+            .into_iter()
+            .map(|text| pb::Indicator { text })
+            .collect(),
+        create_time: Some(timestamp(task.create_time)),
+        update_time: Some(timestamp(task.update_time)),
+        delete_time: optional_timestamp(task.delete_time),
+        etag: task.revision.to_string(),
+    }
+}
+
+fn decode_assignment(
+    i: usize,
+    a: pb::Assignment,
+    violations: &mut FieldViolations,
+) -> Option<Assignment> {
+    let field = format!("task.assignments[{i}]");
+    let assignee = match a.assignee {
+        Some(pb::assignment::Assignee::Unit(name)) => violations
+            .check(format!("{field}.unit"), resource::unit_id(&name))
+            .map(Assignee::Unit),
+        Some(pb::assignment::Assignee::UnitGroup(name)) => violations
+            .check(format!("{field}.unit_group"), resource::group_id(&name))
+            .map(Assignee::Group),
+        None => {
+            violations.add(format!("{field}.assignee"), "set `unit` or `unit_group`");
+            None
+        }
+    };
+    let role = match pb::AssignmentRole::try_from(a.role) {
+        Ok(pb::AssignmentRole::Lead) => Some(Role::Lead),
+        Ok(pb::AssignmentRole::Participating) => Some(Role::Participating),
+        Ok(pb::AssignmentRole::Responsible) => Some(Role::Responsible),
+        _ => {
+            violations.add(
+                format!("{field}.role"),
+                "must be LEAD, PARTICIPATING or RESPONSIBLE",
+            );
+            None
+        }
+    };
+    Some(Assignment {
+        assignee: assignee?,
+        role: role?,
+        note: a.note,
+    })
+}
+
+fn decode_deadline(deadline: Option<pb::Deadline>, violations: &mut FieldViolations) -> Deadline {
+    let Some(deadline) = deadline else {
+        return Deadline::none();
+    };
+    let date = decode_date(deadline.date.as_ref(), "task.deadline.date", violations);
+    let kind = match pb::DeadlineKind::try_from(deadline.kind) {
+        Ok(pb::DeadlineKind::Unspecified) => DeadlineKind::None,
+        Ok(pb::DeadlineKind::Date) => match date {
+            Some(date) => DeadlineKind::Date(date),
+            None => {
+                if deadline.date.is_none() {
+                    violations.add("task.deadline.date", "required when kind is DATE");
+                }
+                DeadlineKind::None
+            }
+        },
+        Ok(pb::DeadlineKind::Ongoing) => DeadlineKind::Ongoing,
+        Ok(pb::DeadlineKind::Recurring) => DeadlineKind::Recurring(decode_cadence(
+            deadline.recurrence,
+            "task.deadline.recurrence",
+            violations,
+        )),
+        Err(_) => {
+            violations.add(
+                "task.deadline.kind",
+                format!("`{}` is not a DeadlineKind", deadline.kind),
+            );
+            DeadlineKind::None
+        }
+    };
+    Deadline {
+        kind,
+        text: deadline.original_text,
+    }
+}
+
+fn decode_task(
+    task: pb::Task,
+    plan_id: String,
+    id: String,
+    violations: &mut FieldViolations,
+) -> Task {
+    let now = crate::domain::now();
+    let assignments = task
+        .assignments
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, a)| decode_assignment(i, a, violations))
+        .collect();
+    Task {
+        plan_id,
+        id,
+        number: task.number,
+        title: task.title,
+        description: task.description,
+        section: task.section,
+        assignments,
+        deadline: decode_deadline(task.deadline, violations),
+        indicators: task.indicators.into_iter().map(|i| i.text).collect(),
+        revision: 1,
+        create_time: now,
+        update_time: now,
+        delete_time: None,
+    }
+}
+
+/// Checks what a task refers to: live units and groups, a section of its plan.
+async fn check_references(
+    db: &impl ConnectionTrait,
+    task: &Task,
+    plan: &Plan,
+) -> Result<(), RegistryError> {
+    let mut violations = FieldViolations::new();
+    task.validate("task", &mut violations);
+    if usize::try_from(task.section).is_ok_and(|s| s > plan.sections.len()) {
+        violations.add(
+            "task.section",
+            format!(
+                "the plan has {} sections, not {}",
+                plan.sections.len(),
+                task.section
+            ),
+        );
+    }
+    let unit_ids: Vec<String> = task
+        .assignments
+        .iter()
+        .filter_map(|a| match &a.assignee {
+            Assignee::Unit(id) => Some(id.clone()),
+            Assignee::Group(_) => None,
+        })
+        .collect();
+    let group_ids: Vec<String> = task
+        .assignments
+        .iter()
+        .filter_map(|a| match &a.assignee {
+            Assignee::Group(id) => Some(id.clone()),
+            Assignee::Unit(_) => None,
+        })
+        .collect();
+    let live_units = units::live_among(db, &unit_ids).await?;
+    let live_groups = groups::get_many(db, &group_ids).await?;
+    for (i, assignment) in task.assignments.iter().enumerate() {
+        match &assignment.assignee {
+            Assignee::Unit(id) if !live_units.iter().any(|u| u.id == *id) => violations.add(
+                format!("task.assignments[{i}].unit"),
+                format!("unknown unit `{}`", resource::unit_name(id)),
+            ),
+            Assignee::Group(id) if !live_groups.iter().any(|g| g.id == *id) => violations.add(
+                format!("task.assignments[{i}].unit_group"),
+                format!("unknown unit group `{}`", resource::group_name(id)),
+            ),
+            _ => {}
+        }
+    }
+    ensure_valid(violations)
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    request: pb::CreateTaskRequest,
+) -> Result<pb::Task, RegistryError> {
+    let mut violations = FieldViolations::new();
+    let plan_id = violations.check("parent", resource::plan_id(&request.parent));
+    let request_id = violations
+        .check("request_id", request_id::parse(&request.request_id))
+        .flatten();
+    let id = chosen_id(&request.task_id, "task_id", &mut violations);
+    let Some(task) = request.task else {
+        return Err(RegistryError::invalid("task", "required"));
+    };
+    let mut task = decode_task(
+        task,
+        plan_id.clone().unwrap_or_default(),
+        id,
+        &mut violations,
+    );
+    let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
+        return Err(RegistryError::InvalidArgument(violations));
+    };
+    if let Some(name) = replay_create(db, request_id, CREATE_METHOD).await? {
+        return get_by_name(db, &name).await;
+    }
+    let created = async {
+        let txn = db.begin().await?;
+        let plan = plans::require_live(&txn, &plan_id).await?;
+        if task.number == 0 {
+            let live = tasks::live_of_plan(&txn, &plan_id).await?;
+            task.number = live.iter().map(|t| t.number).max().unwrap_or(0) + 1;
+        }
+        check_references(&txn, &task, &plan).await?;
+        tasks::insert(&txn, &task).await?;
+        if let Some(request_id) = request_id {
+            let name = resource::task_name(&task.plan_id, &task.id);
+            db::idempotency::record(&txn, request_id, CREATE_METHOD, &name).await?;
+        }
+        txn.commit().await?;
+        Ok::<_, RegistryError>(())
+    }
+    .await;
+    if let Err(error) = created {
+        return match replay_create(db, request_id, CREATE_METHOD).await? {
+            Some(name) => get_by_name(db, &name).await,
+            None => Err(error),
+        };
+    }
+    tracing::info!(task = %resource::task_name(&task.plan_id, &task.id), number = task.number, "task created");
+    Ok(encode_task(task))
+}
+
+async fn get_by_name(db: &DatabaseConnection, name: &str) -> Result<pb::Task, RegistryError> {
+    let (plan_id, id) =
+        resource::task_ids(name).map_err(|reason| RegistryError::invalid("name", reason))?;
+    Ok(encode_task(tasks::require(db, &plan_id, &id).await?))
+}
+
+pub async fn get(
+    db: &DatabaseConnection,
+    request: pb::GetTaskRequest,
+) -> Result<pb::Task, RegistryError> {
+    get_by_name(db, &request.name).await
+}
+
+fn parse_task_filter(text: &str, violations: &mut FieldViolations) -> TaskFilter {
+    let mut task_filter = TaskFilter::default();
+    let keys = [
+        ("section", false),
+        ("unit", false),
+        ("unit_group", false),
+        ("deadline", true),
+    ];
+    let terms = match filter::parse(text, &keys) {
+        Ok(terms) => terms,
+        Err(reason) => {
+            violations.add("filter", reason);
+            return task_filter;
+        }
+    };
+    for term in terms {
+        match term.key.as_str() {
+            "section" => match term.value.parse() {
+                Ok(section) => task_filter.section = Some(section),
+                Err(_) => violations.add(
+                    "filter",
+                    format!("section `{}` is not a number", term.value),
+                ),
+            },
+            "unit" => {
+                task_filter.unit_id = violations.check("filter", resource::unit_id(&term.value))
+            }
+            "unit_group" => {
+                task_filter.group_id = violations.check("filter", resource::group_id(&term.value))
+            }
+            _ => match NaiveDate::parse_from_str(&term.value, "%Y-%m-%d") {
+                Ok(date) => task_filter.deadline.push((term.op, date)),
+                Err(_) => violations.add(
+                    "filter",
+                    format!("deadline `{}` is not a YYYY-MM-DD date", term.value),
+                ),
+            },
+        }
+    }
+    task_filter
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    request: pb::ListTasksRequest,
+) -> Result<pb::ListTasksResponse, RegistryError> {
+    let mut violations = FieldViolations::new();
+    let plan_id = violations.check("parent", resource::plan_id(&request.parent));
+    let scope = format!(
+        "tasks|{}|{}|{}",
+        request.parent, request.filter, request.show_deleted
+    );
+    let page = PageRequest::parse(
+        request.page_size,
+        &request.page_token,
+        &scope,
+        &mut violations,
+    );
+    let mut task_filter = parse_task_filter(&request.filter, &mut violations);
+    task_filter.show_deleted = request.show_deleted;
+    let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
+        return Err(RegistryError::InvalidArgument(violations));
+    };
+    plans::require_live(db, &plan_id).await?;
+    let (tasks, next_page_token) = tasks::list(db, &plan_id, &task_filter, &page).await?;
+    Ok(pb::ListTasksResponse {
+        tasks: tasks.into_iter().map(encode_task).collect(),
+        next_page_token,
+    })
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    request: pb::UpdateTaskRequest,
+) -> Result<pb::Task, RegistryError> {
+    let mut violations = FieldViolations::new();
+    let Some(patch) = request.task else {
+        return Err(RegistryError::invalid("task", "required"));
+    };
+    let ids = violations.check("task.name", resource::task_ids(&patch.name));
+    let paths = mask_paths(request.update_mask.as_ref(), UPDATABLE, &mut violations);
+    let etag = patch.etag.clone();
+    let (plan_id, id) = ids.clone().unwrap_or_default();
+    let patch = decode_task(patch, plan_id, id, &mut violations);
+    let (Some((plan_id, id)), true) = (ids, violations.is_empty()) else {
+        return Err(RegistryError::InvalidArgument(violations));
+    };
+    let txn = db.begin().await?;
+    let plan = plans::require_live(&txn, &plan_id).await?;
+    let mut task = tasks::require(&txn, &plan_id, &id).await?;
+    let name = resource::task_name(&plan_id, &id);
+    if task.delete_time.is_some() {
+        return Err(RegistryError::NotFound(format!("`{name}` is deleted")));
+    }
+    db::check_etag(&etag, task.revision, &name)?;
+    let expected = task.revision;
+    for path in paths {
+        match path {
+            "number" => task.number = patch.number,
+            "title" => task.title = patch.title.clone(),
+            "description" => task.description = patch.description.clone(),
+            "section" => task.section = patch.section,
+            "assignments" => task.assignments = patch.assignments.clone(),
+            "deadline" => task.deadline = patch.deadline.clone(),
+            _ => task.indicators = patch.indicators.clone(),
+        }
+    }
+    check_references(&txn, &task, &plan).await?;
+    task.revision += 1;
+    task.update_time = crate::domain::now();
+    tasks::save(&txn, &task, expected).await?;
+    txn.commit().await?;
+    Ok(encode_task(task))
+}
+
+pub async fn delete(
+    db: &DatabaseConnection,
+    request: pb::DeleteTaskRequest,
+) -> Result<pb::Task, RegistryError> {
+    let (plan_id, id) = resource::task_ids(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    let txn = db.begin().await?;
+    let mut task = tasks::require(&txn, &plan_id, &id).await?;
+    if task.delete_time.is_some() {
+        return Err(RegistryError::NotFound(format!(
+            "`{}` is already deleted",
+            request.name
+        )));
+    }
+    db::check_etag(&request.etag, task.revision, &request.name)?;
+    let expected = task.revision;
+    let now = crate::domain::now();
+    task.delete_time = Some(now);
+    task.update_time = now;
+    task.revision += 1;
+    tasks::save(&txn, &task, expected).await?;
+    txn.commit().await?;
+    Ok(encode_task(task))
+}

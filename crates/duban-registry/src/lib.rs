@@ -1,0 +1,9 @@
+//! duban's registry service: units, unit groups, plans, tasks, and who must report
+//! on what in each period.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod grpc;

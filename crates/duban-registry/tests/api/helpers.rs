@@ -1,0 +1,165 @@
+//! Starting the registry for a test and small assertions shared by the tests.
+
+use std::time::Duration;
+
+use duban_infra::{
+    api::violations::violated_fields,
+    test_util::{Backend, ServiceProcess, TestDatabase, backends, free_addr},
+};
+use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
+use tonic::{Code, Status, transport::Channel};
+
+pub type Client = RegistryServiceClient<Channel>;
+
+/// A running registry with its own database.
+pub struct TestApp {
+    pub process: ServiceProcess,
+    pub client: Client,
+    pub database: TestDatabase,
+}
+
+impl TestApp {
+    /// Returns a client. A method (not a field read) so that a scenario's async block
+    /// captures the whole app and keeps the server alive until it ends.
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// Starts the registry binary on `database` and waits until it is SERVING.
+    pub async fn start_on(database: TestDatabase) -> Self {
+        let addr = free_addr();
+        let args = vec![
+            "--listen".to_owned(),
+            addr.to_string(),
+            "--database-url".to_owned(),
+            database.url.clone(),
+        ];
+        let mut process = ServiceProcess::spawn(
+            env!("CARGO_BIN_EXE_duban-registry").as_ref(),
+            addr,
+            &args,
+            &[],
+            database.dir(),
+        );
+        process.wait_until_serving(Duration::from_secs(30)).await;
+        let client = RegistryServiceClient::connect(process.endpoint())
+            .await
+            .expect("connect to registry");
+        Self {
+            process,
+            client,
+            database,
+        }
+    }
+
+    /// Starts the registry on a fresh database of `backend`.
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_on(TestDatabase::create(backend).await).await
+    }
+
+    /// Kills the process with SIGKILL and starts a new one on the same database.
+    pub async fn kill9_and_restart(self) -> Self {
+        let TestApp {
+            mut process,
+            database,
+            ..
+        } = self;
+        process.kill9();
+        Self::start_on(database).await
+    }
+}
+
+/// Runs `scenario` once per configured backend, naming the backend on failure.
+pub async fn on_each_backend<F, Fut>(scenario: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        eprintln!("-- on {backend:?}");
+        scenario(TestApp::start(backend).await).await;
+    }
+}
+
+/// Asserts INVALID_ARGUMENT naming exactly `field` among its violations.
+pub fn assert_invalid(status: &Status, field: &str) {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    let fields = violated_fields(status);
+    assert!(
+        fields.iter().any(|f| f == field),
+        "expected a violation of `{field}`, got {fields:?} ({status:?})"
+    );
+}
+
+/// Builds a unit with a display name, aliases and kind.
+pub fn unit(display_name: &str, aliases: &[&str], kind: pb::UnitKind) -> pb::Unit {
+    pb::Unit {
+        display_name: display_name.to_owned(),
+        aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+        kind: kind as i32,
+        ..Default::default()
+    }
+}
+
+/// Creates a unit and returns it.
+pub async fn create_unit(client: &mut Client, unit: pb::Unit) -> pb::Unit {
+    client
+        .create_unit(pb::CreateUnitRequest {
+            unit: Some(unit),
+            ..Default::default()
+        })
+        .await
+        .expect("create unit")
+        .into_inner()
+}
+
+/// Creates a plain plan titled `title` issued on 2019-06-19.
+pub async fn create_plan(client: &mut Client, title: &str) -> pb::Plan {
+    let plan = pb::Plan {
+        title: title.to_owned(),
+        issuer: "九江市人民政府".to_owned(),
+        issue_date: Some(date(2019, 6, 19)),
+        ..Default::default()
+    };
+    client
+        .create_plan(pb::CreatePlanRequest {
+            plan: Some(plan),
+            ..Default::default()
+        })
+        .await
+        .expect("create plan")
+        .into_inner()
+}
+
+/// A civil date.
+pub fn date(year: i32, month: i32, day: i32) -> pb::CivilDate {
+    pb::CivilDate { year, month, day }
+}
+
+/// An assignment of a unit.
+pub fn assign_unit(unit: &pb::Unit, role: pb::AssignmentRole) -> pb::Assignment {
+    pb::Assignment {
+        assignee: Some(pb::assignment::Assignee::Unit(unit.name.clone())),
+        role: role as i32,
+        note: String::new(),
+    }
+}
+
+/// An assignment of a unit group.
+pub fn assign_group(group: &pb::UnitGroup, role: pb::AssignmentRole) -> pb::Assignment {
+    pb::Assignment {
+        assignee: Some(pb::assignment::Assignee::UnitGroup(group.name.clone())),
+        role: role as i32,
+        note: String::new(),
+    }
+}
+
+/// A deadline on a date.
+pub fn due(year: i32, month: i32, day: i32, text: &str) -> pb::Deadline {
+    pb::Deadline {
+        kind: pb::DeadlineKind::Date as i32,
+        date: Some(date(year, month, day)),
+        recurrence: 0,
+        original_text: text.to_owned(),
+    }
+}

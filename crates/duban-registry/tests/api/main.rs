@@ -1,0 +1,13 @@
+//! API tests: each starts the real `duban-registry` binary on a free port with a
+//! fresh database (SQLite, and PostgreSQL when `DUBAN_TEST_POSTGRES_URL` is set)
+//! and talks gRPC to it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod durability;
+mod errors;
+mod helpers;
+mod lifecycle;
+mod obligations;
+mod paging;
+mod seed_scenario;
