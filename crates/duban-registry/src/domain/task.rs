@@ -37,11 +37,6 @@ impl Role {
             .into_iter()
             .find(|r| r.as_str() == text)
     }
-
-    /// Returns whether this role must report every period (and gets chased).
-    pub fn must_report(self) -> bool {
-        matches!(self, Self::Lead | Self::Responsible)
-    }
 }
 
 /// Who an assignment names: a unit or a group, by id.

@@ -30,13 +30,30 @@ pub async fn list(
 ) -> Result<pb::ListObligationsResponse, RegistryError> {
     let mut violations = FieldViolations::new();
     let plan_id = violations.check("plan", resource::plan_id(&request.plan));
-    let scope = format!("obligations|{}|{}", request.plan, request.period);
+    let scope = format!(
+        "obligations|{}|{}|{}|{}|{}",
+        request.plan, request.period, request.task, request.unit, request.include_participating
+    );
     let page = PageRequest::parse(
         request.page_size,
         &request.page_token,
         &scope,
         &mut violations,
     );
+    let only_task = (!request.task.is_empty())
+        .then(|| violations.check("task", resource::task_ids(&request.task)))
+        .flatten();
+    if let (Some((task_plan, _)), Some(plan)) = (&only_task, &plan_id)
+        && task_plan != plan
+    {
+        violations.add(
+            "task",
+            format!("`{}` is not a task of `{}`", request.task, request.plan),
+        );
+    }
+    let only_unit = (!request.unit.is_empty())
+        .then(|| violations.check("unit", resource::unit_id(&request.unit)))
+        .flatten();
     ensure_valid(violations)?;
     let plan = plans::require_live(db, &plan_id.unwrap_or_default()).await?;
     let period = Period::parse(&request.period, plan.cadence)
@@ -53,8 +70,12 @@ pub async fn list(
                 plan.end_date,
             )
         })
+        .filter(|t| only_task.as_ref().is_none_or(|(_, id)| *id == t.id))
         .collect();
-    let mut duties = expand(db, &tasks).await?;
+    let mut duties = expand(db, &tasks, request.include_participating).await?;
+    if let Some(unit) = &only_unit {
+        duties.retain(|d| d.unit_id == *unit);
+    }
     duties.sort_by(|a, b| (a.task_number, &a.unit_id).cmp(&(b.task_number, &b.unit_id)));
     if let Some(after) = page.after.as_deref() {
         let malformed = || RegistryError::invalid("page_token", "malformed page token");
@@ -95,9 +116,14 @@ pub async fn list(
     })
 }
 
-/// Expands each task's reporting assignments into one duty per live unit, groups
-/// standing for their members; a unit named twice on a task reports once.
-async fn expand(db: &DatabaseConnection, tasks: &[Task]) -> Result<Vec<Duty>, RegistryError> {
+/// Expands each task's reporting assignments (and participating ones when asked)
+/// into one duty per live unit, groups standing for their members; a unit named
+/// several ways on a task appears once, under its strongest role.
+async fn expand(
+    db: &DatabaseConnection,
+    tasks: &[Task],
+    include_participating: bool,
+) -> Result<Vec<Duty>, RegistryError> {
     let group_ids: Vec<String> = tasks
         .iter()
         .flat_map(|t| &t.assignments)
@@ -128,7 +154,22 @@ async fn expand(db: &DatabaseConnection, tasks: &[Task]) -> Result<Vec<Duty>, Re
     let mut duties = Vec::new();
     for task in tasks {
         let mut seen = std::collections::HashSet::new();
-        for assignment in task.assignments.iter().filter(|a| a.role.must_report()) {
+        // Reporting roles first, so a unit that also participates keeps its duty.
+        let by_strength = task
+            .assignments
+            .iter()
+            .filter(|a| a.role == Role::Lead)
+            .chain(
+                task.assignments
+                    .iter()
+                    .filter(|a| a.role == Role::Responsible),
+            )
+            .chain(
+                task.assignments
+                    .iter()
+                    .filter(|a| include_participating && a.role == Role::Participating),
+            );
+        for assignment in by_strength {
             let members: Vec<(String, Option<String>)> = match &assignment.assignee {
                 Assignee::Unit(id) => vec![(id.clone(), None)],
                 Assignee::Group(group_id) => groups

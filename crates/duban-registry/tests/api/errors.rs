@@ -325,6 +325,18 @@ async fn invalid_plans_and_tasks_name_the_bad_field() {
                 .unwrap_err(),
             "plan",
         );
+        let narrowed = |task: &str, unit: &str| pb::ListObligationsRequest {
+            task: task.to_owned(),
+            unit: unit.to_owned(),
+            ..obligations(&plan.name, "2019-Q3")
+        };
+        for (request, field) in [
+            (narrowed("tasks/1", ""), "task"),
+            (narrowed("plans/other/tasks/t1", ""), "task"),
+            (narrowed("", "unitGroups/x"), "unit"),
+        ] {
+            assert_invalid(&client.list_obligations(request).await.unwrap_err(), field);
+        }
         let absent = client
             .list_obligations(obligations("plans/absent", "2019-Q3"))
             .await

@@ -137,6 +137,37 @@ async fn obligations_expand_groups_and_end_with_the_deadline_period() {
         let numbers: Vec<i32> = q1_2020.obligations.iter().map(|o| o.task_number).collect();
         assert_eq!(numbers, [3], "only the task without a deadline runs on");
 
+        let narrowed = client
+            .list_obligations(pb::ListObligationsRequest {
+                task: all[0].task.clone(),
+                unit: customs.name.clone(),
+                include_participating: true,
+                page_size: 100,
+                ..obligations("2019-Q3")
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            narrowed.obligations.len(),
+            1,
+            "the participant may contribute to task 1"
+        );
+        assert_eq!(narrowed.obligations[0].role, Role::Participating as i32);
+        let not_assigned = client
+            .list_obligations(pb::ListObligationsRequest {
+                task: all[0].task.clone(),
+                unit: customs.name.clone(),
+                ..obligations("2019-Q3")
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            not_assigned.obligations.is_empty(),
+            "participants are not chased"
+        );
+
         let before_start = client
             .list_obligations(obligations("2019-Q1"))
             .await
