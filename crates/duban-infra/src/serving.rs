@@ -135,3 +135,29 @@ where
         }
     }
 }
+
+/// Returns whether the overall health of the server at `endpoint` is SERVING.
+pub async fn is_serving(endpoint: &str) -> bool {
+    use tonic_health::pb::{
+        HealthCheckRequest, health_check_response, health_client::HealthClient,
+    };
+    let Ok(endpoint) = tonic::transport::Endpoint::from_shared(endpoint.to_owned()) else {
+        return false;
+    };
+    let Ok(channel) = endpoint
+        .connect_timeout(Duration::from_secs(1))
+        .connect()
+        .await
+    else {
+        return false;
+    };
+    let request = HealthCheckRequest {
+        service: String::new(),
+    };
+    match HealthClient::new(channel).check(request).await {
+        Ok(response) => {
+            response.into_inner().status == health_check_response::ServingStatus::Serving as i32
+        }
+        Err(_) => false,
+    }
+}

@@ -7,3 +7,5 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod grpc;
+pub mod import;
+pub mod seed;

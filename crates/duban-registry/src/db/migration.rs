@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(InitialSchema)]
+        vec![Box::new(InitialSchema), Box::new(TaskLabel)]
     }
 
     fn migration_table_name() -> DynIden {
@@ -322,4 +322,43 @@ impl MigrationTrait for InitialSchema {
         }
         Ok(())
     }
+}
+
+/// Adds the number as printed in the document (`(一)`), kept by the importer.
+struct TaskLabel;
+
+impl MigrationName for TaskLabel {
+    fn name(&self) -> &str {
+        "m0002_task_label"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for TaskLabel {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Tasks::Table)
+                    .add_column(string(TasksV2::Label).default(""))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Tasks::Table)
+                    .drop_column(TasksV2::Label)
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum TasksV2 {
+    Label,
 }

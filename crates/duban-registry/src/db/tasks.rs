@@ -83,6 +83,7 @@ fn to_domain(row: task::Model, assignments: &[assignment::Model]) -> Task {
         plan_id: row.plan_id,
         id: row.id,
         number: row.number,
+        label: row.label,
         title: row.title,
         description: row.description,
         section: row.section,
@@ -113,6 +114,7 @@ fn to_row(task: &Task) -> task::ActiveModel {
         create_time: Set(task.create_time),
         update_time: Set(task.update_time),
         delete_time: Set(task.delete_time),
+        label: Set(task.label.clone()),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod period;
 pub mod plan;
 pub mod task;
 pub mod unit;
+pub mod unit_kind;
 pub mod written_form;
 
 pub use plan::{Cadence, Plan, Section};

@@ -94,6 +94,8 @@ pub struct Task {
     pub plan_id: String,
     pub id: String,
     pub number: i32,
+    /// The number as printed in the document; empty when not imported.
+    pub label: String,
     pub title: String,
     pub description: String,
     pub section: i32,
@@ -110,6 +112,12 @@ impl Task {
     /// Checks the client-set fields, recording violations under `prefix`. References
     /// to units and groups are checked against storage by the caller.
     pub fn validate(&self, prefix: &str, violations: &mut FieldViolations) {
+        if self.label.chars().count() > 20 || self.label.contains('\n') {
+            violations.add(
+                format!("{prefix}.label"),
+                "must be one line of at most 20 characters",
+            );
+        }
         if self.number < 1 {
             violations.add(
                 format!("{prefix}.number"),

@@ -4,6 +4,7 @@
 
 mod convert;
 mod groups;
+mod import;
 mod obligations;
 mod plans;
 mod tasks;
@@ -92,4 +93,5 @@ registry_service! {
     update_task => tasks::update, pb::UpdateTaskRequest, pb::Task;
     delete_task => tasks::delete, pb::DeleteTaskRequest, pb::Task;
     list_obligations => obligations::list, pb::ListObligationsRequest, pb::ListObligationsResponse;
+    import_plan => import::import_plan, pb::ImportPlanRequest, pb::ImportPlanResponse;
 }

@@ -22,6 +22,7 @@ use crate::{
 const CREATE_METHOD: &str = "CreateTask";
 const UPDATABLE: &[&str] = &[
     "number",
+    "label",
     "title",
     "description",
     "section",
@@ -88,6 +89,7 @@ pub fn encode_task(task: Task) -> pb::Task {
         update_time: Some(timestamp(task.update_time)),
         delete_time: optional_timestamp(task.delete_time),
         etag: task.revision.to_string(),
+        label: task.label,
     }
 }
 
@@ -181,6 +183,7 @@ fn decode_task(
         plan_id,
         id,
         number: task.number,
+        label: task.label,
         title: task.title,
         description: task.description,
         section: task.section,
@@ -410,6 +413,7 @@ pub async fn update(
     for path in paths {
         match path {
             "number" => task.number = patch.number,
+            "label" => task.label = patch.label.clone(),
             "title" => task.title = patch.title.clone(),
             "description" => task.description = patch.description.clone(),
             "section" => task.section = patch.section,

@@ -38,7 +38,7 @@ pub fn encode_unit(unit: Unit) -> pb::Unit {
     }
 }
 
-fn encode_kind(kind: UnitKind) -> pb::UnitKind {
+pub fn encode_kind(kind: UnitKind) -> pb::UnitKind {
     match kind {
         UnitKind::CityDepartment => pb::UnitKind::CityDepartment,
         UnitKind::PartyDepartment => pb::UnitKind::PartyDepartment,

@@ -7,6 +7,7 @@
 mod durability;
 mod errors;
 mod helpers;
+mod import;
 mod lifecycle;
 mod obligations;
 mod paging;

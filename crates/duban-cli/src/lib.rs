@@ -1,0 +1,38 @@
+//! The `duban` command line: talks gRPC to the services, and `duban up` runs them
+//! in one process for a first look.
+
+pub mod commands;
+pub mod summary;
+
+use clap::{Parser, Subcommand};
+
+/// Default address of the registry.
+pub const DEFAULT_REGISTRY_URL: &str = "http://127.0.0.1:50051";
+
+/// duban (督办): follow an action plan from the published document to the last report.
+#[derive(Debug, Parser)]
+#[command(name = "duban", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a plan document into the registry and print what it holds.
+    Import(commands::import::ImportArgs),
+    /// Load reference units and groups, then import the seed plan (idempotent).
+    Seed(commands::seed::SeedArgs),
+    /// Run the services in this process on SQLite with the seed loaded.
+    Up(commands::up::UpArgs),
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Import(args) => commands::import::run(args).await,
+        Command::Seed(args) => commands::seed::run(args).await,
+        Command::Up(args) => commands::up::run(args).await,
+    }
+}

@@ -1,0 +1,182 @@
+//! The `duban` binary as an operator uses it, and the checked-in seed summary.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{path::PathBuf, process::Command, time::Duration};
+
+use duban_infra::test_util::{ServiceProcess, free_addr, temp_dir};
+use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
+
+const DUBAN: &str = env!("CARGO_BIN_EXE_duban");
+
+fn seed_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../seeds/jiujiang")
+}
+
+fn duban(args: &[&str]) -> std::process::Output {
+    Command::new(DUBAN).args(args).output().expect("run duban")
+}
+
+#[tokio::test]
+async fn up_serves_the_seed_plan_and_a_second_seed_changes_nothing() {
+    let dir = temp_dir("cli-up");
+    let addr = free_addr();
+    let args: Vec<String> = vec![
+        "up".into(),
+        "--data-dir".into(),
+        dir.join("data").display().to_string(),
+        "--registry-listen".into(),
+        addr.to_string(),
+        "--seed".into(),
+        seed_dir().display().to_string(),
+    ];
+    let mut up = ServiceProcess::spawn(DUBAN.as_ref(), addr, &args, &[], &dir);
+    up.wait_until_serving(Duration::from_secs(30)).await;
+    let url = up.endpoint();
+    let mut client = RegistryServiceClient::connect(url.clone()).await.unwrap();
+    let plans = loop {
+        // `up` reports SERVING before it has finished loading the seed.
+        let plans = client
+            .list_plans(pb::ListPlansRequest::default())
+            .await
+            .unwrap()
+            .into_inner()
+            .plans;
+        if plans.len() == 2 {
+            break plans;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(up.logs().len() < 10_000_000);
+    };
+    assert!(
+        plans
+            .iter()
+            .any(|p| p.title == "九江市支持大南昌都市圈发展行动方案")
+    );
+
+    let seed = duban(&[
+        "seed",
+        "--registry",
+        &url,
+        "--dir",
+        &seed_dir().display().to_string(),
+    ]);
+    assert!(
+        seed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&seed.stdout).contains("was already imported"));
+
+    let plan = seed_dir().join("plan.txt");
+    let preview = duban(&[
+        "import",
+        "--dry-run",
+        "--registry",
+        &url,
+        &plan.display().to_string(),
+    ]);
+    assert!(
+        preview.status.success(),
+        "{}",
+        String::from_utf8_lossy(&preview.stderr)
+    );
+    let text = String::from_utf8_lossy(&preview.stdout);
+    assert!(
+        text.starts_with("already imported; nothing changed"),
+        "{text}"
+    );
+    assert!(text.contains("1. 建立领导小组"));
+    assert!(text.contains("责任: 市委办公室、市政府办公室、市发改委、[市直有关单位]"));
+}
+
+#[test]
+fn import_of_a_missing_file_fails_with_the_path() {
+    let output = duban(&[
+        "import",
+        "/nonexistent/plan.txt",
+        "--registry",
+        "http://127.0.0.1:1",
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/plan.txt"));
+}
+
+#[test]
+fn import_against_an_unreachable_registry_fails_clearly() {
+    let plan = seed_dir().join("plan.txt");
+    let output = duban(&[
+        "import",
+        &plan.display().to_string(),
+        "--registry",
+        &format!("http://{}", free_addr()),
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot reach the registry"));
+}
+
+/// The preview of importing the seed into a registry holding only the seed units
+/// is checked in as `seeds/jiujiang/import-preview.txt`. Regenerate it with
+/// `DUBAN_REGENERATE_SEEDS=1 cargo test -p duban-cli --test cli seed_preview`.
+#[tokio::test]
+async fn seed_preview_matches_the_checked_in_summary() {
+    let dir = temp_dir("cli-preview");
+    let addr = free_addr();
+    let args: Vec<String> = vec![
+        "up".into(),
+        "--data-dir".into(),
+        dir.join("data").display().to_string(),
+        "--registry-listen".into(),
+        addr.to_string(),
+        "--seed".into(),
+        dir.display().to_string(),
+    ];
+    // A seed directory with the units and a plan that is not the seed plan, so the
+    // seed plan itself is still new to the registry.
+    std::fs::copy(seed_dir().join("units.txt"), dir.join("units.txt")).unwrap();
+    std::fs::write(
+        dir.join("plan.txt"),
+        "占位方案\n一、总体\n1.占位任务。(责任单位:市发改委)\n",
+    )
+    .unwrap();
+    let mut up = ServiceProcess::spawn(DUBAN.as_ref(), addr, &args, &[], &dir);
+    up.wait_until_serving(Duration::from_secs(30)).await;
+    let url = up.endpoint();
+    let mut client = RegistryServiceClient::connect(url.clone()).await.unwrap();
+    while client
+        .list_plans(pb::ListPlansRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .plans
+        .is_empty()
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let plan = seed_dir().join("plan.txt");
+    let preview = duban(&[
+        "import",
+        "--dry-run",
+        "--issuer",
+        "九江市人民政府",
+        "--registry",
+        &url,
+        &plan.display().to_string(),
+    ]);
+    assert!(
+        preview.status.success(),
+        "{}",
+        String::from_utf8_lossy(&preview.stderr)
+    );
+    let rendered = String::from_utf8(preview.stdout).unwrap();
+    let expected_path = seed_dir().join("import-preview.txt");
+    if std::env::var("DUBAN_REGENERATE_SEEDS").is_ok_and(|v| v == "1") {
+        std::fs::write(&expected_path, &rendered).unwrap();
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    assert!(
+        rendered == expected,
+        "the seed's import preview drifted from {}; review the difference and regenerate it with DUBAN_REGENERATE_SEEDS=1\n--- rendered\n{rendered}",
+        expected_path.display()
+    );
+}

@@ -1,0 +1,104 @@
+//! Handler of ImportPlan.
+
+use duban_infra::api::FieldViolations;
+use duban_proto::registry::v1 as pb;
+use sea_orm::DatabaseConnection;
+
+use super::{ensure_valid, plans::encode_plan, tasks::encode_task, units::encode_kind};
+use crate::{
+    domain::{Assignee, names as resource},
+    error::RegistryError,
+    import::{self, mapping},
+};
+
+const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+pub async fn import_plan(
+    db: &DatabaseConnection,
+    request: pb::ImportPlanRequest,
+) -> Result<pb::ImportPlanResponse, RegistryError> {
+    let mut violations = FieldViolations::new();
+    if request.text.trim().is_empty() {
+        violations.add("text", "must not be empty");
+    } else if request.text.len() > MAX_DOCUMENT_BYTES {
+        violations.add(
+            "text",
+            format!(
+                "must be at most {MAX_DOCUMENT_BYTES} bytes, got {}",
+                request.text.len()
+            ),
+        );
+    }
+    if request.default_issuer.chars().count() > 100 {
+        violations.add("default_issuer", "must be at most 100 characters");
+    }
+    ensure_valid(violations)?;
+
+    let parsed = duban_plan_text::parse_plan(&request.text);
+    let task_count = parsed.tasks.len()
+        + parsed
+            .attachments
+            .iter()
+            .map(|a| a.tasks.len())
+            .sum::<usize>();
+    if task_count == 0 {
+        return Err(RegistryError::invalid(
+            "text",
+            format!(
+                "no numbered task found (looked for lines such as `1.建立领导小组。…(责任单位:…)` and responsibility tables); {} lines could not be placed",
+                parsed.warnings.len()
+            ),
+        ));
+    }
+    let draft = mapping::draft(&request.text, &parsed, &request.default_issuer);
+    let source_hash = draft.source_hash.clone();
+    let warnings = draft.warnings.clone();
+    let outcome = import::run(db, draft, request.validate_only).await?;
+    tracing::info!(
+        source_hash = %source_hash,
+        plans = outcome.plans.len(),
+        tasks = outcome.tasks.len(),
+        already_imported = outcome.already_imported,
+        validate_only = request.validate_only,
+        "plan import"
+    );
+    Ok(pb::ImportPlanResponse {
+        plans: outcome.plans.into_iter().map(encode_plan).collect(),
+        tasks: outcome.tasks.into_iter().map(encode_task).collect(),
+        unit_forms: outcome
+            .resolutions
+            .into_iter()
+            .map(|r| pb::ResolvedUnitForm {
+                written_form: r.written,
+                target: Some(match r.assignee {
+                    Assignee::Unit(id) => {
+                        pb::resolved_unit_form::Target::Unit(resource::unit_name(&id))
+                    }
+                    Assignee::Group(id) => {
+                        pb::resolved_unit_form::Target::UnitGroup(resource::group_name(&id))
+                    }
+                }),
+                outcome: if r.created {
+                    pb::resolved_unit_form::Outcome::Created
+                } else {
+                    pb::resolved_unit_form::Outcome::Reused
+                } as i32,
+                kind: r.kind.map_or(pb::UnitKind::Unspecified, encode_kind) as i32,
+            })
+            .collect(),
+        warnings: if outcome.already_imported {
+            Vec::new()
+        } else {
+            warnings
+                .into_iter()
+                .map(|w| pb::ImportWarning {
+                    line: i32::try_from(w.line).unwrap_or(i32::MAX),
+                    message: w.message,
+                    text: w.text,
+                })
+                .collect()
+        },
+        already_imported: outcome.already_imported,
+        source_hash,
+    })
+}

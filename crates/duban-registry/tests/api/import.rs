@@ -1,0 +1,298 @@
+//! ImportPlan over the wire, on the seed document with the seed units loaded.
+
+use std::collections::HashMap;
+
+use duban_proto::registry::v1::{self as pb, AssignmentRole as Role, resolved_unit_form::Outcome};
+use duban_registry::seed;
+use tonic::Code;
+
+use crate::helpers::*;
+
+const SEED_PLAN: &str = include_str!("../../../../seeds/jiujiang/plan.txt");
+const SEED_UNITS: &str = include_str!("../../../../seeds/jiujiang/units.txt");
+
+fn import(text: &str, validate_only: bool) -> pb::ImportPlanRequest {
+    pb::ImportPlanRequest {
+        text: text.to_owned(),
+        validate_only,
+        default_issuer: "九江市人民政府".to_owned(),
+    }
+}
+
+/// Maps unit and group names to their display names.
+async fn display_names(client: &mut Client) -> HashMap<String, String> {
+    let mut names = HashMap::new();
+    let units = client
+        .list_units(pb::ListUnitsRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    names.extend(units.units.into_iter().map(|u| (u.name, u.display_name)));
+    let groups = client
+        .list_unit_groups(pb::ListUnitGroupsRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    names.extend(
+        groups
+            .unit_groups
+            .into_iter()
+            .map(|g| (g.name, g.display_name)),
+    );
+    names
+}
+
+fn assignees(task: &pb::Task, role: Role, names: &HashMap<String, String>) -> Vec<String> {
+    task.assignments
+        .iter()
+        .filter(|a| a.role == role as i32)
+        .map(|a| match a.assignee.as_ref().unwrap() {
+            pb::assignment::Assignee::Unit(n) | pb::assignment::Assignee::UnitGroup(n) => {
+                names[n].clone()
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn seed_document_imports_once_with_every_unit_resolved() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let units = seed::parse_units_file(SEED_UNITS).unwrap();
+        let loaded = seed::load(&mut client, &units).await.unwrap();
+        assert_eq!(loaded.already_present, 0);
+        let again = seed::load(&mut client, &units).await.unwrap();
+        assert_eq!(
+            (again.units_created, again.groups_created),
+            (0, 0),
+            "seeding is idempotent"
+        );
+        let before = display_names(&mut client).await;
+
+        let preview = client
+            .import_plan(import(SEED_PLAN, true))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(preview.plans.len(), 2);
+        assert_eq!(preview.tasks.len(), 33 + 13);
+        let created: Vec<&str> = preview
+            .unit_forms
+            .iter()
+            .filter(|f| f.outcome == Outcome::Created as i32)
+            .map(|f| f.written_form.as_str())
+            .collect();
+        assert!(
+            created.is_empty(),
+            "the seed units cover the plan, but would create {created:?}"
+        );
+        let plans = client
+            .list_plans(pb::ListPlansRequest::default())
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(plans.plans.is_empty(), "validate_only wrote a plan");
+        assert_eq!(
+            display_names(&mut client).await,
+            before,
+            "validate_only wrote units"
+        );
+
+        let imported = client
+            .import_plan(import(SEED_PLAN, false))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(!imported.already_imported);
+        let names = display_names(&mut client).await;
+        let (main, table) = (&imported.plans[0], &imported.plans[1]);
+        assert_eq!(main.title, "九江市支持大南昌都市圈发展行动方案");
+        assert_eq!(main.issue_date, Some(date(2019, 6, 19)));
+        assert_eq!(main.sections.len(), 9);
+        assert_eq!(main.sections[0].title, "建立工作机制,协调推进重大项目");
+        assert_eq!(table.parent_plan, main.name);
+        let categories: Vec<&str> = table.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(
+            categories,
+            [
+                "加强规划政策对接",
+                "加快基础设施建设",
+                "构建现代化产业体系",
+                "提升科技创新能力",
+                "构建对外开放新格局"
+            ]
+        );
+
+        let body: Vec<&pb::Task> = imported
+            .tasks
+            .iter()
+            .filter(|t| t.plan == main.name)
+            .collect();
+        let key: Vec<&pb::Task> = imported
+            .tasks
+            .iter()
+            .filter(|t| t.plan == table.name)
+            .collect();
+        assert_eq!(body.len(), 33);
+        assert_eq!(
+            (body[0].number, body[0].title.as_str()),
+            (1, "建立领导小组")
+        );
+        assert_eq!(
+            (body[32].number, body[32].title.as_str()),
+            (33, "加大宣传报道力度")
+        );
+        assert_eq!(
+            assignees(body[0], Role::Responsible, &names),
+            ["市委办公室", "市政府办公室", "市发改委", "市直有关单位"]
+        );
+        assert!(
+            !body[31].description.ends_with("工作要点>"),
+            "junk after task 32 was kept"
+        );
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .any(|w| w.text.contains("工作要点>")),
+            "the junk is reported"
+        );
+
+        assert_eq!(key.len(), 13);
+        for task in &key {
+            assert_eq!(
+                task.deadline.as_ref().unwrap().date,
+                Some(date(2019, 12, 31)),
+                "key task {}",
+                task.number
+            );
+        }
+        let key1_leads: Vec<(String, String)> = key[0]
+            .assignments
+            .iter()
+            .filter(|a| a.role == Role::Lead as i32)
+            .map(|a| match a.assignee.as_ref().unwrap() {
+                pb::assignment::Assignee::Unit(n) | pb::assignment::Assignee::UnitGroup(n) => {
+                    (names[n].clone(), a.note.clone())
+                }
+            })
+            .collect();
+        assert_eq!(key1_leads.len(), 4);
+        assert_eq!(
+            key1_leads[1],
+            ("市发改委".to_owned(), "综合交通规划".to_owned())
+        );
+        assert!(key1_leads.iter().all(|(_, note)| !note.is_empty()));
+        assert_eq!(
+            assignees(key[5], Role::Participating, &names),
+            ["市发改委", "市直有关单位"]
+        );
+        assert!(assignees(key[9], Role::Participating, &names).is_empty());
+        assert!(assignees(key[10], Role::Participating, &names).is_empty());
+
+        // 市发改委 is one unit however it is written.
+        let ndrc: Vec<&str> = names
+            .iter()
+            .filter(|(_, d)| d.as_str() == "市发改委")
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(ndrc.len(), 1);
+
+        let second = client
+            .import_plan(import(&SEED_PLAN.replace('\n', "\r\n"), false))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(second.already_imported);
+        assert_eq!(
+            second.plans.iter().map(|p| &p.name).collect::<Vec<_>>(),
+            imported.plans.iter().map(|p| &p.name).collect::<Vec<_>>()
+        );
+        let plans = client
+            .list_plans(pb::ListPlansRequest::default())
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(plans.plans.len(), 2, "a second import created plans");
+        assert_eq!(display_names(&mut client).await, names);
+
+        let q3 = client
+            .list_obligations(pb::ListObligationsRequest {
+                plan: table.name.clone(),
+                period: "2019-Q3".into(),
+                page_size: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            q3.obligations
+                .iter()
+                .any(|o| names[&o.unit] == "市发改委" && o.task_number == 5)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_plan_from_another_city_creates_the_units_it_names() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let document = "赣州市推进某项工作行动方案\n一、总体安排\n1.建立协调机制。成立工作专班。(牵头单位:赣州市发改委;配合单位:赣州海关、各县(市、区)政府)\n2.加强督查考核。(责任单位:赣州市统计局)\n";
+        let response = client.import_plan(import(document, false)).await.unwrap().into_inner();
+        let forms: HashMap<&str, &pb::ResolvedUnitForm> =
+            response.unit_forms.iter().map(|f| (f.written_form.as_str(), f)).collect();
+        assert_eq!(forms.len(), 4, "{:#?}", response.unit_forms);
+        assert!(forms.values().all(|f| f.outcome == Outcome::Created as i32));
+        assert_eq!(forms["赣州海关"].kind, pb::UnitKind::VerticalAgency as i32);
+        assert!(matches!(forms["各县(市、区)政府"].target, Some(pb::resolved_unit_form::Target::UnitGroup(_))));
+        let group = match &forms["各县(市、区)政府"].target {
+            Some(pb::resolved_unit_form::Target::UnitGroup(name)) => name.clone(),
+            _ => unreachable!(),
+        };
+        let group = client.get_unit_group(pb::GetUnitGroupRequest { name: group }).await.unwrap().into_inner();
+        assert!(group.members.is_empty(), "a new collective waits for the office to fill it in");
+        assert_eq!(response.tasks[0].assignments[0].role, Role::Lead as i32);
+        assert_eq!(response.plans[0].issuer, "九江市人民政府", "the default issuer applies");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_document_without_tasks_is_rejected_on_text() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let status = client
+            .import_plan(import(
+                "关于开展调研的通知\n请各单位认真贯彻执行。\n",
+                false,
+            ))
+            .await
+            .unwrap_err();
+        assert_invalid(&status, "text");
+        assert!(
+            status.message().contains("no numbered task"),
+            "{}",
+            status.message()
+        );
+        let empty = client.import_plan(import("  \n", true)).await.unwrap_err();
+        assert_invalid(&empty, "text");
+        let too_long = client
+            .import_plan(pb::ImportPlanRequest {
+                default_issuer: "长".repeat(101),
+                ..import(SEED_PLAN, true)
+            })
+            .await
+            .unwrap_err();
+        assert_invalid(&too_long, "default_issuer");
+        assert_eq!(status.code(), Code::InvalidArgument);
+    })
+    .await;
+}
