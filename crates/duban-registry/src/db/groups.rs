@@ -142,12 +142,7 @@ pub async fn save(
         .filter(unit_group::Column::Revision.eq(expected_revision))
         .exec(db)
         .await?;
-    if result.rows_affected != 1 {
-        return Err(RegistryError::Aborted(format!(
-            "`{}` was changed concurrently; read it again",
-            resource::group_name(&group.id)
-        )));
-    }
+    super::expect_one_row(result.rows_affected, &resource::group_name(&group.id))?;
     replace_members(db, group).await
 }
 

@@ -40,6 +40,17 @@ pub(crate) fn check_etag(sent: &str, revision: i32, name: &str) -> Result<(), Re
     }
 }
 
+/// Fails with ABORTED unless a conditional update (on the revision read) hit one row.
+pub(crate) fn expect_one_row(rows_affected: u64, name: &str) -> Result<(), RegistryError> {
+    if rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(RegistryError::Aborted(format!(
+            "`{name}` was changed concurrently; read it again"
+        )))
+    }
+}
+
 /// Returns the `seq` to continue after, from a page token of one integer key.
 pub(crate) fn seq_cursor(page: &PageRequest) -> Result<Option<i32>, RegistryError> {
     match page.after.as_deref() {

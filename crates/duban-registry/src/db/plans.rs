@@ -157,14 +157,7 @@ pub async fn save(
         .filter(plan::Column::Revision.eq(expected_revision))
         .exec(db)
         .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(RegistryError::Aborted(format!(
-            "`{}` was changed concurrently; read it again",
-            resource::plan_name(&plan.id)
-        )))
-    }
+    super::expect_one_row(result.rows_affected, &resource::plan_name(&plan.id))
 }
 
 /// Returns a page of plans in creation order.

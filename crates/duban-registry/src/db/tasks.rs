@@ -242,12 +242,10 @@ pub async fn save(
         .exec(db)
         .await
         .map_err(|e| RegistryError::from_write(e, || number_taken(task)))?;
-    if result.rows_affected != 1 {
-        return Err(RegistryError::Aborted(format!(
-            "`{}` was changed concurrently; read it again",
-            resource::task_name(&task.plan_id, &task.id)
-        )));
-    }
+    super::expect_one_row(
+        result.rows_affected,
+        &resource::task_name(&task.plan_id, &task.id),
+    )?;
     let seq = seq_of(db, &task.plan_id, &task.id)
         .await?
         .unwrap_or_default();

@@ -117,14 +117,7 @@ pub async fn save(
         .filter(unit::Column::Revision.eq(expected_revision))
         .exec(db)
         .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(RegistryError::Aborted(format!(
-            "`{}` was changed concurrently; read it again",
-            resource::unit_name(&unit.id)
-        )))
-    }
+    super::expect_one_row(result.rows_affected, &resource::unit_name(&unit.id))
 }
 
 /// Returns a page of units in creation order.

@@ -5,8 +5,9 @@ use duban_proto::registry::v1 as pb;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use super::{
+    commit_create,
     convert::{chosen_id, mask_paths, timestamp},
-    ensure_valid, replay_create,
+    ensure_valid, replay_create, settle_create,
 };
 use crate::{
     db::{
@@ -100,18 +101,11 @@ pub async fn create(
         let txn = db.begin().await?;
         check_members(&txn, &group).await?;
         groups::insert(&txn, &group).await?;
-        if let Some(request_id) = request_id {
-            db::idempotency::record(&txn, request_id, CREATE_METHOD, &name).await?;
-        }
-        txn.commit().await?;
-        Ok::<_, RegistryError>(())
+        commit_create(txn, request_id, CREATE_METHOD, &name).await
     }
     .await;
-    if let Err(error) = created {
-        return match replay_create(db, request_id, CREATE_METHOD).await? {
-            Some(name) => get_by_name(db, &name).await,
-            None => Err(error),
-        };
+    if let Some(existing) = settle_create(db, created, request_id, CREATE_METHOD).await? {
+        return get_by_name(db, &existing).await;
     }
     tracing::info!(unit_group = %name, members = group.members.len(), "unit group created");
     Ok(encode_group(group))

@@ -40,6 +40,38 @@ fn ensure_valid(violations: FieldViolations) -> Result<(), RegistryError> {
     }
 }
 
+/// Records the request id of a create (if any) and commits its transaction.
+async fn commit_create(
+    txn: sea_orm::DatabaseTransaction,
+    request_id: Option<Uuid>,
+    method: &str,
+    name: &str,
+) -> Result<(), RegistryError> {
+    if let Some(request_id) = request_id {
+        db::idempotency::record(&txn, request_id, method, name).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Settles a create's outcome: `Ok(None)` when it wrote the resource; the name of
+/// the resource when a concurrent call with the same request id won the race; the
+/// error otherwise.
+async fn settle_create(
+    db: &DatabaseConnection,
+    created: Result<(), RegistryError>,
+    request_id: Option<Uuid>,
+    method: &str,
+) -> Result<Option<String>, RegistryError> {
+    match created {
+        Ok(()) => Ok(None),
+        Err(error) => match replay_create(db, request_id, method).await? {
+            Some(name) => Ok(Some(name)),
+            None => Err(error),
+        },
+    }
+}
+
 /// Returns the resource an earlier create with this request id produced.
 async fn replay_create(
     db: &DatabaseConnection,

@@ -5,8 +5,9 @@ use duban_proto::registry::v1 as pb;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::{
+    commit_create,
     convert::{chosen_id, civil_date, decode_date, mask_paths, optional_timestamp, timestamp},
-    ensure_valid, replay_create,
+    ensure_valid, replay_create, settle_create,
 };
 use crate::{
     db::{
@@ -161,18 +162,11 @@ pub async fn create(
             })?;
         }
         plans::insert(&txn, &plan).await?;
-        if let Some(request_id) = request_id {
-            db::idempotency::record(&txn, request_id, CREATE_METHOD, &name).await?;
-        }
-        txn.commit().await?;
-        Ok::<_, RegistryError>(())
+        commit_create(txn, request_id, CREATE_METHOD, &name).await
     }
     .await;
-    if let Err(error) = created {
-        return match replay_create(db, request_id, CREATE_METHOD).await? {
-            Some(name) => get_by_name(db, &name).await,
-            None => Err(error),
-        };
+    if let Some(existing) = settle_create(db, created, request_id, CREATE_METHOD).await? {
+        return get_by_name(db, &existing).await;
     }
     tracing::info!(plan = %name, "plan created");
     Ok(encode_plan(plan))

@@ -6,10 +6,11 @@ use duban_proto::registry::v1 as pb;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use super::{
+    commit_create,
     convert::{chosen_id, civil_date, decode_date, mask_paths, optional_timestamp, timestamp},
     ensure_valid,
     plans::{decode_cadence, encode_cadence},
-    replay_create,
+    replay_create, settle_create,
 };
 use crate::{
     db::{self, groups, plans, tasks, tasks::TaskFilter, units},
@@ -274,6 +275,7 @@ pub async fn create(
     if let Some(name) = replay_create(db, request_id, CREATE_METHOD).await? {
         return get_by_name(db, &name).await;
     }
+    let name = resource::task_name(&plan_id, &task.id);
     let created = async {
         let txn = db.begin().await?;
         let plan = plans::require_live(&txn, &plan_id).await?;
@@ -283,21 +285,13 @@ pub async fn create(
         }
         check_references(&txn, &task, &plan).await?;
         tasks::insert(&txn, &task).await?;
-        if let Some(request_id) = request_id {
-            let name = resource::task_name(&task.plan_id, &task.id);
-            db::idempotency::record(&txn, request_id, CREATE_METHOD, &name).await?;
-        }
-        txn.commit().await?;
-        Ok::<_, RegistryError>(())
+        commit_create(txn, request_id, CREATE_METHOD, &name).await
     }
     .await;
-    if let Err(error) = created {
-        return match replay_create(db, request_id, CREATE_METHOD).await? {
-            Some(name) => get_by_name(db, &name).await,
-            None => Err(error),
-        };
+    if let Some(existing) = settle_create(db, created, request_id, CREATE_METHOD).await? {
+        return get_by_name(db, &existing).await;
     }
-    tracing::info!(task = %resource::task_name(&task.plan_id, &task.id), number = task.number, "task created");
+    tracing::info!(task = %name, number = task.number, "task created");
     Ok(encode_task(task))
 }
 

@@ -5,10 +5,11 @@ use duban_proto::registry::v1 as pb;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::{
+    commit_create,
     convert::{chosen_id, mask_paths, optional_timestamp, timestamp},
     ensure_valid,
     groups::encode_group,
-    replay_create,
+    replay_create, settle_create,
 };
 use crate::{
     db::{
@@ -104,18 +105,11 @@ pub async fn create(
     let created = async {
         let txn = db.begin().await?;
         units::insert(&txn, &unit).await?;
-        if let Some(request_id) = request_id {
-            db::idempotency::record(&txn, request_id, CREATE_METHOD, &name).await?;
-        }
-        txn.commit().await?;
-        Ok::<_, RegistryError>(())
+        commit_create(txn, request_id, CREATE_METHOD, &name).await
     }
     .await;
-    if let Err(error) = created {
-        return match replay_create(db, request_id, CREATE_METHOD).await? {
-            Some(name) => get_by_name(db, &name).await,
-            None => Err(error),
-        };
+    if let Some(existing) = settle_create(db, created, request_id, CREATE_METHOD).await? {
+        return get_by_name(db, &existing).await;
     }
     tracing::info!(unit = %name, "unit created");
     Ok(encode_unit(unit))
