@@ -26,6 +26,8 @@ pub enum Command {
     Seed(commands::seed::SeedArgs),
     /// Run the services in this process on SQLite with the seed loaded.
     Up(commands::up::UpArgs),
+    /// Submit, list, review and export progress reports.
+    Report(commands::report::ReportArgs),
 }
 
 /// Runs a parsed command line.
@@ -34,5 +36,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => commands::import::run(args).await,
         Command::Seed(args) => commands::seed::run(args).await,
         Command::Up(args) => commands::up::run(args).await,
+        Command::Report(args) => commands::report::run(args).await,
     }
 }

@@ -18,7 +18,7 @@ fn duban(args: &[&str]) -> std::process::Output {
 }
 
 #[tokio::test]
-async fn up_serves_the_seed_plan_and_a_second_seed_changes_nothing() {
+async fn up_serves_the_seed_plan_and_units_report_on_it() {
     let dir = temp_dir("cli-up");
     let addr = free_addr();
     let args: Vec<String> = vec![
@@ -27,9 +27,12 @@ async fn up_serves_the_seed_plan_and_a_second_seed_changes_nothing() {
         dir.join("data").display().to_string(),
         "--registry-listen".into(),
         addr.to_string(),
+        "--reporting-listen".into(),
+        free_addr().to_string(),
         "--seed".into(),
         seed_dir().display().to_string(),
     ];
+    let reporting_addr = args[6].clone();
     let mut up = ServiceProcess::spawn(DUBAN.as_ref(), addr, &args, &[], &dir);
     up.wait_until_serving(Duration::from_secs(30)).await;
     let url = up.endpoint();
@@ -88,6 +91,108 @@ async fn up_serves_the_seed_plan_and_a_second_seed_changes_nothing() {
     );
     assert!(text.contains("1. 建立领导小组"));
     assert!(text.contains("责任: 市委办公室、市政府办公室、市发改委、[市直有关单位]"));
+
+    // The reporting service runs beside the registry: report on key task 5.
+    let table = plans
+        .iter()
+        .find(|p| !p.parent_plan.is_empty())
+        .unwrap()
+        .name
+        .clone();
+    let reporting = format!("http://{reporting_addr}");
+    let wait_reporting = std::time::Instant::now();
+    while !duban_infra::serving::is_serving(&reporting).await {
+        assert!(
+            wait_reporting.elapsed() < Duration::from_secs(30),
+            "reporting never served"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let common = [
+        "--registry",
+        url.as_str(),
+        "--reporting",
+        reporting.as_str(),
+    ];
+    let submit = duban(
+        &[
+            &[
+                "report",
+                "submit",
+                "--plan",
+                &table,
+                "--task-number",
+                "5",
+                "--unit",
+                "九江市发展和改革委员会",
+            ],
+            &[
+                "--period",
+                "2019-Q3",
+                "--progress",
+                "昌九客专完成可研批复",
+                "--status",
+                "at-risk",
+            ][..],
+            &common[..],
+        ]
+        .concat(),
+    );
+    assert!(
+        submit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&submit.stderr)
+    );
+    let submitted = String::from_utf8_lossy(&submit.stdout);
+    assert!(
+        submitted.starts_with("submitted plans/") && submitted.contains("revision 1"),
+        "{submitted}"
+    );
+
+    let missing = duban(
+        &[
+            &["report", "missing", "--plan", &table, "--period", "2019-Q3"][..],
+            &common[..],
+        ]
+        .concat(),
+    );
+    assert!(
+        missing.status.success(),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+    let missing = String::from_utf8_lossy(&missing.stdout);
+    assert!(missing.contains("九江海关\t13."), "{missing}");
+    assert!(!missing.contains("市发改委\t5."), "{missing}");
+
+    let xlsx = dir.join("q3.xlsx");
+    let export = duban(
+        &[
+            &[
+                "report", "export", "--plan", &table, "--period", "2019-Q3", "--format", "xlsx",
+            ][..],
+            &["--output", &xlsx.display().to_string()][..],
+            &common[..],
+        ]
+        .concat(),
+    );
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    assert!(
+        std::fs::read(&xlsx).unwrap().starts_with(b"PK"),
+        "an xlsx file is a zip archive"
+    );
+    let summary = duban(
+        &[
+            &["report", "summary", "--plan", &table, "--period", "2019-Q3"][..],
+            &common[..],
+        ]
+        .concat(),
+    );
+    assert!(String::from_utf8_lossy(&summary.stdout).contains("昌九客专完成可研批复"));
 }
 
 #[test]
@@ -128,6 +233,8 @@ async fn seed_preview_matches_the_checked_in_summary() {
         dir.join("data").display().to_string(),
         "--registry-listen".into(),
         addr.to_string(),
+        "--reporting-listen".into(),
+        free_addr().to_string(),
         "--seed".into(),
         dir.display().to_string(),
     ];

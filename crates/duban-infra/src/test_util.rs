@@ -30,11 +30,16 @@ pub enum Backend {
     Postgres,
 }
 
-/// Returns SQLite, plus PostgreSQL when `DUBAN_TEST_POSTGRES_URL` is set.
+/// Returns SQLite, plus PostgreSQL when `DUBAN_TEST_POSTGRES_URL` is set. Under CI
+/// (`CI` set) a missing PostgreSQL fails the test instead of skipping it silently.
 pub fn backends() -> Vec<Backend> {
     let mut backends = vec![Backend::Sqlite];
     if std::env::var(POSTGRES_URL_VAR).is_ok_and(|url| !url.is_empty()) {
         backends.push(Backend::Postgres);
+    } else if std::env::var("CI").is_ok_and(|ci| !ci.is_empty() && ci != "false") {
+        panic!(
+            "CI is set but {POSTGRES_URL_VAR} is not: storage tests must run on PostgreSQL in CI"
+        );
     }
     backends
 }
@@ -246,6 +251,63 @@ impl Drop for ServiceProcess {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// Returns the path of another binary of this workspace, `name`, in the target
+/// directory and profile of the running test or benchmark (`target/debug/` for
+/// `target/debug/deps/api-…`). When it is missing, builds it with the cargo that
+/// runs the test (`$CARGO build -p {name}`, in the same profile and target
+/// directory); panics with the reason if that fails.
+pub fn workspace_binary(name: &str) -> PathBuf {
+    // Tests run on several threads: one builds while the others wait for it.
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let exe = std::env::current_exe().expect("path of the test executable");
+    // Test and bench executables live in `<target>/<profile>/deps/`.
+    let profile_dir = exe
+        .parent()
+        .filter(|dir| dir.ends_with("deps"))
+        .and_then(Path::parent)
+        .unwrap_or_else(|| {
+            panic!(
+                "`{}` is not in a cargo target `deps` directory",
+                exe.display()
+            )
+        });
+    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let _building = BUILDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if binary.exists() {
+        return binary;
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let target_dir = profile_dir.parent().expect("target directory");
+    let profile = profile_dir
+        .file_name()
+        .and_then(|p| p.to_str())
+        .expect("profile directory name");
+    let mut command = Command::new(&cargo);
+    command.args(["build", "-p", name, "--bin", name, "--target-dir"]);
+    command.arg(target_dir);
+    match profile {
+        "debug" => {}
+        "release" => {
+            command.arg("--release");
+        }
+        other => {
+            command.args(["--profile", other]);
+        }
+    }
+    eprintln!("building `{name}` for this test: {command:?}");
+    let status = command
+        .status()
+        .unwrap_or_else(|error| panic!("cannot run `{cargo}` to build `{name}`: {error}"));
+    assert!(
+        status.success() && binary.exists(),
+        "`{name}` is missing at `{}` and `{cargo} build -p {name}` failed ({status}); build it first",
+        binary.display()
+    );
+    binary
 }
 
 /// Returns the health status of `service` ("" for overall), or None if unreachable.

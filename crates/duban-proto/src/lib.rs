@@ -14,3 +14,11 @@ pub mod registry {
         tonic::include_proto!("duban.registry.v1");
     }
 }
+
+/// Package `duban.reporting.v1`.
+pub mod reporting {
+    /// Version 1 of the reporting contract.
+    pub mod v1 {
+        tonic::include_proto!("duban.reporting.v1");
+    }
+}

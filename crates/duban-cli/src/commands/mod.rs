@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod import;
+pub mod refs;
+pub mod report;
 pub mod seed;
 pub mod up;
 

@@ -1,11 +1,13 @@
-//! `duban up`: the services in one process on SQLite, talking to each other over
-//! loopback gRPC, with the seed loaded: a first look that needs no setup.
+//! `duban up`: the registry and the reporting service in one process on SQLite,
+//! the reporting service talking to the registry over loopback gRPC as it would
+//! across a network, with the seed loaded: a first look that needs no setup.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::Args;
 use duban_infra::shutdown;
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
 use super::{registry_client, seed::load_dir};
 
@@ -18,50 +20,102 @@ pub struct UpArgs {
     /// The registry's listen address.
     #[arg(long, default_value = "127.0.0.1:50051")]
     pub registry_listen: SocketAddr,
+    /// The reporting service's listen address.
+    #[arg(long, default_value = "127.0.0.1:50052")]
+    pub reporting_listen: SocketAddr,
     /// The seed directory to load (`units.txt`, `plan.txt`).
     #[arg(long, default_value = "seeds/jiujiang")]
     pub seed: PathBuf,
 }
 
+async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on `{address}`"))
+}
+
+async fn wait_for(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stopped| *stopped).await;
+}
+
 /// Runs until Ctrl-C or SIGTERM.
 pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     duban_infra::telemetry::init(duban_infra::telemetry::LogFormat::Text);
+    let registry_url = format!("http://{}", args.registry_listen);
+    let reporting_url = format!("http://{}", args.reporting_listen);
+    let sqlite = |name: &str| format!("sqlite://{}/{name}.db?mode=rwc", args.data_dir.display());
     let registry_config = duban_registry::config::Config {
         listen: args.registry_listen,
-        database_url: format!("sqlite://{}/registry.db?mode=rwc", args.data_dir.display()),
+        database_url: sqlite("registry"),
         allow_weak_durability: false,
         log_json: false,
     };
-    let listener = tokio::net::TcpListener::bind(args.registry_listen)
-        .await
-        .with_context(|| format!("cannot listen on `{}`", args.registry_listen))?;
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut registry = tokio::spawn(duban_registry::app::run(
-        registry_config,
-        listener,
-        wait_for(stop_rx),
-    ));
+    let reporting_config = duban_reporting::config::Config {
+        listen: args.reporting_listen,
+        database_url: sqlite("reporting"),
+        registry_url: registry_url.clone(),
+        allow_weak_durability: false,
+        log_json: false,
+        clock_file: None,
+    };
+    let (registry_listener, reporting_listener) = (
+        bind(args.registry_listen).await?,
+        bind(args.reporting_listen).await?,
+    );
+    let (stop, stopped) = watch::channel(false);
+    let mut services: Vec<(&str, JoinHandle<anyhow::Result<()>>)> = vec![
+        (
+            "registry",
+            tokio::spawn(duban_registry::app::run(
+                registry_config,
+                registry_listener,
+                wait_for(stopped.clone()),
+            )),
+        ),
+        (
+            "reporting",
+            tokio::spawn(duban_reporting::app::run(
+                reporting_config,
+                reporting_listener,
+                wait_for(stopped),
+            )),
+        ),
+    ];
 
-    let url = format!("http://{}", args.registry_listen);
-    let mut client = registry_client(&url).await?;
-    wait_until_serving(&url).await?;
+    wait_until_serving(&registry_url).await?;
+    let mut client = registry_client(&registry_url).await?;
     let imported = load_dir(&mut client, &args.seed).await?;
+    wait_until_serving(&reporting_url).await?;
     println!(
-        "duban is up: registry on {url} with the seed plan ({} plans, {} tasks); Ctrl-C stops it",
+        "duban is up: registry on {registry_url} with the seed plan ({} plans, {} tasks), reporting on {reporting_url}; Ctrl-C stops it",
         imported.plans.len(),
         imported.tasks.len()
     );
 
+    let first_exit = async {
+        loop {
+            for (name, handle) in &mut services {
+                if handle.is_finished() {
+                    return *name;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
     tokio::select! {
         () = shutdown::signal() => {}
-        result = &mut registry => return result.context("the registry task failed")?,
+        name = first_exit => tracing::error!(service = name, "a service stopped on its own; stopping the rest"),
     }
-    let _ = stop_tx.send(true);
-    registry.await.context("the registry task failed")?
-}
-
-async fn wait_for(mut stop: tokio::sync::watch::Receiver<bool>) {
-    let _ = stop.wait_for(|stopped| *stopped).await;
+    let _ = stop.send(true);
+    let mut failure = None;
+    for (name, handle) in services {
+        match handle.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => failure = Some(error.context(format!("the {name} failed"))),
+            Err(error) => failure = Some(anyhow::anyhow!("the {name} task panicked: {error}")),
+        }
+    }
+    failure.map_or(Ok(()), Err)
 }
 
 async fn wait_until_serving(url: &str) -> anyhow::Result<()> {

@@ -1,0 +1,46 @@
+//! Command-line flags, each with an environment fallback.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::Parser;
+
+/// duban-reporting: progress reports on a plan's tasks, their review, and the
+/// period's responsibility table.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "duban-reporting", version)]
+pub struct Config {
+    /// Address to listen on for gRPC.
+    #[arg(long, env = "DUBAN_LISTEN", default_value = "127.0.0.1:50052")]
+    pub listen: SocketAddr,
+
+    /// Database URL: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        env = "DUBAN_DATABASE_URL",
+        default_value = "sqlite://data/reporting.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// The registry's gRPC endpoint, asked on every submission who must report.
+    #[arg(
+        long,
+        env = "DUBAN_REGISTRY_URL",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    pub registry_url: String,
+
+    /// Start even if the database could lose acknowledged writes (SQLite without
+    /// WAL and synchronous=FULL, PostgreSQL with synchronous_commit or fsync off).
+    #[arg(long, env = "DUBAN_ALLOW_WEAK_DURABILITY")]
+    pub allow_weak_durability: bool,
+
+    /// Write logs as JSON lines instead of text.
+    #[arg(long, env = "DUBAN_LOG_JSON")]
+    pub log_json: bool,
+
+    /// For tests and drills only: read "now" from this file (an RFC 3339 instant
+    /// such as `2019-09-20T10:00:00+08:00`) on every call instead of the system
+    /// clock, so that time can be moved by rewriting the file.
+    #[arg(long, env = "DUBAN_CLOCK_FILE")]
+    pub clock_file: Option<PathBuf>,
+}

@@ -1,0 +1,3 @@
+//! Table mappings of the reporting schema (see `migration.rs`).
+
+pub mod report;

@@ -1,0 +1,121 @@
+//! The reporting schema, created and upgraded at start-up. Migrations use the
+//! schema DSL only (never entity types) so that old migrations keep compiling.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+/// Runs the reporting migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(InitialSchema)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "reporting_migrations".into_iden()
+    }
+}
+
+struct InitialSchema;
+
+impl MigrationName for InitialSchema {
+    fn name(&self) -> &str {
+        "m0001_reports"
+    }
+}
+
+#[derive(DeriveIden)]
+enum Reports {
+    Table,
+    Seq,
+    PlanId,
+    TaskId,
+    UnitId,
+    Period,
+    Revision,
+    RequestId,
+    Role,
+    Progress,
+    Difficulties,
+    Status,
+    PercentComplete,
+    EvidenceLinks,
+    DueTime,
+    Late,
+    SubmitTime,
+    ReviewState,
+    ReviewComment,
+    ReviewTime,
+    ReviewRequestId,
+    Version,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for InitialSchema {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // One row per revision; a row changes only when its revision is reviewed.
+        // Request ids are unique so that a retried submission or review, even one
+        // racing the first, can never write twice (NULLs never collide).
+        manager
+            .create_table(
+                Table::create()
+                    .table(Reports::Table)
+                    .col(pk_auto(Reports::Seq))
+                    .col(string(Reports::PlanId))
+                    .col(string(Reports::TaskId))
+                    .col(string(Reports::UnitId))
+                    .col(string(Reports::Period))
+                    .col(integer(Reports::Revision))
+                    .col(string_null(Reports::RequestId).unique_key())
+                    .col(string(Reports::Role))
+                    .col(text(Reports::Progress))
+                    .col(text(Reports::Difficulties))
+                    .col(string(Reports::Status))
+                    .col(integer_null(Reports::PercentComplete))
+                    .col(text(Reports::EvidenceLinks))
+                    .col(timestamp_with_time_zone(Reports::DueTime))
+                    .col(boolean(Reports::Late))
+                    .col(timestamp_with_time_zone(Reports::SubmitTime))
+                    .col(string(Reports::ReviewState))
+                    .col(text(Reports::ReviewComment))
+                    .col(timestamp_with_time_zone_null(Reports::ReviewTime))
+                    .col(string_null(Reports::ReviewRequestId).unique_key())
+                    .col(integer(Reports::Version))
+                    .to_owned(),
+            )
+            .await?;
+        // Two submissions racing for the same slot cannot both take a revision.
+        manager
+            .create_index(
+                Index::create()
+                    .name("reports_slot_revision")
+                    .table(Reports::Table)
+                    .unique()
+                    .col(Reports::PlanId)
+                    .col(Reports::TaskId)
+                    .col(Reports::UnitId)
+                    .col(Reports::Period)
+                    .col(Reports::Revision)
+                    .to_owned(),
+            )
+            .await?;
+        // Summaries and the missing list read one plan's period.
+        manager
+            .create_index(
+                Index::create()
+                    .name("reports_plan_period")
+                    .table(Reports::Table)
+                    .col(Reports::PlanId)
+                    .col(Reports::Period)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Reports::Table).to_owned())
+            .await
+    }
+}

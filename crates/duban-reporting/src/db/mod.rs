@@ -1,0 +1,7 @@
+//! Storage of the reporting service: schema, table mappings, queries, and the
+//! write operations that own their transactions.
+
+pub mod entities;
+pub mod migration;
+pub mod reports;
+pub mod writes;

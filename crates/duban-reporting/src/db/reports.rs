@@ -1,0 +1,313 @@
+//! Queries on report revisions. Each takes any `ConnectionTrait`, so the write
+//! operations in `writes.rs` run them inside their own transaction.
+
+use duban_infra::api::PageRequest;
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Alias, Expr, ExprTrait, Query},
+};
+use uuid::Uuid;
+
+use super::entities::report;
+use crate::{
+    domain::{Report, ReportContent, ReportStatus, ReporterRole, Review, ReviewState, SlotKey},
+    error::ReportingError,
+};
+
+/// Filters of ListReports; None means any.
+#[derive(Debug, Default, Clone)]
+pub struct ReportFilter {
+    pub plan_id: Option<String>,
+    pub task_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub period: Option<String>,
+    pub status: Option<ReportStatus>,
+    pub review_state: Option<ReviewState>,
+    /// Every revision rather than each slot's latest.
+    pub show_revisions: bool,
+}
+
+fn corrupt(column: &str, value: &str, seq: i32) -> ReportingError {
+    ReportingError::Internal(anyhow::anyhow!(
+        "stored report {seq} has `{value}` in `{column}`"
+    ))
+}
+
+fn to_domain(row: report::Model) -> Result<Report, ReportingError> {
+    let status =
+        ReportStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.status, row.seq))?;
+    let role = ReporterRole::parse(&row.role).ok_or_else(|| corrupt("role", &row.role, row.seq))?;
+    let state = ReviewState::parse(&row.review_state)
+        .ok_or_else(|| corrupt("review_state", &row.review_state, row.seq))?;
+    let evidence_links = if row.evidence_links.is_empty() {
+        Vec::new()
+    } else {
+        row.evidence_links.split('\n').map(str::to_owned).collect()
+    };
+    Ok(Report {
+        slot: SlotKey {
+            plan_id: row.plan_id,
+            task_id: row.task_id,
+            unit_id: row.unit_id,
+            period: row.period,
+        },
+        revision: row.revision,
+        content: ReportContent {
+            progress: row.progress,
+            difficulties: row.difficulties,
+            status,
+            percent_complete: row.percent_complete,
+            evidence_links,
+        },
+        role,
+        due_time: row.due_time,
+        late: row.late,
+        submit_time: row.submit_time,
+        review: Review {
+            state,
+            comment: row.review_comment,
+            time: row.review_time,
+        },
+        version: row.version,
+    })
+}
+
+fn to_domain_all(rows: Vec<report::Model>) -> Result<Vec<Report>, ReportingError> {
+    rows.into_iter().map(to_domain).collect()
+}
+
+fn of_slot(slot: &SlotKey) -> Condition {
+    Condition::all()
+        .add(report::Column::PlanId.eq(&slot.plan_id))
+        .add(report::Column::TaskId.eq(&slot.task_id))
+        .add(report::Column::UnitId.eq(&slot.unit_id))
+        .add(report::Column::Period.eq(&slot.period))
+}
+
+/// Keeps only rows that no later revision of their slot supersedes.
+fn latest_only() -> Condition {
+    let newer = Alias::new("newer");
+    let mut superseding = Query::select();
+    superseding
+        .expr(Expr::val(1))
+        .from_as(report::Entity, newer.clone())
+        .and_where(
+            Expr::col((newer.clone(), report::Column::PlanId))
+                .equals((report::Entity, report::Column::PlanId)),
+        )
+        .and_where(
+            Expr::col((newer.clone(), report::Column::TaskId))
+                .equals((report::Entity, report::Column::TaskId)),
+        )
+        .and_where(
+            Expr::col((newer.clone(), report::Column::UnitId))
+                .equals((report::Entity, report::Column::UnitId)),
+        )
+        .and_where(
+            Expr::col((newer.clone(), report::Column::Period))
+                .equals((report::Entity, report::Column::Period)),
+        )
+        .and_where(
+            Expr::col((newer, report::Column::Revision))
+                .gt(Expr::col((report::Entity, report::Column::Revision))),
+        );
+    Condition::all().add(Expr::not_exists(superseding.to_owned()))
+}
+
+/// Stores a new revision, recording the request id that created it.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    report: &Report,
+    request_id: Option<Uuid>,
+) -> Result<(), DbErr> {
+    let row = report::ActiveModel {
+        seq: NotSet,
+        plan_id: Set(report.slot.plan_id.clone()),
+        task_id: Set(report.slot.task_id.clone()),
+        unit_id: Set(report.slot.unit_id.clone()),
+        period: Set(report.slot.period.clone()),
+        revision: Set(report.revision),
+        request_id: Set(request_id.map(|id| id.to_string())),
+        role: Set(report.role.as_str().to_owned()),
+        progress: Set(report.content.progress.clone()),
+        difficulties: Set(report.content.difficulties.clone()),
+        status: Set(report.content.status.as_str().to_owned()),
+        percent_complete: Set(report.content.percent_complete),
+        evidence_links: Set(report.content.evidence_links.join("\n")),
+        due_time: Set(report.due_time),
+        late: Set(report.late),
+        submit_time: Set(report.submit_time),
+        review_state: Set(report.review.state.as_str().to_owned()),
+        review_comment: Set(report.review.comment.clone()),
+        review_time: Set(report.review.time),
+        review_request_id: Set(None),
+        version: Set(report.version),
+    };
+    report::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Writes the review of `report` if its stored version is still
+/// `expected_version`; returns whether it did.
+pub async fn save_review(
+    db: &impl ConnectionTrait,
+    report: &Report,
+    expected_version: i32,
+    request_id: Option<Uuid>,
+) -> Result<bool, DbErr> {
+    let result = report::Entity::update_many()
+        .col_expr(
+            report::Column::ReviewState,
+            Expr::value(report.review.state.as_str()),
+        )
+        .col_expr(
+            report::Column::ReviewComment,
+            Expr::value(report.review.comment.clone()),
+        )
+        .col_expr(report::Column::ReviewTime, Expr::value(report.review.time))
+        .col_expr(
+            report::Column::ReviewRequestId,
+            Expr::value(request_id.map(|id| id.to_string())),
+        )
+        .col_expr(report::Column::Version, Expr::value(report.version))
+        .filter(of_slot(&report.slot))
+        .filter(report::Column::Revision.eq(report.revision))
+        .filter(report::Column::Version.eq(expected_version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Returns the revision a submission with `request_id` created.
+pub async fn created_by(
+    db: &impl ConnectionTrait,
+    request_id: Uuid,
+) -> Result<Option<Report>, ReportingError> {
+    let row = report::Entity::find()
+        .filter(report::Column::RequestId.eq(request_id.to_string()))
+        .one(db)
+        .await?;
+    row.map(to_domain).transpose()
+}
+
+/// Returns the revision a review with `request_id` reviewed.
+pub async fn reviewed_by(
+    db: &impl ConnectionTrait,
+    request_id: Uuid,
+) -> Result<Option<Report>, ReportingError> {
+    let row = report::Entity::find()
+        .filter(report::Column::ReviewRequestId.eq(request_id.to_string()))
+        .one(db)
+        .await?;
+    row.map(to_domain).transpose()
+}
+
+/// Returns the latest revision of a slot.
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    slot: &SlotKey,
+) -> Result<Option<Report>, ReportingError> {
+    let row = report::Entity::find()
+        .filter(of_slot(slot))
+        .order_by_desc(report::Column::Revision)
+        .one(db)
+        .await?;
+    row.map(to_domain).transpose()
+}
+
+/// Returns the highest revision number of a slot, if it has any.
+pub async fn latest_revision_number(
+    db: &impl ConnectionTrait,
+    slot: &SlotKey,
+) -> Result<Option<i32>, DbErr> {
+    let highest: Option<Option<i32>> = report::Entity::find()
+        .select_only()
+        .column_as(report::Column::Revision.max(), "highest")
+        .filter(of_slot(slot))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(highest.flatten())
+}
+
+/// Returns one revision of a slot.
+pub async fn revision(
+    db: &impl ConnectionTrait,
+    slot: &SlotKey,
+    revision: i32,
+) -> Result<Option<Report>, ReportingError> {
+    let row = report::Entity::find()
+        .filter(of_slot(slot))
+        .filter(report::Column::Revision.eq(revision))
+        .one(db)
+        .await?;
+    row.map(to_domain).transpose()
+}
+
+/// Returns the latest revision of every slot of a plan's period.
+pub async fn latest_of_period(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    period: &str,
+) -> Result<Vec<Report>, ReportingError> {
+    let rows = report::Entity::find()
+        .filter(report::Column::PlanId.eq(plan_id))
+        .filter(report::Column::Period.eq(period))
+        .filter(latest_only())
+        .order_by_asc(report::Column::Seq)
+        .all(db)
+        .await?;
+    to_domain_all(rows)
+}
+
+/// Returns a page of reports in submission order.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ReportFilter,
+    page: &PageRequest,
+) -> Result<(Vec<Report>, String), ReportingError> {
+    let mut query = report::Entity::find().order_by_asc(report::Column::Seq);
+    match page.after.as_deref() {
+        None => {}
+        Some([seq]) => {
+            let seq: i32 = seq
+                .parse()
+                .map_err(|_| ReportingError::invalid("page_token", "malformed page token"))?;
+            query = query.filter(report::Column::Seq.gt(seq));
+        }
+        Some(_) => {
+            return Err(ReportingError::invalid(
+                "page_token",
+                "malformed page token",
+            ));
+        }
+    }
+    if let Some(plan_id) = &filter.plan_id {
+        query = query.filter(report::Column::PlanId.eq(plan_id));
+    }
+    if let Some(task_id) = &filter.task_id {
+        query = query.filter(report::Column::TaskId.eq(task_id));
+    }
+    if let Some(unit_id) = &filter.unit_id {
+        query = query.filter(report::Column::UnitId.eq(unit_id));
+    }
+    if let Some(period) = &filter.period {
+        query = query.filter(report::Column::Period.eq(period));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(report::Column::Status.eq(status.as_str()));
+    }
+    if let Some(state) = filter.review_state {
+        query = query.filter(report::Column::ReviewState.eq(state.as_str()));
+    }
+    if !filter.show_revisions {
+        query = query.filter(latest_only());
+    }
+    let mut rows = query.limit(page.fetch_limit()).all(db).await?;
+    let token = page.finish(&mut rows, |row| vec![row.seq.to_string()]);
+    Ok((to_domain_all(rows)?, token))
+}

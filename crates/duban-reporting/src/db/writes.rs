@@ -1,0 +1,189 @@
+//! The write path: one function per operation, each owning its transaction, so
+//! that a later change can add outbox events in the same transaction or turn
+//! submissions into a batching writer without touching the handlers. A reply is
+//! built only after the commit.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
+use uuid::Uuid;
+
+use super::reports;
+use crate::{
+    domain::{
+        Decision, Report, ReportContent, ReporterRole, Review, SlotKey, names::ReportName,
+        report::check_reviewable,
+    },
+    error::ReportingError,
+};
+
+/// How often a submission tries for a revision number: each lost race means that
+/// another submission for the same slot committed, so with n writers racing for a
+/// slot each succeeds within n tries (PostgreSQL; SQLite serialises writers).
+const REVISION_ATTEMPTS: usize = 10;
+
+/// A revision about to be written; the revision number is chosen on write.
+#[derive(Debug, Clone)]
+pub struct NewRevision {
+    pub slot: SlotKey,
+    pub content: ReportContent,
+    pub role: ReporterRole,
+    pub due_time: DateTime<Utc>,
+    pub submit_time: DateTime<Utc>,
+    pub request_id: Option<Uuid>,
+}
+
+/// What a submission did.
+#[derive(Debug, Clone)]
+pub enum Submitted {
+    /// A new revision was committed.
+    Created(Report),
+    /// An earlier call with the same request id had committed this revision.
+    Replayed(Report),
+}
+
+fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Returns the revision an earlier call with `request_id` created, refusing a
+/// request id that was used for another slot.
+pub async fn replay_submission(
+    db: &DatabaseConnection,
+    request_id: Option<Uuid>,
+    slot: &SlotKey,
+) -> Result<Option<Report>, ReportingError> {
+    let Some(request_id) = request_id else {
+        return Ok(None);
+    };
+    match reports::created_by(db, request_id).await? {
+        Some(report) if report.slot != *slot => Err(ReportingError::invalid(
+            "request_id",
+            format!(
+                "`{request_id}` was already used for `{}`",
+                report.slot.revision_name(report.revision)
+            ),
+        )),
+        found => Ok(found),
+    }
+}
+
+/// Commits `new` as the slot's next revision.
+pub async fn submit(
+    db: &DatabaseConnection,
+    new: NewRevision,
+) -> Result<Submitted, ReportingError> {
+    for _ in 0..REVISION_ATTEMPTS {
+        match insert_next_revision(db, &new).await {
+            Ok(report) => return Ok(Submitted::Created(report)),
+            Err(error) if is_unique_violation(&error) => {
+                // Either a retry with the same request id won (return its result),
+                // or another submission took the revision number (try the next).
+                if let Some(first) = replay_submission(db, new.request_id, &new.slot).await? {
+                    return Ok(Submitted::Replayed(first));
+                }
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ReportingError::Aborted(format!(
+        "`{}` is being submitted concurrently; retry",
+        new.slot.name()
+    )))
+}
+
+async fn insert_next_revision(db: &DatabaseConnection, new: &NewRevision) -> Result<Report, DbErr> {
+    let txn = db.begin().await?;
+    let previous = reports::latest_revision_number(&txn, &new.slot).await?;
+    let report = Report {
+        slot: new.slot.clone(),
+        revision: previous.unwrap_or(0) + 1,
+        content: new.content.clone(),
+        role: new.role,
+        due_time: new.due_time,
+        late: new.submit_time > new.due_time,
+        submit_time: new.submit_time,
+        review: Review::pending(),
+        version: 1,
+    };
+    reports::insert(&txn, &report, new.request_id).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// A reviewer's decision on a slot's latest revision.
+#[derive(Debug, Clone)]
+pub struct ReviewCommand {
+    pub name: ReportName,
+    pub decision: Decision,
+    pub comment: String,
+    pub etag: String,
+    pub request_id: Option<Uuid>,
+    pub now: DateTime<Utc>,
+}
+
+/// Returns the revision an earlier review with `request_id` reviewed, refusing a
+/// request id that was used for another slot.
+async fn replay_review(
+    db: &DatabaseConnection,
+    command: &ReviewCommand,
+) -> Result<Option<Report>, ReportingError> {
+    let Some(request_id) = command.request_id else {
+        return Ok(None);
+    };
+    match reports::reviewed_by(db, request_id).await? {
+        Some(report) if report.slot != command.name.slot => Err(ReportingError::invalid(
+            "request_id",
+            format!(
+                "`{request_id}` was already used to review `{}`",
+                report.slot.revision_name(report.revision)
+            ),
+        )),
+        found => Ok(found),
+    }
+}
+
+/// Accepts or returns the slot's latest revision and commits the review.
+pub async fn review(
+    db: &DatabaseConnection,
+    command: ReviewCommand,
+) -> Result<Report, ReportingError> {
+    if let Some(first) = replay_review(db, &command).await? {
+        return Ok(first);
+    }
+    match write_review(db, &command).await {
+        Ok(report) => Ok(report),
+        // A retry with the same request id may have committed meanwhile (so the
+        // state or etag moved, or the request id is taken): its result is the answer.
+        Err(error) => Ok(replay_review(db, &command).await?.ok_or(error)?),
+    }
+}
+
+async fn write_review(
+    db: &DatabaseConnection,
+    command: &ReviewCommand,
+) -> Result<Report, ReportingError> {
+    let txn = db.begin().await?;
+    let slot = &command.name.slot;
+    let Some(mut report) = reports::latest(&txn, slot).await? else {
+        return Err(ReportingError::NotFound(format!(
+            "`{}` has no report",
+            slot.name()
+        )));
+    };
+    check_reviewable(&report, command.name.revision, &command.etag)?;
+    let expected_version = report.version;
+    report.review = Review {
+        state: command.decision.state(),
+        comment: command.comment.clone(),
+        time: Some(command.now),
+    };
+    report.version += 1;
+    if !reports::save_review(&txn, &report, expected_version, command.request_id).await? {
+        return Err(ReportingError::Aborted(format!(
+            "`{}` was reviewed concurrently; read it again",
+            slot.revision_name(report.revision)
+        )));
+    }
+    txn.commit().await?;
+    Ok(report)
+}

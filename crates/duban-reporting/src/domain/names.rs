@@ -1,0 +1,256 @@
+//! Resource names: the registry's (`plans/{plan}`, `plans/{plan}/tasks/{task}`,
+//! `units/{unit}`) and the reports' (`plans/{plan}/tasks/{task}/reports/{report}`
+//! with an optional `@{revision}`), whose report id spells the period and the unit,
+//! `2019-q3-ndrc`.
+
+/// Longest id accepted in a resource name (the registry's rule).
+const MAX_ID_LEN: usize = 63;
+/// What a list parent uses in place of an id to mean "any".
+pub const WILDCARD: &str = "-";
+
+/// One (task, unit, period) slot: what a report's name without revision denotes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SlotKey {
+    pub plan_id: String,
+    pub task_id: String,
+    pub unit_id: String,
+    /// The period as the registry normalises it, `2019-Q3`.
+    pub period: String,
+}
+
+impl SlotKey {
+    /// Returns `plans/{plan}/tasks/{task}/reports/{report}`.
+    pub fn name(&self) -> String {
+        format!(
+            "{}/reports/{}-{}",
+            task_name(&self.plan_id, &self.task_id),
+            self.period.to_ascii_lowercase(),
+            self.unit_id
+        )
+    }
+
+    /// Returns the name of one revision, `…/reports/{report}@{revision}`.
+    pub fn revision_name(&self, revision: i32) -> String {
+        format!("{}@{revision}", self.name())
+    }
+}
+
+/// A parsed report name: the slot, and the revision when one was named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportName {
+    pub slot: SlotKey,
+    pub revision: Option<i32>,
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn single(name: &str, collection: &str) -> Result<String, String> {
+    name.strip_prefix(collection)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|id| valid_id(id))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("`{name}` is not of the form `{collection}/{{id}}`"))
+}
+
+/// Returns the id of `units/{id}`.
+pub fn unit_id(name: &str) -> Result<String, String> {
+    single(name, "units")
+}
+
+/// Returns the id of `plans/{id}`.
+pub fn plan_id(name: &str) -> Result<String, String> {
+    single(name, "plans")
+}
+
+/// Returns the plan id and task id of `plans/{plan}/tasks/{task}`.
+pub fn task_ids(name: &str) -> Result<(String, String), String> {
+    let malformed = || format!("`{name}` is not of the form `plans/{{plan}}/tasks/{{task}}`");
+    let (plan, task) = name.split_once("/tasks/").ok_or_else(malformed)?;
+    let plan = plan_id(plan).map_err(|_| malformed())?;
+    if !valid_id(task) {
+        return Err(malformed());
+    }
+    Ok((plan, task.to_owned()))
+}
+
+/// Returns the (plan, task) filter of a list parent `plans/{plan}/tasks/{task}`,
+/// either id possibly `-` (None: any); a task id under any plan is refused since
+/// task ids are unique within a plan only.
+pub fn list_parent(name: &str) -> Result<(Option<String>, Option<String>), String> {
+    let malformed = || {
+        format!(
+            "`{name}` is not of the form `plans/{{plan}}/tasks/{{task}}`, `plans/{{plan}}/tasks/-` or `plans/-/tasks/-`"
+        )
+    };
+    let rest = name.strip_prefix("plans/").ok_or_else(malformed)?;
+    let (plan, task) = rest.split_once("/tasks/").ok_or_else(malformed)?;
+    let plan = match plan {
+        WILDCARD => None,
+        id if valid_id(id) => Some(id.to_owned()),
+        _ => return Err(malformed()),
+    };
+    let task = match task {
+        WILDCARD => None,
+        id if valid_id(id) && plan.is_some() => Some(id.to_owned()),
+        _ => return Err(malformed()),
+    };
+    Ok((plan, task))
+}
+
+/// Checks the shape of a period (`2019-Q3`, `2019-M07`, `2019-H2`); whether it fits
+/// a plan's cadence is the registry's to say.
+pub fn check_period(period: &str) -> Result<(), String> {
+    let malformed =
+        || format!("`{period}` is not a period such as `2019-Q3`, `2019-M07` or `2019-H2`");
+    let (year, rest) = period.split_once('-').ok_or_else(malformed)?;
+    let mut chars = rest.chars();
+    let marker = chars.next().ok_or_else(malformed)?;
+    let index = chars.as_str();
+    let digits = |s: &str, len: usize| s.len() == len && s.chars().all(|c| c.is_ascii_digit());
+    let shaped = digits(year, 4)
+        && match marker {
+            'Q' | 'H' => digits(index, 1),
+            'M' => digits(index, 2),
+            _ => false,
+        };
+    if shaped { Ok(()) } else { Err(malformed()) }
+}
+
+/// Parses `plans/{plan}/tasks/{task}/reports/{report}` with an optional
+/// `@{revision}`.
+pub fn report_name(name: &str) -> Result<ReportName, String> {
+    let malformed = || {
+        format!(
+            "`{name}` is not of the form `plans/{{plan}}/tasks/{{task}}/reports/{{report}}[@{{revision}}]`"
+        )
+    };
+    let (task, report) = name.split_once("/reports/").ok_or_else(malformed)?;
+    let (plan_id, task_id) = task_ids(task).map_err(|_| malformed())?;
+    let (report, revision) = match report.split_once('@') {
+        Some((report, revision)) => {
+            let revision: i32 = revision
+                .parse()
+                .ok()
+                .filter(|r| *r >= 1 && !revision.starts_with('+'))
+                .ok_or_else(malformed)?;
+            (report, Some(revision))
+        }
+        None => (report, None),
+    };
+    // `{year}-{marker}{index}-{unit}`: the period has no dash after its first.
+    let mut parts = report.splitn(3, '-');
+    let (Some(year), Some(index), Some(unit_id)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed());
+    };
+    let period = format!("{year}-{}", index.to_ascii_uppercase());
+    if index.chars().any(|c| c.is_ascii_uppercase())
+        || check_period(&period).is_err()
+        || !valid_id(unit_id)
+    {
+        return Err(malformed());
+    }
+    Ok(ReportName {
+        slot: SlotKey {
+            plan_id,
+            task_id,
+            unit_id: unit_id.to_owned(),
+            period,
+        },
+        revision,
+    })
+}
+
+/// Formats `units/{id}`.
+pub fn unit_name(id: &str) -> String {
+    format!("units/{id}")
+}
+
+/// Formats `plans/{id}`.
+pub fn plan_name(id: &str) -> String {
+    format!("plans/{id}")
+}
+
+/// Formats `plans/{plan}/tasks/{task}`.
+pub fn task_name(plan_id: &str, task_id: &str) -> String {
+    format!("plans/{plan_id}/tasks/{task_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot() -> SlotKey {
+        SlotKey {
+            plan_id: "p1".into(),
+            task_id: "key-5".into(),
+            unit_id: "ndrc".into(),
+            period: "2019-Q3".into(),
+        }
+    }
+
+    #[test]
+    fn report_names_round_trip_with_and_without_revision() {
+        let slot = slot();
+        assert_eq!(slot.name(), "plans/p1/tasks/key-5/reports/2019-q3-ndrc");
+        let parsed = report_name(&slot.revision_name(2)).unwrap();
+        assert_eq!(
+            parsed,
+            ReportName {
+                slot: slot.clone(),
+                revision: Some(2)
+            }
+        );
+        assert_eq!(report_name(&slot.name()).unwrap().revision, None);
+        let monthly = report_name("plans/p/tasks/t/reports/2019-m07-a-b-c").unwrap();
+        assert_eq!(
+            (monthly.slot.period.as_str(), monthly.slot.unit_id.as_str()),
+            ("2019-M07", "a-b-c")
+        );
+    }
+
+    #[test]
+    fn malformed_report_names_are_refused() {
+        for bad in [
+            "plans/p1/tasks/key-5/reports/2019-q3-ndrc@0",
+            "plans/p1/tasks/key-5/reports/2019-q3-ndrc@x",
+            "plans/p1/tasks/key-5/reports/2019-q3-ndrc@+2",
+            "plans/p1/tasks/key-5/reports/2019-Q3-ndrc",
+            "plans/p1/tasks/key-5/reports/2019-q5x-ndrc",
+            "plans/p1/tasks/key-5/reports/2019-q3",
+            "plans/p1/tasks/key-5/reports/2019-q3-",
+            "plans/p1/tasks/key-5/2019-q3-ndrc",
+            "units/ndrc",
+        ] {
+            assert!(report_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn list_parents_allow_wildcards_from_the_right() {
+        assert_eq!(
+            list_parent("plans/p/tasks/t"),
+            Ok((Some("p".into()), Some("t".into())))
+        );
+        assert_eq!(list_parent("plans/p/tasks/-"), Ok((Some("p".into()), None)));
+        assert_eq!(list_parent("plans/-/tasks/-"), Ok((None, None)));
+        assert!(list_parent("plans/-/tasks/t").is_err());
+        assert!(list_parent("plans/p").is_err());
+    }
+
+    #[test]
+    fn periods_are_checked_for_shape_only() {
+        for good in ["2019-Q3", "2019-M07", "2019-H2"] {
+            assert!(check_period(good).is_ok(), "{good}");
+        }
+        for bad in ["2019-q3", "2019-M7", "2019Q3", "19-Q3", "2019-Q33", ""] {
+            assert!(check_period(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The period summary: the plan's responsibility table, one row per task in the
+//! document's order, filled in with the period's latest submitted or accepted
+//! reports (each unit's text labelled `【市发改委】…`), with counts per task,
+//! section, unit and overall.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use self::row::build_row;
+use super::{
+    outline::{Directory, PlanOutline, Section, TaskOutline},
+    period::PeriodWindow,
+    report::{ReportStatus, ReporterRole},
+    slot::{Slot, SlotCounts, SlotState},
+};
+
+mod row;
+
+/// One slot as a row of the summary shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotView {
+    pub unit_id: String,
+    pub unit_display_name: String,
+    pub role: ReporterRole,
+    pub state: SlotState,
+    /// The latest revision; 0 when nothing was submitted.
+    pub revision: i32,
+    pub late: bool,
+    pub status: Option<ReportStatus>,
+    pub percent_complete: Option<i32>,
+}
+
+/// One task with the period's reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    pub task_id: String,
+    pub task_number: i32,
+    pub task_title: String,
+    pub task_text: String,
+    pub section: i32,
+    pub lead_units: Vec<String>,
+    pub participating_units: Vec<String>,
+    pub deadline_text: String,
+    pub progress: String,
+    pub difficulties: String,
+    pub slots: Vec<SlotView>,
+    pub counts: SlotCounts,
+}
+
+/// A section with counts over its tasks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionSummary {
+    pub section: Section,
+    pub counts: SlotCounts,
+}
+
+/// One unit's counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitSummary {
+    pub unit_id: String,
+    pub display_name: String,
+    pub counts: SlotCounts,
+}
+
+/// The responsibility table of one plan and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodSummary {
+    pub plan_id: String,
+    pub plan_title: String,
+    pub window: PeriodWindow,
+    pub as_of: DateTime<Utc>,
+    pub sections: Vec<SectionSummary>,
+    pub rows: Vec<SummaryRow>,
+    pub units: Vec<UnitSummary>,
+    pub counts: SlotCounts,
+}
+
+/// Everything a summary is made of.
+#[derive(Debug, Clone)]
+pub struct SummaryInput {
+    pub plan: PlanOutline,
+    pub tasks: Vec<TaskOutline>,
+    pub slots: Vec<(i32, Slot)>,
+    pub directory: Directory,
+    pub window: PeriodWindow,
+    pub now: DateTime<Utc>,
+}
+
+/// Builds the summary: live tasks, and deleted ones that still have slots in the
+/// period, by number.
+pub fn assemble(input: SummaryInput) -> PeriodSummary {
+    let SummaryInput {
+        plan,
+        mut tasks,
+        slots,
+        directory,
+        window,
+        now,
+    } = input;
+    tasks.sort_by_key(|t| t.number);
+    let mut by_task: BTreeMap<String, Vec<Slot>> = BTreeMap::new();
+    for (_, slot) in slots {
+        by_task.entry(slot.task_id.clone()).or_default().push(slot);
+    }
+    let mut total = SlotCounts::default();
+    let mut per_section: BTreeMap<i32, SlotCounts> = BTreeMap::new();
+    let mut per_unit: BTreeMap<String, SlotCounts> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for task in tasks {
+        let task_slots = by_task.remove(&task.id).unwrap_or_default();
+        if task.deleted && task_slots.is_empty() {
+            continue;
+        }
+        let row = build_row(&task, task_slots, &directory, &window, now);
+        total += row.counts;
+        *per_section.entry(task.section).or_default() += row.counts;
+        for view in row.slots.iter().filter(|v| v.role.must_report()) {
+            per_unit
+                .entry(view.unit_id.clone())
+                .or_default()
+                .count(view.role, view.state, view.late);
+        }
+        rows.push(row);
+    }
+    let sections = plan
+        .sections
+        .iter()
+        .map(|section| SectionSummary {
+            section: section.clone(),
+            counts: per_section
+                .get(&section.number)
+                .copied()
+                .unwrap_or_default(),
+        })
+        .collect();
+    let mut units: Vec<UnitSummary> = per_unit
+        .into_iter()
+        .map(|(unit_id, counts)| UnitSummary {
+            display_name: directory.unit_name(&unit_id),
+            unit_id,
+            counts,
+        })
+        .collect();
+    units.sort_by(|a, b| (&a.display_name, &a.unit_id).cmp(&(&b.display_name, &b.unit_id)));
+    PeriodSummary {
+        plan_id: plan.id,
+        plan_title: plan.title,
+        window,
+        as_of: now,
+        sections,
+        rows,
+        units,
+        counts: total,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,127 @@
+//! ListMissingReports (催报): the slots of a plan and period that still need a
+//! report, by unit, with how late they are.
+
+use duban_infra::api::{FieldViolations, PageRequest};
+use duban_proto::reporting::v1 as pb;
+
+use super::{
+    Context,
+    convert::{encode_role, encode_slot_state, timestamp},
+};
+use crate::{
+    db::reports,
+    domain::{
+        SlotKey,
+        names::{self, task_name, unit_name},
+        slot,
+    },
+    error::ReportingError,
+};
+
+/// How the registry's ListObligations fields are named in our request.
+const REGISTRY_FIELDS: &[(&str, &str)] = &[("plan", "plan"), ("period", "period")];
+
+pub async fn list(
+    context: &Context<'_>,
+    request: pb::ListMissingReportsRequest,
+) -> Result<pb::ListMissingReportsResponse, ReportingError> {
+    let mut violations = FieldViolations::new();
+    let plan_id = violations.check("plan", names::plan_id(&request.plan));
+    violations.check("period", names::check_period(&request.period));
+    let only_unit = (!request.unit.is_empty())
+        .then(|| violations.check("unit", names::unit_id(&request.unit)))
+        .flatten();
+    let scope = format!(
+        "missing|{}|{}|{}",
+        request.plan, request.period, request.unit
+    );
+    let page = PageRequest::parse(
+        request.page_size,
+        &request.page_token,
+        &scope,
+        &mut violations,
+    );
+    let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
+        return Err(ReportingError::InvalidArgument(violations));
+    };
+    let after = match page.after.as_deref() {
+        None => None,
+        Some([unit, number, task]) => Some((
+            unit.clone(),
+            number
+                .parse::<i32>()
+                .map_err(|_| ReportingError::invalid("page_token", "malformed page token"))?,
+            task.clone(),
+        )),
+        Some(_) => {
+            return Err(ReportingError::invalid(
+                "page_token",
+                "malformed page token",
+            ));
+        }
+    };
+
+    let registry = context.registry;
+    let (window, obligations) = registry
+        .obligations(&plan_id, &request.period, false, REGISTRY_FIELDS)
+        .await?;
+    let (tasks, directory) = tokio::try_join!(registry.tasks(&plan_id), registry.directory())?;
+    let latest = reports::latest_of_period(context.db, &plan_id, &window.label).await?;
+    let now = context.now().await?;
+
+    let mut missing: Vec<(i32, slot::Slot, slot::SlotState)> = slot::join(&obligations, latest)
+        .into_iter()
+        .filter(|(_, s)| s.is_duty() && only_unit.as_ref().is_none_or(|u| *u == s.unit_id))
+        .map(|(number, s)| {
+            let state = s.state(&window, now);
+            (number, s, state)
+        })
+        .filter(|(_, _, state)| state.needs_report())
+        .collect();
+    missing.sort_by(|(a_number, a, _), (b_number, b, _)| {
+        (&a.unit_id, a_number, &a.task_id).cmp(&(&b.unit_id, b_number, &b.task_id))
+    });
+    if let Some((unit, number, task)) = &after {
+        missing.retain(|(n, s, _)| (&s.unit_id, n, &s.task_id) > (unit, number, task));
+    }
+    missing.truncate(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX));
+    let next_page_token = page.finish(&mut missing, |(number, s, _)| {
+        vec![s.unit_id.clone(), number.to_string(), s.task_id.clone()]
+    });
+
+    let seconds_late = window.seconds_late(now);
+    let missing_reports = missing
+        .into_iter()
+        .map(|(task_number, s, state)| {
+            let key = SlotKey {
+                plan_id: plan_id.clone(),
+                task_id: s.task_id.clone(),
+                unit_id: s.unit_id.clone(),
+                period: window.label.clone(),
+            };
+            pb::MissingReport {
+                report: key.name(),
+                task: task_name(&plan_id, &s.task_id),
+                task_number,
+                task_title: tasks
+                    .iter()
+                    .find(|t| t.id == s.task_id)
+                    .map(|t| t.title.clone())
+                    .unwrap_or_default(),
+                unit: unit_name(&s.unit_id),
+                unit_display_name: directory.unit_name(&s.unit_id),
+                role: encode_role(s.role) as i32,
+                state: encode_slot_state(state) as i32,
+                latest_revision: s.latest.as_ref().map_or(0, |r| r.revision),
+                seconds_late,
+            }
+        })
+        .collect();
+    Ok(pb::ListMissingReportsResponse {
+        missing_reports,
+        next_page_token,
+        period: window.label,
+        due_time: Some(timestamp(window.due_time)),
+        as_of: Some(timestamp(now)),
+    })
+}

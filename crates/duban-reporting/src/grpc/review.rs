@@ -1,0 +1,65 @@
+//! ReviewReport: the leading-group office accepts the latest revision of a slot
+//! or returns it with a comment.
+
+use duban_infra::api::{FieldViolations, request_id};
+use duban_proto::reporting::v1 as pb;
+
+use super::{Context, reports::encode_report};
+use crate::{
+    db::writes::{self, ReviewCommand},
+    domain::{Decision, names, report::MAX_COMMENT_LEN},
+    error::ReportingError,
+};
+
+fn decode_decision(raw: i32, violations: &mut FieldViolations) -> Option<Decision> {
+    match pb::ReviewDecision::try_from(raw) {
+        Ok(pb::ReviewDecision::Accept) => Some(Decision::Accept),
+        Ok(pb::ReviewDecision::Return) => Some(Decision::Return),
+        Ok(pb::ReviewDecision::Unspecified) | Err(_) => {
+            violations.add("decision", format!("`{raw}` is not ACCEPT or RETURN"));
+            None
+        }
+    }
+}
+
+pub async fn review(
+    context: &Context<'_>,
+    request: pb::ReviewReportRequest,
+) -> Result<pb::Report, ReportingError> {
+    let mut violations = FieldViolations::new();
+    let name = violations.check("name", names::report_name(&request.name));
+    let decision = decode_decision(request.decision, &mut violations);
+    let request_id = violations
+        .check("request_id", request_id::parse(&request.request_id))
+        .flatten();
+    let comment_len = request.comment.chars().count();
+    if decision == Some(Decision::Return) && request.comment.trim().is_empty() {
+        violations.add(
+            "comment",
+            "required when returning a report: say what to fix",
+        );
+    } else if comment_len > MAX_COMMENT_LEN {
+        violations.add(
+            "comment",
+            format!("must be at most {MAX_COMMENT_LEN} characters, got {comment_len}"),
+        );
+    }
+    let (Some(name), Some(decision), true) = (name, decision, violations.is_empty()) else {
+        return Err(ReportingError::InvalidArgument(violations));
+    };
+    let command = ReviewCommand {
+        name,
+        decision,
+        comment: request.comment,
+        etag: request.etag,
+        request_id,
+        now: context.now().await?,
+    };
+    let report = writes::review(context.db, command).await?;
+    tracing::info!(
+        report = %report.slot.revision_name(report.revision),
+        state = report.review.state.as_str(),
+        "report reviewed"
+    );
+    Ok(encode_report(report))
+}

@@ -1,0 +1,258 @@
+//! The registry as the reporting service sees it: a gRPC client over a lazily
+//! connecting channel (so that once the registry is back, calls succeed again
+//! without restarting this service), asked afresh on every call: positive answers
+//! are never cached, since an assignment can change at any time.
+
+mod convert;
+mod status;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
+use tonic::transport::Channel;
+
+use self::status::from_status;
+use crate::{
+    domain::{
+        Obligation, PeriodWindow,
+        names::{plan_name, task_name, unit_name},
+        outline::{Directory, GroupOutline, PlanOutline, TaskOutline},
+    },
+    error::ReportingError,
+};
+
+/// How long to wait for a TCP connection to the registry.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long one registry call may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// Page size of the registry's List methods when reading them whole.
+const PAGE_SIZE: i32 = 1000;
+
+/// How fields of the registry's requests are named in ours: (theirs, ours).
+pub type FieldMap<'a> = &'a [(&'a str, &'a str)];
+
+/// A client of duban.registry.v1.RegistryService.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    client: RegistryServiceClient<Channel>,
+}
+
+impl Registry {
+    /// Prepares a client of the registry at `url` without connecting: the first
+    /// call connects, and a broken connection is re-established by the next call.
+    pub fn connect_lazy(url: &str) -> anyhow::Result<Self> {
+        let channel = tonic::transport::Endpoint::from_shared(url.to_owned())
+            .with_context(|| format!("`{url}` is not a valid registry URL"))?
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(CALL_TIMEOUT)
+            .tcp_nodelay(true)
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .keep_alive_timeout(Duration::from_secs(10))
+            .connect_lazy();
+        Ok(Self {
+            client: RegistryServiceClient::new(channel),
+        })
+    }
+
+    /// Returns the period and the unit's part in the task for it (None: not
+    /// assigned), participants included. `fields` names the request's fields for
+    /// violations the registry reports (`period`, ...).
+    pub async fn obligation_of(
+        &self,
+        plan_id: &str,
+        period: &str,
+        task_id: &str,
+        unit_id: &str,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
+        let request = pb::ListObligationsRequest {
+            plan: plan_name(plan_id),
+            period: period.to_owned(),
+            task: task_name(plan_id, task_id),
+            unit: unit_name(unit_id),
+            include_participating: true,
+            page_size: PAGE_SIZE,
+            ..Default::default()
+        };
+        let (window, mut obligations) = self.all_obligations(request, fields).await?;
+        Ok((window, obligations.pop()))
+    }
+
+    /// Returns the period and every obligation in it, participants when asked.
+    pub async fn obligations(
+        &self,
+        plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+        let request = pb::ListObligationsRequest {
+            plan: plan_name(plan_id),
+            period: period.to_owned(),
+            include_participating,
+            page_size: PAGE_SIZE,
+            ..Default::default()
+        };
+        self.all_obligations(request, fields).await
+    }
+
+    async fn all_obligations(
+        &self,
+        mut request: pb::ListObligationsRequest,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+        let mut obligations = Vec::new();
+        loop {
+            let page = self
+                .client
+                .clone()
+                .list_obligations(request.clone())
+                .await
+                .map_err(|status| from_status(status, fields))?
+                .into_inner();
+            obligations.extend(page.obligations.iter().filter_map(convert::obligation));
+            if page.next_page_token.is_empty() {
+                return Ok((convert::window(&page)?, obligations));
+            }
+            request.page_token = page.next_page_token;
+        }
+    }
+
+    /// Fails with NOT_FOUND unless the task exists and is live.
+    pub async fn require_live_task(
+        &self,
+        plan_id: &str,
+        task_id: &str,
+    ) -> Result<(), ReportingError> {
+        let name = task_name(plan_id, task_id);
+        let task = self
+            .client
+            .clone()
+            .get_task(pb::GetTaskRequest { name: name.clone() })
+            .await
+            .map_err(|status| from_status(status, &[]))?
+            .into_inner();
+        match task.delete_time {
+            Some(_) => Err(ReportingError::NotFound(format!("`{name}` is deleted"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Fails with NOT_FOUND unless the unit exists and is live.
+    pub async fn require_live_unit(&self, unit_id: &str) -> Result<(), ReportingError> {
+        let name = unit_name(unit_id);
+        let unit = self
+            .client
+            .clone()
+            .get_unit(pb::GetUnitRequest { name: name.clone() })
+            .await
+            .map_err(|status| from_status(status, &[]))?
+            .into_inner();
+        match unit.delete_time {
+            Some(_) => Err(ReportingError::NotFound(format!("`{name}` is deleted"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Returns a plan's title and sections.
+    pub async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError> {
+        let plan = self
+            .client
+            .clone()
+            .get_plan(pb::GetPlanRequest {
+                name: plan_name(plan_id),
+            })
+            .await
+            .map_err(|status| from_status(status, &[]))?
+            .into_inner();
+        Ok(convert::plan(plan_id, plan))
+    }
+
+    /// Returns every task of a plan, deleted ones included (marked).
+    pub async fn tasks(&self, plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+        let mut request = pb::ListTasksRequest {
+            parent: plan_name(plan_id),
+            page_size: PAGE_SIZE,
+            show_deleted: true,
+            ..Default::default()
+        };
+        let mut tasks = Vec::new();
+        loop {
+            let page = self
+                .client
+                .clone()
+                .list_tasks(request.clone())
+                .await
+                .map_err(|status| from_status(status, &[]))?
+                .into_inner();
+            tasks.extend(page.tasks.into_iter().filter_map(convert::task));
+            if page.next_page_token.is_empty() {
+                return Ok(tasks);
+            }
+            request.page_token = page.next_page_token;
+        }
+    }
+
+    /// Returns the display names of every unit (deleted ones too, since old
+    /// reports name them) and every group with its members.
+    pub async fn directory(&self) -> Result<Directory, ReportingError> {
+        let mut directory = Directory::default();
+        let mut units = pb::ListUnitsRequest {
+            page_size: PAGE_SIZE,
+            show_deleted: true,
+            ..Default::default()
+        };
+        loop {
+            let page = self
+                .client
+                .clone()
+                .list_units(units.clone())
+                .await
+                .map_err(|status| from_status(status, &[]))?
+                .into_inner();
+            for unit in page.units {
+                if let Some(id) = unit.name.strip_prefix("units/") {
+                    directory.units.insert(id.to_owned(), unit.display_name);
+                }
+            }
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            units.page_token = page.next_page_token;
+        }
+        let mut groups = pb::ListUnitGroupsRequest {
+            page_size: PAGE_SIZE,
+            ..Default::default()
+        };
+        loop {
+            let page = self
+                .client
+                .clone()
+                .list_unit_groups(groups.clone())
+                .await
+                .map_err(|status| from_status(status, &[]))?
+                .into_inner();
+            for group in page.unit_groups {
+                if let Some(id) = group.name.strip_prefix("unitGroups/") {
+                    let members = group
+                        .members
+                        .iter()
+                        .filter_map(|m| m.strip_prefix("units/").map(str::to_owned))
+                        .collect();
+                    directory.groups.insert(
+                        id.to_owned(),
+                        GroupOutline {
+                            display_name: group.display_name,
+                            members,
+                        },
+                    );
+                }
+            }
+            if page.next_page_token.is_empty() {
+                return Ok(directory);
+            }
+            groups.page_token = page.next_page_token;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Starting the registry and reporting pair for a test, and small helpers shared
+//! by the tests.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use duban_infra::{
+    api::violations::violated_fields,
+    test_util::{Backend, ServiceProcess, TestDatabase, backends, free_addr, workspace_binary},
+};
+use duban_proto::{
+    registry::v1::registry_service_client::RegistryServiceClient,
+    reporting::v1::{self as pb, reporting_service_client::ReportingServiceClient},
+};
+use sea_orm::{ConnectionTrait, Database, Statement};
+use tonic::{Code, Status, transport::Channel};
+
+pub type Registry = RegistryServiceClient<Channel>;
+pub type Reporting = ReportingServiceClient<Channel>;
+
+const STARTUP: Duration = Duration::from_secs(60);
+
+/// 2019-09-20 10:00 China time: inside 2019-Q3, before it is due.
+pub const IN_Q3: &str = "2019-09-20T10:00:00+08:00";
+/// Two seconds after 2019-Q3 was due (2019-09-30 23:59:59 China time).
+pub const AFTER_Q3: &str = "2019-10-01T00:00:01+08:00";
+
+/// A running registry and reporting service, each with its own database, the
+/// reporting clock read from a file.
+pub struct TestPair {
+    pub registry: ServiceProcess,
+    pub reporting: ServiceProcess,
+    pub registry_db: TestDatabase,
+    pub reporting_db: TestDatabase,
+    clock_file: PathBuf,
+}
+
+impl TestPair {
+    /// Starts both services on fresh databases of `backend`, the clock at `IN_Q3`.
+    pub async fn start(backend: Backend) -> Self {
+        let registry_db = TestDatabase::create(backend).await;
+        let reporting_db = TestDatabase::create(backend).await;
+        let clock_file = reporting_db.dir().join("clock");
+        std::fs::write(&clock_file, IN_Q3).unwrap();
+        let registry = start_registry(&registry_db, free_addr()).await;
+        let reporting = start_reporting(&reporting_db, registry.addr, &clock_file).await;
+        Self {
+            registry,
+            reporting,
+            registry_db,
+            reporting_db,
+            clock_file,
+        }
+    }
+
+    /// Returns a registry client. A method (not a field read) so that a scenario's
+    /// async block captures the whole pair and keeps the servers alive.
+    pub async fn registry(&self) -> Registry {
+        RegistryServiceClient::connect(self.registry.endpoint())
+            .await
+            .expect("connect to registry")
+    }
+
+    /// Returns a reporting client.
+    pub async fn reporting(&self) -> Reporting {
+        ReportingServiceClient::connect(self.reporting.endpoint())
+            .await
+            .expect("connect to reporting")
+    }
+
+    /// Moves the reporting service's clock to `instant` (RFC 3339).
+    pub fn set_clock(&self, instant: &str) {
+        std::fs::write(&self.clock_file, instant).unwrap();
+    }
+
+    /// Kills the registry with SIGKILL.
+    pub fn stop_registry(&mut self) {
+        self.registry.kill9();
+    }
+
+    /// Starts the registry again on its database and port.
+    pub async fn restart_registry(&mut self) {
+        self.registry = start_registry(&self.registry_db, self.registry.addr).await;
+    }
+
+    /// Kills the reporting service with SIGKILL and starts it again on the same
+    /// database and port.
+    pub async fn kill9_and_restart_reporting(&mut self) {
+        self.reporting.kill9();
+        self.reporting =
+            start_reporting(&self.reporting_db, self.registry.addr, &self.clock_file).await;
+    }
+
+    /// Counts the rows of the reporting database's `reports` table.
+    pub async fn stored_revisions(&self) -> i64 {
+        let db = Database::connect(self.reporting_db.url.as_str())
+            .await
+            .expect("connect to the reporting database");
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) FROM reports",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+}
+
+async fn start_registry(database: &TestDatabase, addr: SocketAddr) -> ServiceProcess {
+    let args = vec![
+        "--listen".to_owned(),
+        addr.to_string(),
+        "--database-url".to_owned(),
+        database.url.clone(),
+    ];
+    let binary = workspace_binary("duban-registry");
+    let mut process = ServiceProcess::spawn(&binary, addr, &args, &[], database.dir());
+    process.wait_until_serving(STARTUP).await;
+    process
+}
+
+async fn start_reporting(
+    database: &TestDatabase,
+    registry: SocketAddr,
+    clock_file: &std::path::Path,
+) -> ServiceProcess {
+    let addr = free_addr();
+    let args = vec![
+        "--listen".to_owned(),
+        addr.to_string(),
+        "--database-url".to_owned(),
+        database.url.clone(),
+        "--registry-url".to_owned(),
+        format!("http://{registry}"),
+        "--clock-file".to_owned(),
+        clock_file.display().to_string(),
+    ];
+    let mut process = ServiceProcess::spawn(
+        env!("CARGO_BIN_EXE_duban-reporting").as_ref(),
+        addr,
+        &args,
+        &[],
+        database.dir(),
+    );
+    process.wait_until_serving(STARTUP).await;
+    process
+}
+
+/// Runs `scenario` once per configured backend, naming the backend on failure.
+pub async fn on_each_backend<F, Fut>(scenario: F)
+where
+    F: Fn(TestPair) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        eprintln!("-- on {backend:?}");
+        scenario(TestPair::start(backend).await).await;
+    }
+}
+
+/// Asserts INVALID_ARGUMENT naming `field` among its violations.
+pub fn assert_invalid(status: &Status, field: &str) {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    let fields = violated_fields(status);
+    assert!(
+        fields.iter().any(|f| f == field),
+        "expected a violation of `{field}`, got {fields:?} ({status:?})"
+    );
+}
+
+/// Asserts the status code of a failed call.
+pub fn assert_code<T: std::fmt::Debug>(result: Result<T, Status>, code: Code) -> Status {
+    let status = result.expect_err("the call should fail");
+    assert_eq!(status.code(), code, "{status:?}");
+    status
+}
+
+/// A report on `unit` for `period` with Chinese progress text.
+pub fn report(unit: &str, period: &str, progress: &str) -> pb::Report {
+    pb::Report {
+        unit: unit.to_owned(),
+        period: period.to_owned(),
+        progress: progress.to_owned(),
+        status: pb::ReportStatus::OnTrack as i32,
+        ..Default::default()
+    }
+}
+
+/// Builds a SubmitReport request.
+pub fn submit(task: &str, report: pb::Report, request_id: &str) -> pb::SubmitReportRequest {
+    pb::SubmitReportRequest {
+        parent: task.to_owned(),
+        report: Some(report),
+        request_id: request_id.to_owned(),
+    }
+}
+
+/// Returns a new request id.
+pub fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Returns the name of a report without its `@{revision}`.
+pub fn slot_of(report: &pb::Report) -> String {
+    report
+        .name
+        .split_once('@')
+        .map_or(report.name.clone(), |(slot, _)| slot.to_owned())
+}

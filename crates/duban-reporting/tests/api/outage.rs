@@ -1,0 +1,72 @@
+//! The registry down: submissions and summaries are UNAVAILABLE and write nothing,
+//! stored reports stay readable, and once the registry is back on its port the
+//! same reporting process serves again.
+
+use duban_proto::reporting::v1 as pb;
+use tonic::Code;
+
+use crate::{
+    helpers::*,
+    seed::{self, PROGRESS},
+};
+
+#[tokio::test]
+async fn while_the_registry_is_down_nothing_is_written_and_after_it_returns_all_works() {
+    on_each_backend(|mut pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        let before = reporting
+            .submit_report(submit(
+                &seed.key5.name,
+                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
+                "",
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+
+        pair.stop_registry();
+        let refused = reporting
+            .submit_report(submit(
+                &seed.key13.name,
+                report(&seed.customs.name, "2019-Q3", "综保区运行平稳"),
+                &request_id(),
+            ))
+            .await;
+        assert_code(refused, Code::Unavailable);
+        assert_eq!(
+            pair.stored_revisions().await,
+            1,
+            "nothing written while the registry is down"
+        );
+        let summary = reporting
+            .get_period_summary(pb::GetPeriodSummaryRequest {
+                plan: seed.plan.name.clone(),
+                period: "2019-Q3".to_owned(),
+            })
+            .await;
+        assert_code(summary, Code::Unavailable);
+        let stored = reporting
+            .get_report(pb::GetReportRequest {
+                name: before.name.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(stored, before, "stored reports need no registry");
+
+        pair.restart_registry().await;
+        let after = reporting
+            .submit_report(submit(
+                &seed.key13.name,
+                report(&seed.customs.name, "2019-Q3", "综保区运行平稳"),
+                &request_id(),
+            ))
+            .await
+            .expect("the registry is back: no restart of reporting needed")
+            .into_inner();
+        assert_eq!(after.revision, 1);
+        assert_eq!(pair.stored_revisions().await, 2);
+    })
+    .await;
+}

@@ -1,0 +1,160 @@
+//! ListReports: parents with wildcards, filters, and pages that never repeat a
+//! report, even while new revisions arrive between pages.
+
+use duban_proto::reporting::v1 as pb;
+
+use crate::{
+    helpers::*,
+    seed::{self, PROGRESS},
+    summary::report_on_the_seed,
+};
+
+async fn all_pages(
+    reporting: &mut Reporting,
+    mut request: pb::ListReportsRequest,
+) -> Vec<pb::Report> {
+    let mut reports = Vec::new();
+    loop {
+        let page = reporting
+            .list_reports(request.clone())
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(page.reports.len() <= usize::try_from(request.page_size).unwrap());
+        reports.extend(page.reports);
+        if page.next_page_token.is_empty() {
+            return reports;
+        }
+        request.page_token = page.next_page_token;
+    }
+}
+
+fn units(reports: &[pb::Report]) -> Vec<(String, i32)> {
+    reports
+        .iter()
+        .map(|r| (r.unit.clone(), r.revision))
+        .collect()
+}
+
+#[tokio::test]
+async fn reports_list_by_plan_task_unit_state_and_period_in_stable_pages() {
+    on_each_backend(|pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        report_on_the_seed(&mut reporting, &seed).await;
+        let list = |parent: &str| pb::ListReportsRequest {
+            parent: parent.to_owned(),
+            page_size: 1,
+            ..Default::default()
+        };
+        let whole_plan = format!("{}/tasks/-", seed.plan.name);
+        let everything = all_pages(&mut reporting, list(&whole_plan)).await;
+        assert_eq!(
+            units(&everything),
+            [
+                (seed.ndrc.name.clone(), 1),
+                (seed.rail.name.clone(), 1),
+                (seed.wuning.name.clone(), 1)
+            ]
+        );
+        assert_eq!(
+            all_pages(&mut reporting, list("plans/-/tasks/-")).await,
+            everything
+        );
+        let key6 = all_pages(&mut reporting, list(&seed.key6.name)).await;
+        assert_eq!(units(&key6), [(seed.wuning.name.clone(), 1)]);
+        let accepted = all_pages(
+            &mut reporting,
+            pb::ListReportsRequest {
+                review_state: pb::ReviewState::Accepted as i32,
+                ..list(&whole_plan)
+            },
+        )
+        .await;
+        assert_eq!(units(&accepted), [(seed.ndrc.name.clone(), 1)]);
+        let by_unit = all_pages(
+            &mut reporting,
+            pb::ListReportsRequest {
+                unit: seed.rail.name.clone(),
+                ..list(&whole_plan)
+            },
+        )
+        .await;
+        assert_eq!(units(&by_unit), [(seed.rail.name.clone(), 1)]);
+        let other_period = all_pages(
+            &mut reporting,
+            pb::ListReportsRequest {
+                period: "2019-Q4".into(),
+                ..list(&whole_plan)
+            },
+        )
+        .await;
+        assert!(other_period.is_empty());
+        let at_risk = all_pages(
+            &mut reporting,
+            pb::ListReportsRequest {
+                status: pb::ReportStatus::AtRisk as i32,
+                ..list(&whole_plan)
+            },
+        )
+        .await;
+        assert!(at_risk.is_empty(), "every seed report is ON_TRACK");
+
+        // A new revision between pages: the superseded one is not listed again and
+        // the new one comes last.
+        let first = reporting
+            .list_reports(list(&whole_plan))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(units(&first.reports), [(seed.ndrc.name.clone(), 1)]);
+        reporting
+            .submit_report(submit(
+                &seed.key5.name,
+                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
+                "",
+            ))
+            .await
+            .unwrap();
+        let rest = all_pages(
+            &mut reporting,
+            pb::ListReportsRequest {
+                page_token: first.next_page_token,
+                ..list(&whole_plan)
+            },
+        )
+        .await;
+        assert_eq!(
+            units(&rest),
+            [
+                (seed.rail.name.clone(), 1),
+                (seed.wuning.name.clone(), 1),
+                (seed.ndrc.name.clone(), 2)
+            ]
+        );
+        let token = whole_plan_token(&mut reporting, &whole_plan).await;
+        let foreign_token = reporting
+            .list_reports(pb::ListReportsRequest {
+                page_token: token,
+                ..list(&seed.key5.name)
+            })
+            .await
+            .unwrap_err();
+        assert_invalid(&foreign_token, "page_token");
+    })
+    .await;
+}
+
+/// Returns a page token of the whole-plan listing.
+async fn whole_plan_token(reporting: &mut Reporting, parent: &str) -> String {
+    reporting
+        .list_reports(pb::ListReportsRequest {
+            parent: parent.to_owned(),
+            page_size: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .next_page_token
+}

@@ -1,0 +1,215 @@
+//! Failure paths of the reads, GetReport, ListReports, ListMissingReports,
+//! GetPeriodSummary and ExportPeriodSummary: the exact code, and for invalid input
+//! the field the BadRequest names.
+
+use duban_proto::reporting::v1 as pb;
+use tonic::Code;
+
+use crate::{
+    helpers::*,
+    seed::{self, PROGRESS},
+};
+
+#[tokio::test]
+async fn get_and_list_reports_reject_bad_names_and_filters() {
+    on_each_backend(|pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        let created = reporting
+            .submit_report(submit(
+                &seed.key5.name,
+                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
+                "",
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        for name in [
+            "units/ndrc",
+            "plans/key-tasks-2019/tasks/key-5/reports/2019-Q3-ndrc",
+            &format!("{}@0", slot_of(&created)),
+        ] {
+            let status = reporting
+                .get_report(pb::GetReportRequest {
+                    name: name.to_owned(),
+                })
+                .await
+                .unwrap_err();
+            assert_invalid(&status, "name");
+        }
+        for name in [
+            format!("{}@2", slot_of(&created)),
+            format!("{}/reports/2019-q3-customs", seed.key5.name),
+        ] {
+            assert_code(
+                reporting.get_report(pb::GetReportRequest { name }).await,
+                Code::NotFound,
+            );
+        }
+
+        let list = || pb::ListReportsRequest {
+            parent: "plans/-/tasks/-".into(),
+            ..Default::default()
+        };
+        let cases = [
+            (
+                pb::ListReportsRequest {
+                    parent: "plans/-/tasks/key-5".into(),
+                    ..list()
+                },
+                "parent",
+            ),
+            (
+                pb::ListReportsRequest {
+                    parent: String::new(),
+                    ..list()
+                },
+                "parent",
+            ),
+            (
+                pb::ListReportsRequest {
+                    unit: "ndrc".into(),
+                    ..list()
+                },
+                "unit",
+            ),
+            (
+                pb::ListReportsRequest {
+                    period: "Q3".into(),
+                    ..list()
+                },
+                "period",
+            ),
+            (
+                pb::ListReportsRequest {
+                    status: 9,
+                    ..list()
+                },
+                "status",
+            ),
+            (
+                pb::ListReportsRequest {
+                    review_state: 9,
+                    ..list()
+                },
+                "review_state",
+            ),
+            (
+                pb::ListReportsRequest {
+                    page_size: -1,
+                    ..list()
+                },
+                "page_size",
+            ),
+            (
+                pb::ListReportsRequest {
+                    page_token: "garbage".into(),
+                    ..list()
+                },
+                "page_token",
+            ),
+        ];
+        for (request, field) in cases {
+            assert_invalid(&reporting.list_reports(request).await.unwrap_err(), field);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn missing_summary_and_export_reject_bad_plans_periods_and_formats() {
+    on_each_backend(|pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        let plan = seed.plan.name.as_str();
+        let missing = |plan: &str, period: &str| pb::ListMissingReportsRequest {
+            plan: plan.to_owned(),
+            period: period.to_owned(),
+            ..Default::default()
+        };
+        let cases = [
+            (missing("key-tasks-2019", "2019-Q3"), "plan"),
+            (missing(plan, "2019-3"), "period"),
+            (missing(plan, "2019-H2"), "period"),
+            (
+                pb::ListMissingReportsRequest {
+                    unit: "customs".into(),
+                    ..missing(plan, "2019-Q3")
+                },
+                "unit",
+            ),
+            (
+                pb::ListMissingReportsRequest {
+                    page_size: -5,
+                    ..missing(plan, "2019-Q3")
+                },
+                "page_size",
+            ),
+            (
+                pb::ListMissingReportsRequest {
+                    page_token: "x".into(),
+                    ..missing(plan, "2019-Q3")
+                },
+                "page_token",
+            ),
+        ];
+        for (request, field) in cases {
+            assert_invalid(
+                &reporting.list_missing_reports(request).await.unwrap_err(),
+                field,
+            );
+        }
+        assert_code(
+            reporting
+                .list_missing_reports(missing("plans/nowhere", "2019-Q3"))
+                .await,
+            Code::NotFound,
+        );
+
+        let summary = |plan: &str, period: &str| pb::GetPeriodSummaryRequest {
+            plan: plan.to_owned(),
+            period: period.to_owned(),
+        };
+        assert_invalid(
+            &reporting
+                .get_period_summary(summary("", "2019-Q3"))
+                .await
+                .unwrap_err(),
+            "plan",
+        );
+        assert_invalid(
+            &reporting
+                .get_period_summary(summary(plan, "2019-M13"))
+                .await
+                .unwrap_err(),
+            "period",
+        );
+        assert_code(
+            reporting
+                .get_period_summary(summary("plans/nowhere", "2019-Q3"))
+                .await,
+            Code::NotFound,
+        );
+
+        let export = |format: pb::ExportFormat, period: &str| pb::ExportPeriodSummaryRequest {
+            plan: plan.to_owned(),
+            period: period.to_owned(),
+            format: format as i32,
+        };
+        assert_invalid(
+            &reporting
+                .export_period_summary(export(pb::ExportFormat::Unspecified, "2019-Q3"))
+                .await
+                .unwrap_err(),
+            "format",
+        );
+        assert_invalid(
+            &reporting
+                .export_period_summary(export(pb::ExportFormat::Csv, "2019-M07"))
+                .await
+                .unwrap_err(),
+            "period",
+        );
+    })
+    .await;
+}
