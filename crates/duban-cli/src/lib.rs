@@ -28,6 +28,20 @@ pub enum Command {
     Up(commands::up::UpArgs),
     /// Submit, list, review and export progress reports.
     Report(commands::report::ReportArgs),
+    /// Run one reminder sweep (for a scheduler such as a Kubernetes CronJob).
+    Remind(commands::events::RemindArgs),
+    /// Read the event stream.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+}
+
+/// The events subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Print events after a cursor, then live ones as they happen.
+    Watch(commands::events::WatchArgs),
 }
 
 /// Runs a parsed command line.
@@ -37,5 +51,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(args) => commands::seed::run(args).await,
         Command::Up(args) => commands::up::run(args).await,
         Command::Report(args) => commands::report::run(args).await,
+        Command::Remind(args) => commands::events::remind(args).await,
+        Command::Events {
+            command: EventsCommand::Watch(args),
+        } => commands::events::watch(args).await,
     }
 }

@@ -193,6 +193,53 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
         .concat(),
     );
     assert!(String::from_utf8_lossy(&summary.stdout).contains("昌九客专完成可研批复"));
+
+    // The reminder job and an event consumer.
+    let remind = duban(&[
+        "remind",
+        "--as-of",
+        "2019-09-23T09:00:00+08:00",
+        "--reporting",
+        &reporting,
+    ]);
+    assert!(
+        remind.status.success(),
+        "{}",
+        String::from_utf8_lossy(&remind.stderr)
+    );
+    let reminded = String::from_utf8_lossy(&remind.stdout);
+    assert!(
+        reminded.contains("REMINDER_UPCOMING") && reminded.contains("sweep wrote"),
+        "{reminded}"
+    );
+    let watch = duban(&[
+        "events",
+        "watch",
+        "--after",
+        "0",
+        "--limit",
+        "2",
+        "--reporting",
+        &reporting,
+    ]);
+    assert!(
+        watch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&watch.stderr)
+    );
+    let watched = String::from_utf8_lossy(&watch.stdout);
+    assert_eq!(watched.lines().count(), 2, "{watched}");
+    assert!(
+        watched.starts_with("1\tEVENT_TYPE_REPORT_SUBMITTED"),
+        "{watched}"
+    );
+}
+
+#[test]
+fn remind_fails_when_the_reporting_service_is_unreachable() {
+    let output = duban(&["remind", "--reporting", &format!("http://{}", free_addr())]);
+    assert!(!output.status.success(), "a CronJob must see the failure");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot reach the reporting service"));
 }
 
 #[test]

@@ -22,3 +22,12 @@ pub mod reporting {
         tonic::include_proto!("duban.reporting.v1");
     }
 }
+
+/// Package `duban.events.v1`: the event envelope alone, so that a consumer depends
+/// on nothing else.
+pub mod events {
+    /// Version 1 of the event contract.
+    pub mod v1 {
+        tonic::include_proto!("duban.events.v1");
+    }
+}

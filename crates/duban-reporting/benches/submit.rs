@@ -169,6 +169,8 @@ async fn run(backend: Backend) {
             registry.endpoint(),
             "--clock-file".to_owned(),
             clock.display().to_string(),
+            "--sweep-interval".to_owned(),
+            "0".to_owned(),
         ],
     )
     .await;

@@ -59,8 +59,8 @@ pub async fn run(
         .add_service(reflection_v1alpha)
         .add_service(ReportingServiceServer::new(ReportingApi::new(
             ready.clone(),
-            registry,
-            clock,
+            registry.clone(),
+            clock.clone(),
         )));
     let address = listener.local_addr()?;
     let incoming = serving::incoming(listener);
@@ -71,6 +71,8 @@ pub async fn run(
     } else {
         Durability::Required
     };
+    let sweep_interval = config.sweep_interval;
+    let (sweep_registry, sweep_clock) = (registry.clone(), clock.clone());
     let starting = {
         let reporter = reporter.clone();
         async move {
@@ -78,6 +80,14 @@ pub async fn run(
             Migrator::up(&db, None).await?;
             db.ping().await?;
             ready.set(db.clone());
+            if sweep_interval > 0 {
+                tokio::spawn(sweep_periodically(
+                    db.clone(),
+                    sweep_registry,
+                    sweep_clock,
+                    sweep_interval,
+                ));
+            }
             serving::set_health(&reporter, SERVICES, ServingStatus::Serving).await;
             serving::spawn_database_watchdog(db, reporter, SERVICES);
             tracing::info!("reporting ready");
@@ -96,4 +106,33 @@ pub async fn run(
         result = starting => result?,
     }
     server.await
+}
+
+/// Sweeps for reminders every `seconds`, at the clock's "now". A failed sweep (the
+/// registry down, say) is logged and retried at the next tick; nothing is lost,
+/// since the next sweep sends what still applies.
+async fn sweep_periodically(
+    db: DatabaseConnection,
+    registry: Registry,
+    clock: Clock,
+    seconds: u64,
+) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let as_of = match clock.now().await {
+            Ok(now) => now,
+            Err(error) => {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "cannot read the clock; sweep skipped"
+                );
+                continue;
+            }
+        };
+        if let Err(error) = crate::sweep::run(&db, &registry, as_of, None).await {
+            tracing::warn!(%error, "reminder sweep failed; retrying at the next tick");
+        }
+    }
 }

@@ -43,4 +43,10 @@ pub struct Config {
     /// clock, so that time can be moved by rewriting the file.
     #[arg(long, env = "DUBAN_CLOCK_FILE")]
     pub clock_file: Option<PathBuf>,
+
+    /// Seconds between reminder sweeps run by this server; 0 disables them (run
+    /// `duban remind` from a scheduler instead). Several replicas may sweep at
+    /// once: each reminder is written once.
+    #[arg(long, env = "DUBAN_SWEEP_INTERVAL", default_value_t = 60)]
+    pub sweep_interval: u64,
 }

@@ -11,3 +11,4 @@ pub mod error;
 pub mod export;
 pub mod grpc;
 pub mod registry;
+pub mod sweep;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod events;
 pub mod import;
 pub mod refs;
 pub mod report;

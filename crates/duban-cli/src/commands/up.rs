@@ -57,6 +57,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         allow_weak_durability: false,
         log_json: false,
         clock_file: None,
+        sweep_interval: 60,
     };
     let (registry_listener, reporting_listener) = (
         bind(args.registry_listen).await?,

@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(InitialSchema)]
+        vec![Box::new(InitialSchema), Box::new(EventsAndRules)]
     }
 
     fn migration_table_name() -> DynIden {
@@ -116,6 +116,120 @@ impl MigrationTrait for InitialSchema {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(Reports::Table).to_owned())
+            .await
+    }
+}
+
+/// The event outbox and the reminder rules.
+struct EventsAndRules;
+
+impl MigrationName for EventsAndRules {
+    fn name(&self) -> &str {
+        "m0002_events_and_reminder_rules"
+    }
+}
+
+#[derive(DeriveIden)]
+enum Events {
+    Table,
+    Sequence,
+    Id,
+    EventType,
+    OccurTime,
+    Plan,
+    Task,
+    Unit,
+    Period,
+    DueTime,
+    Report,
+    Rule,
+    OffsetDays,
+    Severity,
+    Recipient,
+    Comment,
+}
+
+#[derive(DeriveIden)]
+enum ReminderRules {
+    Table,
+    PlanId,
+    RuleId,
+    Kind,
+    OffsetDays,
+    Hour,
+    Minute,
+    Enabled,
+    EscalateTo,
+    Revision,
+    UpdateTime,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for EventsAndRules {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Events::Table)
+                    // Assigned by the writer under a lock held to commit, so in commit order.
+                    .col(big_integer(Events::Sequence).primary_key())
+                    .col(string_uniq(Events::Id))
+                    .col(string(Events::EventType))
+                    .col(timestamp_with_time_zone(Events::OccurTime))
+                    .col(string(Events::Plan))
+                    .col(string(Events::Task))
+                    .col(string(Events::Unit))
+                    .col(string(Events::Period))
+                    .col(timestamp_with_time_zone_null(Events::DueTime))
+                    .col(string(Events::Report))
+                    .col(string(Events::Rule))
+                    .col(integer(Events::OffsetDays))
+                    .col(string(Events::Severity))
+                    .col(string(Events::Recipient))
+                    .col(text(Events::Comment))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("events_plan_period")
+                    .table(Events::Table)
+                    .col(Events::Plan)
+                    .col(Events::Period)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ReminderRules::Table)
+                    .col(string(ReminderRules::PlanId))
+                    .col(string(ReminderRules::RuleId))
+                    .col(string(ReminderRules::Kind))
+                    .col(integer(ReminderRules::OffsetDays))
+                    .col(integer(ReminderRules::Hour))
+                    .col(integer(ReminderRules::Minute))
+                    .col(boolean(ReminderRules::Enabled))
+                    .col(string_null(ReminderRules::EscalateTo))
+                    .col(integer(ReminderRules::Revision))
+                    .col(timestamp_with_time_zone(ReminderRules::UpdateTime))
+                    .primary_key(
+                        Index::create()
+                            .col(ReminderRules::PlanId)
+                            .col(ReminderRules::RuleId),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(ReminderRules::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Events::Table).to_owned())
             .await
     }
 }

@@ -2,6 +2,8 @@
 //! write operations that own their transactions.
 
 pub mod entities;
+pub mod events;
 pub mod migration;
 pub mod reports;
+pub mod rules;
 pub mod writes;

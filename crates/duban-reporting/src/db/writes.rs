@@ -7,10 +7,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
 use uuid::Uuid;
 
-use super::reports;
+use super::{events, reports};
 use crate::{
     domain::{
-        Decision, Report, ReportContent, ReporterRole, Review, SlotKey, names::ReportName,
+        Decision, Report, ReportContent, ReporterRole, Review, ReviewState, SlotKey,
+        event::{EventType, NewEvent, Severity},
+        names::{ReportName, plan_name, task_name, unit_name},
         report::check_reviewable,
     },
     error::ReportingError,
@@ -106,7 +108,18 @@ async fn insert_next_revision(db: &DatabaseConnection, new: &NewRevision) -> Res
         version: 1,
     };
     reports::insert(&txn, &report, new.request_id).await?;
+    // Outbox: the event exists if and only if the revision committed.
+    events::append(
+        &txn,
+        vec![report_event(
+            &report,
+            EventType::ReportSubmitted,
+            new.submit_time,
+        )],
+    )
+    .await?;
     txn.commit().await?;
+    events::announce();
     Ok(report)
 }
 
@@ -184,6 +197,39 @@ async fn write_review(
             slot.revision_name(report.revision)
         )));
     }
+    let event_type = match report.review.state {
+        ReviewState::Returned => EventType::ReportReturned,
+        _ => EventType::ReportAccepted,
+    };
+    events::append(&txn, vec![report_event(&report, event_type, command.now)]).await?;
     txn.commit().await?;
+    events::announce();
     Ok(report)
+}
+
+/// The outbox event of a report's state change; its id names the revision and
+/// the change, so it is written once.
+fn report_event(report: &Report, event_type: EventType, at: DateTime<Utc>) -> NewEvent {
+    let slot = &report.slot;
+    let revision = slot.revision_name(report.revision);
+    NewEvent {
+        id: format!(
+            "report:{revision}:{}:{}",
+            event_type.as_str().to_ascii_lowercase(),
+            report.version
+        ),
+        event_type,
+        occur_time: at,
+        plan: plan_name(&slot.plan_id),
+        task: task_name(&slot.plan_id, &slot.task_id),
+        unit: unit_name(&slot.unit_id),
+        period: slot.period.clone(),
+        due_time: Some(report.due_time),
+        report: revision,
+        rule: String::new(),
+        offset_days: 0,
+        severity: Severity::None,
+        recipient: String::new(),
+        comment: report.review.comment.clone(),
+    }
 }

@@ -1,9 +1,12 @@
 //! The reporting domain: reports and their revisions, periods, slots and the
 //! period summary. No protobuf and no SQL here.
 
+pub mod calendar;
+pub mod event;
 pub mod names;
 pub mod outline;
 pub mod period;
+pub mod reminder;
 pub mod report;
 pub mod slot;
 pub mod summary;

@@ -3,7 +3,9 @@
 //! errors map to status codes in `error.rs` only.
 
 mod convert;
+mod events;
 mod missing;
+mod reminders;
 mod reports;
 mod review;
 mod submit;
@@ -70,6 +72,19 @@ macro_rules! reporting_service {
                         .map_err(Status::from)
                 }
             )*
+
+            type SubscribeEventsStream = events::EventStream;
+
+            #[tracing::instrument(skip_all)]
+            async fn subscribe_events(
+                &self,
+                request: Request<pb::SubscribeEventsRequest>,
+            ) -> Result<Response<Self::SubscribeEventsStream>, Status> {
+                let db = self.db.get()?.clone();
+                events::subscribe(db, request.get_ref())
+                    .map(Response::new)
+                    .map_err(Status::from)
+            }
         }
     };
 }
@@ -82,4 +97,8 @@ reporting_service! {
     list_missing_reports => missing::list, pb::ListMissingReportsRequest, pb::ListMissingReportsResponse;
     get_period_summary => summary::get, pb::GetPeriodSummaryRequest, pb::PeriodSummary;
     export_period_summary => summary::export, pb::ExportPeriodSummaryRequest, pb::ExportPeriodSummaryResponse;
+    list_reminder_rules => reminders::list, pb::ListReminderRulesRequest, pb::ListReminderRulesResponse;
+    update_reminder_rule => reminders::update, pb::UpdateReminderRuleRequest, pb::ReminderRule;
+    run_reminder_sweep => reminders::sweep, pb::RunReminderSweepRequest, pb::RunReminderSweepResponse;
+    list_events => events::list, pb::ListEventsRequest, pb::ListEventsResponse;
 }

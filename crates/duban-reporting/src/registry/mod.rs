@@ -16,6 +16,7 @@ use self::status::from_status;
 use crate::{
     domain::{
         Obligation, PeriodWindow,
+        calendar::Cadence,
         names::{plan_name, task_name, unit_name},
         outline::{Directory, GroupOutline, PlanOutline, TaskOutline},
     },
@@ -152,6 +153,39 @@ impl Registry {
         match unit.delete_time {
             Some(_) => Err(ReportingError::NotFound(format!("`{name}` is deleted"))),
             None => Ok(()),
+        }
+    }
+
+    /// Returns every live plan's id and reporting cadence (for the reminder sweep).
+    pub async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
+        let mut request = pb::ListPlansRequest {
+            page_size: PAGE_SIZE,
+            ..Default::default()
+        };
+        let mut plans = Vec::new();
+        loop {
+            let page = self
+                .client
+                .clone()
+                .list_plans(request.clone())
+                .await
+                .map_err(|status| from_status(status, &[]))?
+                .into_inner();
+            for plan in page.plans {
+                let Some(id) = plan.name.strip_prefix("plans/") else {
+                    continue;
+                };
+                let cadence = match pb::ReportingCadence::try_from(plan.reporting_cadence) {
+                    Ok(pb::ReportingCadence::Monthly) => Cadence::Monthly,
+                    Ok(pb::ReportingCadence::HalfYearly) => Cadence::HalfYearly,
+                    _ => Cadence::Quarterly,
+                };
+                plans.push((id.to_owned(), cadence));
+            }
+            if page.next_page_token.is_empty() {
+                return Ok(plans);
+            }
+            request.page_token = page.next_page_token;
         }
     }
 

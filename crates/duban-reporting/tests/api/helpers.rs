@@ -135,6 +135,9 @@ async fn start_reporting(
         format!("http://{registry}"),
         "--clock-file".to_owned(),
         clock_file.display().to_string(),
+        // Sweeps are triggered by the reminder tests themselves.
+        "--sweep-interval".to_owned(),
+        "0".to_owned(),
     ];
     let mut process = ServiceProcess::spawn(
         env!("CARGO_BIN_EXE_duban-reporting").as_ref(),

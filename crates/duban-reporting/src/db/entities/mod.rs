@@ -1,3 +1,5 @@
 //! Table mappings of the reporting schema (see `migration.rs`).
 
+pub mod event;
+pub mod reminder_rule;
 pub mod report;

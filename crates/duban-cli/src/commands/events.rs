@@ -1,0 +1,131 @@
+//! `duban remind` (one reminder sweep, for a CronJob) and `duban events watch`.
+
+use anyhow::Context;
+use clap::Args;
+use duban_proto::{
+    events::v1 as ev,
+    reporting::v1::{self as pb, reporting_service_client::ReportingServiceClient},
+};
+use tonic::transport::{Channel, Endpoint};
+
+use super::status_error;
+
+/// Arguments of `duban remind`.
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    /// Sweep as of this instant (RFC 3339, e.g. `2019-09-23T09:00:00+08:00`);
+    /// default: the service's now.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Only this plan, `plans/{plan}`.
+    #[arg(long, default_value = "")]
+    pub plan: String,
+    /// The reporting service's address.
+    #[arg(
+        long,
+        env = "DUBAN_REPORTING_URL",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub reporting: String,
+}
+
+/// Arguments of `duban events watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Print events after this sequence (the last one you processed).
+    #[arg(long, default_value_t = 0)]
+    pub after: i64,
+    /// Stop after this many events (default: run until interrupted).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// The reporting service's address.
+    #[arg(
+        long,
+        env = "DUBAN_REPORTING_URL",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub reporting: String,
+}
+
+async fn client(url: &str) -> anyhow::Result<ReportingServiceClient<Channel>> {
+    let channel = Endpoint::from_shared(url.to_owned())
+        .with_context(|| format!("`{url}` is not a valid URL"))?
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .connect()
+        .await
+        .with_context(|| format!("cannot reach the reporting service at `{url}`"))?;
+    Ok(ReportingServiceClient::new(channel))
+}
+
+fn line(event: &ev::Event) -> String {
+    let kind = ev::EventType::try_from(event.r#type).map_or("?", |t| t.as_str_name());
+    let when = event
+        .occur_time
+        .as_ref()
+        .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default();
+    format!(
+        "{}\t{kind}\t{when}\t{}\t{}\t{}\t{}",
+        event.sequence, event.period, event.task, event.unit, event.id
+    )
+}
+
+/// Runs one sweep and prints what it wrote; fails (non-zero exit) when it fails.
+pub async fn remind(args: RemindArgs) -> anyhow::Result<()> {
+    let as_of = match &args.as_of {
+        Some(text) => {
+            let time = chrono::DateTime::parse_from_rfc3339(text)
+                .with_context(|| format!("`{text}` is not an RFC 3339 instant"))?;
+            Some(prost_types::Timestamp {
+                seconds: time.timestamp(),
+                nanos: i32::try_from(time.timestamp_subsec_nanos()).unwrap_or(0),
+            })
+        }
+        None => None,
+    };
+    let response = client(&args.reporting)
+        .await?
+        .run_reminder_sweep(pb::RunReminderSweepRequest {
+            as_of,
+            plan: args.plan,
+        })
+        .await
+        .map_err(|status| status_error("the reminder sweep failed", status))?
+        .into_inner();
+    for event in &response.events {
+        println!("{}", line(event));
+    }
+    println!(
+        "sweep wrote {} events, skipped {} superseded reminders, {} open slots",
+        response.events.len(),
+        response.skipped,
+        response.open_slots
+    );
+    Ok(())
+}
+
+/// Prints events as they arrive, one per line.
+pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
+    let mut stream = client(&args.reporting)
+        .await?
+        .subscribe_events(pb::SubscribeEventsRequest {
+            after_sequence: args.after,
+        })
+        .await
+        .map_err(|status| status_error("cannot subscribe to events", status))?
+        .into_inner();
+    let mut printed = 0;
+    while let Some(event) = stream
+        .message()
+        .await
+        .map_err(|status| status_error("the event stream broke", status))?
+    {
+        println!("{}", line(&event));
+        printed += 1;
+        if args.limit.is_some_and(|limit| printed >= limit) {
+            break;
+        }
+    }
+    Ok(())
+}

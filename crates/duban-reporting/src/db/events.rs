@@ -1,0 +1,147 @@
+//! The event outbox. Appending takes a lock that is held until the transaction
+//! commits (PostgreSQL: a transaction-scoped advisory lock; SQLite: its single
+//! writer), so sequences are handed out in commit order: a reader that has seen
+//! sequence N never later finds an unseen event at or below N. Ids are unique, so
+//! appending an event twice (two sweeps, two replicas) writes it once.
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+
+use super::entities::event;
+use crate::domain::event::{Event, EventType, NewEvent, Severity};
+
+static APPENDED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Returns the wake-up hint subscribers in this process wait on.
+pub fn appended() -> &'static tokio::sync::Notify {
+    &APPENDED
+}
+
+/// Wakes this process's subscribers; call after committing appended events.
+/// Subscribers also poll, so events written by other replicas arrive too.
+pub fn announce() {
+    APPENDED.notify_waiters();
+}
+
+/// Key of the advisory lock serialising event appends on PostgreSQL.
+const APPEND_LOCK_KEY: i64 = 0x6475_6261_6e65_7674; // "dubanevt"
+
+fn to_domain(row: event::Model) -> Option<Event> {
+    Some(Event {
+        sequence: row.sequence,
+        event: NewEvent {
+            event_type: EventType::parse(&row.event_type)?,
+            severity: Severity::parse(&row.severity),
+            id: row.id,
+            occur_time: row.occur_time,
+            plan: row.plan,
+            task: row.task,
+            unit: row.unit,
+            period: row.period,
+            due_time: row.due_time,
+            report: row.report,
+            rule: row.rule,
+            offset_days: row.offset_days,
+            recipient: row.recipient,
+            comment: row.comment,
+        },
+    })
+}
+
+/// Appends the events whose ids are new, in order, inside the caller's
+/// transaction; returns the ones written (with their sequence).
+pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<Vec<Event>, DbErr> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [APPEND_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
+    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let existing: Vec<String> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .filter(event::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let last: Option<i64> = event::Entity::find()
+        .select_only()
+        .column_as(event::Column::Sequence.max(), "last")
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten();
+    let mut next = last.unwrap_or(0);
+    let mut written = Vec::new();
+    for new in events {
+        if existing.contains(&new.id) || written.iter().any(|e: &Event| e.event.id == new.id) {
+            continue;
+        }
+        next += 1;
+        let row = event::ActiveModel {
+            sequence: Set(next),
+            id: Set(new.id.clone()),
+            event_type: Set(new.event_type.as_str().to_owned()),
+            occur_time: Set(new.occur_time),
+            plan: Set(new.plan.clone()),
+            task: Set(new.task.clone()),
+            unit: Set(new.unit.clone()),
+            period: Set(new.period.clone()),
+            due_time: Set(new.due_time),
+            report: Set(new.report.clone()),
+            rule: Set(new.rule.clone()),
+            offset_days: Set(new.offset_days),
+            severity: Set(new.severity.as_str().to_owned()),
+            recipient: Set(new.recipient.clone()),
+            comment: Set(new.comment.clone()),
+        };
+        event::Entity::insert(row)
+            .exec_without_returning(db)
+            .await?;
+        written.push(Event {
+            sequence: next,
+            event: new,
+        });
+    }
+    Ok(written)
+}
+
+/// Returns up to `limit` events after `cursor`, in sequence order.
+pub async fn after(
+    db: &impl ConnectionTrait,
+    cursor: i64,
+    limit: u64,
+) -> Result<Vec<Event>, DbErr> {
+    let rows = event::Entity::find()
+        .filter(event::Column::Sequence.gt(cursor))
+        .order_by_asc(event::Column::Sequence)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(to_domain).collect())
+}
+
+/// Returns the ids of the reminder events already written for a plan's period.
+pub async fn reminder_ids(
+    db: &impl ConnectionTrait,
+    plan: &str,
+    period: &str,
+) -> Result<Vec<String>, DbErr> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .filter(event::Column::Plan.eq(plan))
+        .filter(event::Column::Period.eq(period))
+        .filter(event::Column::Rule.ne(""))
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -1,0 +1,107 @@
+//! Reminder rules per plan. A plan's rules are created from the defaults the first
+//! time they are needed; concurrent first reads both insert with "do nothing on
+//! conflict", so the defaults exist once.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::OnConflict,
+};
+
+use super::entities::reminder_rule;
+use crate::domain::reminder::{ReminderKind, ReminderRule, default_rules};
+
+/// A stored rule with the revision its etag is built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRule {
+    pub rule: ReminderRule,
+    pub revision: i32,
+}
+
+fn to_domain(row: reminder_rule::Model) -> StoredRule {
+    StoredRule {
+        rule: ReminderRule {
+            kind: ReminderKind::parse(&row.kind).unwrap_or(ReminderKind::Upcoming),
+            id: row.rule_id,
+            offset_days: row.offset_days,
+            hour: u32::try_from(row.hour).unwrap_or(9),
+            minute: u32::try_from(row.minute).unwrap_or(0),
+            enabled: row.enabled,
+            escalate_to: row.escalate_to,
+        },
+        revision: row.revision,
+    }
+}
+
+fn to_row(
+    plan_id: &str,
+    rule: &ReminderRule,
+    revision: i32,
+    now: DateTime<Utc>,
+) -> reminder_rule::ActiveModel {
+    reminder_rule::ActiveModel {
+        plan_id: Set(plan_id.to_owned()),
+        rule_id: Set(rule.id.clone()),
+        kind: Set(rule.kind.as_str().to_owned()),
+        offset_days: Set(rule.offset_days),
+        hour: Set(i32::try_from(rule.hour).unwrap_or(9)),
+        minute: Set(i32::try_from(rule.minute).unwrap_or(0)),
+        enabled: Set(rule.enabled),
+        escalate_to: Set(rule.escalate_to.clone()),
+        revision: Set(revision),
+        update_time: Set(now),
+    }
+}
+
+/// Returns a plan's rules ordered by offset, creating the defaults if it has none.
+pub async fn of_plan(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<StoredRule>, DbErr> {
+    let stored = read(db, plan_id).await?;
+    if !stored.is_empty() {
+        return Ok(stored);
+    }
+    let defaults = default_rules()
+        .into_iter()
+        .map(|rule| to_row(plan_id, &rule, 1, now));
+    reminder_rule::Entity::insert_many(defaults)
+        .on_conflict(
+            OnConflict::columns([reminder_rule::Column::PlanId, reminder_rule::Column::RuleId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    read(db, plan_id).await
+}
+
+async fn read(db: &impl ConnectionTrait, plan_id: &str) -> Result<Vec<StoredRule>, DbErr> {
+    let rows = reminder_rule::Entity::find()
+        .filter(reminder_rule::Column::PlanId.eq(plan_id))
+        .order_by_asc(reminder_rule::Column::OffsetDays)
+        .order_by_asc(reminder_rule::Column::RuleId)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(to_domain).collect())
+}
+
+/// Writes `rule` if its stored revision is still `expected_revision`; returns
+/// whether it did.
+pub async fn save(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    rule: &ReminderRule,
+    expected_revision: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = reminder_rule::Entity::update_many()
+        .set(to_row(plan_id, rule, expected_revision + 1, now))
+        .filter(reminder_rule::Column::PlanId.eq(plan_id))
+        .filter(reminder_rule::Column::RuleId.eq(&rule.id))
+        .filter(reminder_rule::Column::Revision.eq(expected_revision))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

@@ -1,0 +1,108 @@
+//! Events: what the reporting service tells other systems (reminders, escalations,
+//! report state changes). An event is written in the same transaction as the state
+//! that caused it and gets its `sequence` in commit order.
+
+use chrono::{DateTime, Utc};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    ReminderUpcoming,
+    ReminderDue,
+    ReminderOverdue,
+    Escalation,
+    ReportSubmitted,
+    ReportReturned,
+    ReportAccepted,
+}
+
+impl EventType {
+    /// Every type, for parsing.
+    const ALL: [Self; 7] = [
+        Self::ReminderUpcoming,
+        Self::ReminderDue,
+        Self::ReminderOverdue,
+        Self::Escalation,
+        Self::ReportSubmitted,
+        Self::ReportReturned,
+        Self::ReportAccepted,
+    ];
+
+    /// Returns the stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReminderUpcoming => "REMINDER_UPCOMING",
+            Self::ReminderDue => "REMINDER_DUE",
+            Self::ReminderOverdue => "REMINDER_OVERDUE",
+            Self::Escalation => "ESCALATION",
+            Self::ReportSubmitted => "REPORT_SUBMITTED",
+            Self::ReportReturned => "REPORT_RETURNED",
+            Self::ReportAccepted => "REPORT_ACCEPTED",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
+/// The supervision ladder's colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    None,
+    Blue,
+    Yellow,
+    Red,
+}
+
+impl Severity {
+    /// Returns the stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "",
+            Self::Blue => "BLUE",
+            Self::Yellow => "YELLOW",
+            Self::Red => "RED",
+        }
+    }
+
+    /// Parses the stored spelling; anything else is `None`.
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "BLUE" => Self::Blue,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            _ => Self::None,
+        }
+    }
+}
+
+/// An event to append; `sequence` is assigned on write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub id: String,
+    pub event_type: EventType,
+    pub occur_time: DateTime<Utc>,
+    /// Resource names: `plans/{plan}`, `plans/{plan}/tasks/{task}`, `units/{unit}`.
+    pub plan: String,
+    pub task: String,
+    pub unit: String,
+    pub period: String,
+    pub due_time: Option<DateTime<Utc>>,
+    /// The report revision name for report events.
+    pub report: String,
+    /// The rule name for reminders, `plans/{plan}/reminderRules/{rule}`.
+    pub rule: String,
+    pub offset_days: i32,
+    pub severity: Severity,
+    pub recipient: String,
+    pub comment: String,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub sequence: i64,
+    pub event: NewEvent,
+}

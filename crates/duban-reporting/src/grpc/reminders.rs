@@ -1,0 +1,199 @@
+//! ListReminderRules, UpdateReminderRule and RunReminderSweep.
+
+use duban_infra::api::FieldViolations;
+use duban_proto::{events::v1 as ev, reporting::v1 as pb};
+use prost_types::Timestamp;
+
+use super::{Context, convert::timestamp, events::encode_event};
+use crate::{
+    db::rules,
+    domain::{
+        names::{plan_id, unit_id, unit_name},
+        reminder::{ReminderKind, ReminderRule},
+    },
+    error::ReportingError,
+    sweep,
+};
+
+const UPDATABLE: &[&str] = &["offset_days", "hour", "minute", "enabled", "escalate_to"];
+
+fn encode_rule(plan: &str, stored: rules::StoredRule) -> pb::ReminderRule {
+    let rule = stored.rule;
+    pb::ReminderRule {
+        name: format!("plans/{plan}/reminderRules/{}", rule.id),
+        event_type: match rule.kind {
+            ReminderKind::Upcoming => ev::EventType::ReminderUpcoming,
+            ReminderKind::Due => ev::EventType::ReminderDue,
+            ReminderKind::Overdue => ev::EventType::ReminderOverdue,
+            ReminderKind::Escalation => ev::EventType::Escalation,
+        } as i32,
+        offset_days: rule.offset_days,
+        hour: i32::try_from(rule.hour).unwrap_or(0),
+        minute: i32::try_from(rule.minute).unwrap_or(0),
+        enabled: rule.enabled,
+        escalate_to: rule
+            .escalate_to
+            .as_deref()
+            .map(unit_name)
+            .unwrap_or_default(),
+        etag: stored.revision.to_string(),
+    }
+}
+
+fn rule_ids(name: &str) -> Result<(String, String), String> {
+    let malformed =
+        || format!("`{name}` is not of the form `plans/{{plan}}/reminderRules/{{rule}}`");
+    let (plan, rule) = name.split_once("/reminderRules/").ok_or_else(malformed)?;
+    let plan = plan_id(plan).map_err(|_| malformed())?;
+    let valid = !rule.is_empty()
+        && rule
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok((plan, rule.to_owned()))
+    } else {
+        Err(malformed())
+    }
+}
+
+pub async fn list(
+    context: &Context<'_>,
+    request: pb::ListReminderRulesRequest,
+) -> Result<pb::ListReminderRulesResponse, ReportingError> {
+    let plan = plan_id(&request.plan).map_err(|reason| ReportingError::invalid("plan", reason))?;
+    context.registry.plan(&plan).await?;
+    let now = context.now().await?;
+    let stored = rules::of_plan(context.db, &plan, now).await?;
+    Ok(pb::ListReminderRulesResponse {
+        rules: stored
+            .into_iter()
+            .map(|rule| encode_rule(&plan, rule))
+            .collect(),
+    })
+}
+
+pub async fn update(
+    context: &Context<'_>,
+    request: pb::UpdateReminderRuleRequest,
+) -> Result<pb::ReminderRule, ReportingError> {
+    let Some(patch) = request.rule else {
+        return Err(ReportingError::invalid("rule", "required"));
+    };
+    let mut violations = FieldViolations::new();
+    let ids = violations.check("rule.name", rule_ids(&patch.name));
+    let paths = request
+        .update_mask
+        .as_ref()
+        .map(|m| m.paths.clone())
+        .unwrap_or_default();
+    let paths: Vec<String> = if paths.is_empty() {
+        UPDATABLE.iter().map(|p| (*p).to_owned()).collect()
+    } else {
+        paths
+    };
+    for path in &paths {
+        if !UPDATABLE.contains(&path.as_str()) {
+            violations.add(
+                "update_mask",
+                format!(
+                    "`{path}` cannot be updated; updatable: {}",
+                    UPDATABLE.join(", ")
+                ),
+            );
+        }
+    }
+    if !(-60..=60).contains(&patch.offset_days) {
+        violations.add(
+            "rule.offset_days",
+            format!("must be within -60..60, got `{}`", patch.offset_days),
+        );
+    }
+    if !(0..=23).contains(&patch.hour) {
+        violations.add(
+            "rule.hour",
+            format!("must be within 0..23, got `{}`", patch.hour),
+        );
+    }
+    if !(0..=59).contains(&patch.minute) {
+        violations.add(
+            "rule.minute",
+            format!("must be within 0..59, got `{}`", patch.minute),
+        );
+    }
+    let escalate_to = if patch.escalate_to.is_empty() {
+        None
+    } else {
+        violations.check("rule.escalate_to", unit_id(&patch.escalate_to))
+    };
+    ReportingError::ensure_valid(violations)?;
+    let Some((plan, rule_id)) = ids else {
+        return Err(ReportingError::invalid("rule.name", "malformed"));
+    };
+    let now = context.now().await?;
+    let stored = rules::of_plan(context.db, &plan, now).await?;
+    let Some(current) = stored.into_iter().find(|s| s.rule.id == rule_id) else {
+        return Err(ReportingError::NotFound(format!(
+            "`{}` does not exist",
+            patch.name
+        )));
+    };
+    if !patch.etag.is_empty() && patch.etag != current.revision.to_string() {
+        return Err(ReportingError::Aborted(format!(
+            "`{}` changed since it was read (etag `{}`, now `{}`)",
+            patch.name, patch.etag, current.revision
+        )));
+    }
+    let mut rule: ReminderRule = current.rule.clone();
+    for path in &paths {
+        match path.as_str() {
+            "offset_days" => rule.offset_days = patch.offset_days,
+            "hour" => rule.hour = patch.hour.unsigned_abs(),
+            "minute" => rule.minute = patch.minute.unsigned_abs(),
+            "enabled" => rule.enabled = patch.enabled,
+            _ => rule.escalate_to = escalate_to.clone(),
+        }
+    }
+    if !rules::save(context.db, &plan, &rule, current.revision, now).await? {
+        return Err(ReportingError::Aborted(format!(
+            "`{}` was changed concurrently; read it again",
+            patch.name
+        )));
+    }
+    tracing::info!(rule = %patch.name, offset_days = rule.offset_days, enabled = rule.enabled, "reminder rule updated");
+    Ok(encode_rule(
+        &plan,
+        rules::StoredRule {
+            rule,
+            revision: current.revision + 1,
+        },
+    ))
+}
+
+fn instant(time: &Timestamp) -> Result<chrono::DateTime<chrono::Utc>, ReportingError> {
+    u32::try_from(time.nanos)
+        .ok()
+        .and_then(|nanos| chrono::DateTime::from_timestamp(time.seconds, nanos))
+        .ok_or_else(|| ReportingError::invalid("as_of", "not a valid instant"))
+}
+
+pub async fn sweep(
+    context: &Context<'_>,
+    request: pb::RunReminderSweepRequest,
+) -> Result<pb::RunReminderSweepResponse, ReportingError> {
+    let only_plan = if request.plan.is_empty() {
+        None
+    } else {
+        Some(plan_id(&request.plan).map_err(|reason| ReportingError::invalid("plan", reason))?)
+    };
+    let as_of = match &request.as_of {
+        Some(time) => instant(time)?,
+        None => context.now().await?,
+    };
+    let outcome = sweep::run(context.db, context.registry, as_of, only_plan.as_deref()).await?;
+    Ok(pb::RunReminderSweepResponse {
+        events: outcome.events.into_iter().map(encode_event).collect(),
+        skipped: i32::try_from(outcome.skipped).unwrap_or(i32::MAX),
+        open_slots: i32::try_from(outcome.open_slots).unwrap_or(i32::MAX),
+        as_of: Some(timestamp(as_of)),
+    })
+}

@@ -1,0 +1,167 @@
+//! The reminder sweep: for every open slot of each period due near `as_of`, write
+//! the latest reminder that has fired and was not sent yet. Each reminder has a
+//! deterministic id and the outbox writes an id once, so a sweep run twice, or by
+//! two replicas at once, writes each reminder once.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Days, Utc};
+use chrono_tz::Asia::Shanghai;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+use crate::{
+    db::{events, reports, rules},
+    domain::{
+        ReviewState,
+        calendar::periods_due_between,
+        event::{Event, EventType, NewEvent, Severity},
+        names::{plan_name, task_name, unit_name},
+        reminder::{ReminderKind, ReminderRule, decide, event_id},
+    },
+    error::ReportingError,
+    registry::Registry,
+};
+
+/// How long after its due date a period's latest reminder still matters: a sweep
+/// after downtime of up to this many days past the last rule still sends it.
+const LOOKBACK_DAYS: u64 = 31;
+
+/// What a sweep did.
+#[derive(Debug, Default)]
+pub struct SweepOutcome {
+    /// The events this sweep wrote.
+    pub events: Vec<Event>,
+    /// Fired reminders superseded by a later one, not sent.
+    pub skipped: usize,
+    /// Open slots examined.
+    pub open_slots: usize,
+}
+
+/// Sweeps every live plan, or only `only_plan`, at `as_of`.
+pub async fn run(
+    db: &DatabaseConnection,
+    registry: &Registry,
+    as_of: DateTime<Utc>,
+    only_plan: Option<&str>,
+) -> Result<SweepOutcome, ReportingError> {
+    let plans = registry.live_plans().await?;
+    if let Some(plan) = only_plan
+        && !plans.iter().any(|(id, _)| id == plan)
+    {
+        return Err(ReportingError::NotFound(format!(
+            "`{}` is not a live plan",
+            plan_name(plan)
+        )));
+    }
+    let mut outcome = SweepOutcome::default();
+    for (plan_id, cadence) in plans
+        .iter()
+        .filter(|(id, _)| only_plan.is_none_or(|p| p == id))
+    {
+        let rules: Vec<ReminderRule> = rules::of_plan(db, plan_id, as_of)
+            .await?
+            .into_iter()
+            .map(|stored| stored.rule)
+            .filter(|rule| rule.enabled)
+            .collect();
+        let (Some(earliest), Some(latest)) = (
+            rules.iter().map(|r| r.offset_days).min(),
+            rules.iter().map(|r| r.offset_days).max(),
+        ) else {
+            continue;
+        };
+        let today = as_of.with_timezone(&Shanghai).date_naive();
+        let days = |offset: i32| Days::new(u64::from(offset.max(0).unsigned_abs()));
+        let from = today - days(latest) - Days::new(LOOKBACK_DAYS);
+        let to = today + days(-earliest) + Days::new(1);
+        for period in periods_due_between(*cadence, from, to) {
+            sweep_period(db, registry, plan_id, &period, &rules, as_of, &mut outcome).await?;
+        }
+    }
+    tracing::info!(
+        %as_of,
+        written = outcome.events.len(),
+        skipped = outcome.skipped,
+        open_slots = outcome.open_slots,
+        "reminder sweep"
+    );
+    Ok(outcome)
+}
+
+async fn sweep_period(
+    db: &DatabaseConnection,
+    registry: &Registry,
+    plan_id: &str,
+    period: &str,
+    rules: &[ReminderRule],
+    as_of: DateTime<Utc>,
+    outcome: &mut SweepOutcome,
+) -> Result<(), ReportingError> {
+    let (window, obligations) = registry.obligations(plan_id, period, false, &[]).await?;
+    let closed: HashSet<(String, String)> = reports::latest_of_period(db, plan_id, period)
+        .await?
+        .into_iter()
+        .filter(|r| matches!(r.review.state, ReviewState::Pending | ReviewState::Accepted))
+        .map(|r| (r.slot.task_id, r.slot.unit_id))
+        .collect();
+    let plan = plan_name(plan_id);
+    let sent: HashSet<String> = events::reminder_ids(db, &plan, period)
+        .await?
+        .into_iter()
+        .collect();
+    let mut new_events = Vec::new();
+    for obligation in obligations {
+        if closed.contains(&(obligation.task_id.clone(), obligation.unit_id.clone())) {
+            continue;
+        }
+        outcome.open_slots += 1;
+        let task = task_name(plan_id, &obligation.task_id);
+        let unit = unit_name(&obligation.unit_id);
+        let id_of =
+            |rule: &ReminderRule| event_id(&plan, &task, &unit, period, &rule.id, rule.offset_days);
+        let already: Vec<String> = rules
+            .iter()
+            .filter(|rule| sent.contains(&id_of(rule)))
+            .map(|rule| rule.id.clone())
+            .collect();
+        let decision = decide(rules, window.end, as_of, &already);
+        outcome.skipped += decision.skipped.len();
+        let Some(rule) = decision.send else { continue };
+        let (event_type, severity) = match rule.kind {
+            ReminderKind::Upcoming => (EventType::ReminderUpcoming, Severity::Blue),
+            ReminderKind::Due => (EventType::ReminderDue, Severity::Blue),
+            ReminderKind::Overdue => (EventType::ReminderOverdue, Severity::Yellow),
+            ReminderKind::Escalation => (EventType::Escalation, Severity::Red),
+        };
+        let recipient = match (&rule.kind, &rule.escalate_to) {
+            (ReminderKind::Escalation, Some(office)) => unit_name(office),
+            (ReminderKind::Escalation, None) => String::new(),
+            _ => unit.clone(),
+        };
+        new_events.push(NewEvent {
+            id: id_of(rule),
+            event_type,
+            occur_time: rule.fire_time(window.end),
+            plan: plan.clone(),
+            task,
+            unit,
+            period: period.to_owned(),
+            due_time: Some(window.due_time),
+            report: String::new(),
+            rule: format!("{plan}/reminderRules/{}", rule.id),
+            offset_days: rule.offset_days,
+            severity,
+            recipient,
+            comment: String::new(),
+        });
+    }
+    if new_events.is_empty() {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    let written = events::append(&txn, new_events).await?;
+    txn.commit().await?;
+    events::announce();
+    outcome.events.extend(written);
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! The pair end to end on the imported seed plan, on SQLite and (with
+//! `DUBAN_TEST_POSTGRES_URL`) PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod delivery;
+mod reminders;
+mod seed_reports;
+mod stack;

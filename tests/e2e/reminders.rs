@@ -1,0 +1,435 @@
+//! Reminder sweeps on the imported seed: the ladder, idempotence, a slot that
+//! reports, downtime, rules changed over the API, and two replicas at once.
+
+use std::collections::HashSet;
+
+use duban_infra::test_util::Backend;
+use duban_proto::{events::v1::EventType, reporting::v1 as rep};
+use prost_types::FieldMask;
+use tonic::Code;
+
+use crate::stack::{Stack, instant, on_each_backend, report};
+
+fn slots_of(events: &[duban_proto::events::v1::Event]) -> Vec<(String, String)> {
+    let mut slots: Vec<_> = events
+        .iter()
+        .map(|e| (e.task.clone(), e.unit.clone()))
+        .collect();
+    slots.sort();
+    slots
+}
+
+fn all_of_type(events: &[duban_proto::events::v1::Event], event_type: EventType) -> bool {
+    events
+        .iter()
+        .all(|e| e.r#type == event_type as i32 && e.period == "2019-Q3")
+}
+
+#[tokio::test]
+async fn reminders_climb_the_ladder_and_stop_for_a_slot_that_reports() {
+    on_each_backend(|backend| async move {
+        let mut stack = Stack::start(backend, "2019-09-20T10:00:00+08:00").await;
+        let seed = stack.load_seed().await;
+        let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await;
+        assert!(
+            slots.len() > 100,
+            "the seed obliges many units: {}",
+            slots.len()
+        );
+
+        // The office is told of escalations on the attachment's plan.
+        let ndrc = seed.units["市发改委"].clone();
+        for plan in &seed.plans {
+            let rule = rep::ReminderRule {
+                name: format!("{plan}/reminderRules/escalation-7d"),
+                escalate_to: ndrc.clone(),
+                ..Default::default()
+            };
+            let mask = FieldMask {
+                paths: vec!["escalate_to".to_owned()],
+            };
+            stack
+                .reporting
+                .update_reminder_rule(rep::UpdateReminderRuleRequest {
+                    rule: Some(rule),
+                    update_mask: Some(mask),
+                })
+                .await
+                .unwrap();
+        }
+
+        assert!(
+            stack
+                .sweep("2019-09-23T08:59:59+08:00")
+                .await
+                .events
+                .is_empty(),
+            "nothing fires before 09:00"
+        );
+        let first = stack.sweep("2019-09-23T09:00:00+08:00").await;
+        assert!(all_of_type(&first.events, EventType::ReminderUpcoming));
+        assert_eq!(
+            slots_of(&first.events),
+            slots,
+            "one upcoming reminder per obligated (task, unit)"
+        );
+        assert!(
+            first
+                .events
+                .iter()
+                .all(|e| e.occur_time == Some(instant("2019-09-23T09:00:00+08:00")))
+        );
+        assert_eq!(first.skipped, 0);
+        for again in ["2019-09-23T09:00:00+08:00", "2019-09-23T18:00:00+08:00"] {
+            let repeat = stack.sweep(again).await;
+            assert!(
+                repeat.events.is_empty(),
+                "the same sweep wrote {} events again",
+                repeat.events.len()
+            );
+        }
+
+        stack.set_clock("2019-09-25T10:00:00+08:00");
+        let key5 = seed.key_tasks[&5].clone();
+        stack
+            .reporting
+            .submit_report(rep::SubmitReportRequest {
+                parent: key5.clone(),
+                report: Some(report(&ndrc, "2019-Q3", "昌九客专可研已批复")),
+                request_id: String::new(),
+            })
+            .await
+            .unwrap();
+        let reported = (key5.clone(), ndrc.clone());
+        let still_open: Vec<_> = slots.iter().filter(|s| **s != reported).cloned().collect();
+
+        let overdue = stack.sweep("2019-10-01T09:00:00+08:00").await;
+        assert!(all_of_type(&overdue.events, EventType::ReminderOverdue));
+        assert_eq!(
+            slots_of(&overdue.events),
+            still_open,
+            "the slot that reported gets no more reminders"
+        );
+        assert_eq!(
+            overdue.skipped as usize,
+            2 * still_open.len(),
+            "1 day before and the due day were passed over"
+        );
+
+        let escalation = stack.sweep("2019-10-07T09:00:00+08:00").await;
+        assert!(all_of_type(&escalation.events, EventType::Escalation));
+        assert_eq!(slots_of(&escalation.events), still_open);
+        assert!(
+            escalation.events.iter().all(|e| e.recipient == ndrc),
+            "escalations go to the office"
+        );
+
+        let all = stack.all_events().await;
+        let sequences: Vec<i64> = all.iter().map(|e| e.sequence).collect();
+        assert_eq!(
+            sequences,
+            (1..=all.len() as i64).collect::<Vec<_>>(),
+            "sequences are gapless and ordered"
+        );
+        let ids: HashSet<&str> = all.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids.len(), all.len(), "every event id once");
+        assert!(
+            all.iter()
+                .any(|e| e.r#type == EventType::ReportSubmitted as i32
+                    && e.task == key5
+                    && e.unit == ndrc)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_first_sweep_after_downtime_sends_the_latest_reminder_once_per_slot() {
+    on_each_backend(|backend| async move {
+        let mut stack = Stack::start(backend, "2019-10-08T09:00:00+08:00").await;
+        let seed = stack.load_seed().await;
+        let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await;
+        let late = stack.sweep("2019-10-08T09:00:00+08:00").await;
+        assert!(
+            all_of_type(&late.events, EventType::Escalation),
+            "no burst of stale reminders"
+        );
+        assert_eq!(slots_of(&late.events), slots);
+        assert_eq!(
+            late.skipped as usize,
+            5 * slots.len(),
+            "five earlier rungs counted as skipped"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reminder_rules_change_over_the_api() {
+    on_each_backend(|backend| async move {
+        let mut stack = Stack::start(backend, "2019-09-20T10:00:00+08:00").await;
+        let seed = stack.load_seed().await;
+        let plan = seed.plans[1].clone();
+        let rules = stack
+            .reporting
+            .list_reminder_rules(rep::ListReminderRulesRequest { plan: plan.clone() })
+            .await
+            .unwrap()
+            .into_inner()
+            .rules;
+        let offsets: Vec<i32> = rules.iter().map(|r| r.offset_days).collect();
+        assert_eq!(offsets, [-7, -1, 0, 1, 3, 7]);
+        assert!(
+            rules
+                .iter()
+                .all(|r| r.hour == 9 && r.minute == 0 && r.enabled)
+        );
+
+        let first = rules[0].clone();
+        let disable = |etag: &str| rep::UpdateReminderRuleRequest {
+            rule: Some(rep::ReminderRule {
+                enabled: false,
+                etag: etag.to_owned(),
+                ..first.clone()
+            }),
+            update_mask: Some(FieldMask {
+                paths: vec!["enabled".to_owned()],
+            }),
+        };
+        let updated = stack
+            .reporting
+            .update_reminder_rule(disable(&first.etag))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(!updated.enabled);
+        let stale = stack
+            .reporting
+            .update_reminder_rule(disable(&first.etag))
+            .await
+            .unwrap_err();
+        assert_eq!(stale.code(), Code::Aborted);
+        for plan in &seed.plans {
+            let rule = rep::ReminderRule {
+                name: format!("{plan}/reminderRules/upcoming-7d"),
+                ..Default::default()
+            };
+            let mask = FieldMask {
+                paths: vec!["enabled".to_owned()],
+            };
+            stack
+                .reporting
+                .update_reminder_rule(rep::UpdateReminderRuleRequest {
+                    rule: Some(rule),
+                    update_mask: Some(mask),
+                })
+                .await
+                .unwrap();
+        }
+        assert!(
+            stack
+                .sweep("2019-09-23T09:00:00+08:00")
+                .await
+                .events
+                .is_empty(),
+            "a disabled rule does not fire"
+        );
+
+        let invalid = |rule: rep::ReminderRule, paths: &[&str]| rep::UpdateReminderRuleRequest {
+            rule: Some(rule),
+            update_mask: Some(FieldMask {
+                paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+            }),
+        };
+        let cases = [
+            (
+                invalid(
+                    rep::ReminderRule {
+                        hour: 24,
+                        ..first.clone()
+                    },
+                    &[],
+                ),
+                "rule.hour",
+            ),
+            (
+                invalid(
+                    rep::ReminderRule {
+                        minute: -1,
+                        ..first.clone()
+                    },
+                    &[],
+                ),
+                "rule.minute",
+            ),
+            (
+                invalid(
+                    rep::ReminderRule {
+                        offset_days: 99,
+                        ..first.clone()
+                    },
+                    &[],
+                ),
+                "rule.offset_days",
+            ),
+            (
+                invalid(
+                    rep::ReminderRule {
+                        escalate_to: "市发改委".into(),
+                        ..first.clone()
+                    },
+                    &[],
+                ),
+                "rule.escalate_to",
+            ),
+            (
+                invalid(
+                    rep::ReminderRule {
+                        name: "rules/x".into(),
+                        ..first.clone()
+                    },
+                    &[],
+                ),
+                "rule.name",
+            ),
+            (invalid(first.clone(), &["event_type"]), "update_mask"),
+        ];
+        for (request, field) in cases {
+            let status = stack
+                .reporting
+                .update_reminder_rule(request)
+                .await
+                .unwrap_err();
+            assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
+            assert!(
+                duban_infra::api::violations::violated_fields(&status).contains(&field.to_owned()),
+                "{field}: {status:?}"
+            );
+        }
+        let unknown = rep::ReminderRule {
+            name: format!("{plan}/reminderRules/weekly"),
+            ..first.clone()
+        };
+        let missing = stack
+            .reporting
+            .update_reminder_rule(invalid(unknown, &[]))
+            .await
+            .unwrap_err();
+        assert_eq!(missing.code(), Code::NotFound);
+        let no_plan = stack
+            .reporting
+            .list_reminder_rules(rep::ListReminderRulesRequest {
+                plan: "plans/absent".into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(no_plan.code(), Code::NotFound);
+
+        let bad_sweep = stack
+            .reporting
+            .run_reminder_sweep(rep::RunReminderSweepRequest {
+                as_of: None,
+                plan: "tasks/1".into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(bad_sweep.code(), Code::InvalidArgument);
+        let unknown_plan = stack
+            .reporting
+            .run_reminder_sweep(rep::RunReminderSweepRequest {
+                as_of: None,
+                plan: "plans/absent".into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(unknown_plan.code(), Code::NotFound);
+        let bad_cursor = stack
+            .reporting
+            .list_events(rep::ListEventsRequest {
+                after_sequence: -1,
+                page_size: 0,
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            duban_infra::api::violations::violated_fields(&bad_cursor)
+                .contains(&"after_sequence".to_owned())
+        );
+
+        stack.kill_registry();
+        let down = stack
+            .reporting
+            .run_reminder_sweep(rep::RunReminderSweepRequest {
+                as_of: Some(instant("2019-10-01T09:00:00+08:00")),
+                plan: String::new(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(down.code(), Code::Unavailable, "{down:?}");
+        assert!(stack.registry_database().dir().exists());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_replicas_sweeping_at_the_same_instant_write_each_reminder_once() {
+    on_each_backend(|backend| async move {
+        // SQLite serves one replica per database (documented); replicas share
+        // PostgreSQL.
+        if backend != Backend::Postgres {
+            return;
+        }
+        let mut stack = Stack::start(backend, "2019-10-01T09:00:00+08:00").await;
+        let seed = stack.load_seed().await;
+        let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await;
+        let (_replica, mut other) = stack.start_replica().await;
+        let request = rep::RunReminderSweepRequest {
+            as_of: Some(instant("2019-10-01T09:00:00+08:00")),
+            plan: String::new(),
+        };
+        let mut first = stack.reporting.clone();
+        let (a, b) = tokio::join!(
+            first.run_reminder_sweep(request.clone()),
+            other.run_reminder_sweep(request)
+        );
+        let (a, b) = (a.unwrap().into_inner(), b.unwrap().into_inner());
+        assert_eq!(
+            a.events.len() + b.events.len(),
+            slots.len(),
+            "together they wrote each reminder once"
+        );
+        let all = stack.all_events().await;
+        assert_eq!(all.len(), slots.len());
+        let ids: HashSet<&str> = all.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids.len(), slots.len());
+        let sequences: Vec<i64> = all.iter().map(|e| e.sequence).collect();
+        assert_eq!(sequences, (1..=all.len() as i64).collect::<Vec<_>>());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_server_sweeps_on_its_own_interval() {
+    on_each_backend(|backend| async move {
+        let mut stack = Stack::start_sweeping(backend, "2019-09-20T10:00:00+08:00", 1).await;
+        let seed = stack.load_seed().await;
+        let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await;
+        stack.set_clock("2019-09-23T09:00:00+08:00");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let all = stack.all_events().await;
+            if all.len() >= slots.len() {
+                assert_eq!(slots_of(&all), slots);
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the interval sweep wrote {} of {}",
+                all.len(),
+                slots.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+}
