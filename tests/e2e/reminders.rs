@@ -433,3 +433,52 @@ async fn the_server_sweeps_on_its_own_interval() {
     })
     .await;
 }
+
+/// Reads the Prometheus text the reporting service serves.
+async fn scrape(address: std::net::SocketAddr) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut body = String::new();
+    stream.read_to_string(&mut body).await.unwrap();
+    body
+}
+
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find(|line| line.starts_with(name) && line[name.len()..].starts_with(' '))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+}
+
+#[tokio::test]
+async fn skipped_reminders_are_counted_in_a_metric() {
+    on_each_backend(|backend| async move {
+        let metrics = duban_infra::test_util::free_addr();
+        let mut stack =
+            Stack::start_with(backend, "2019-10-08T09:00:00+08:00", 0, Some(metrics)).await;
+        let seed = stack.load_seed().await;
+        let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await.len();
+        let swept = stack.sweep("2019-10-08T09:00:00+08:00").await;
+        assert_eq!(swept.written as usize, slots);
+        let text = scrape(metrics).await;
+        assert_eq!(
+            metric(&text, "duban_reminders_skipped_total"),
+            Some((5 * slots) as f64),
+            "{text}"
+        );
+        assert_eq!(
+            metric(&text, "duban_reminder_sweeps_total"),
+            Some(1.0),
+            "{text}"
+        );
+        assert!(
+            text.contains("duban_reminders_written_total{type=\"ESCALATION\"}"),
+            "{text}"
+        );
+    })
+    .await;
+}

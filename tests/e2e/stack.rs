@@ -1,7 +1,7 @@
 //! A running pair: the registry and reporting binaries on fresh databases, the
 //! reporting clock in a file the test moves, and the seed plan imported.
 
-use std::{collections::HashMap, path::PathBuf, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use duban_infra::test_util::{
     Backend, ServiceProcess, TestDatabase, backends, free_addr, workspace_binary,
@@ -55,6 +55,7 @@ async fn start_reporting(
     registry: &str,
     clock: &std::path::Path,
     sweep_interval: u64,
+    metrics: Option<SocketAddr>,
 ) -> ServiceProcess {
     let addr = free_addr();
     let args = vec![
@@ -69,6 +70,10 @@ async fn start_reporting(
         "--sweep-interval".to_owned(),
         sweep_interval.to_string(),
     ];
+    let mut args = args;
+    if let Some(metrics) = metrics {
+        args.extend(["--metrics-listen".to_owned(), metrics.to_string()]);
+    }
     let mut process = ServiceProcess::spawn(
         &workspace_binary("duban-reporting"),
         addr,
@@ -88,6 +93,16 @@ impl Stack {
 
     /// Starts both services, the reporting one sweeping every `sweep_interval` s.
     pub async fn start_sweeping(backend: Backend, now: &str, sweep_interval: u64) -> Self {
+        Self::start_with(backend, now, sweep_interval, None).await
+    }
+
+    /// Starts both services, the reporting one serving metrics on `metrics`.
+    pub async fn start_with(
+        backend: Backend,
+        now: &str,
+        sweep_interval: u64,
+        metrics: Option<SocketAddr>,
+    ) -> Self {
         let registry_db = TestDatabase::create(backend).await;
         let reporting_db = TestDatabase::create(backend).await;
         let addr = free_addr();
@@ -114,6 +129,7 @@ impl Stack {
             &registry_process.endpoint(),
             &clock,
             sweep_interval,
+            metrics,
         )
         .await;
         Self {
@@ -258,6 +274,7 @@ impl Stack {
             &self.registry_process.endpoint(),
             &self.clock,
             self.sweep_interval,
+            None,
         )
         .await;
         let client = ReportingServiceClient::connect(replica.endpoint())
@@ -274,6 +291,7 @@ impl Stack {
             &self.registry_process.endpoint(),
             &self.clock,
             self.sweep_interval,
+            None,
         )
         .await;
         self.reporting = ReportingServiceClient::connect(self.reporting_process.endpoint())

@@ -25,3 +25,14 @@ pub fn init(format: LogFormat) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
 }
+
+/// Serves Prometheus metrics over HTTP at `address` (`GET /metrics`, any path
+/// answers) and records every `metrics` counter of the process there.
+pub fn serve_metrics(address: std::net::SocketAddr) -> anyhow::Result<()> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(address)
+        .install()
+        .map_err(|error| anyhow::anyhow!("cannot serve metrics on `{address}`: {error}"))?;
+    tracing::info!(%address, "metrics served for Prometheus");
+    Ok(())
+}

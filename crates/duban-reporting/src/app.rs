@@ -42,6 +42,9 @@ pub async fn run(
     listener: TcpListener,
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    if let Some(address) = config.metrics_listen {
+        duban_infra::telemetry::serve_metrics(address)?;
+    }
     let (reporter, health_service) = tonic_health::server::health_reporter();
     serving::set_health(&reporter, SERVICES, ServingStatus::NotServing).await;
     let ready: Ready<DatabaseConnection> = Ready::new();
@@ -132,6 +135,7 @@ async fn sweep_periodically(
             }
         };
         if let Err(error) = crate::sweep::run(&db, &registry, as_of, None).await {
+            metrics::counter!("duban_reminder_sweeps_failed_total").increment(1);
             tracing::warn!(%error, "reminder sweep failed; retrying at the next tick");
         }
     }

@@ -49,4 +49,9 @@ pub struct Config {
     /// once: each reminder is written once.
     #[arg(long, env = "DUBAN_SWEEP_INTERVAL", default_value_t = 60)]
     pub sweep_interval: u64,
+
+    /// Serve Prometheus metrics (reminders written and skipped, sweeps, reports)
+    /// over HTTP on this address; unset: no metrics endpoint.
+    #[arg(long, env = "DUBAN_METRICS_LISTEN")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }

@@ -78,6 +78,12 @@ pub async fn run(
             sweep_period(db, registry, plan_id, &period, &rules, as_of, &mut outcome).await?;
         }
     }
+    metrics::counter!("duban_reminder_sweeps_total").increment(1);
+    metrics::counter!("duban_reminders_skipped_total").increment(outcome.skipped as u64);
+    for event in &outcome.events {
+        metrics::counter!("duban_reminders_written_total", "type" => event.event.event_type.as_str())
+            .increment(1);
+    }
     tracing::info!(
         %as_of,
         written = outcome.events.len(),

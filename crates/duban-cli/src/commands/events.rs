@@ -98,9 +98,7 @@ pub async fn remind(args: RemindArgs) -> anyhow::Result<()> {
     }
     println!(
         "sweep wrote {} events, skipped {} superseded reminders, {} open slots",
-        response.events.len(),
-        response.skipped,
-        response.open_slots
+        response.written, response.skipped, response.open_slots
     );
     Ok(())
 }

@@ -58,6 +58,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         log_json: false,
         clock_file: None,
         sweep_interval: 60,
+        metrics_listen: None,
     };
     let (registry_listener, reporting_listener) = (
         bind(args.registry_listen).await?,

@@ -167,7 +167,9 @@ fn parenthesized(line: &str, open_len: usize) -> Option<Numbered> {
 fn arabic(line: &str) -> Option<Numbered> {
     let end = run_end(line, 0, |c| digit_value(c).is_some());
     let digits = line.get(..end)?;
-    if digits.chars().count() > 3 {
+    // Plans number hundreds of tasks; generated ones (and load tests) tens of
+    // thousands. Longer runs are figures, not task numbers.
+    if digits.chars().count() > 6 {
         return None;
     }
     let number = arabic_value(digits)?;

@@ -266,6 +266,25 @@ pub async fn live_of_plan(
     load(db, rows).await
 }
 
+/// Returns up to `limit` live tasks of a plan numbered `from_number` or more, by
+/// number.
+pub async fn live_of_plan_from(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    from_number: i32,
+    limit: usize,
+) -> Result<Vec<Task>, RegistryError> {
+    let rows = task::Entity::find()
+        .filter(task::Column::PlanId.eq(plan_id))
+        .filter(task::Column::DeleteTime.is_null())
+        .filter(task::Column::Number.gte(from_number))
+        .order_by_asc(task::Column::Number)
+        .limit(u64::try_from(limit).unwrap_or(u64::MAX))
+        .all(db)
+        .await?;
+    load(db, rows).await
+}
+
 /// Soft-deletes every live task of a plan.
 pub async fn delete_all_of_plan(
     db: &impl ConnectionTrait,

@@ -14,6 +14,9 @@ use crate::{
     error::RegistryError,
 };
 
+/// Tasks read per query while assembling a page.
+const TASK_CHUNK: usize = 500;
+
 /// One unit's duty on one task, before encoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Duty {
@@ -59,31 +62,53 @@ pub async fn list(
     let period = Period::parse(&request.period, plan.cadence)
         .map_err(|reason| RegistryError::invalid("period", reason))?;
 
-    let tasks: Vec<Task> = tasks::live_of_plan(db, &plan.id)
-        .await?
-        .into_iter()
-        .filter(|t| {
-            t.reports_due_in(
-                period.start(),
-                period.end(),
-                plan.reporting_start(),
-                plan.end_date,
-            )
-        })
-        .filter(|t| only_task.as_ref().is_none_or(|(_, id)| *id == t.id))
-        .collect();
-    let mut duties = expand(db, &tasks, request.include_participating).await?;
-    if let Some(unit) = &only_unit {
-        duties.retain(|d| d.unit_id == *unit);
-    }
-    duties.sort_by(|a, b| (a.task_number, &a.unit_id).cmp(&(b.task_number, &b.unit_id)));
-    if let Some(after) = page.after.as_deref() {
-        let malformed = || RegistryError::invalid("page_token", "malformed page token");
-        let [number, unit] = after else {
-            return Err(malformed());
+    let cursor = match page.after.as_deref() {
+        None => None,
+        Some([number, unit]) => Some((
+            number
+                .parse::<i32>()
+                .map_err(|_| RegistryError::invalid("page_token", "malformed page token"))?,
+            unit.clone(),
+        )),
+        Some(_) => return Err(RegistryError::invalid("page_token", "malformed page token")),
+    };
+    let wanted = usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX);
+    // Tasks are read in chunks from the cursor on, so a page costs the tasks it
+    // covers, not the whole plan: paging through a plan of 100,000 tasks stays
+    // linear.
+    let mut duties = Vec::new();
+    let mut from_number = cursor.as_ref().map_or(i32::MIN, |(number, _)| *number);
+    loop {
+        let chunk = tasks::live_of_plan_from(db, &plan.id, from_number, TASK_CHUNK).await?;
+        let Some(last_number) = chunk.last().map(|t| t.number) else {
+            break;
         };
-        let number: i32 = number.parse().map_err(|_| malformed())?;
-        duties.retain(|d| (d.task_number, d.unit_id.as_str()) > (number, unit.as_str()));
+        let exhausted = chunk.len() < TASK_CHUNK;
+        let due: Vec<Task> = chunk
+            .into_iter()
+            .filter(|t| {
+                t.reports_due_in(
+                    period.start(),
+                    period.end(),
+                    plan.reporting_start(),
+                    plan.end_date,
+                )
+            })
+            .filter(|t| only_task.as_ref().is_none_or(|(_, id)| *id == t.id))
+            .collect();
+        let mut found = expand(db, &due, request.include_participating).await?;
+        if let Some(unit) = &only_unit {
+            found.retain(|d| d.unit_id == *unit);
+        }
+        found.sort_by(|a, b| (a.task_number, &a.unit_id).cmp(&(b.task_number, &b.unit_id)));
+        if let Some((number, unit)) = &cursor {
+            found.retain(|d| (d.task_number, d.unit_id.as_str()) > (*number, unit.as_str()));
+        }
+        duties.extend(found);
+        if exhausted || duties.len() >= wanted || last_number == i32::MAX {
+            break;
+        }
+        from_number = last_number + 1;
     }
     duties.truncate(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX));
     let next_page_token = page.finish(&mut duties, |d| {

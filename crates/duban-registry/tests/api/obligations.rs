@@ -180,3 +180,57 @@ async fn obligations_expand_groups_and_end_with_the_deadline_period() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn paging_obligations_of_a_large_plan_returns_each_duty_once() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        create_unit(&mut client, unit("市发改委", &[], Kind::CityDepartment)).await;
+        create_unit(&mut client, unit("武宁县政府", &[], Kind::CountyGovernment)).await;
+        // More tasks than the server reads per chunk, so pages cross chunks.
+        let mut document = String::from("测试行动方案\n2019年6月19日\n一、总体安排\n");
+        for number in 1..=1100 {
+            document.push_str(&format!(
+                "{number}.推进第{number}项工作。(责任单位:市发改委、武宁县政府)\n"
+            ));
+        }
+        let imported = client
+            .import_plan(pb::ImportPlanRequest {
+                text: document,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(imported.tasks.len(), 1100);
+        for page_size in [7, 1000] {
+            let mut request = pb::ListObligationsRequest {
+                plan: imported.plans[0].name.clone(),
+                period: "2019-Q3".into(),
+                page_size,
+                ..Default::default()
+            };
+            let mut seen = std::collections::HashSet::new();
+            let mut previous = (0, String::new());
+            loop {
+                let page = client
+                    .list_obligations(request.clone())
+                    .await
+                    .unwrap()
+                    .into_inner();
+                for o in page.obligations {
+                    let key = (o.task_number, o.unit.clone());
+                    assert!(key > previous, "out of order at {key:?}");
+                    previous = key.clone();
+                    assert!(seen.insert(key), "a duty was returned twice");
+                }
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                request.page_token = page.next_page_token;
+            }
+            assert_eq!(seen.len(), 2200, "page size {page_size}");
+        }
+    })
+    .await;
+}

@@ -50,6 +50,10 @@ fn to_domain(row: event::Model) -> Option<Event> {
     })
 }
 
+/// Events checked and inserted per statement: keeps every statement well under
+/// SQLite's and PostgreSQL's limits on bound parameters.
+const CHUNK: usize = 500;
+
 /// Appends the events whose ids are new, in order, inside the caller's
 /// transaction; returns the ones written (with their sequence).
 pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<Vec<Event>, DbErr> {
@@ -64,14 +68,6 @@ pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<
         ))
         .await?;
     }
-    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-    let existing: Vec<String> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Id)
-        .filter(event::Column::Id.is_in(ids))
-        .into_tuple()
-        .all(db)
-        .await?;
     let last: Option<i64> = event::Entity::find()
         .select_only()
         .column_as(event::Column::Sequence.max(), "last")
@@ -80,38 +76,58 @@ pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<
         .await?
         .flatten();
     let mut next = last.unwrap_or(0);
+    let mut seen = std::collections::HashSet::new();
     let mut written = Vec::new();
-    for new in events {
-        if existing.contains(&new.id) || written.iter().any(|e: &Event| e.event.id == new.id) {
-            continue;
+    for chunk in events.chunks(CHUNK) {
+        let ids: Vec<String> = chunk.iter().map(|e| e.id.clone()).collect();
+        let existing: std::collections::HashSet<String> = event::Entity::find()
+            .select_only()
+            .column(event::Column::Id)
+            .filter(event::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut rows = Vec::new();
+        for new in chunk {
+            if existing.contains(&new.id) || !seen.insert(new.id.clone()) {
+                continue;
+            }
+            next += 1;
+            rows.push(to_row(next, new));
+            written.push(Event {
+                sequence: next,
+                event: new.clone(),
+            });
         }
-        next += 1;
-        let row = event::ActiveModel {
-            sequence: Set(next),
-            id: Set(new.id.clone()),
-            event_type: Set(new.event_type.as_str().to_owned()),
-            occur_time: Set(new.occur_time),
-            plan: Set(new.plan.clone()),
-            task: Set(new.task.clone()),
-            unit: Set(new.unit.clone()),
-            period: Set(new.period.clone()),
-            due_time: Set(new.due_time),
-            report: Set(new.report.clone()),
-            rule: Set(new.rule.clone()),
-            offset_days: Set(new.offset_days),
-            severity: Set(new.severity.as_str().to_owned()),
-            recipient: Set(new.recipient.clone()),
-            comment: Set(new.comment.clone()),
-        };
-        event::Entity::insert(row)
-            .exec_without_returning(db)
-            .await?;
-        written.push(Event {
-            sequence: next,
-            event: new,
-        });
+        if !rows.is_empty() {
+            event::Entity::insert_many(rows)
+                .exec_without_returning(db)
+                .await?;
+        }
     }
     Ok(written)
+}
+
+fn to_row(sequence: i64, new: &NewEvent) -> event::ActiveModel {
+    event::ActiveModel {
+        sequence: Set(sequence),
+        id: Set(new.id.clone()),
+        event_type: Set(new.event_type.as_str().to_owned()),
+        occur_time: Set(new.occur_time),
+        plan: Set(new.plan.clone()),
+        task: Set(new.task.clone()),
+        unit: Set(new.unit.clone()),
+        period: Set(new.period.clone()),
+        due_time: Set(new.due_time),
+        report: Set(new.report.clone()),
+        rule: Set(new.rule.clone()),
+        offset_days: Set(new.offset_days),
+        severity: Set(new.severity.as_str().to_owned()),
+        recipient: Set(new.recipient.clone()),
+        comment: Set(new.comment.clone()),
+    }
 }
 
 /// Returns up to `limit` events after `cursor`, in sequence order.

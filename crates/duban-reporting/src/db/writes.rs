@@ -76,7 +76,10 @@ pub async fn submit(
 ) -> Result<Submitted, ReportingError> {
     for _ in 0..REVISION_ATTEMPTS {
         match insert_next_revision(db, &new).await {
-            Ok(report) => return Ok(Submitted::Created(report)),
+            Ok(report) => {
+                metrics::counter!("duban_reports_submitted_total").increment(1);
+                return Ok(Submitted::Created(report));
+            }
             Err(error) if is_unique_violation(&error) => {
                 // Either a retry with the same request id won (return its result),
                 // or another submission took the revision number (try the next).

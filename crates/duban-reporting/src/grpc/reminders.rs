@@ -15,6 +15,9 @@ use crate::{
     sweep,
 };
 
+/// Events returned by a sweep; a large sweep's reply stays far below gRPC's
+/// default 4 MiB message limit.
+const MAX_EVENTS_IN_REPLY: usize = 1000;
 const UPDATABLE: &[&str] = &["offset_days", "hour", "minute", "enabled", "escalate_to"];
 
 fn encode_rule(plan: &str, stored: rules::StoredRule) -> pb::ReminderRule {
@@ -190,8 +193,15 @@ pub async fn sweep(
         None => context.now().await?,
     };
     let outcome = sweep::run(context.db, context.registry, as_of, only_plan.as_deref()).await?;
+    let written = i32::try_from(outcome.events.len()).unwrap_or(i32::MAX);
     Ok(pb::RunReminderSweepResponse {
-        events: outcome.events.into_iter().map(encode_event).collect(),
+        events: outcome
+            .events
+            .into_iter()
+            .take(MAX_EVENTS_IN_REPLY)
+            .map(encode_event)
+            .collect(),
+        written,
         skipped: i32::try_from(outcome.skipped).unwrap_or(i32::MAX),
         open_slots: i32::try_from(outcome.open_slots).unwrap_or(i32::MAX),
         as_of: Some(timestamp(as_of)),
