@@ -184,6 +184,11 @@ impl ServiceProcess {
         }
     }
 
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(std::process::Child::id)
+    }
+
     /// The `http://` endpoint for clients.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)

@@ -2,13 +2,9 @@
 
 use anyhow::Context;
 use clap::Args;
-use duban_proto::{
-    events::v1 as ev,
-    reporting::v1::{self as pb, reporting_service_client::ReportingServiceClient},
-};
-use tonic::transport::{Channel, Endpoint};
+use duban_proto::{events::v1 as ev, reporting::v1 as pb};
 
-use super::status_error;
+use super::{reporting_client, status_error};
 
 /// Arguments of `duban remind`.
 #[derive(Debug, Args)]
@@ -47,16 +43,6 @@ pub struct WatchArgs {
     pub reporting: String,
 }
 
-async fn client(url: &str) -> anyhow::Result<ReportingServiceClient<Channel>> {
-    let channel = Endpoint::from_shared(url.to_owned())
-        .with_context(|| format!("`{url}` is not a valid URL"))?
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .connect()
-        .await
-        .with_context(|| format!("cannot reach the reporting service at `{url}`"))?;
-    Ok(ReportingServiceClient::new(channel))
-}
-
 fn line(event: &ev::Event) -> String {
     let kind = ev::EventType::try_from(event.r#type).map_or("?", |t| t.as_str_name());
     let when = event
@@ -84,7 +70,7 @@ pub async fn remind(args: RemindArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let response = client(&args.reporting)
+    let response = reporting_client(&args.reporting)
         .await?
         .run_reminder_sweep(pb::RunReminderSweepRequest {
             as_of,
@@ -105,7 +91,7 @@ pub async fn remind(args: RemindArgs) -> anyhow::Result<()> {
 
 /// Prints events as they arrive, one per line.
 pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
-    let mut stream = client(&args.reporting)
+    let mut stream = reporting_client(&args.reporting)
         .await?
         .subscribe_events(pb::SubscribeEventsRequest {
             after_sequence: args.after,

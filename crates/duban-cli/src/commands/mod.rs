@@ -22,6 +22,21 @@ pub async fn registry_client(url: &str) -> anyhow::Result<RegistryServiceClient<
     Ok(RegistryServiceClient::new(channel))
 }
 
+/// Connects to the reporting service at `url`, failing with a readable message.
+pub async fn reporting_client(
+    url: &str,
+) -> anyhow::Result<
+    duban_proto::reporting::v1::reporting_service_client::ReportingServiceClient<Channel>,
+> {
+    let channel = Endpoint::from_shared(url.to_owned())
+        .with_context(|| format!("`{url}` is not a valid URL"))?
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .connect()
+        .await
+        .with_context(|| format!("cannot reach the reporting service at `{url}`"))?;
+    Ok(duban_proto::reporting::v1::reporting_service_client::ReportingServiceClient::new(channel))
+}
+
 /// Turns a gRPC status into an error that says what the server said.
 pub fn status_error(what: &str, status: tonic::Status) -> anyhow::Error {
     let fields = duban_infra::api::violations::violated_fields(&status);

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use duban_proto::reporting::v1::{self as pb, reporting_service_client::ReportingServiceClient};
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 
-use super::{refs, registry_client, status_error};
+use super::{refs, registry_client, reporting_client, status_error};
 
 /// Address of the reporting service by default.
 const DEFAULT_REPORTING_URL: &str = "http://127.0.0.1:50052";
@@ -140,16 +140,6 @@ pub enum ReportCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
-}
-
-async fn reporting_client(url: &str) -> anyhow::Result<ReportingServiceClient<Channel>> {
-    let channel = Endpoint::from_shared(url.to_owned())
-        .with_context(|| format!("`{url}` is not a valid URL"))?
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .connect()
-        .await
-        .with_context(|| format!("cannot reach the reporting service at `{url}`"))?;
-    Ok(ReportingServiceClient::new(channel))
 }
 
 fn describe(report: &pb::Report) -> String {
