@@ -29,6 +29,9 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
         addr.to_string(),
         "--reporting-listen".into(),
         free_addr().to_string(),
+        // The tests sweep at chosen instants; the real date must not add reminders.
+        "--sweep-interval".into(),
+        "0".into(),
         "--seed".into(),
         seed_dir().display().to_string(),
     ];
@@ -233,6 +236,54 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
         watched.starts_with("1\tEVENT_TYPE_REPORT_SUBMITTED"),
         "{watched}"
     );
+
+    // `up` addressed the seed plans' escalations to the office named in units.txt.
+    let escalate = duban(&[
+        "remind",
+        "--as-of",
+        "2019-10-07T09:00:00+08:00",
+        "--reporting",
+        &reporting,
+    ]);
+    assert!(
+        escalate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&escalate.stderr)
+    );
+    let ndrc = client
+        .resolve_unit(pb::ResolveUnitRequest {
+            text: "市发改委".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(pb::resolve_unit_response::Target::Unit(ndrc)) = ndrc.target else {
+        panic!("市发改委 is a unit");
+    };
+    let mut events =
+        duban_proto::reporting::v1::reporting_service_client::ReportingServiceClient::connect(
+            reporting.clone(),
+        )
+        .await
+        .unwrap();
+    let listed = events
+        .list_events(duban_proto::reporting::v1::ListEventsRequest {
+            after_sequence: 0,
+            page_size: 1000,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    let escalations: Vec<_> = listed
+        .iter()
+        .filter(|e| e.r#type == duban_proto::events::v1::EventType::Escalation as i32)
+        .collect();
+    assert!(!escalations.is_empty());
+    assert!(
+        escalations.iter().all(|e| e.recipient == ndrc.name),
+        "escalations go to the office"
+    );
 }
 
 #[test]
@@ -282,6 +333,9 @@ async fn seed_preview_matches_the_checked_in_summary() {
         addr.to_string(),
         "--reporting-listen".into(),
         free_addr().to_string(),
+        // The tests sweep at chosen instants; the real date must not add reminders.
+        "--sweep-interval".into(),
+        "0".into(),
         "--seed".into(),
         dir.display().to_string(),
     ];

@@ -32,6 +32,8 @@ pub struct SeedGroup {
 pub struct SeedUnits {
     pub units: Vec<SeedUnit>,
     pub groups: Vec<SeedGroup>,
+    /// The leading-group office (`office | 市发改委`): who escalations go to.
+    pub office: Option<String>,
 }
 
 /// What a load did.
@@ -72,6 +74,7 @@ pub fn parse_units_file(text: &str) -> Result<SeedUnits, String> {
                     aliases: list(aliases),
                 });
             }
+            ["office", display] => seed.office = Some((*display).to_owned()),
             ["group", display, aliases, members, description] => seed.groups.push(SeedGroup {
                 display_name: (*display).to_owned(),
                 aliases: list(aliases),

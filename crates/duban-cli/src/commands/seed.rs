@@ -19,16 +19,27 @@ pub struct SeedArgs {
     /// The registry's address.
     #[arg(long, env = "DUBAN_REGISTRY_URL", default_value = crate::DEFAULT_REGISTRY_URL)]
     pub registry: String,
+    /// The reporting service's address: when given, the seed plans' escalations
+    /// are addressed to the office named in `units.txt`.
+    #[arg(long, env = "DUBAN_REPORTING_URL")]
+    pub reporting: Option<String>,
 }
 
 /// The issuer of the Jiujiang seed plan, which its text does not sign.
 const SEED_ISSUER: &str = "九江市人民政府";
 
+/// What loading a seed directory produced.
+pub struct Loaded {
+    pub import: pb::ImportPlanResponse,
+    /// The leading-group office, `units/{id}`, when the seed names one.
+    pub office: Option<String>,
+}
+
 /// Loads `dir/units.txt` and imports `dir/plan.txt`; both steps are idempotent.
 pub async fn load_dir(
     client: &mut RegistryServiceClient<Channel>,
     dir: &Path,
-) -> anyhow::Result<pb::ImportPlanResponse> {
+) -> anyhow::Result<Loaded> {
     let units_path = dir.join("units.txt");
     let units_text = std::fs::read_to_string(&units_path)
         .with_context(|| format!("cannot read `{}`", units_path.display()))?;
@@ -52,18 +63,66 @@ pub async fn load_dir(
         validate_only: false,
         default_issuer: SEED_ISSUER.to_owned(),
     };
-    let response = client
+    let import = client
         .import_plan(request)
         .await
         .map_err(|status| status_error("importing the seed plan failed", status))?
         .into_inner();
-    Ok(response)
+    let office = match &units.office {
+        Some(office) => Some(super::refs::unit(client, office).await?),
+        None => None,
+    };
+    Ok(Loaded { import, office })
+}
+
+/// Addresses the escalation rule of each plan to the office (idempotent).
+pub async fn address_escalations(
+    reporting_url: &str,
+    plans: &[pb::Plan],
+    office: &str,
+) -> anyhow::Result<()> {
+    use duban_proto::reporting::v1 as rep;
+    let mut reporting = super::reporting_client(reporting_url).await?;
+    for plan in plans {
+        let rules = reporting
+            .list_reminder_rules(rep::ListReminderRulesRequest {
+                plan: plan.name.clone(),
+            })
+            .await
+            .map_err(|status| status_error("cannot read reminder rules", status))?
+            .into_inner()
+            .rules;
+        let escalations = rules.into_iter().filter(|r| {
+            r.event_type == duban_proto::events::v1::EventType::Escalation as i32
+                && r.escalate_to != office
+        });
+        for rule in escalations {
+            let request = rep::UpdateReminderRuleRequest {
+                rule: Some(rep::ReminderRule {
+                    escalate_to: office.to_owned(),
+                    ..rule
+                }),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["escalate_to".to_owned()],
+                }),
+            };
+            reporting
+                .update_reminder_rule(request)
+                .await
+                .map_err(|status| status_error("cannot address escalations", status))?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs `duban seed`.
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let mut client = registry_client(&args.registry).await?;
-    let response = load_dir(&mut client, &args.dir).await?;
+    let loaded = load_dir(&mut client, &args.dir).await?;
+    if let (Some(reporting), Some(office)) = (&args.reporting, &loaded.office) {
+        address_escalations(reporting, &loaded.import.plans, office).await?;
+    }
+    let response = loaded.import;
     let state = if response.already_imported {
         "was already imported"
     } else {

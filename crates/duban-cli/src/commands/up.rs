@@ -26,6 +26,9 @@ pub struct UpArgs {
     /// The seed directory to load (`units.txt`, `plan.txt`).
     #[arg(long, default_value = "seeds/jiujiang")]
     pub seed: PathBuf,
+    /// Seconds between the reporting service's reminder sweeps; 0 disables them.
+    #[arg(long, default_value_t = 60)]
+    pub sweep_interval: u64,
 }
 
 async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
@@ -57,7 +60,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         allow_weak_durability: false,
         log_json: false,
         clock_file: None,
-        sweep_interval: 60,
+        sweep_interval: args.sweep_interval,
         metrics_listen: None,
     };
     let (registry_listener, reporting_listener) = (
@@ -86,8 +89,12 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     wait_until_serving(&registry_url).await?;
     let mut client = registry_client(&registry_url).await?;
-    let imported = load_dir(&mut client, &args.seed).await?;
+    let loaded = load_dir(&mut client, &args.seed).await?;
     wait_until_serving(&reporting_url).await?;
+    if let Some(office) = &loaded.office {
+        super::seed::address_escalations(&reporting_url, &loaded.import.plans, office).await?;
+    }
+    let imported = loaded.import;
     println!(
         "duban is up: registry on {registry_url} with the seed plan ({} plans, {} tasks), reporting on {reporting_url}; Ctrl-C stops it",
         imported.plans.len(),
