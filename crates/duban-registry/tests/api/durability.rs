@@ -50,3 +50,76 @@ async fn sigterm_stops_the_server_cleanly() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn health_is_not_serving_and_calls_unavailable_until_migrations_finish() {
+    use duban_infra::test_util::{Backend, TestDatabase, health_status};
+    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+    use tonic_health::pb::health_check_response::ServingStatus;
+
+    // Holding a lock on the migrations table keeps the migrator waiting: only
+    // PostgreSQL lets another session do that.
+    if std::env::var(duban_infra::test_util::POSTGRES_URL_VAR).is_err() {
+        return;
+    }
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let app = TestApp::start_on(database).await;
+    let TestApp {
+        mut process,
+        database,
+        ..
+    } = app;
+    assert!(process.terminate(Duration::from_secs(20)).await.is_some());
+
+    let blocker = Database::connect(database.url.as_str()).await.unwrap();
+    let lock = blocker.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE registry_migrations IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+
+    let addr = duban_infra::test_util::free_addr();
+    let args = vec![
+        "--listen".to_owned(),
+        addr.to_string(),
+        "--database-url".to_owned(),
+        database.url.clone(),
+    ];
+    let mut starting = duban_infra::test_util::ServiceProcess::spawn(
+        env!("CARGO_BIN_EXE_duban-registry").as_ref(),
+        addr,
+        &args,
+        &[],
+        database.dir(),
+    );
+    let endpoint = starting.endpoint();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while health_status(&endpoint, "").await != Some(ServingStatus::NotServing) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no NOT_SERVING answer while migrating"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        health_status(&endpoint, "duban.registry.v1.RegistryService").await,
+        Some(ServingStatus::NotServing)
+    );
+    let mut client =
+        duban_proto::registry::v1::registry_service_client::RegistryServiceClient::connect(
+            endpoint,
+        )
+        .await
+        .unwrap();
+    let early = client
+        .create_unit(pb::CreateUnitRequest {
+            unit: Some(unit("市统计局", &[], Kind::CityDepartment)),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(early.code(), tonic::Code::Unavailable, "{early:?}");
+
+    lock.rollback().await.unwrap();
+    starting.wait_until_serving(Duration::from_secs(30)).await;
+    create_unit(&mut client, unit("市统计局", &[], Kind::CityDepartment)).await;
+}
