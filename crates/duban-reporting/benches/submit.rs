@@ -4,6 +4,10 @@
 //! their own unit's report for a fixed time. Every call asks the registry and
 //! commits durably, as in production. Prints figures; never asserts timings.
 //!
+//! For scale it then measures a bare RPC on the same server and connections
+//! setup: the gRPC health Check, which touches no storage (an echo), and prints
+//! the ratio of durable submissions to it.
+//!
 //! `cargo bench -p duban-reporting --bench submit`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -206,6 +210,46 @@ async fn run(backend: Backend) {
         percentile(0.99).as_secs_f64() * 1e3,
         latencies[count - 1].as_secs_f64() * 1e3,
     );
+    let echo = echo_rate(reporting.endpoint()).await;
+    println!(
+        "{backend:?}: bare health Check (echo) {echo:.0}/s on the same server; SubmitReport / echo = {:.3}",
+        count as f64 / MEASURE.as_secs_f64() / echo
+    );
     drop(reporting);
     drop(registry);
+}
+
+/// Returns how many health Checks per second `CLIENTS` clients complete.
+async fn echo_rate(endpoint: String) -> f64 {
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let measure_from = Instant::now() + WARM_UP;
+    let end = measure_from + MEASURE;
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..CLIENTS {
+        let endpoint = endpoint.clone();
+        clients.spawn(async move {
+            let channel = tonic::transport::Endpoint::from_shared(endpoint)
+                .unwrap()
+                .connect()
+                .await
+                .unwrap();
+            let mut client = HealthClient::new(channel);
+            let mut done = 0u64;
+            while Instant::now() < end {
+                let started = Instant::now();
+                client
+                    .check(HealthCheckRequest {
+                        service: String::new(),
+                    })
+                    .await
+                    .unwrap();
+                if started >= measure_from {
+                    done += 1;
+                }
+            }
+            done
+        });
+    }
+    let total: u64 = clients.join_all().await.into_iter().sum();
+    total as f64 / MEASURE.as_secs_f64()
 }
