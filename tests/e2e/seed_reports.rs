@@ -87,3 +87,73 @@ async fn the_office_reports_on_key_task_five_of_the_imported_seed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_unit_that_never_reported_stays_missing_after_its_assignment_is_removed() {
+    use duban_proto::registry::v1 as reg;
+    on_each_backend(|backend| async move {
+        let mut stack = Stack::start(backend, "2019-10-02T10:00:00+08:00").await;
+        let seed = stack.load_seed().await;
+        let table = seed.plans[1].clone();
+        let key13 = seed.key_tasks[&13].clone();
+        let customs = seed.units["九江海关"].clone();
+        let missing = |stack: &mut Stack| {
+            let mut client = stack.reporting.clone();
+            let table = table.clone();
+            async move {
+                client
+                    .list_missing_reports(rep::ListMissingReportsRequest {
+                        plan: table,
+                        period: "2019-Q3".into(),
+                        page_size: 1000,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_inner()
+                    .missing_reports
+            }
+        };
+        let before = missing(&mut stack).await;
+        assert!(before.iter().any(|m| m.task == key13 && m.unit == customs));
+
+        // The office reassigns key task 13 after the period fell due.
+        let commerce = seed.units["市商务局"].clone();
+        let task = stack
+            .registry
+            .get_task(reg::GetTaskRequest {
+                name: key13.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let reassigned = reg::Task {
+            assignments: vec![reg::Assignment {
+                assignee: Some(reg::assignment::Assignee::Unit(commerce.clone())),
+                role: reg::AssignmentRole::Lead as i32,
+                note: String::new(),
+            }],
+            ..task
+        };
+        stack
+            .registry
+            .update_task(reg::UpdateTaskRequest {
+                task: Some(reassigned),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["assignments".into()],
+                }),
+            })
+            .await
+            .unwrap();
+
+        let after = missing(&mut stack).await;
+        let kept = after.iter().find(|m| m.task == key13 && m.unit == customs);
+        assert!(kept.is_some(), "the missed slot of 九江海关 disappeared");
+        assert_eq!(kept.unwrap().state, rep::SlotState::Missing as i32);
+        assert!(
+            after.iter().any(|m| m.task == key13 && m.unit == commerce),
+            "the new lead is chased too"
+        );
+    })
+    .await;
+}

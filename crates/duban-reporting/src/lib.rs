@@ -11,4 +11,5 @@ pub mod error;
 pub mod export;
 pub mod grpc;
 pub mod registry;
+pub mod slots;
 pub mod sweep;

@@ -103,7 +103,8 @@ async fn sweep_period(
     as_of: DateTime<Utc>,
     outcome: &mut SweepOutcome,
 ) -> Result<(), ReportingError> {
-    let (window, obligations) = registry.obligations(plan_id, period, false, &[]).await?;
+    let (window, obligations) =
+        crate::slots::of_period(db, registry, plan_id, period, false, &[], as_of).await?;
     let closed: HashSet<(String, String)> = reports::latest_of_period(db, plan_id, period)
         .await?
         .into_iter()

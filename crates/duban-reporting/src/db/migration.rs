@@ -9,7 +9,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(InitialSchema), Box::new(EventsAndRules)]
+        vec![
+            Box::new(InitialSchema),
+            Box::new(EventsAndRules),
+            Box::new(SlotSnapshots),
+        ]
     }
 
     fn migration_table_name() -> DynIden {
@@ -230,6 +234,59 @@ impl MigrationTrait for EventsAndRules {
             .await?;
         manager
             .drop_table(Table::drop().table(Events::Table).to_owned())
+            .await
+    }
+}
+
+/// Who had to report in a period once it fell due, so that a unit unassigned
+/// later still shows as having missed it.
+struct SlotSnapshots;
+
+impl MigrationName for SlotSnapshots {
+    fn name(&self) -> &str {
+        "m0003_slot_snapshots"
+    }
+}
+
+#[derive(DeriveIden)]
+enum SlotSnapshot {
+    Table,
+    PlanId,
+    Period,
+    TaskId,
+    UnitId,
+    TaskNumber,
+    Role,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SlotSnapshots {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(SlotSnapshot::Table)
+                    .col(string(SlotSnapshot::PlanId))
+                    .col(string(SlotSnapshot::Period))
+                    .col(string(SlotSnapshot::TaskId))
+                    .col(string(SlotSnapshot::UnitId))
+                    .col(integer(SlotSnapshot::TaskNumber))
+                    .col(string(SlotSnapshot::Role))
+                    .primary_key(
+                        Index::create()
+                            .col(SlotSnapshot::PlanId)
+                            .col(SlotSnapshot::Period)
+                            .col(SlotSnapshot::TaskId)
+                            .col(SlotSnapshot::UnitId),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(SlotSnapshot::Table).to_owned())
             .await
     }
 }

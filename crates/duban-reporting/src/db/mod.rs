@@ -6,4 +6,5 @@ pub mod events;
 pub mod migration;
 pub mod reports;
 pub mod rules;
+pub mod snapshots;
 pub mod writes;

@@ -62,12 +62,19 @@ pub async fn list(
     };
 
     let registry = context.registry;
-    let (window, obligations) = registry
-        .obligations(&plan_id, &request.period, false, REGISTRY_FIELDS)
-        .await?;
+    let now = context.now().await?;
+    let (window, obligations) = crate::slots::of_period(
+        context.db,
+        registry,
+        &plan_id,
+        &request.period,
+        false,
+        REGISTRY_FIELDS,
+        now,
+    )
+    .await?;
     let (tasks, directory) = tokio::try_join!(registry.tasks(&plan_id), registry.directory())?;
     let latest = reports::latest_of_period(context.db, &plan_id, &window.label).await?;
-    let now = context.now().await?;
 
     let mut missing: Vec<(i32, slot::Slot, slot::SlotState)> = slot::join(&obligations, latest)
         .into_iter()

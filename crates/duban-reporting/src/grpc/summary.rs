@@ -43,16 +43,23 @@ async fn load(
     let registry = context.registry;
     // First, so that an unknown plan or a period of the wrong cadence is answered
     // as the registry words it before anything else is read.
-    let (window, obligations) = registry
-        .obligations(plan_id, period, true, REGISTRY_FIELDS)
-        .await?;
+    let now = context.now().await?;
+    let (window, obligations) = crate::slots::of_period(
+        context.db,
+        registry,
+        plan_id,
+        period,
+        true,
+        REGISTRY_FIELDS,
+        now,
+    )
+    .await?;
     let (plan, tasks, directory) = tokio::try_join!(
         registry.plan(plan_id),
         registry.tasks(plan_id),
         registry.directory()
     )?;
     let latest = reports::latest_of_period(context.db, plan_id, &window.label).await?;
-    let now = context.now().await?;
     Ok(summary::assemble(SummaryInput {
         plan,
         tasks,

@@ -3,3 +3,4 @@
 pub mod event;
 pub mod reminder_rule;
 pub mod report;
+pub mod slot_snapshot;

@@ -1,0 +1,50 @@
+//! The obligations reports of a period are judged against: the registry's current
+//! answer, plus the snapshot kept once the period fell due. Slots never
+//! disappear: a unit that had to report and never did stays a missed slot, even
+//! if its assignment is removed afterwards.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    db::snapshots,
+    domain::{Obligation, PeriodWindow, ReporterRole},
+    error::ReportingError,
+    registry::{FieldMap, Registry},
+};
+
+/// Returns the period and its obligations at `now` (participants when asked).
+pub async fn of_period(
+    db: &DatabaseConnection,
+    registry: &Registry,
+    plan_id: &str,
+    period: &str,
+    include_participating: bool,
+    fields: FieldMap<'_>,
+    now: DateTime<Utc>,
+) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+    let (window, mut obligations) = registry
+        .obligations(plan_id, period, include_participating, fields)
+        .await?;
+    if now <= window.due_time {
+        return Ok((window, obligations));
+    }
+    let duties: Vec<Obligation> = obligations
+        .iter()
+        .filter(|o| o.role != ReporterRole::Participating)
+        .cloned()
+        .collect();
+    snapshots::take_once(db, plan_id, &window.label, &duties).await?;
+    let present: HashSet<(String, String)> = obligations
+        .iter()
+        .map(|o| (o.task_id.clone(), o.unit_id.clone()))
+        .collect();
+    let kept = snapshots::of_period(db, plan_id, &window.label).await?;
+    obligations.extend(
+        kept.into_iter()
+            .filter(|o| !present.contains(&(o.task_id.clone(), o.unit_id.clone()))),
+    );
+    Ok((window, obligations))
+}
