@@ -13,6 +13,29 @@ fn seed_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../seeds/jiujiang")
 }
 
+/// Starts `duban up` with its data in `dir` and the seed from `seed`, on free
+/// ports, sweeping only when a test asks; returns it with the reporting address.
+async fn spawn_up(dir: &std::path::Path, seed: &std::path::Path) -> (ServiceProcess, String) {
+    let (registry, reporting) = (free_addr(), free_addr());
+    let args: Vec<String> = vec![
+        "up".into(),
+        "--data-dir".into(),
+        dir.join("data").display().to_string(),
+        "--registry-listen".into(),
+        registry.to_string(),
+        "--reporting-listen".into(),
+        reporting.to_string(),
+        // The tests sweep at chosen instants; the real date must not add reminders.
+        "--sweep-interval".into(),
+        "0".into(),
+        "--seed".into(),
+        seed.display().to_string(),
+    ];
+    let mut up = ServiceProcess::spawn(DUBAN.as_ref(), registry, &args, &[], dir);
+    up.wait_until_serving(Duration::from_secs(30)).await;
+    (up, reporting.to_string())
+}
+
 fn duban(args: &[&str]) -> std::process::Output {
     Command::new(DUBAN).args(args).output().expect("run duban")
 }
@@ -20,24 +43,7 @@ fn duban(args: &[&str]) -> std::process::Output {
 #[tokio::test]
 async fn up_serves_the_seed_plan_and_units_report_on_it() {
     let dir = temp_dir("cli-up");
-    let addr = free_addr();
-    let args: Vec<String> = vec![
-        "up".into(),
-        "--data-dir".into(),
-        dir.join("data").display().to_string(),
-        "--registry-listen".into(),
-        addr.to_string(),
-        "--reporting-listen".into(),
-        free_addr().to_string(),
-        // The tests sweep at chosen instants; the real date must not add reminders.
-        "--sweep-interval".into(),
-        "0".into(),
-        "--seed".into(),
-        seed_dir().display().to_string(),
-    ];
-    let reporting_addr = args[6].clone();
-    let mut up = ServiceProcess::spawn(DUBAN.as_ref(), addr, &args, &[], &dir);
-    up.wait_until_serving(Duration::from_secs(30)).await;
+    let (up, reporting_addr) = spawn_up(&dir, &seed_dir()).await;
     let url = up.endpoint();
     let mut client = RegistryServiceClient::connect(url.clone()).await.unwrap();
     let plans = loop {
@@ -324,21 +330,6 @@ fn import_against_an_unreachable_registry_fails_clearly() {
 #[tokio::test]
 async fn seed_preview_matches_the_checked_in_summary() {
     let dir = temp_dir("cli-preview");
-    let addr = free_addr();
-    let args: Vec<String> = vec![
-        "up".into(),
-        "--data-dir".into(),
-        dir.join("data").display().to_string(),
-        "--registry-listen".into(),
-        addr.to_string(),
-        "--reporting-listen".into(),
-        free_addr().to_string(),
-        // The tests sweep at chosen instants; the real date must not add reminders.
-        "--sweep-interval".into(),
-        "0".into(),
-        "--seed".into(),
-        dir.display().to_string(),
-    ];
     // A seed directory with the units and a plan that is not the seed plan, so the
     // seed plan itself is still new to the registry.
     std::fs::copy(seed_dir().join("units.txt"), dir.join("units.txt")).unwrap();
@@ -347,8 +338,7 @@ async fn seed_preview_matches_the_checked_in_summary() {
         "占位方案\n一、总体\n1.占位任务。(责任单位:市发改委)\n",
     )
     .unwrap();
-    let mut up = ServiceProcess::spawn(DUBAN.as_ref(), addr, &args, &[], &dir);
-    up.wait_until_serving(Duration::from_secs(30)).await;
+    let (up, _) = spawn_up(&dir, &dir).await;
     let url = up.endpoint();
     let mut client = RegistryServiceClient::connect(url.clone()).await.unwrap();
     while client
