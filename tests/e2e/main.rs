@@ -7,3 +7,4 @@ mod delivery;
 mod reminders;
 mod seed_reports;
 mod stack;
+mod startup;

@@ -95,6 +95,44 @@ pub async fn durability_weaknesses(db: &DatabaseConnection) -> anyhow::Result<Ve
     Ok(weaknesses)
 }
 
+/// Arbitrary but fixed: the advisory lock key that serialises migrations of a
+/// PostgreSQL database among replicas starting at once.
+const MIGRATION_LOCK_KEY: i64 = 0x6475_6261_6e5f_6d67;
+
+/// Runs the migrations of `M`. On PostgreSQL, replicas starting together take
+/// turns under an advisory lock (concurrent `CREATE TABLE`s collide in the
+/// catalogue); the lock lives on one pooled session, so a replica that dies
+/// mid-migration releases it.
+pub async fn migrate<M: sea_orm_migration::MigratorTrait>(
+    db: &DatabaseConnection,
+) -> anyhow::Result<()> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return M::up(db, None).await.context("migrations failed");
+    }
+    use sea_orm::sqlx;
+    let mut session = db
+        .get_postgres_connection_pool()
+        .acquire()
+        .await
+        .context("cannot take a connection for the migration lock")?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK_KEY)
+        .execute(&mut *session)
+        .await
+        .context("cannot take the migration lock")?;
+    let migrated = M::up(db, None).await.context("migrations failed");
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK_KEY)
+        .execute(&mut *session)
+        .await;
+    if let Err(error) = unlocked {
+        // Closing the session releases the lock as well.
+        tracing::warn!(%error, "cannot release the migration lock; closing its session");
+        let _ = session.detach();
+    }
+    migrated
+}
+
 async fn read_setting(db: &DatabaseConnection, sql: &str) -> anyhow::Result<String> {
     let backend = db.get_database_backend();
     let row = db
@@ -113,7 +151,7 @@ async fn read_setting(db: &DatabaseConnection, sql: &str) -> anyhow::Result<Stri
 
 fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
     let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("invalid sqlite url `{url}`"))?;
+        .with_context(|| format!("invalid sqlite url `{}`", redact(url)))?;
     let path = options.get_filename();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
@@ -122,18 +160,38 @@ fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Hides a password in a database URL for logs and errors.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
+/// Hides every secret of a database URL for logs and errors: the password of the
+/// authority and any query parameter that names a password, secret or key
+/// (`?password=`, `sslpassword=`, `sslkey=`). A URL that does not parse is hidden
+/// whole.
+pub fn redact(raw: &str) -> String {
+    let Ok(mut url) = url::Url::parse(raw) else {
+        return "*** (a URL that does not parse)".to_owned();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
     }
+    let secret = |key: &str| {
+        let key = key.to_ascii_lowercase();
+        ["password", "secret", "key", "token"]
+            .iter()
+            .any(|word| key.contains(word))
+    };
+    if url.query_pairs().any(|(key, _)| secret(&key)) {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if secret(&key) {
+                    "***".into()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 #[cfg(test)]
@@ -141,15 +199,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redact_hides_only_the_password() {
+    fn redact_hides_every_secret_and_nothing_else() {
         assert_eq!(
             redact("postgres://duban:secret@db:5432/duban"),
             "postgres://duban:***@db:5432/duban"
         );
         assert_eq!(
-            redact("sqlite://data/registry.db"),
-            "sqlite://data/registry.db"
+            redact("postgres://duban@db/duban?password=secret&sslmode=require"),
+            "postgres://duban@db/duban?password=***&sslmode=require"
         );
+        assert_eq!(
+            redact("postgres://db/duban?user=duban&sslpassword=s1&sslkey=/k.pem"),
+            "postgres://db/duban?user=duban&sslpassword=***&sslkey=***"
+        );
+        assert_eq!(
+            redact("sqlite://data/registry.db?mode=rwc"),
+            "sqlite://data/registry.db?mode=rwc"
+        );
+        assert!(!redact("postgres//user:pw@host").contains("pw"));
+    }
+
+    #[tokio::test]
+    async fn a_failed_connection_never_shows_the_password() {
+        // Options that do not parse fail at once, before any connection attempt.
+        for url in [
+            "postgres://duban:hunter2@127.0.0.1:1/duban?sslmode=bogus",
+            "postgres://duban@127.0.0.1:1/duban?password=hunter2&sslmode=bogus",
+        ] {
+            let error = connect(url, Durability::Required).await.unwrap_err();
+            let shown = format!("{error:#} {error:?}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
     }
 
     #[tokio::test]

@@ -1,9 +1,12 @@
 //! Plumbing shared by duban's services: database connections with durability
 //! checks, telemetry, shutdown signals, serving with health and reflection, and the
-//! API conventions every RPC follows (field violations, paging, request ids).
+//! API conventions every RPC follows (field violations, paging, request ids), and
+//! the one server builder both services use.
 
 pub mod api;
+pub mod call;
 pub mod database;
+pub mod server;
 pub mod serving;
 pub mod shutdown;
 pub mod telemetry;

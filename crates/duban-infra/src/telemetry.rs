@@ -26,13 +26,44 @@ pub fn init(format: LogFormat) {
     };
 }
 
+/// Latency buckets in seconds, from a cached read to a slow export.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+fn prometheus() -> metrics_exporter_prometheus::PrometheusBuilder {
+    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+    let builder = PrometheusBuilder::new();
+    builder
+        .set_buckets_for_metric(
+            Matcher::Full(crate::server::DURATION_METRIC.to_owned()),
+            LATENCY_BUCKETS,
+        )
+        .unwrap_or_else(|_| PrometheusBuilder::new())
+}
+
 /// Serves Prometheus metrics over HTTP at `address` (`GET /metrics`, any path
 /// answers) and records every `metrics` counter of the process there.
 pub fn serve_metrics(address: std::net::SocketAddr) -> anyhow::Result<()> {
-    metrics_exporter_prometheus::PrometheusBuilder::new()
+    prometheus()
         .with_http_listener(address)
         .install()
         .map_err(|error| anyhow::anyhow!("cannot serve metrics on `{address}`: {error}"))?;
     tracing::info!(%address, "metrics served for Prometheus");
     Ok(())
+}
+
+/// Records this process's metrics in memory and returns the handle that renders
+/// them (for tests that run servers in-process); later calls return the same one.
+pub fn metrics_in_memory() -> metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = prometheus().build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
 }

@@ -1,6 +1,7 @@
-//! Helpers for tests that run the real service binaries: a fresh database per test
-//! on every configured backend, free ports, and child processes that are killed
-//! when the test ends, with their logs kept for failures.
+//! Helpers for tests: a fresh database per test on every configured backend,
+//! services run in-process on a listener the test bound (the default), the real
+//! binaries as child processes killed when the test ends (for kill -9, the CLI
+//! and `duban up`), and the log lines of in-process services.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -313,6 +314,175 @@ pub fn workspace_binary(name: &str) -> PathBuf {
         binary.display()
     );
     binary
+}
+
+/// A service running inside the test process on a listener the test bound, stopped
+/// (gracefully, then aborted) when dropped.
+#[derive(Debug)]
+pub struct InProcessServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl InProcessServer {
+    /// Binds a loopback port and runs `run(listener, stop)` on it, waiting until
+    /// overall health is SERVING; `run` is a service's `app::run` with its config.
+    pub async fn start<F, Fut>(run: F) -> Self
+    where
+        F: FnOnce(tokio::net::TcpListener, futures_stop::Stop) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(run(listener, futures_stop::Stop(stopped)));
+        let server = Self {
+            addr,
+            stop: Some(stop),
+            task,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while health_status(&server.endpoint(), "").await != Some(ServingStatus::Serving) {
+            assert!(
+                !server.task.is_finished(),
+                "the in-process service stopped while starting"
+            );
+            assert!(Instant::now() < deadline, "service not SERVING after 30 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server
+    }
+
+    /// The `http://` endpoint for clients.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the service as a stop signal would and returns how it ended.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.map_err(anyhow::Error::from)?
+    }
+}
+
+impl Drop for InProcessServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.abort();
+    }
+}
+
+/// The stop signal handed to an in-process service.
+pub mod futures_stop {
+    use std::{
+        pin::Pin,
+        task::{Context, Poll},
+    };
+
+    /// Completes when the test stops the service (or drops its guard).
+    #[derive(Debug)]
+    pub struct Stop(pub(super) tokio::sync::oneshot::Receiver<()>);
+
+    impl Future for Stop {
+        type Output = ();
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            Pin::new(&mut self.0).poll(cx).map(|_| ())
+        }
+    }
+}
+
+/// Log lines written by in-process services, kept for assertions.
+#[derive(Debug, Clone, Copy)]
+pub struct CapturedLogs;
+
+static LOG_BUFFER: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct BufferWriter;
+
+impl std::io::Write for BufferWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOG_BUFFER
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLogs {
+    /// Sends this test process's log lines (info and above) to a buffer; call it
+    /// before starting services. Later calls change nothing.
+    pub fn install() -> Self {
+        static INSTALLED: std::sync::Once = std::sync::Once::new();
+        INSTALLED.call_once(|| {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+                .with_ansi(false)
+                .with_writer(|| BufferWriter)
+                .try_init();
+        });
+        Self
+    }
+
+    /// Returns the lines logged so far that contain `needle`.
+    pub fn lines_with(&self, needle: &str) -> Vec<String> {
+        let buffer = LOG_BUFFER
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        String::from_utf8_lossy(&buffer)
+            .lines()
+            .filter(|line| line.contains(needle))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// Returns the services the server at `endpoint` lists through reflection v1,
+/// sorted.
+pub async fn reflected_services(endpoint: &str) -> Vec<String> {
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+    };
+    let channel = tonic::transport::Endpoint::from_shared(endpoint.to_owned())
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connect for reflection");
+    let mut client = ServerReflectionClient::new(channel);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut answers = client
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .expect("reflection stream")
+        .into_inner();
+    let answer = answers
+        .message()
+        .await
+        .expect("reflection answer")
+        .expect("one answer");
+    let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
+        panic!("not a service list: {answer:?}");
+    };
+    let mut names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    names.sort();
+    names
 }
 
 /// Returns the health status of `service` ("" for overall), or None if unreachable.

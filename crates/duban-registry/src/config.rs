@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
+use duban_infra::server::ServerArgs;
 
 /// duban-registry: units, unit groups, plans, tasks and who must report.
 #[derive(Debug, Clone, Parser)]
@@ -28,4 +29,7 @@ pub struct Config {
     /// Write logs as JSON lines instead of text.
     #[arg(long, env = "DUBAN_LOG_JSON")]
     pub log_json: bool,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
 }

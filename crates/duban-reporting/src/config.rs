@@ -3,6 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::Parser;
+use duban_infra::server::ServerArgs;
 
 /// duban-reporting: progress reports on a plan's tasks, their review, and the
 /// period's responsibility table.
@@ -50,8 +51,6 @@ pub struct Config {
     #[arg(long, env = "DUBAN_SWEEP_INTERVAL", default_value_t = 60)]
     pub sweep_interval: u64,
 
-    /// Serve Prometheus metrics (reminders written and skipped, sweeps, reports)
-    /// over HTTP on this address; unset: no metrics endpoint.
-    #[arg(long, env = "DUBAN_METRICS_LISTEN")]
-    pub metrics_listen: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    pub server: ServerArgs,
 }

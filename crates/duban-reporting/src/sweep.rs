@@ -7,13 +7,13 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Asia::Shanghai;
+use duban_model::period::periods_due_between;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::{
     db::{events, reports, rules},
     domain::{
         ReviewState,
-        calendar::periods_due_between,
         event::{Event, EventType, NewEvent, Severity},
         names::{plan_name, task_name, unit_name},
         reminder::{ReminderKind, ReminderRule, decide, event_id},
@@ -75,6 +75,7 @@ pub async fn run(
         let from = today - days(latest) - Days::new(LOOKBACK_DAYS);
         let to = today + days(-earliest) + Days::new(1);
         for period in periods_due_between(*cadence, from, to) {
+            let period = period.to_string();
             sweep_period(db, registry, plan_id, &period, &rules, as_of, &mut outcome).await?;
         }
     }

@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::Args;
-use duban_infra::shutdown;
+use duban_infra::{server::ServerArgs, shutdown};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
 use super::{registry_client, seed::load_dir};
@@ -29,6 +29,9 @@ pub struct UpArgs {
     /// Seconds between the reporting service's reminder sweeps; 0 disables them.
     #[arg(long, default_value_t = 60)]
     pub sweep_interval: u64,
+    /// Serve Prometheus metrics of both services over HTTP on this address.
+    #[arg(long)]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
@@ -52,6 +55,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         database_url: sqlite("registry"),
         allow_weak_durability: false,
         log_json: false,
+        server: ServerArgs::default(),
     };
     let reporting_config = duban_reporting::config::Config {
         listen: args.reporting_listen,
@@ -61,7 +65,11 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         log_json: false,
         clock_file: None,
         sweep_interval: args.sweep_interval,
-        metrics_listen: None,
+        // One process, one metrics registry: both servers' calls are on this port.
+        server: ServerArgs {
+            metrics_listen: args.metrics_listen,
+            ..ServerArgs::default()
+        },
     };
     let (registry_listener, reporting_listener) = (
         bind(args.registry_listen).await?,

@@ -2,14 +2,13 @@
 //! protobuf and no SQL here.
 
 pub mod filter;
-pub mod names;
-pub mod period;
 pub mod plan;
 pub mod task;
 pub mod unit;
 pub mod unit_kind;
 pub mod written_form;
 
+pub use duban_model::{names, period};
 pub use plan::{Cadence, Plan, Section};
 pub use task::{Assignee, Assignment, Deadline, DeadlineKind, Role, Task};
 pub use unit::{Unit, UnitGroup, UnitKind};

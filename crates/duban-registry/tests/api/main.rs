@@ -1,4 +1,5 @@
-//! API tests: each starts the real `duban-registry` binary on a free port with a
+//! API tests: each starts the registry (in-process on a listener it bound, or the
+//! real `duban-registry` binary where the process is under test) with a
 //! fresh database (SQLite, and PostgreSQL when `DUBAN_TEST_POSTGRES_URL` is set)
 //! and talks gRPC to it.
 
@@ -12,3 +13,4 @@ mod lifecycle;
 mod obligations;
 mod paging;
 mod seed_scenario;
+mod server;

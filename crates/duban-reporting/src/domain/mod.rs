@@ -1,7 +1,6 @@
 //! The reporting domain: reports and their revisions, periods, slots and the
 //! period summary. No protobuf and no SQL here.
 
-pub mod calendar;
 pub mod event;
 pub mod names;
 pub mod outline;

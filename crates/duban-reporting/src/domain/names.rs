@@ -3,10 +3,10 @@
 //! with an optional `@{revision}`), whose report id spells the period and the unit,
 //! `2019-q3-ndrc`.
 
-/// Longest id accepted in a resource name (the registry's rule).
-const MAX_ID_LEN: usize = 63;
-/// What a list parent uses in place of an id to mean "any".
-pub const WILDCARD: &str = "-";
+pub use duban_model::names::{
+    WILDCARD, plan_id, plan_name, task_ids, task_name, unit_id, unit_name,
+};
+use duban_model::{Period, names::is_valid_id as valid_id};
 
 /// One (task, unit, period) slot: what a report's name without revision denotes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,43 +42,6 @@ pub struct ReportName {
     pub revision: Option<i32>,
 }
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-fn single(name: &str, collection: &str) -> Result<String, String> {
-    name.strip_prefix(collection)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .filter(|id| valid_id(id))
-        .map(str::to_owned)
-        .ok_or_else(|| format!("`{name}` is not of the form `{collection}/{{id}}`"))
-}
-
-/// Returns the id of `units/{id}`.
-pub fn unit_id(name: &str) -> Result<String, String> {
-    single(name, "units")
-}
-
-/// Returns the id of `plans/{id}`.
-pub fn plan_id(name: &str) -> Result<String, String> {
-    single(name, "plans")
-}
-
-/// Returns the plan id and task id of `plans/{plan}/tasks/{task}`.
-pub fn task_ids(name: &str) -> Result<(String, String), String> {
-    let malformed = || format!("`{name}` is not of the form `plans/{{plan}}/tasks/{{task}}`");
-    let (plan, task) = name.split_once("/tasks/").ok_or_else(malformed)?;
-    let plan = plan_id(plan).map_err(|_| malformed())?;
-    if !valid_id(task) {
-        return Err(malformed());
-    }
-    Ok((plan, task.to_owned()))
-}
-
 /// Returns the (plan, task) filter of a list parent `plans/{plan}/tasks/{task}`,
 /// either id possibly `-` (None: any); a task id under any plan is refused since
 /// task ids are unique within a plan only.
@@ -103,23 +66,11 @@ pub fn list_parent(name: &str) -> Result<(Option<String>, Option<String>), Strin
     Ok((plan, task))
 }
 
-/// Checks the shape of a period (`2019-Q3`, `2019-M07`, `2019-H2`); whether it fits
-/// a plan's cadence is the registry's to say.
+/// Checks a period (`2019-Q3`, `2019-M07`, `2019-H2`): its shape and that it
+/// exists (`2019-Q5` does not); whether it fits a plan's cadence is the
+/// registry's to say.
 pub fn check_period(period: &str) -> Result<(), String> {
-    let malformed =
-        || format!("`{period}` is not a period such as `2019-Q3`, `2019-M07` or `2019-H2`");
-    let (year, rest) = period.split_once('-').ok_or_else(malformed)?;
-    let mut chars = rest.chars();
-    let marker = chars.next().ok_or_else(malformed)?;
-    let index = chars.as_str();
-    let digits = |s: &str, len: usize| s.len() == len && s.chars().all(|c| c.is_ascii_digit());
-    let shaped = digits(year, 4)
-        && match marker {
-            'Q' | 'H' => digits(index, 1),
-            'M' => digits(index, 2),
-            _ => false,
-        };
-    if shaped { Ok(()) } else { Err(malformed()) }
+    Period::parse_any(period).map(|_| ())
 }
 
 /// Parses `plans/{plan}/tasks/{task}/reports/{report}` with an optional
@@ -165,21 +116,6 @@ pub fn report_name(name: &str) -> Result<ReportName, String> {
         },
         revision,
     })
-}
-
-/// Formats `units/{id}`.
-pub fn unit_name(id: &str) -> String {
-    format!("units/{id}")
-}
-
-/// Formats `plans/{id}`.
-pub fn plan_name(id: &str) -> String {
-    format!("plans/{id}")
-}
-
-/// Formats `plans/{plan}/tasks/{task}`.
-pub fn task_name(plan_id: &str, task_id: &str) -> String {
-    format!("plans/{plan_id}/tasks/{task_id}")
 }
 
 #[cfg(test)]
@@ -245,11 +181,13 @@ mod tests {
     }
 
     #[test]
-    fn periods_are_checked_for_shape_only() {
+    fn periods_must_exist() {
         for good in ["2019-Q3", "2019-M07", "2019-H2"] {
             assert!(check_period(good).is_ok(), "{good}");
         }
-        for bad in ["2019-q3", "2019-M7", "2019Q3", "19-Q3", "2019-Q33", ""] {
+        for bad in [
+            "2019-q3", "2019-M7", "2019Q3", "19-Q3", "2019-Q33", "", "2019-Q5", "2019-M13",
+        ] {
             assert!(check_period(bad).is_err(), "{bad}");
         }
     }

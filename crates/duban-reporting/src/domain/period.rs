@@ -2,8 +2,8 @@
 //! truth for the calendar), and what time means for reports in it: not started,
 //! due, late.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use chrono_tz::Asia::Shanghai;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use duban_model::period::china_instant;
 
 /// One reporting period of a plan: its days on the China calendar and its due time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,15 +21,7 @@ pub struct PeriodWindow {
 impl PeriodWindow {
     /// Returns the instant the period starts: 00:00 China time on its first day.
     pub fn start_time(&self) -> DateTime<Utc> {
-        let midnight = self.start.and_hms_opt(0, 0, 0).unwrap_or_default();
-        // China has had no daylight saving since 1991: the local time is unique.
-        Shanghai
-            .from_local_datetime(&midnight)
-            .earliest()
-            .map_or_else(
-                || Utc.from_utc_datetime(&midnight),
-                |t| t.with_timezone(&Utc),
-            )
+        china_instant(self.start, NaiveTime::MIN)
     }
 
     /// Returns whether the period has begun at `now`.
@@ -50,7 +42,7 @@ impl PeriodWindow {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use chrono::FixedOffset;
+    use chrono::{FixedOffset, TimeZone};
 
     use super::*;
 

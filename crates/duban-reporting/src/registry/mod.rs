@@ -1,7 +1,8 @@
 //! The registry as the reporting service sees it: a gRPC client over a lazily
 //! connecting channel (so that once the registry is back, calls succeed again
 //! without restarting this service), asked afresh on every call: positive answers
-//! are never cached, since an assignment can change at any time.
+//! are never cached, since an assignment can change at any time. Every call
+//! carries the request id and remaining deadline of the call that made it.
 
 mod convert;
 mod status;
@@ -9,14 +10,15 @@ mod status;
 use std::time::Duration;
 
 use anyhow::Context;
+use duban_infra::call::PropagateCall;
+use duban_model::Cadence;
 use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
-use tonic::transport::Channel;
+use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
 use self::status::from_status;
 use crate::{
     domain::{
         Obligation, PeriodWindow,
-        calendar::Cadence,
         names::{plan_name, task_name, unit_name},
         outline::{Directory, GroupOutline, PlanOutline, TaskOutline},
     },
@@ -36,7 +38,7 @@ pub type FieldMap<'a> = &'a [(&'a str, &'a str)];
 /// A client of duban.registry.v1.RegistryService.
 #[derive(Debug, Clone)]
 pub struct Registry {
-    client: RegistryServiceClient<Channel>,
+    client: RegistryServiceClient<InterceptedService<Channel, PropagateCall>>,
 }
 
 impl Registry {
@@ -52,7 +54,7 @@ impl Registry {
             .keep_alive_timeout(Duration::from_secs(10))
             .connect_lazy();
         Ok(Self {
-            client: RegistryServiceClient::new(channel),
+            client: RegistryServiceClient::with_interceptor(channel, PropagateCall),
         })
     }
 

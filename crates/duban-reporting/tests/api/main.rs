@@ -15,6 +15,7 @@ mod paging;
 mod read_errors;
 mod review;
 mod seed;
+mod server;
 mod serving;
 mod submit;
 mod summary;

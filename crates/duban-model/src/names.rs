@@ -1,41 +1,44 @@
-//! Resource names (`units/{unit}`, `plans/{plan}/tasks/{task}`) and the ids in them.
+//! Resource names (`units/{unit}`, `unitGroups/{group}`, `plans/{plan}`,
+//! `plans/{plan}/tasks/{task}`) and the ids in them: 1-63 of `a-z`, `0-9` and
+//! `-`; ids a client chooses start with a letter, ids the server chooses are
+//! UUIDv7s, so they sort by creation time.
 
 /// Longest id accepted in a resource name.
-const MAX_ID_LEN: usize = 63;
+pub const MAX_ID_LEN: usize = 63;
+/// What a list parent uses in place of an id to mean "any".
+pub const WILDCARD: &str = "-";
 
-/// Returns a new server-chosen id: a UUIDv7, so ids sort by creation time.
+/// Returns a new server-chosen id.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Checks an id that a client chose on create: 1-63 of `a-z0-9-`, starting with a letter.
+/// Returns whether `id` may stand in a resource name.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Checks an id that a client chose on create.
 pub fn validate_client_id(id: &str) -> Result<(), String> {
     if !id.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Err(format!("`{id}` must start with a lowercase letter"));
     }
-    check_id_chars(id)
-}
-
-fn check_id_chars(id: &str) -> Result<(), String> {
-    let valid = !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if valid {
-        Ok(())
-    } else {
-        Err(format!("`{id}` is not a valid id (1-63 of a-z, 0-9 and -)"))
+    if !is_valid_id(id) {
+        return Err(format!("`{id}` is not a valid id (1-63 of a-z, 0-9 and -)"));
     }
+    Ok(())
 }
 
 fn single(name: &str, collection: &str) -> Result<String, String> {
-    let id = name
-        .strip_prefix(collection)
+    name.strip_prefix(collection)
         .and_then(|rest| rest.strip_prefix('/'))
-        .ok_or_else(|| format!("`{name}` is not of the form `{collection}/{{id}}`"))?;
-    check_id_chars(id).map_err(|_| format!("`{name}` is not of the form `{collection}/{{id}}`"))?;
-    Ok(id.to_owned())
+        .filter(|id| is_valid_id(id))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("`{name}` is not of the form `{collection}/{{id}}`"))
 }
 
 /// Returns the id of `units/{id}`.
@@ -58,7 +61,9 @@ pub fn task_ids(name: &str) -> Result<(String, String), String> {
     let malformed = || format!("`{name}` is not of the form `plans/{{plan}}/tasks/{{task}}`");
     let (plan, task) = name.split_once("/tasks/").ok_or_else(malformed)?;
     let plan = plan_id(plan).map_err(|_| malformed())?;
-    check_id_chars(task).map_err(|_| malformed())?;
+    if !is_valid_id(task) {
+        return Err(malformed());
+    }
     Ok((plan, task.to_owned()))
 }
 
@@ -89,6 +94,7 @@ mod tests {
     #[test]
     fn names_parse_and_reject_foreign_forms() {
         assert_eq!(unit_id("units/ndrc"), Ok("ndrc".to_owned()));
+        assert_eq!(group_id("unitGroups/counties"), Ok("counties".to_owned()));
         assert!(unit_id("unitGroups/ndrc").is_err());
         assert!(unit_id("units/").is_err());
         assert!(unit_id("units/a/b").is_err());
@@ -98,6 +104,7 @@ mod tests {
         );
         assert!(task_ids("plans/p1/tasks/").is_err());
         assert!(task_ids("plans/P1/tasks/x").is_err());
+        assert_eq!(task_name("p1", "t-2"), "plans/p1/tasks/t-2");
     }
 
     #[test]
@@ -106,5 +113,6 @@ mod tests {
         assert!(validate_client_id("9lives").is_err());
         assert!(validate_client_id("Upper").is_err());
         assert!(validate_client_id(&"a".repeat(64)).is_err());
+        assert!(is_valid_id(&new_id()));
     }
 }

@@ -1,0 +1,160 @@
+//! One way to build a duban gRPC server: health (NOT_SERVING until start-up work
+//! is done and while stopping), reflection that lists exactly the services this
+//! process serves, the call layer (request ids, load shedding, deadlines, access
+//! log, metrics) and a graceful stop. Both services and `duban up` use it, so a
+//! cross-cutting rule is added once.
+
+mod args;
+mod layer;
+
+use std::{convert::Infallible, future::Future};
+
+use http::{Request, Response};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tonic::{body::Body, server::NamedService, service::RoutesBuilder, transport::Server};
+use tonic_health::{ServingStatus, server::HealthReporter};
+use tower_service::Service;
+
+pub use self::{
+    args::ServerArgs,
+    layer::{CALLS_METRIC, CallLayer, DURATION_METRIC, code_name},
+};
+use crate::serving::{self, DRAIN_TIMEOUT};
+
+/// The health and reflection services every duban server adds to its own.
+const STANDARD_SERVICES: &[&str] = &[
+    "grpc.health.v1.Health",
+    "grpc.reflection.v1.ServerReflection",
+    "grpc.reflection.v1alpha.ServerReflection",
+];
+
+/// A gRPC server being assembled: its services, health and limits.
+pub struct GrpcServer {
+    label: &'static str,
+    services: &'static [&'static str],
+    reporter: HealthReporter,
+    routes: RoutesBuilder,
+    args: ServerArgs,
+}
+
+impl std::fmt::Debug for GrpcServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrpcServer")
+            .field("label", &self.label)
+            .field("services", &self.services)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GrpcServer {
+    /// Starts a server called `label` in logs that will serve `services` (full
+    /// names), described to reflection by `descriptor_set`; health says
+    /// NOT_SERVING until [`GrpcServer::serve`]'s start-up work is done.
+    pub async fn new(
+        label: &'static str,
+        services: &'static [&'static str],
+        descriptor_set: &'static [u8],
+        args: ServerArgs,
+    ) -> anyhow::Result<Self> {
+        let (reporter, health) = tonic_health::server::health_reporter();
+        serving::set_health(&reporter, services, ServingStatus::NotServing).await;
+        let mut routes = RoutesBuilder::default();
+        routes.add_service(health);
+        routes.add_service(reflection(descriptor_set, services).build_v1()?);
+        routes.add_service(reflection(descriptor_set, services).build_v1alpha()?);
+        Ok(Self {
+            label,
+            services,
+            reporter,
+            routes,
+            args,
+        })
+    }
+
+    /// Returns the largest message, in bytes, a service may decode or encode.
+    pub fn max_message_bytes(&self) -> usize {
+        self.args.max_message_bytes
+    }
+
+    /// Adds one of the services named in [`GrpcServer::new`].
+    pub fn add_service<S>(&mut self, service: S) -> &mut Self
+    where
+        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+            + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        self.routes.add_service(service);
+        self
+    }
+
+    /// Returns the reporter that sets this server's health.
+    pub fn health(&self) -> HealthReporter {
+        self.reporter.clone()
+    }
+
+    /// Serves on `listener` until `stop` completes, running `starting` (connect,
+    /// migrate) meanwhile; once it yields the database, health turns SERVING and a
+    /// watchdog follows the database. A failed start stops the server.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        stop: impl Future<Output = ()>,
+        starting: impl Future<Output = anyhow::Result<DatabaseConnection>>,
+    ) -> anyhow::Result<()> {
+        if let Some(address) = self.args.metrics_listen {
+            crate::telemetry::serve_metrics(address)?;
+        }
+        let address = listener.local_addr()?;
+        let incoming = serving::incoming(listener);
+        let router = Server::builder()
+            .layer(CallLayer::new(self.args.max_concurrent_calls))
+            .add_routes(self.routes.routes());
+        tracing::info!(%address, server = self.label, "listening");
+        let (reporter, services, label) = (self.reporter, self.services, self.label);
+        let ready = {
+            let reporter = reporter.clone();
+            async move {
+                let db = starting.await?;
+                serving::set_health(&reporter, services, ServingStatus::Serving).await;
+                serving::spawn_database_watchdog(db, reporter, services);
+                tracing::info!(server = label, "ready");
+                anyhow::Ok(())
+            }
+        };
+        let serve = |drain: tokio::sync::oneshot::Receiver<()>| {
+            router.serve_with_incoming_shutdown(incoming, async {
+                let _ = drain.await;
+            })
+        };
+        let server = serving::run_until_stopped(serve, stop, &reporter, services, DRAIN_TIMEOUT);
+        tokio::pin!(server);
+        tokio::select! {
+            result = &mut server => return result,
+            result = ready => result?,
+        }
+        server.await
+    }
+}
+
+/// Describes exactly the services served here: the descriptor set holds every
+/// duban contract, and advertising one this process does not serve would send
+/// clients to UNIMPLEMENTED.
+fn reflection(
+    descriptor_set: &'static [u8],
+    services: &[&str],
+) -> tonic_reflection::server::Builder<'static> {
+    let builder = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(descriptor_set)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET);
+    STANDARD_SERVICES
+        .iter()
+        .chain(services)
+        .fold(builder, |builder, service| {
+            builder.with_service_name(*service)
+        })
+}
