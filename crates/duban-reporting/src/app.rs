@@ -85,7 +85,10 @@ async fn sweep_periodically(
     clock: Clock,
     seconds: u64,
 ) {
-    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    // The first sweep waits one interval: at start the registry may still be
+    // migrating (`duban up` starts both at once), and a sweep then only fails.
+    let period = std::time::Duration::from_secs(seconds);
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;

@@ -285,11 +285,11 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
                     let state =
                         pb::SlotState::try_from(missing.state).map_or("?", |s| s.as_str_name());
                     println!(
-                        "{}\t{}. {}\t{state}\t{} s late",
+                        "{}\t{}. {}\t{state}\t{}",
                         missing.unit_display_name,
                         missing.task_number,
                         missing.task_title,
-                        missing.seconds_late
+                        lateness(missing.seconds_late)
                     );
                 }
                 if page.next_page_token.is_empty() {
@@ -344,4 +344,31 @@ async fn export(
         .await
         .map_err(|status| status_error("export failed", status))?
         .into_inner())
+}
+
+/// Says how late a report is in days and hours, as the office counts it.
+fn lateness(seconds: i64) -> String {
+    const HOUR: i64 = 3600;
+    const DAY: i64 = 24 * HOUR;
+    match (seconds / DAY, seconds % DAY / HOUR) {
+        _ if seconds <= 0 => "not yet due".to_owned(),
+        (0, 0) => "less than an hour late".to_owned(),
+        (0, hours) => format!("{hours} h late"),
+        (days, 0) => format!("{days} d late"),
+        (days, hours) => format!("{days} d {hours} h late"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lateness;
+
+    #[test]
+    fn lateness_reads_in_days_and_hours() {
+        assert_eq!(lateness(0), "not yet due");
+        assert_eq!(lateness(2), "less than an hour late");
+        assert_eq!(lateness(5 * 3600 + 7), "5 h late");
+        assert_eq!(lateness(3 * 86_400), "3 d late");
+        assert_eq!(lateness(226_166_717), "2617 d 16 h late");
+    }
 }

@@ -36,6 +36,11 @@ impl FieldViolations {
         }
     }
 
+    /// Keeps only the violations whose field `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.violations.retain(|(field, _)| keep(field));
+    }
+
     /// Returns true when nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.violations.is_empty()

@@ -51,30 +51,77 @@ pub fn decode_date(
     parsed
 }
 
-/// Returns the update mask's paths, checked against `allowed`; empty means all.
-pub fn mask_paths(
+/// A resource's updatable fields, each named by its update-mask path.
+pub trait UpdateField: Copy + Eq + 'static {
+    /// Every updatable field, in the order they are applied.
+    const ALL: &'static [Self];
+    /// The field's path in an update mask.
+    fn path(self) -> &'static str;
+}
+
+/// Declares the enum of a resource's updatable fields and their mask paths.
+macro_rules! update_fields {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $path:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant,)* }
+
+        impl $crate::grpc::convert::UpdateField for $name {
+            const ALL: &'static [Self] = &[$(Self::$variant,)*];
+
+            fn path(self) -> &'static str {
+                match self { $(Self::$variant => $path,)* }
+            }
+        }
+    };
+}
+pub(crate) use update_fields;
+
+/// Returns the fields an update mask names (every field when it is empty),
+/// recording unknown paths under `update_mask`.
+pub fn mask_fields<F: UpdateField>(
     mask: Option<&FieldMask>,
-    allowed: &[&'static str],
     violations: &mut FieldViolations,
-) -> Vec<&'static str> {
+) -> Vec<F> {
     let paths = mask.map(|m| m.paths.as_slice()).unwrap_or_default();
     if paths.is_empty() {
-        return allowed.to_vec();
+        return F::ALL.to_vec();
     }
     let mut chosen = Vec::new();
     for path in paths {
-        match allowed.iter().find(|a| **a == path.as_str()) {
-            Some(known) => chosen.push(*known),
-            None => violations.add(
-                "update_mask",
-                format!(
-                    "`{path}` cannot be updated; updatable: {}",
-                    allowed.join(", ")
-                ),
-            ),
+        match F::ALL.iter().find(|field| field.path() == path) {
+            Some(field) if !chosen.contains(field) => chosen.push(*field),
+            Some(_) => {}
+            None => {
+                let updatable: Vec<&str> = F::ALL.iter().map(|f| f.path()).collect();
+                violations.add(
+                    "update_mask",
+                    format!(
+                        "`{path}` cannot be updated; updatable: {}",
+                        updatable.join(", ")
+                    ),
+                );
+            }
         }
     }
     chosen
+}
+
+/// Forgets the violations of a patch's fields that the mask leaves out: those
+/// fields are not applied, so what the patch holds in them does not matter.
+pub fn drop_unmasked<F: UpdateField>(violations: &mut FieldViolations, prefix: &str, masked: &[F]) {
+    let unmasked: Vec<String> = F::ALL
+        .iter()
+        .filter(|field| !masked.contains(field))
+        .map(|field| format!("{prefix}.{}", field.path()))
+        .collect();
+    violations.retain(|violation| {
+        !unmasked.iter().any(|path| {
+            violation
+                .strip_prefix(path.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    });
 }
 
 /// Returns the id chosen by the client, or a new one; records a bad id under `field`.

@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use super::{
     commit_create,
-    convert::{chosen_id, mask_paths, timestamp},
+    convert::{chosen_id, drop_unmasked, mask_fields, timestamp, update_fields},
     ensure_valid, replay_create, settle_create,
 };
 use crate::{
@@ -20,7 +20,15 @@ use crate::{
 };
 
 const CREATE_METHOD: &str = "CreateUnitGroup";
-const UPDATABLE: &[&str] = &["display_name", "aliases", "members", "description"];
+update_fields! {
+    /// The fields UpdateUnitGroup changes.
+    GroupField {
+        DisplayName => "display_name",
+        Aliases => "aliases",
+        Members => "members",
+        Description => "description",
+    }
+}
 
 /// Encodes a unit group.
 pub fn encode_group(group: UnitGroup) -> pb::UnitGroup {
@@ -166,9 +174,10 @@ pub async fn update(
         return Err(RegistryError::invalid("unit_group", "required"));
     };
     let id = violations.check("unit_group.name", resource::group_id(&patch.name));
-    let paths = mask_paths(request.update_mask.as_ref(), UPDATABLE, &mut violations);
+    let fields = mask_fields(request.update_mask.as_ref(), &mut violations);
     let etag = patch.etag.clone();
     let patch = decode_group(patch, id.clone().unwrap_or_default(), &mut violations);
+    drop_unmasked(&mut violations, "unit_group", &fields);
     let (Some(id), true) = (id, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
@@ -177,12 +186,12 @@ pub async fn update(
     let name = resource::group_name(&id);
     db::check_etag(&etag, group.revision, &name)?;
     let expected = group.revision;
-    for path in paths {
-        match path {
-            "display_name" => group.display_name = patch.display_name.clone(),
-            "aliases" => group.aliases = patch.aliases.clone(),
-            "members" => group.members = patch.members.clone(),
-            _ => group.description = patch.description.clone(),
+    for field in fields {
+        match field {
+            GroupField::DisplayName => group.display_name = patch.display_name.clone(),
+            GroupField::Aliases => group.aliases = patch.aliases.clone(),
+            GroupField::Members => group.members = patch.members.clone(),
+            GroupField::Description => group.description = patch.description.clone(),
         }
     }
     check_members(&txn, &group).await?;

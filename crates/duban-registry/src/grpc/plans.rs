@@ -6,7 +6,10 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::{
     commit_create,
-    convert::{chosen_id, civil_date, decode_date, mask_paths, optional_timestamp, timestamp},
+    convert::{
+        chosen_id, civil_date, decode_date, drop_unmasked, mask_fields, optional_timestamp,
+        timestamp, update_fields,
+    },
     ensure_valid, replay_create, settle_create,
 };
 use crate::{
@@ -20,17 +23,20 @@ use crate::{
 };
 
 const CREATE_METHOD: &str = "CreatePlan";
-const UPDATABLE: &[&str] = &[
-    "title",
-    "issuer",
-    "issue_date",
-    "start_date",
-    "end_date",
-    "addressees",
-    "intro",
-    "sections",
-    "reporting_cadence",
-];
+update_fields! {
+    /// The fields UpdatePlan changes.
+    PlanField {
+        Title => "title",
+        Issuer => "issuer",
+        IssueDate => "issue_date",
+        StartDate => "start_date",
+        EndDate => "end_date",
+        Addressees => "addressees",
+        Intro => "intro",
+        Sections => "sections",
+        ReportingCadence => "reporting_cadence",
+    }
+}
 
 /// Encodes a cadence.
 pub fn encode_cadence(cadence: Cadence) -> pb::ReportingCadence {
@@ -230,9 +236,10 @@ pub async fn update(
         return Err(RegistryError::invalid("plan", "required"));
     };
     let id = violations.check("plan.name", resource::plan_id(&patch.name));
-    let paths = mask_paths(request.update_mask.as_ref(), UPDATABLE, &mut violations);
+    let fields = mask_fields(request.update_mask.as_ref(), &mut violations);
     let etag = patch.etag.clone();
     let patch = decode_plan(patch, id.clone().unwrap_or_default(), &mut violations);
+    drop_unmasked(&mut violations, "plan", &fields);
     let (Some(id), true) = (id, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
@@ -240,17 +247,17 @@ pub async fn update(
     let mut plan = plans::require_live(&txn, &id).await?;
     db::check_etag(&etag, plan.revision, &resource::plan_name(&id))?;
     let expected = plan.revision;
-    for path in paths {
-        match path {
-            "title" => plan.title = patch.title.clone(),
-            "issuer" => plan.issuer = patch.issuer.clone(),
-            "issue_date" => plan.issue_date = patch.issue_date,
-            "start_date" => plan.start_date = patch.start_date,
-            "end_date" => plan.end_date = patch.end_date,
-            "addressees" => plan.addressees = patch.addressees.clone(),
-            "intro" => plan.intro = patch.intro.clone(),
-            "sections" => plan.sections = patch.sections.clone(),
-            _ => plan.cadence = patch.cadence,
+    for field in fields {
+        match field {
+            PlanField::Title => plan.title = patch.title.clone(),
+            PlanField::Issuer => plan.issuer = patch.issuer.clone(),
+            PlanField::IssueDate => plan.issue_date = patch.issue_date,
+            PlanField::StartDate => plan.start_date = patch.start_date,
+            PlanField::EndDate => plan.end_date = patch.end_date,
+            PlanField::Addressees => plan.addressees = patch.addressees.clone(),
+            PlanField::Intro => plan.intro = patch.intro.clone(),
+            PlanField::Sections => plan.sections = patch.sections.clone(),
+            PlanField::ReportingCadence => plan.cadence = patch.cadence,
         }
     }
     let mut merged = FieldViolations::new();

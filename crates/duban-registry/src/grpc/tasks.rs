@@ -7,7 +7,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use super::{
     commit_create,
-    convert::{chosen_id, civil_date, decode_date, mask_paths, optional_timestamp, timestamp},
+    convert::{
+        chosen_id, civil_date, decode_date, drop_unmasked, mask_fields, optional_timestamp,
+        timestamp, update_fields,
+    },
     ensure_valid,
     plans::{decode_cadence, encode_cadence},
     replay_create, settle_create,
@@ -21,16 +24,19 @@ use crate::{
 };
 
 const CREATE_METHOD: &str = "CreateTask";
-const UPDATABLE: &[&str] = &[
-    "number",
-    "label",
-    "title",
-    "description",
-    "section",
-    "assignments",
-    "deadline",
-    "indicators",
-];
+update_fields! {
+    /// The fields UpdateTask changes.
+    TaskField {
+        Number => "number",
+        Label => "label",
+        Title => "title",
+        Description => "description",
+        Section => "section",
+        Assignments => "assignments",
+        Deadline => "deadline",
+        Indicators => "indicators",
+    }
+}
 
 fn encode_role(role: Role) -> pb::AssignmentRole {
     match role {
@@ -388,10 +394,11 @@ pub async fn update(
         return Err(RegistryError::invalid("task", "required"));
     };
     let ids = violations.check("task.name", resource::task_ids(&patch.name));
-    let paths = mask_paths(request.update_mask.as_ref(), UPDATABLE, &mut violations);
+    let fields = mask_fields(request.update_mask.as_ref(), &mut violations);
     let etag = patch.etag.clone();
     let (plan_id, id) = ids.clone().unwrap_or_default();
     let patch = decode_task(patch, plan_id, id, &mut violations);
+    drop_unmasked(&mut violations, "task", &fields);
     let (Some((plan_id, id)), true) = (ids, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
@@ -404,16 +411,16 @@ pub async fn update(
     }
     db::check_etag(&etag, task.revision, &name)?;
     let expected = task.revision;
-    for path in paths {
-        match path {
-            "number" => task.number = patch.number,
-            "label" => task.label = patch.label.clone(),
-            "title" => task.title = patch.title.clone(),
-            "description" => task.description = patch.description.clone(),
-            "section" => task.section = patch.section,
-            "assignments" => task.assignments = patch.assignments.clone(),
-            "deadline" => task.deadline = patch.deadline.clone(),
-            _ => task.indicators = patch.indicators.clone(),
+    for field in fields {
+        match field {
+            TaskField::Number => task.number = patch.number,
+            TaskField::Label => task.label = patch.label.clone(),
+            TaskField::Title => task.title = patch.title.clone(),
+            TaskField::Description => task.description = patch.description.clone(),
+            TaskField::Section => task.section = patch.section,
+            TaskField::Assignments => task.assignments = patch.assignments.clone(),
+            TaskField::Deadline => task.deadline = patch.deadline.clone(),
+            TaskField::Indicators => task.indicators = patch.indicators.clone(),
         }
     }
     check_references(&txn, &task, &plan).await?;

@@ -6,7 +6,9 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::{
     commit_create,
-    convert::{chosen_id, mask_paths, optional_timestamp, timestamp},
+    convert::{
+        chosen_id, drop_unmasked, mask_fields, optional_timestamp, timestamp, update_fields,
+    },
     ensure_valid,
     groups::encode_group,
     replay_create, settle_create,
@@ -22,7 +24,15 @@ use crate::{
 };
 
 const CREATE_METHOD: &str = "CreateUnit";
-const UPDATABLE: &[&str] = &["display_name", "full_name", "aliases", "kind"];
+update_fields! {
+    /// The fields UpdateUnit changes.
+    UnitField {
+        DisplayName => "display_name",
+        FullName => "full_name",
+        Aliases => "aliases",
+        Kind => "kind",
+    }
+}
 
 /// Encodes a unit.
 pub fn encode_unit(unit: Unit) -> pb::Unit {
@@ -177,9 +187,10 @@ pub async fn update(
         return Err(RegistryError::invalid("unit", "required"));
     };
     let id = violations.check("unit.name", resource::unit_id(&patch.name));
-    let paths = mask_paths(request.update_mask.as_ref(), UPDATABLE, &mut violations);
+    let fields = mask_fields(request.update_mask.as_ref(), &mut violations);
     let etag = patch.etag.clone();
     let patch = decode_unit(patch, id.clone().unwrap_or_default(), &mut violations);
+    drop_unmasked(&mut violations, "unit", &fields);
     let (Some(id), true) = (id, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
@@ -191,12 +202,12 @@ pub async fn update(
     }
     db::check_etag(&etag, unit.revision, &name)?;
     let expected = unit.revision;
-    for path in paths {
-        match path {
-            "display_name" => unit.display_name = patch.display_name.clone(),
-            "full_name" => unit.full_name = patch.full_name.clone(),
-            "aliases" => unit.aliases = patch.aliases.clone(),
-            _ => unit.kind = patch.kind,
+    for field in fields {
+        match field {
+            UnitField::DisplayName => unit.display_name = patch.display_name.clone(),
+            UnitField::FullName => unit.full_name = patch.full_name.clone(),
+            UnitField::Aliases => unit.aliases = patch.aliases.clone(),
+            UnitField::Kind => unit.kind = patch.kind,
         }
     }
     unit.revision += 1;

@@ -12,5 +12,6 @@ mod import;
 mod lifecycle;
 mod obligations;
 mod paging;
+mod partial_update;
 mod seed_scenario;
 mod server;

@@ -44,9 +44,11 @@ pub async fn list(
     let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));
     };
+    // Pages continue after (unit display name, unit id, task number, task id).
     let after = match page.after.as_deref() {
         None => None,
-        Some([unit, number, task]) => Some((
+        Some([display, unit, number, task]) => Some((
+            display.clone(),
             unit.clone(),
             number
                 .parse::<i32>()
@@ -76,30 +78,44 @@ pub async fn list(
     let (tasks, directory) = tokio::try_join!(registry.tasks(&plan_id), registry.directory())?;
     let latest = reports::latest_of_period(context.db, &plan_id, &window.label).await?;
 
-    let mut missing: Vec<(i32, slot::Slot, slot::SlotState)> = slot::join(&obligations, latest)
-        .into_iter()
-        .filter(|(_, s)| s.is_duty() && only_unit.as_ref().is_none_or(|u| *u == s.unit_id))
-        .map(|(number, s)| {
-            let state = s.state(&window, now);
-            (number, s, state)
-        })
-        .filter(|(_, _, state)| state.needs_report())
-        .collect();
-    missing.sort_by(|(a_number, a, _), (b_number, b, _)| {
-        (&a.unit_id, a_number, &a.task_id).cmp(&(&b.unit_id, b_number, &b.task_id))
-    });
-    if let Some((unit, number, task)) = &after {
-        missing.retain(|(n, s, _)| (&s.unit_id, n, &s.task_id) > (unit, number, task));
+    // Ordered by the unit's display name as documented, then by task number; the
+    // ids keep the order total.
+    let mut missing: Vec<(String, i32, slot::Slot, slot::SlotState)> =
+        slot::join(&obligations, latest)
+            .into_iter()
+            .filter(|(_, s)| s.is_duty() && only_unit.as_ref().is_none_or(|u| *u == s.unit_id))
+            .map(|(number, s)| {
+                let state = s.state(&window, now);
+                (directory.unit_name(&s.unit_id), number, s, state)
+            })
+            .filter(|(_, _, _, state)| state.needs_report())
+            .collect();
+    let key = |(display, number, s, _): &(String, i32, slot::Slot, slot::SlotState)| {
+        (
+            display.clone(),
+            s.unit_id.clone(),
+            *number,
+            s.task_id.clone(),
+        )
+    };
+    missing.sort_by_key(key);
+    if let Some(after) = &after {
+        missing.retain(|entry| key(entry) > *after);
     }
     missing.truncate(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX));
-    let next_page_token = page.finish(&mut missing, |(number, s, _)| {
-        vec![s.unit_id.clone(), number.to_string(), s.task_id.clone()]
+    let next_page_token = page.finish(&mut missing, |(display, number, s, _)| {
+        vec![
+            display.clone(),
+            s.unit_id.clone(),
+            number.to_string(),
+            s.task_id.clone(),
+        ]
     });
 
     let seconds_late = window.seconds_late(now);
     let missing_reports = missing
         .into_iter()
-        .map(|(task_number, s, state)| {
+        .map(|(unit_display_name, task_number, s, state)| {
             let key = SlotKey {
                 plan_id: plan_id.clone(),
                 task_id: s.task_id.clone(),
@@ -116,7 +132,7 @@ pub async fn list(
                     .map(|t| t.title.clone())
                     .unwrap_or_default(),
                 unit: unit_name(&s.unit_id),
-                unit_display_name: directory.unit_name(&s.unit_id),
+                unit_display_name,
                 role: encode_role(s.role) as i32,
                 state: encode_slot_state(state) as i32,
                 latest_revision: s.latest.as_ref().map_or(0, |r| r.revision),

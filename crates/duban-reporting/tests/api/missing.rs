@@ -24,11 +24,19 @@ async fn every_obligated_unit_but_the_one_that_reported_is_chased() {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
         reporting
-            .submit_report(submit(&seed.key5.name, report(&seed.ndrc.name, "2019-Q3", PROGRESS), ""))
+            .submit_report(submit(
+                &seed.key5.name,
+                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
+                "",
+            ))
             .await
             .unwrap();
         reporting
-            .submit_report(submit(&seed.key5.name, report(&seed.rail.name, "2019-Q3", "配合推进"), ""))
+            .submit_report(submit(
+                &seed.key5.name,
+                report(&seed.rail.name, "2019-Q3", "配合推进"),
+                "",
+            ))
             .await
             .unwrap();
 
@@ -40,21 +48,35 @@ async fn every_obligated_unit_but_the_one_that_reported_is_chased() {
         let listed: Vec<(String, i32, String, i32, i64)> = before_due
             .missing_reports
             .iter()
-            .map(|m| (m.unit_display_name.clone(), m.task_number, m.task_title.clone(), m.state, m.seconds_late))
+            .map(|m| {
+                (
+                    m.unit_display_name.clone(),
+                    m.task_number,
+                    m.task_title.clone(),
+                    m.state,
+                    m.seconds_late,
+                )
+            })
             .collect();
         let open = pb::SlotState::Open as i32;
         assert_eq!(
             listed,
             [
                 ("九江海关".to_owned(), 13, seed.key13.title.clone(), open, 0),
-                ("武宁县政府".to_owned(), 6, seed.key6.title.clone(), open, 0),
                 ("修水县政府".to_owned(), 6, seed.key6.title.clone(), open, 0),
+                ("武宁县政府".to_owned(), 6, seed.key6.title.clone(), open, 0),
             ],
-            "ordered by unit name (units/customs, units/wuning, units/xiushui); no 市发改委, no participants"
+            "ordered by unit display name, not by id; no 市发改委, no participants"
         );
         let customs = &before_due.missing_reports[0];
-        assert_eq!(customs.report, format!("{}/reports/2019-q3-customs", seed.key13.name));
-        assert_eq!((customs.unit.as_str(), customs.task.as_str()), (seed.customs.name.as_str(), seed.key13.name.as_str()));
+        assert_eq!(
+            customs.report,
+            format!("{}/reports/2019-q3-customs", seed.key13.name)
+        );
+        assert_eq!(
+            (customs.unit.as_str(), customs.task.as_str()),
+            (seed.customs.name.as_str(), seed.key13.name.as_str())
+        );
         assert_eq!(customs.role, pb::ReporterRole::Lead as i32);
         assert_eq!(customs.latest_revision, 0);
         assert_eq!(before_due.period, "2019-Q3");
@@ -86,8 +108,8 @@ async fn every_obligated_unit_but_the_one_that_reported_is_chased() {
             after_due,
             [
                 (seed.customs.name.clone(), gone, 2),
-                (seed.wuning.name.clone(), gone, 2),
                 (seed.xiushui.name.clone(), gone, 2),
+                (seed.wuning.name.clone(), gone, 2),
             ],
             "paged one by one, nothing repeated, two seconds past due"
         );
@@ -102,6 +124,24 @@ async fn every_obligated_unit_but_the_one_that_reported_is_chased() {
             .into_inner();
         assert_eq!(one_unit.missing_reports.len(), 1);
         assert_eq!(one_unit.missing_reports[0].unit, seed.wuning.name);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_period_is_invalid_before_the_plan_is_looked_up() {
+    on_each_backend(|pair| async move {
+        let mut reporting = pair.reporting().await;
+        for period in ["2019-Q5", "2019-M13", "2019Q3"] {
+            let status = reporting
+                .list_missing_reports(pb::ListMissingReportsRequest {
+                    period: period.to_owned(),
+                    ..missing("plans/no-such-plan", 0, "")
+                })
+                .await
+                .unwrap_err();
+            assert_invalid(&status, "period");
+        }
     })
     .await;
 }
