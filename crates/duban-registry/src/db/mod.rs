@@ -15,6 +15,15 @@ use duban_infra::api::PageRequest;
 
 use crate::error::RegistryError;
 
+/// Fails a read whose stored value cannot be read: never a default, never a
+/// dropped row. The error (logged, INTERNAL to the caller) names table, column
+/// and row.
+pub(crate) fn unreadable(table: &str, column: &str, row: &str, value: &str) -> RegistryError {
+    RegistryError::Internal(anyhow::anyhow!(
+        "stored value `{value}` of {table}.{column} in row `{row}` cannot be read"
+    ))
+}
+
 /// Joins list items for a newline-separated text column.
 pub(crate) fn join_lines(items: &[String]) -> String {
     items.join("\n")

@@ -21,15 +21,23 @@ pub struct PlanFilter {
     pub show_deleted: bool,
 }
 
-fn parse_date(text: Option<String>) -> Option<NaiveDate> {
-    text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
+fn parse_date(
+    text: Option<String>,
+    column: &str,
+    row: &str,
+) -> Result<Option<NaiveDate>, RegistryError> {
+    text.map(|t| {
+        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .map_err(|_| super::unreadable("plans", column, row, &t))
+    })
+    .transpose()
 }
 
 fn format_date(date: Option<NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-fn to_domain(row: plan::Model) -> Plan {
+fn to_domain(row: plan::Model) -> Result<Plan, RegistryError> {
     let sections = split_lines(&row.sections)
         .into_iter()
         .map(|line| match line.split_once('\t') {
@@ -43,12 +51,14 @@ fn to_domain(row: plan::Model) -> Plan {
             },
         })
         .collect();
-    Plan {
-        issue_date: parse_date(row.issue_date),
-        start_date: parse_date(row.start_date),
-        end_date: parse_date(row.end_date),
+    let cadence = Cadence::parse(&row.cadence)
+        .ok_or_else(|| super::unreadable("plans", "cadence", &row.id, &row.cadence))?;
+    Ok(Plan {
+        issue_date: parse_date(row.issue_date, "issue_date", &row.id)?,
+        start_date: parse_date(row.start_date, "start_date", &row.id)?,
+        end_date: parse_date(row.end_date, "end_date", &row.id)?,
         addressees: split_lines(&row.addressees),
-        cadence: Cadence::parse(&row.cadence).unwrap_or_default(),
+        cadence,
         sections,
         id: row.id,
         title: row.title,
@@ -60,7 +70,7 @@ fn to_domain(row: plan::Model) -> Plan {
         create_time: row.create_time,
         update_time: row.update_time,
         delete_time: row.delete_time,
-    }
+    })
 }
 
 fn to_row(plan: &Plan) -> plan::ActiveModel {
@@ -109,7 +119,7 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Plan>, Re
         .filter(plan::Column::Id.eq(id))
         .one(db)
         .await?;
-    Ok(row.map(to_domain))
+    row.map(to_domain).transpose()
 }
 
 /// Returns the plan with `id`, deleted or not, or NOT_FOUND.
@@ -140,7 +150,7 @@ pub async fn find_by_source(
         .filter(plan::Column::SourceHash.eq(source_hash))
         .one(db)
         .await?;
-    Ok(row.map(to_domain))
+    row.map(to_domain).transpose()
 }
 
 /// Writes `plan` if the stored revision is still `expected_revision`.
@@ -181,7 +191,8 @@ pub async fn list(
     }
     let mut rows = query.limit(page.fetch_limit()).all(db).await?;
     let token = page.finish(&mut rows, |row| vec![row.seq.to_string()]);
-    Ok((rows.into_iter().map(to_domain).collect(), token))
+    let plans = rows.into_iter().map(to_domain).collect::<Result<_, _>>()?;
+    Ok((plans, token))
 }
 
 /// Marks a plan deleted now.

@@ -40,44 +40,66 @@ fn deadline_columns(deadline: &Deadline) -> (&'static str, Option<String>, &'sta
     }
 }
 
-fn deadline_of(row: &task::Model) -> Deadline {
+fn deadline_of(row: &task::Model) -> Result<Deadline, RegistryError> {
+    let unreadable = |column: &str, value: &str| super::unreadable("tasks", column, &row.id, value);
     let date = row
         .deadline_date
         .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| unreadable("deadline_date", d))
+        })
+        .transpose()?;
     let kind = match (row.deadline_kind.as_str(), date) {
         ("DATE", Some(date)) => DeadlineKind::Date(date),
+        ("DATE", None) => return Err(unreadable("deadline_date", "NULL")),
         ("ONGOING", _) => DeadlineKind::Ongoing,
-        ("RECURRING", _) => {
-            DeadlineKind::Recurring(Cadence::parse(&row.deadline_recurrence).unwrap_or_default())
-        }
-        _ => DeadlineKind::None,
+        ("RECURRING", _) => DeadlineKind::Recurring(
+            Cadence::parse(&row.deadline_recurrence)
+                .ok_or_else(|| unreadable("deadline_recurrence", &row.deadline_recurrence))?,
+        ),
+        ("NONE", _) => DeadlineKind::None,
+        (other, _) => return Err(unreadable("deadline_kind", other)),
     };
-    Deadline {
+    Ok(Deadline {
         kind,
         text: row.deadline_text.clone(),
-    }
+    })
 }
 
-fn to_domain(row: task::Model, assignments: &[assignment::Model]) -> Task {
+fn assignment_of(task: &task::Model, row: &assignment::Model) -> Result<Assignment, RegistryError> {
+    let unreadable = |column: &str, value: &str| {
+        super::unreadable(
+            "assignments",
+            column,
+            &format!("{}#{}", task.id, row.position),
+            value,
+        )
+    };
+    let assignee = match (&row.unit_id, &row.group_id) {
+        (Some(unit), None) => Assignee::Unit(unit.clone()),
+        (None, Some(group)) => Assignee::Group(group.clone()),
+        _ => {
+            return Err(unreadable(
+                "unit_id",
+                "neither or both of unit_id and group_id",
+            ));
+        }
+    };
+    Ok(Assignment {
+        assignee,
+        role: Role::parse(&row.role).ok_or_else(|| unreadable("role", &row.role))?,
+        note: row.note.clone(),
+    })
+}
+
+fn to_domain(row: task::Model, assignments: &[assignment::Model]) -> Result<Task, RegistryError> {
     let assignments = assignments
         .iter()
         .filter(|a| a.task_seq == row.seq)
-        .filter_map(|a| {
-            let assignee = match (&a.unit_id, &a.group_id) {
-                (Some(unit), _) => Assignee::Unit(unit.clone()),
-                (None, Some(group)) => Assignee::Group(group.clone()),
-                (None, None) => return None,
-            };
-            Some(Assignment {
-                assignee,
-                role: Role::parse(&a.role)?,
-                note: a.note.clone(),
-            })
-        })
-        .collect();
-    Task {
-        deadline: deadline_of(&row),
+        .map(|a| assignment_of(&row, a))
+        .collect::<Result<_, _>>()?;
+    Ok(Task {
+        deadline: deadline_of(&row)?,
         indicators: split_lines(&row.indicators),
         assignments,
         plan_id: row.plan_id,
@@ -91,7 +113,7 @@ fn to_domain(row: task::Model, assignments: &[assignment::Model]) -> Task {
         create_time: row.create_time,
         update_time: row.update_time,
         delete_time: row.delete_time,
-    }
+    })
 }
 
 fn to_row(task: &Task) -> task::ActiveModel {
@@ -137,10 +159,9 @@ async fn load(
         .order_by_asc(assignment::Column::Position)
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| to_domain(row, &assignments))
-        .collect())
+        .collect()
 }
 
 async fn replace_assignments(

@@ -25,9 +25,11 @@ pub struct UnitFilter {
     pub show_deleted: bool,
 }
 
-fn to_domain(row: unit::Model) -> Unit {
-    Unit {
-        kind: UnitKind::parse(&row.kind).unwrap_or(UnitKind::Other),
+fn to_domain(row: unit::Model) -> Result<Unit, RegistryError> {
+    let kind = UnitKind::parse(&row.kind)
+        .ok_or_else(|| super::unreadable("units", "kind", &row.id, &row.kind))?;
+    Ok(Unit {
+        kind,
         aliases: split_lines(&row.aliases),
         id: row.id,
         display_name: row.display_name,
@@ -36,7 +38,7 @@ fn to_domain(row: unit::Model) -> Unit {
         create_time: row.create_time,
         update_time: row.update_time,
         delete_time: row.delete_time,
-    }
+    })
 }
 
 fn to_row(unit: &Unit) -> unit::ActiveModel {
@@ -74,7 +76,7 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Unit>, Re
         .filter(unit::Column::Id.eq(id))
         .one(db)
         .await?;
-    Ok(row.map(to_domain))
+    row.map(to_domain).transpose()
 }
 
 /// Returns the unit with `id`, or NOT_FOUND.
@@ -94,7 +96,7 @@ pub async fn live_among(
         .filter(unit::Column::DeleteTime.is_null())
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(to_domain).collect())
+    rows.into_iter().map(to_domain).collect()
 }
 
 /// Writes `unit` (with its new revision) if the stored revision is still
@@ -142,7 +144,8 @@ pub async fn list(
     }
     let mut rows = query.limit(page.fetch_limit()).all(db).await?;
     let token = page.finish(&mut rows, |row| vec![row.seq.to_string()]);
-    Ok((rows.into_iter().map(to_domain).collect(), token))
+    let units = rows.into_iter().map(to_domain).collect::<Result<_, _>>()?;
+    Ok((units, token))
 }
 
 /// Explains why a unit cannot be deleted: live tasks or groups still name it.

@@ -15,3 +15,4 @@ mod paging;
 mod partial_update;
 mod seed_scenario;
 mod server;
+mod stored_values;
