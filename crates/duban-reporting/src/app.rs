@@ -3,7 +3,7 @@
 //! answers; handlers answer UNAVAILABLE until then. The registry is connected to
 //! lazily: its absence never stops this service from starting.
 
-use std::future::Future;
+use std::{future::Future, sync::Arc};
 
 use duban_infra::{
     call::CallInfo,
@@ -16,7 +16,12 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::{
-    clock::Clock, config::Config, db::migration::Migrator, grpc::ReportingApi, registry::Registry,
+    clock::Clock,
+    config::Config,
+    db::{events::EventNotifier, migration::Migrator},
+    grpc::ReportingApi,
+    registry::{Registry, RegistryView},
+    service::Context,
 };
 
 /// The gRPC service names whose health is reported.
@@ -29,7 +34,8 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let ready: Ready<DatabaseConnection> = Ready::new();
-    let registry = Registry::connect_lazy(&config.registry_url)?;
+    let registry: Arc<dyn RegistryView> = Arc::new(Registry::connect_lazy(&config.registry_url)?);
+    let events = EventNotifier::default();
     let clock = Clock::new(config.clock_file.clone());
     if let Clock::File(path) = &clock {
         tracing::warn!(path = %path.display(), "time is read from a clock file (tests and drills only)");
@@ -45,8 +51,9 @@ pub async fn run(
     server.add_service(
         ReportingServiceServer::new(ReportingApi::new(
             ready.clone(),
-            registry.clone(),
+            Arc::clone(&registry),
             clock.clone(),
+            events.clone(),
         ))
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit),
@@ -64,12 +71,14 @@ pub async fn run(
         db.ping().await?;
         ready.set(db.clone());
         if sweep_interval > 0 {
-            tokio::spawn(sweep_periodically(
-                db.clone(),
+            let context = Context {
+                db: db.clone(),
                 registry,
                 clock,
-                sweep_interval,
-            ));
+                events,
+                call: CallInfo::internal(),
+            };
+            tokio::spawn(sweep_periodically(context, sweep_interval));
         }
         Ok(db)
     };
@@ -79,12 +88,7 @@ pub async fn run(
 /// Sweeps for reminders every `seconds`, at the clock's "now". A failed sweep (the
 /// registry down, say) is logged and retried at the next tick; nothing is lost,
 /// since the next sweep sends what still applies.
-async fn sweep_periodically(
-    db: DatabaseConnection,
-    registry: Registry,
-    clock: Clock,
-    seconds: u64,
-) {
+async fn sweep_periodically(context: Context, seconds: u64) {
     // The first sweep waits one interval: at start the registry may still be
     // migrating (`duban up` starts both at once), and a sweep then only fails.
     let period = std::time::Duration::from_secs(seconds);
@@ -92,17 +96,19 @@ async fn sweep_periodically(
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let as_of = match clock.now().await {
+        let as_of = match context.now().await {
             Ok(now) => now,
             Err(error) => {
-                tracing::warn!(
-                    error = format!("{error:#}"),
-                    "cannot read the clock; sweep skipped"
-                );
+                tracing::warn!(error = ?error, "cannot read the clock; sweep skipped");
                 continue;
             }
         };
-        let sweep = CallInfo::internal().scope(crate::sweep::run(&db, &registry, as_of, None));
+        let call = CallInfo::internal();
+        let context = Context {
+            call: call.clone(),
+            ..context.clone()
+        };
+        let sweep = call.scope(crate::service::sweep::run(&context, as_of, None));
         if let Err(error) = sweep.await {
             metrics::counter!("duban_reminder_sweeps_failed_total").increment(1);
             tracing::warn!(%error, "reminder sweep failed; retrying at the next tick");

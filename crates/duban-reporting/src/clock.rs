@@ -14,6 +14,8 @@ pub enum Clock {
     System,
     /// The instant written in a file.
     File(PathBuf),
+    /// One fixed instant (operation tests).
+    Fixed(DateTime<Utc>),
 }
 
 impl Clock {
@@ -27,6 +29,7 @@ impl Clock {
     pub async fn now(&self) -> anyhow::Result<DateTime<Utc>> {
         let now = match self {
             Self::System => Utc::now(),
+            Self::Fixed(instant) => *instant,
             Self::File(path) => {
                 let text = tokio::fs::read_to_string(path)
                     .await

@@ -11,5 +11,4 @@ pub mod error;
 pub mod export;
 pub mod grpc;
 pub mod registry;
-pub mod slots;
-pub mod sweep;
+pub mod service;

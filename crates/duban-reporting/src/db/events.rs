@@ -12,28 +12,41 @@ use sea_orm::{
 use super::entities::event;
 use crate::domain::event::{Event, EventType, NewEvent, Severity};
 
-static APPENDED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+/// The wake-up hint a service's subscribers wait on, held in its state: every
+/// write that commits events announces them. Subscribers also poll, so events
+/// written by other replicas arrive too.
+#[derive(Debug, Clone, Default)]
+pub struct EventNotifier(std::sync::Arc<tokio::sync::Notify>);
 
-/// Returns the wake-up hint subscribers in this process wait on.
-pub fn appended() -> &'static tokio::sync::Notify {
-    &APPENDED
-}
+impl EventNotifier {
+    /// Returns the hint to wait on (register it before reading, so an append
+    /// that commits meanwhile still wakes the reader).
+    pub fn appended(&self) -> &tokio::sync::Notify {
+        &self.0
+    }
 
-/// Wakes this process's subscribers; call after committing appended events.
-/// Subscribers also poll, so events written by other replicas arrive too.
-pub fn announce() {
-    APPENDED.notify_waiters();
+    /// Wakes the subscribers; call after committing appended events.
+    pub fn announce(&self) {
+        self.0.notify_waiters();
+    }
 }
 
 /// Key of the advisory lock serialising event appends on PostgreSQL.
 const APPEND_LOCK_KEY: i64 = 0x6475_6261_6e65_7674; // "dubanevt"
 
-fn to_domain(row: event::Model) -> Option<Event> {
-    Some(Event {
+fn to_domain(row: event::Model) -> Result<Event, DbErr> {
+    let unreadable = |column: &str, value: &str| {
+        super::unreadable("events", column, &row.sequence.to_string(), value)
+    };
+    let event_type = EventType::parse(&row.event_type)
+        .ok_or_else(|| unreadable("event_type", &row.event_type))?;
+    let severity =
+        Severity::parse(&row.severity).ok_or_else(|| unreadable("severity", &row.severity))?;
+    Ok(Event {
         sequence: row.sequence,
         event: NewEvent {
-            event_type: EventType::parse(&row.event_type)?,
-            severity: Severity::parse(&row.severity),
+            event_type,
+            severity,
             id: row.id,
             occur_time: row.occur_time,
             plan: row.plan,
@@ -142,7 +155,7 @@ pub async fn after(
         .limit(limit)
         .all(db)
         .await?;
-    Ok(rows.into_iter().filter_map(to_domain).collect())
+    rows.into_iter().map(to_domain).collect()
 }
 
 /// Returns the ids of the reminder events already written for a plan's period.

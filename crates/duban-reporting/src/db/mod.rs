@@ -8,3 +8,12 @@ pub mod reports;
 pub mod rules;
 pub mod snapshots;
 pub mod writes;
+
+/// The error of a read whose stored value cannot be read: never a default,
+/// never a dropped row. It names table, column and row, and is logged (the
+/// caller sees INTERNAL).
+pub(crate) fn unreadable(table: &str, column: &str, row: &str, value: &str) -> sea_orm::DbErr {
+    sea_orm::DbErr::Custom(format!(
+        "stored value `{value}` of {table}.{column} in row `{row}` cannot be read"
+    ))
+}

@@ -1,6 +1,7 @@
 //! Reminder rules per plan. A plan's rules are created from the defaults the first
-//! time they are needed; concurrent first reads both insert with "do nothing on
-//! conflict", so the defaults exist once.
+//! time they are needed (through the write path, `writes::create_default_rules`);
+//! concurrent creators both insert with "do nothing on conflict", so the defaults
+//! exist once.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -18,19 +19,32 @@ pub struct StoredRule {
     pub revision: i32,
 }
 
-fn to_domain(row: reminder_rule::Model) -> StoredRule {
-    StoredRule {
+fn to_domain(row: reminder_rule::Model) -> Result<StoredRule, DbErr> {
+    let unreadable = |column: &str, value: &str| {
+        let id = format!("{}/{}", row.plan_id, row.rule_id);
+        super::unreadable("reminder_rules", column, &id, value)
+    };
+    let kind = ReminderKind::parse(&row.kind).ok_or_else(|| unreadable("kind", &row.kind))?;
+    let hour = u32::try_from(row.hour)
+        .ok()
+        .filter(|h| *h <= 23)
+        .ok_or_else(|| unreadable("hour", &row.hour.to_string()))?;
+    let minute = u32::try_from(row.minute)
+        .ok()
+        .filter(|m| *m <= 59)
+        .ok_or_else(|| unreadable("minute", &row.minute.to_string()))?;
+    Ok(StoredRule {
         rule: ReminderRule {
-            kind: ReminderKind::parse(&row.kind).unwrap_or(ReminderKind::Upcoming),
+            kind,
             id: row.rule_id,
             offset_days: row.offset_days,
-            hour: u32::try_from(row.hour).unwrap_or(9),
-            minute: u32::try_from(row.minute).unwrap_or(0),
+            hour,
+            minute,
             enabled: row.enabled,
             escalate_to: row.escalate_to,
         },
         revision: row.revision,
-    }
+    })
 }
 
 fn to_row(
@@ -53,16 +67,23 @@ fn to_row(
     }
 }
 
-/// Returns a plan's rules ordered by offset, creating the defaults if it has none.
-pub async fn of_plan(
+/// Returns a plan's rules ordered by offset (empty until its defaults are created).
+pub async fn of_plan(db: &impl ConnectionTrait, plan_id: &str) -> Result<Vec<StoredRule>, DbErr> {
+    let rows = reminder_rule::Entity::find()
+        .filter(reminder_rule::Column::PlanId.eq(plan_id))
+        .order_by_asc(reminder_rule::Column::OffsetDays)
+        .order_by_asc(reminder_rule::Column::RuleId)
+        .all(db)
+        .await?;
+    rows.into_iter().map(to_domain).collect()
+}
+
+/// Inserts the default rules of a plan, leaving any that exist.
+pub async fn insert_defaults(
     db: &impl ConnectionTrait,
     plan_id: &str,
     now: DateTime<Utc>,
-) -> Result<Vec<StoredRule>, DbErr> {
-    let stored = read(db, plan_id).await?;
-    if !stored.is_empty() {
-        return Ok(stored);
-    }
+) -> Result<(), DbErr> {
     let defaults = default_rules()
         .into_iter()
         .map(|rule| to_row(plan_id, &rule, 1, now));
@@ -74,17 +95,7 @@ pub async fn of_plan(
         )
         .exec_without_returning(db)
         .await?;
-    read(db, plan_id).await
-}
-
-async fn read(db: &impl ConnectionTrait, plan_id: &str) -> Result<Vec<StoredRule>, DbErr> {
-    let rows = reminder_rule::Entity::find()
-        .filter(reminder_rule::Column::PlanId.eq(plan_id))
-        .order_by_asc(reminder_rule::Column::OffsetDays)
-        .order_by_asc(reminder_rule::Column::RuleId)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(to_domain).collect())
+    Ok(())
 }
 
 /// Writes `rule` if its stored revision is still `expected_revision`; returns

@@ -1,6 +1,8 @@
 //! Slot snapshots: once a period is past due, who had to report in it is kept, so
 //! a unit that never reported stays a missed slot even if the registry later
-//! drops its assignment. Taking a snapshot is idempotent (the first one stays).
+//! drops its assignment. Taking a snapshot is idempotent (the first one stays)
+//! and whole: the write path takes it in one transaction, so no reader ever sees
+//! part of one.
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
@@ -13,7 +15,8 @@ use crate::domain::{Obligation, ReporterRole};
 /// Rows per insert statement (well under the bound-parameter limits).
 const CHUNK: usize = 1000;
 
-/// Keeps `obligations` as the period's snapshot unless it already has one.
+/// Keeps `obligations` as the period's snapshot unless it already has one; the
+/// caller's transaction makes it all or nothing.
 pub async fn take_once(
     db: &impl ConnectionTrait,
     plan_id: &str,
@@ -65,13 +68,21 @@ pub async fn of_period(
         .filter(slot_snapshot::Column::Period.eq(period))
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Obligation {
-            role: ReporterRole::parse(&row.role).unwrap_or(ReporterRole::Responsible),
-            task_id: row.task_id,
-            task_number: row.task_number,
-            unit_id: row.unit_id,
+    rows.into_iter()
+        .map(|row| {
+            let role = ReporterRole::parse(&row.role).ok_or_else(|| {
+                let id = format!(
+                    "{}/{}/{}/{}",
+                    row.plan_id, row.period, row.task_id, row.unit_id
+                );
+                super::unreadable("slot_snapshot", "role", &id, &row.role)
+            })?;
+            Ok(Obligation {
+                role,
+                task_id: row.task_id,
+                task_number: row.task_number,
+                unit_id: row.unit_id,
+            })
         })
-        .collect())
+        .collect()
 }

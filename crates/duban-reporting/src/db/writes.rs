@@ -1,17 +1,18 @@
-//! The write path: one function per operation, each owning its transaction, so
-//! that a later change can add outbox events in the same transaction or turn
-//! submissions into a batching writer without touching the handlers. A reply is
-//! built only after the commit.
+//! The write path: every write of the service goes through one function here
+//! that owns its transaction (submissions and reviews with their outbox events,
+//! the sweep's reminders, a period's slot snapshot, a plan's default reminder
+//! rules), so a later batching writer changes this module alone. A reply is built
+//! only after the commit, and subscribers are woken after it.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
 use uuid::Uuid;
 
-use super::{events, reports};
+use super::{events, events::EventNotifier, reports, rules, snapshots};
 use crate::{
     domain::{
-        Decision, Report, ReportContent, ReporterRole, Review, ReviewState, SlotKey,
-        event::{EventType, NewEvent, Severity},
+        Decision, Obligation, Report, ReportContent, ReporterRole, Review, ReviewState, SlotKey,
+        event::{Event, EventType, NewEvent, Severity},
         names::{ReportName, plan_name, task_name, unit_name},
         report::check_reviewable,
     },
@@ -72,11 +73,13 @@ pub async fn replay_submission(
 /// Commits `new` as the slot's next revision.
 pub async fn submit(
     db: &DatabaseConnection,
+    notifier: &EventNotifier,
     new: NewRevision,
 ) -> Result<Submitted, ReportingError> {
     for _ in 0..REVISION_ATTEMPTS {
         match insert_next_revision(db, &new).await {
             Ok(report) => {
+                notifier.announce();
                 metrics::counter!("duban_reports_submitted_total").increment(1);
                 return Ok(Submitted::Created(report));
             }
@@ -122,7 +125,6 @@ async fn insert_next_revision(db: &DatabaseConnection, new: &NewRevision) -> Res
     )
     .await?;
     txn.commit().await?;
-    events::announce();
     Ok(report)
 }
 
@@ -161,13 +163,17 @@ async fn replay_review(
 /// Accepts or returns the slot's latest revision and commits the review.
 pub async fn review(
     db: &DatabaseConnection,
+    notifier: &EventNotifier,
     command: ReviewCommand,
 ) -> Result<Report, ReportingError> {
     if let Some(first) = replay_review(db, &command).await? {
         return Ok(first);
     }
     match write_review(db, &command).await {
-        Ok(report) => Ok(report),
+        Ok(report) => {
+            notifier.announce();
+            Ok(report)
+        }
         // A retry with the same request id may have committed meanwhile (so the
         // state or etag moved, or the request id is taken): its result is the answer.
         Err(error) => Ok(replay_review(db, &command).await?.ok_or(error)?),
@@ -206,8 +212,50 @@ async fn write_review(
     };
     events::append(&txn, vec![report_event(&report, event_type, command.now)]).await?;
     txn.commit().await?;
-    events::announce();
     Ok(report)
+}
+
+/// Appends a sweep's reminders (those not written before) in one transaction and
+/// returns the ones written.
+pub async fn append_reminders(
+    db: &DatabaseConnection,
+    notifier: &EventNotifier,
+    reminders: Vec<NewEvent>,
+) -> Result<Vec<Event>, ReportingError> {
+    if reminders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = db.begin().await?;
+    let written = events::append(&txn, reminders).await?;
+    txn.commit().await?;
+    notifier.announce();
+    Ok(written)
+}
+
+/// Keeps who had to report in a period that fell due, whole or not at all.
+pub async fn snapshot_period(
+    db: &DatabaseConnection,
+    plan_id: &str,
+    period: &str,
+    duties: &[Obligation],
+) -> Result<(), ReportingError> {
+    let txn = db.begin().await?;
+    snapshots::take_once(&txn, plan_id, period, duties).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Creates a plan's default reminder rules (those missing) and returns its rules.
+pub async fn create_default_rules(
+    db: &DatabaseConnection,
+    plan_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<rules::StoredRule>, ReportingError> {
+    let txn = db.begin().await?;
+    rules::insert_defaults(&txn, plan_id, now).await?;
+    let created = rules::of_plan(&txn, plan_id).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// The outbox event of a report's state change; its id names the revision and
@@ -235,4 +283,16 @@ fn report_event(report: &Report, event_type: EventType, at: DateTime<Utc>) -> Ne
         recipient: String::new(),
         comment: report.review.comment.clone(),
     }
+}
+
+/// Writes a changed reminder rule if its stored revision is still
+/// `expected_revision`; returns whether it did.
+pub async fn update_rule(
+    db: &DatabaseConnection,
+    plan_id: &str,
+    rule: &crate::domain::reminder::ReminderRule,
+    expected_revision: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, ReportingError> {
+    Ok(rules::save(db, plan_id, rule, expected_revision, now).await?)
 }

@@ -67,14 +67,11 @@ impl Severity {
         }
     }
 
-    /// Parses the stored spelling; anything else is `None`.
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "BLUE" => Self::Blue,
-            "YELLOW" => Self::Yellow,
-            "RED" => Self::Red,
-            _ => Self::None,
-        }
+    /// Parses the stored spelling (empty for none); anything else is unknown.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::None, Self::Blue, Self::Yellow, Self::Red]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 

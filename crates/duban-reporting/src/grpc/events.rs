@@ -1,28 +1,19 @@
-//! ListEvents and SubscribeEvents: reading the outbox from a cursor.
+//! ListEvents and SubscribeEvents: decode the cursor, read or follow the outbox,
+//! encode the events.
 
-use std::{pin::Pin, time::Duration};
+use std::pin::Pin;
 
 use duban_infra::api::FieldViolations;
 use duban_proto::{events::v1 as ev, reporting::v1 as pb};
-use sea_orm::DatabaseConnection;
-use tokio::sync::mpsc;
-use tokio_stream::{Stream, wrappers::ReceiverStream};
+use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::Status;
 
-use super::{Context, convert::timestamp};
+use super::convert::timestamp;
 use crate::{
-    db::events,
     domain::event::{Event, EventType, Severity},
     error::ReportingError,
+    service::{self, Context, events::BATCH},
 };
-
-/// Events read from storage per query.
-const BATCH: u64 = 100;
-/// Events buffered per subscriber: a slow reader holds the writer back instead of
-/// growing memory.
-const BUFFER: usize = 64;
-/// How often a caught-up subscriber looks for events written by other replicas.
-const POLL: Duration = Duration::from_millis(500);
 
 /// The stream a subscriber reads.
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<ev::Event, Status>> + Send>>;
@@ -73,7 +64,7 @@ fn check_cursor(after: i64, violations: &mut FieldViolations) {
 }
 
 pub async fn list(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::ListEventsRequest,
 ) -> Result<pb::ListEventsResponse, ReportingError> {
     let mut violations = FieldViolations::new();
@@ -90,7 +81,7 @@ pub async fn list(
         }
     };
     ReportingError::ensure_valid(violations)?;
-    let found = events::after(context.db, request.after_sequence, limit).await?;
+    let found = service::events::list(context, request.after_sequence, limit).await?;
     let last_sequence = found.last().map_or(request.after_sequence, |e| e.sequence);
     Ok(pb::ListEventsResponse {
         events: found.into_iter().map(encode_event).collect(),
@@ -100,53 +91,13 @@ pub async fn list(
 
 /// Starts a subscriber: everything after the cursor, then live events.
 pub fn subscribe(
-    db: DatabaseConnection,
+    context: &Context,
     request: &pb::SubscribeEventsRequest,
 ) -> Result<EventStream, ReportingError> {
     let mut violations = FieldViolations::new();
     check_cursor(request.after_sequence, &mut violations);
     ReportingError::ensure_valid(violations)?;
-    let (sender, receiver) = mpsc::channel(BUFFER);
-    tokio::spawn(feed(db, request.after_sequence, sender));
-    Ok(Box::pin(ReceiverStream::new(receiver)))
-}
-
-async fn feed(
-    db: DatabaseConnection,
-    mut cursor: i64,
-    sender: mpsc::Sender<Result<ev::Event, Status>>,
-) {
-    loop {
-        // Registered before the query, so an append that commits while the query
-        // runs still wakes this subscriber.
-        let appended = events::appended().notified();
-        tokio::pin!(appended);
-        appended.as_mut().enable();
-        match events::after(&db, cursor, BATCH).await {
-            Ok(batch) if !batch.is_empty() => {
-                for event in batch {
-                    cursor = event.sequence;
-                    if sender.send(Ok(encode_event(event))).await.is_err() {
-                        return;
-                    }
-                }
-                continue;
-            }
-            Ok(_) => {}
-            Err(error) => {
-                tracing::warn!(%error, cursor, "event subscriber cannot read; closing its stream");
-                let _ = sender
-                    .send(Err(Status::unavailable(
-                        "events cannot be read now; resubscribe from your last sequence",
-                    )))
-                    .await;
-                return;
-            }
-        }
-        tokio::select! {
-            () = &mut appended => {}
-            () = tokio::time::sleep(POLL) => {}
-            () = sender.closed() => return,
-        }
-    }
+    let feed = service::events::subscribe(context, request.after_sequence);
+    let stream = ReceiverStream::new(feed).map(|item| item.map(encode_event).map_err(Status::from));
+    Ok(Box::pin(stream))
 }

@@ -1,6 +1,6 @@
-//! The gRPC face of the reporting service: each method decodes its request, runs
-//! the domain logic against storage and the registry, and encodes the answer;
-//! errors map to status codes in `error.rs` only.
+//! The gRPC face of the reporting service: each method decodes its request into a
+//! typed command (naming every invalid field), calls one operation of `service`,
+//! and encodes the outcome; errors map to status codes in `error.rs` only.
 
 mod convert;
 mod events;
@@ -11,45 +11,50 @@ mod review;
 mod submit;
 mod summary;
 
-use chrono::{DateTime, Utc};
-use duban_infra::serving::Ready;
+use std::sync::Arc;
+
+use duban_infra::{call::CallInfo, serving::Ready};
 use duban_proto::reporting::v1::{self as pb, reporting_service_server::ReportingService};
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
-use crate::{clock::Clock, error::ReportingError, registry::Registry};
+use crate::{clock::Clock, db::events::EventNotifier, registry::RegistryView, service::Context};
 
-/// The ReportingService implementation.
+/// The ReportingService implementation: the state every call's context is made of.
 #[derive(Debug, Clone)]
 pub struct ReportingApi {
     db: Ready<DatabaseConnection>,
-    registry: Registry,
+    registry: Arc<dyn RegistryView>,
     clock: Clock,
+    events: EventNotifier,
 }
 
 impl ReportingApi {
     /// Serves from `db` once it is ready (migrations done), asking `registry` who
-    /// must report and `clock` what time it is.
-    pub fn new(db: Ready<DatabaseConnection>, registry: Registry, clock: Clock) -> Self {
+    /// must report and `clock` what time it is; commits wake `events`' subscribers.
+    pub fn new(
+        db: Ready<DatabaseConnection>,
+        registry: Arc<dyn RegistryView>,
+        clock: Clock,
+        events: EventNotifier,
+    ) -> Self {
         Self {
             db,
             registry,
             clock,
+            events,
         }
     }
-}
 
-/// What a handler works with.
-pub struct Context<'a> {
-    pub db: &'a DatabaseConnection,
-    pub registry: &'a Registry,
-    clock: &'a Clock,
-}
-
-impl Context<'_> {
-    /// Returns the current instant from the configured clock.
-    pub async fn now(&self) -> Result<DateTime<Utc>, ReportingError> {
-        self.clock.now().await.map_err(ReportingError::Internal)
+    /// Returns the context of the current call, or UNAVAILABLE while starting.
+    fn context(&self) -> Result<Context, Status> {
+        Ok(Context {
+            db: self.db.get()?.clone(),
+            registry: Arc::clone(&self.registry),
+            clock: self.clock.clone(),
+            events: self.events.clone(),
+            call: CallInfo::current(),
+        })
     }
 }
 
@@ -61,11 +66,7 @@ macro_rules! reporting_service {
             $(
                 #[tracing::instrument(skip_all)]
                 async fn $method(&self, request: Request<$request>) -> Result<Response<$response>, Status> {
-                    let context = Context {
-                        db: self.db.get()?,
-                        registry: &self.registry,
-                        clock: &self.clock,
-                    };
+                    let context = self.context()?;
                     $handler(&context, request.into_inner())
                         .await
                         .map(Response::new)
@@ -80,8 +81,8 @@ macro_rules! reporting_service {
                 &self,
                 request: Request<pb::SubscribeEventsRequest>,
             ) -> Result<Response<Self::SubscribeEventsStream>, Status> {
-                let db = self.db.get()?.clone();
-                events::subscribe(db, request.get_ref())
+                let context = self.context()?;
+                events::subscribe(&context, request.get_ref())
                     .map(Response::new)
                     .map_err(Status::from)
             }

@@ -1,24 +1,27 @@
-//! ListReminderRules, UpdateReminderRule and RunReminderSweep.
+//! ListReminderRules, UpdateReminderRule and RunReminderSweep: decode, call the
+//! operation, encode.
 
 use duban_infra::api::FieldViolations;
 use duban_proto::{events::v1 as ev, reporting::v1 as pb};
 use prost_types::Timestamp;
 
-use super::{Context, convert::timestamp, events::encode_event};
+use super::{convert::timestamp, events::encode_event};
 use crate::{
     db::rules,
     domain::{
         names::{plan_id, unit_id, unit_name},
-        reminder::{ReminderKind, ReminderRule},
+        reminder::ReminderKind,
     },
     error::ReportingError,
-    sweep,
+    service::{
+        self, Context,
+        rules::{RuleField, RuleUpdate},
+    },
 };
 
 /// Events returned by a sweep; a large sweep's reply stays far below gRPC's
 /// default 4 MiB message limit.
 const MAX_EVENTS_IN_REPLY: usize = 1000;
-const UPDATABLE: &[&str] = &["offset_days", "hour", "minute", "enabled", "escalate_to"];
 
 fn encode_rule(plan: &str, stored: rules::StoredRule) -> pb::ReminderRule {
     let rule = stored.rule;
@@ -60,13 +63,11 @@ fn rule_ids(name: &str) -> Result<(String, String), String> {
 }
 
 pub async fn list(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::ListReminderRulesRequest,
 ) -> Result<pb::ListReminderRulesResponse, ReportingError> {
     let plan = plan_id(&request.plan).map_err(|reason| ReportingError::invalid("plan", reason))?;
-    context.registry.plan(&plan).await?;
-    let now = context.now().await?;
-    let stored = rules::of_plan(context.db, &plan, now).await?;
+    let stored = service::rules::list(context, &plan).await?;
     Ok(pb::ListReminderRulesResponse {
         rules: stored
             .into_iter()
@@ -76,7 +77,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::UpdateReminderRuleRequest,
 ) -> Result<pb::ReminderRule, ReportingError> {
     let Some(patch) = request.rule else {
@@ -84,92 +85,78 @@ pub async fn update(
     };
     let mut violations = FieldViolations::new();
     let ids = violations.check("rule.name", rule_ids(&patch.name));
-    let paths = request
-        .update_mask
-        .as_ref()
-        .map(|m| m.paths.clone())
-        .unwrap_or_default();
-    let paths: Vec<String> = if paths.is_empty() {
-        UPDATABLE.iter().map(|p| (*p).to_owned()).collect()
-    } else {
-        paths
-    };
-    for path in &paths {
-        if !UPDATABLE.contains(&path.as_str()) {
-            violations.add(
-                "update_mask",
-                format!(
-                    "`{path}` cannot be updated; updatable: {}",
-                    UPDATABLE.join(", ")
-                ),
-            );
-        }
-    }
-    if !(-60..=60).contains(&patch.offset_days) {
+    let fields = decode_mask(request.update_mask.as_ref(), &mut violations);
+    // Only the masked fields are applied, so only they are checked.
+    let masked = |field: RuleField| fields.contains(&field);
+    if masked(RuleField::OffsetDays) && !(-60..=60).contains(&patch.offset_days) {
         violations.add(
             "rule.offset_days",
             format!("must be within -60..60, got `{}`", patch.offset_days),
         );
     }
-    if !(0..=23).contains(&patch.hour) {
+    if masked(RuleField::Hour) && !(0..=23).contains(&patch.hour) {
         violations.add(
             "rule.hour",
             format!("must be within 0..23, got `{}`", patch.hour),
         );
     }
-    if !(0..=59).contains(&patch.minute) {
+    if masked(RuleField::Minute) && !(0..=59).contains(&patch.minute) {
         violations.add(
             "rule.minute",
             format!("must be within 0..59, got `{}`", patch.minute),
         );
     }
-    let escalate_to = if patch.escalate_to.is_empty() {
+    let escalate_to = if patch.escalate_to.is_empty() || !masked(RuleField::EscalateTo) {
         None
     } else {
         violations.check("rule.escalate_to", unit_id(&patch.escalate_to))
     };
-    ReportingError::ensure_valid(violations)?;
-    let Some((plan, rule_id)) = ids else {
-        return Err(ReportingError::invalid("rule.name", "malformed"));
+    let (Some((plan, rule_id)), true) = (ids, violations.is_empty()) else {
+        return Err(ReportingError::InvalidArgument(violations));
     };
-    let now = context.now().await?;
-    let stored = rules::of_plan(context.db, &plan, now).await?;
-    let Some(current) = stored.into_iter().find(|s| s.rule.id == rule_id) else {
-        return Err(ReportingError::NotFound(format!(
-            "`{}` does not exist",
-            patch.name
-        )));
+    let update = RuleUpdate {
+        plan_id: plan.clone(),
+        rule_id,
+        name: patch.name,
+        fields,
+        offset_days: patch.offset_days,
+        hour: patch.hour.unsigned_abs(),
+        minute: patch.minute.unsigned_abs(),
+        enabled: patch.enabled,
+        escalate_to,
+        etag: patch.etag,
     };
-    if !patch.etag.is_empty() && patch.etag != current.revision.to_string() {
-        return Err(ReportingError::Aborted(format!(
-            "`{}` changed since it was read (etag `{}`, now `{}`)",
-            patch.name, patch.etag, current.revision
-        )));
+    let stored = service::rules::update(context, update).await?;
+    Ok(encode_rule(&plan, stored))
+}
+
+/// Returns the fields an update mask names (every field when it is empty).
+fn decode_mask(
+    mask: Option<&prost_types::FieldMask>,
+    violations: &mut FieldViolations,
+) -> Vec<RuleField> {
+    let paths = mask.map(|m| m.paths.as_slice()).unwrap_or_default();
+    if paths.is_empty() {
+        return RuleField::ALL.to_vec();
     }
-    let mut rule: ReminderRule = current.rule.clone();
-    for path in &paths {
-        match path.as_str() {
-            "offset_days" => rule.offset_days = patch.offset_days,
-            "hour" => rule.hour = patch.hour.unsigned_abs(),
-            "minute" => rule.minute = patch.minute.unsigned_abs(),
-            "enabled" => rule.enabled = patch.enabled,
-            _ => rule.escalate_to = escalate_to.clone(),
+    let mut fields = Vec::new();
+    for path in paths {
+        match RuleField::parse(path) {
+            Some(field) if !fields.contains(&field) => fields.push(field),
+            Some(_) => {}
+            None => {
+                let updatable: Vec<&str> = RuleField::ALL.iter().map(|f| f.path()).collect();
+                violations.add(
+                    "update_mask",
+                    format!(
+                        "`{path}` cannot be updated; updatable: {}",
+                        updatable.join(", ")
+                    ),
+                );
+            }
         }
     }
-    if !rules::save(context.db, &plan, &rule, current.revision, now).await? {
-        return Err(ReportingError::Aborted(format!(
-            "`{}` was changed concurrently; read it again",
-            patch.name
-        )));
-    }
-    tracing::info!(rule = %patch.name, offset_days = rule.offset_days, enabled = rule.enabled, "reminder rule updated");
-    Ok(encode_rule(
-        &plan,
-        rules::StoredRule {
-            rule,
-            revision: current.revision + 1,
-        },
-    ))
+    fields
 }
 
 fn instant(time: &Timestamp) -> Result<chrono::DateTime<chrono::Utc>, ReportingError> {
@@ -180,7 +167,7 @@ fn instant(time: &Timestamp) -> Result<chrono::DateTime<chrono::Utc>, ReportingE
 }
 
 pub async fn sweep(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::RunReminderSweepRequest,
 ) -> Result<pb::RunReminderSweepResponse, ReportingError> {
     let only_plan = if request.plan.is_empty() {
@@ -192,7 +179,7 @@ pub async fn sweep(
         Some(time) => instant(time)?,
         None => context.now().await?,
     };
-    let outcome = sweep::run(context.db, context.registry, as_of, only_plan.as_deref()).await?;
+    let outcome = service::sweep::run(context, as_of, only_plan.as_deref()).await?;
     let written = i32::try_from(outcome.events.len()).unwrap_or(i32::MAX);
     Ok(pb::RunReminderSweepResponse {
         events: outcome

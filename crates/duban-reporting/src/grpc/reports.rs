@@ -4,20 +4,17 @@
 use duban_infra::api::{FieldViolations, PageRequest};
 use duban_proto::reporting::v1 as pb;
 
-use super::{
-    Context,
-    convert::{
-        decode_review_state, decode_status, encode_review_state, encode_role, encode_status,
-        timestamp,
-    },
+use super::convert::{
+    decode_review_state, decode_status, encode_review_state, encode_role, encode_status, timestamp,
 };
 use crate::{
-    db::reports::{self, ReportFilter},
+    db::reports::ReportFilter,
     domain::{
         Report,
         names::{self, task_name, unit_name},
     },
     error::ReportingError,
+    service::{self, Context},
 };
 
 /// Encodes a report revision.
@@ -46,22 +43,18 @@ pub fn encode_report(report: Report) -> pb::Report {
 }
 
 pub async fn get(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::GetReportRequest,
 ) -> Result<pb::Report, ReportingError> {
     let name = names::report_name(&request.name)
         .map_err(|reason| ReportingError::invalid("name", reason))?;
-    let found = match name.revision {
-        Some(revision) => reports::revision(context.db, &name.slot, revision).await?,
-        None => reports::latest(context.db, &name.slot).await?,
-    };
-    found
+    service::reports::get(context, &name)
+        .await
         .map(encode_report)
-        .ok_or_else(|| ReportingError::NotFound(format!("`{}` does not exist", request.name)))
 }
 
 pub async fn list(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::ListReportsRequest,
 ) -> Result<pb::ListReportsResponse, ReportingError> {
     let mut violations = FieldViolations::new();
@@ -99,7 +92,7 @@ pub async fn list(
         show_revisions: request.show_revisions,
     };
     ReportingError::ensure_valid(violations)?;
-    let (found, next_page_token) = reports::list(context.db, &filter, &page).await?;
+    let (found, next_page_token) = service::reports::list(context, &filter, &page).await?;
     Ok(pb::ListReportsResponse {
         reports: found.into_iter().map(encode_report).collect(),
         next_page_token,

@@ -1,14 +1,13 @@
-//! ReviewReport: the leading-group office accepts the latest revision of a slot
-//! or returns it with a comment.
+//! ReviewReport: decode the decision, review, encode the revision.
 
 use duban_infra::api::{FieldViolations, request_id};
 use duban_proto::reporting::v1 as pb;
 
-use super::{Context, reports::encode_report};
+use super::reports::encode_report;
 use crate::{
-    db::writes::{self, ReviewCommand},
     domain::{Decision, names, report::MAX_COMMENT_LEN},
     error::ReportingError,
+    service::{self, Context, review::ReviewRequest},
 };
 
 fn decode_decision(raw: i32, violations: &mut FieldViolations) -> Option<Decision> {
@@ -23,7 +22,7 @@ fn decode_decision(raw: i32, violations: &mut FieldViolations) -> Option<Decisio
 }
 
 pub async fn review(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::ReviewReportRequest,
 ) -> Result<pb::Report, ReportingError> {
     let mut violations = FieldViolations::new();
@@ -47,19 +46,14 @@ pub async fn review(
     let (Some(name), Some(decision), true) = (name, decision, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));
     };
-    let command = ReviewCommand {
+    let request = ReviewRequest {
         name,
         decision,
         comment: request.comment,
         etag: request.etag,
         request_id,
-        now: context.now().await?,
     };
-    let report = writes::review(context.db, command).await?;
-    tracing::info!(
-        report = %report.slot.revision_name(report.revision),
-        state = report.review.state.as_str(),
-        "report reviewed"
-    );
-    Ok(encode_report(report))
+    service::review::review(context, request)
+        .await
+        .map(encode_report)
 }

@@ -1,28 +1,21 @@
-//! GetPeriodSummary and ExportPeriodSummary: the responsibility table of a plan
-//! for a period, filled in with the period's reports.
+//! GetPeriodSummary and ExportPeriodSummary: decode the plan and period, build
+//! the table, encode it or its file.
 
 use duban_infra::api::FieldViolations;
 use duban_proto::reporting::v1 as pb;
 
-use super::{
-    Context,
-    convert::{
-        civil_date, encode_counts, encode_role, encode_slot_state, encode_status, timestamp,
-    },
+use super::convert::{
+    civil_date, encode_counts, encode_role, encode_slot_state, encode_status, timestamp,
 };
 use crate::{
-    db::reports,
     domain::{
         names::{self, plan_name, task_name, unit_name},
-        slot,
-        summary::{self, PeriodSummary, SummaryInput},
+        summary::PeriodSummary,
     },
     error::ReportingError,
-    export::{self, Format},
+    export::Format,
+    service::{self, Context},
 };
-
-/// How the registry's ListObligations fields are named in our requests.
-const REGISTRY_FIELDS: &[(&str, &str)] = &[("plan", "plan"), ("period", "period")];
 
 /// Checks the plan and period of a request; the period's cadence is the
 /// registry's to check.
@@ -30,44 +23,6 @@ fn decode_target(plan: &str, period: &str, violations: &mut FieldViolations) -> 
     let plan_id = violations.check("plan", names::plan_id(plan));
     violations.check("period", names::check_period(period));
     plan_id
-}
-
-/// Reads everything the summary needs: who must (or may) report from the
-/// registry, with the plan's sections, tasks and names, and the period's latest
-/// revisions from storage.
-async fn load(
-    context: &Context<'_>,
-    plan_id: &str,
-    period: &str,
-) -> Result<PeriodSummary, ReportingError> {
-    let registry = context.registry;
-    // First, so that an unknown plan or a period of the wrong cadence is answered
-    // as the registry words it before anything else is read.
-    let now = context.now().await?;
-    let (window, obligations) = crate::slots::of_period(
-        context.db,
-        registry,
-        plan_id,
-        period,
-        true,
-        REGISTRY_FIELDS,
-        now,
-    )
-    .await?;
-    let (plan, tasks, directory) = tokio::try_join!(
-        registry.plan(plan_id),
-        registry.tasks(plan_id),
-        registry.directory()
-    )?;
-    let latest = reports::latest_of_period(context.db, plan_id, &window.label).await?;
-    Ok(summary::assemble(SummaryInput {
-        plan,
-        tasks,
-        slots: slot::join(&obligations, latest),
-        directory,
-        window,
-        now,
-    }))
 }
 
 fn encode_summary(summary: PeriodSummary) -> pb::PeriodSummary {
@@ -136,7 +91,7 @@ fn encode_summary(summary: PeriodSummary) -> pb::PeriodSummary {
 }
 
 pub async fn get(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::GetPeriodSummaryRequest,
 ) -> Result<pb::PeriodSummary, ReportingError> {
     let mut violations = FieldViolations::new();
@@ -144,8 +99,9 @@ pub async fn get(
     let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));
     };
-    let summary = load(context, &plan_id, &request.period).await?;
-    Ok(encode_summary(summary))
+    service::summary::summary(context, &plan_id, &request.period)
+        .await
+        .map(encode_summary)
 }
 
 fn decode_format(raw: i32, violations: &mut FieldViolations) -> Option<Format> {
@@ -161,7 +117,7 @@ fn decode_format(raw: i32, violations: &mut FieldViolations) -> Option<Format> {
 }
 
 pub async fn export(
-    context: &Context<'_>,
+    context: &Context,
     request: pb::ExportPeriodSummaryRequest,
 ) -> Result<pb::ExportPeriodSummaryResponse, ReportingError> {
     let mut violations = FieldViolations::new();
@@ -170,15 +126,7 @@ pub async fn export(
     let (Some(plan_id), Some(format), true) = (plan_id, format, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));
     };
-    let summary = load(context, &plan_id, &request.period).await?;
-    let exported = export::render(&summary, format).map_err(ReportingError::Internal)?;
-    tracing::info!(
-        plan = %request.plan,
-        period = %summary.window.label,
-        format = ?format,
-        bytes = exported.content.len(),
-        "summary exported"
-    );
+    let exported = service::summary::export(context, &plan_id, &request.period, format).await?;
     Ok(pb::ExportPeriodSummaryResponse {
         content: exported.content,
         content_type: exported.content_type.to_owned(),

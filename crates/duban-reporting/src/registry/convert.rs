@@ -1,12 +1,13 @@
 //! Conversions from the registry's messages to what the reporting domain needs.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use duban_model::Cadence;
 use duban_proto::registry::v1 as pb;
 
 use crate::{
     domain::{
         Obligation, PeriodWindow, ReporterRole,
-        names::{task_ids, unit_id},
+        names::{plan_id, task_ids, unit_id},
         outline::{Assignee, Assignment, PlanOutline, Section, TaskOutline},
     },
     error::ReportingError,
@@ -60,6 +61,30 @@ pub fn obligation(obligation: &pb::Obligation) -> Option<Obligation> {
         unit_id: unit_id(&obligation.unit).ok()?,
         role: role(obligation.role)?,
     })
+}
+
+/// Returns a plan's id and cadence; a name or cadence this version cannot read
+/// is an error, never a guess (a wrong cadence would remind the wrong periods).
+pub fn plan_cadence(plan: &pb::Plan) -> Result<(String, Cadence), ReportingError> {
+    let unreadable = |what: &str| {
+        ReportingError::Internal(anyhow::anyhow!(
+            "the registry sent plan `{}` with {what}",
+            plan.name
+        ))
+    };
+    let id = plan_id(&plan.name).map_err(|_| unreadable("a malformed name"))?;
+    let cadence = match pb::ReportingCadence::try_from(plan.reporting_cadence) {
+        Ok(pb::ReportingCadence::Monthly) => Cadence::Monthly,
+        Ok(pb::ReportingCadence::Quarterly) => Cadence::Quarterly,
+        Ok(pb::ReportingCadence::HalfYearly) => Cadence::HalfYearly,
+        Ok(pb::ReportingCadence::Unspecified) | Err(_) => {
+            return Err(unreadable(&format!(
+                "reporting cadence `{}`",
+                plan.reporting_cadence
+            )));
+        }
+    };
+    Ok((id, cadence))
 }
 
 /// Converts a plan's title and sections.

@@ -41,6 +41,52 @@ pub struct Registry {
     client: RegistryServiceClient<InterceptedService<Channel, PropagateCall>>,
 }
 
+/// What the reporting service asks the registry: who must report, and the plan's
+/// outline and names. The gRPC client is the production path; operations take
+/// the trait so their rules can be tested with a stand-in.
+#[async_trait::async_trait]
+pub trait RegistryView: Send + Sync + std::fmt::Debug {
+    /// Returns the period and the unit's part in the task for it (None: not
+    /// assigned), participants included. `fields` names the request's fields for
+    /// violations the registry reports (`period`, ...).
+    async fn obligation_of(
+        &self,
+        plan_id: &str,
+        period: &str,
+        task_id: &str,
+        unit_id: &str,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError>;
+
+    /// Returns the period and every obligation in it, participants when asked.
+    async fn obligations(
+        &self,
+        plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError>;
+
+    /// Fails with NOT_FOUND unless the task exists and is live.
+    async fn require_live_task(&self, plan_id: &str, task_id: &str) -> Result<(), ReportingError>;
+
+    /// Fails with NOT_FOUND unless the unit exists and is live.
+    async fn require_live_unit(&self, unit_id: &str) -> Result<(), ReportingError>;
+
+    /// Returns every live plan's id and reporting cadence (for the reminder sweep).
+    async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError>;
+
+    /// Returns a plan's title and sections.
+    async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError>;
+
+    /// Returns every task of a plan, deleted ones included (marked).
+    async fn tasks(&self, plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError>;
+
+    /// Returns the display names of every unit (deleted ones too, since old
+    /// reports name them) and every group with its members.
+    async fn directory(&self) -> Result<Directory, ReportingError>;
+}
+
 impl Registry {
     /// Prepares a client of the registry at `url` without connecting: the first
     /// call connects, and a broken connection is re-established by the next call.
@@ -56,48 +102,6 @@ impl Registry {
         Ok(Self {
             client: RegistryServiceClient::with_interceptor(channel, PropagateCall),
         })
-    }
-
-    /// Returns the period and the unit's part in the task for it (None: not
-    /// assigned), participants included. `fields` names the request's fields for
-    /// violations the registry reports (`period`, ...).
-    pub async fn obligation_of(
-        &self,
-        plan_id: &str,
-        period: &str,
-        task_id: &str,
-        unit_id: &str,
-        fields: FieldMap<'_>,
-    ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
-        let request = pb::ListObligationsRequest {
-            plan: plan_name(plan_id),
-            period: period.to_owned(),
-            task: task_name(plan_id, task_id),
-            unit: unit_name(unit_id),
-            include_participating: true,
-            page_size: PAGE_SIZE,
-            ..Default::default()
-        };
-        let (window, mut obligations) = self.all_obligations(request, fields).await?;
-        Ok((window, obligations.pop()))
-    }
-
-    /// Returns the period and every obligation in it, participants when asked.
-    pub async fn obligations(
-        &self,
-        plan_id: &str,
-        period: &str,
-        include_participating: bool,
-        fields: FieldMap<'_>,
-    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
-        let request = pb::ListObligationsRequest {
-            plan: plan_name(plan_id),
-            period: period.to_owned(),
-            include_participating,
-            page_size: PAGE_SIZE,
-            ..Default::default()
-        };
-        self.all_obligations(request, fields).await
     }
 
     async fn all_obligations(
@@ -121,13 +125,54 @@ impl Registry {
             request.page_token = page.next_page_token;
         }
     }
+}
 
-    /// Fails with NOT_FOUND unless the task exists and is live.
-    pub async fn require_live_task(
+#[async_trait::async_trait]
+impl RegistryView for Registry {
+    /// Returns the period and the unit's part in the task for it (None: not
+    /// assigned), participants included. `fields` names the request's fields for
+    /// violations the registry reports (`period`, ...).
+    async fn obligation_of(
         &self,
         plan_id: &str,
+        period: &str,
         task_id: &str,
-    ) -> Result<(), ReportingError> {
+        unit_id: &str,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
+        let request = pb::ListObligationsRequest {
+            plan: plan_name(plan_id),
+            period: period.to_owned(),
+            task: task_name(plan_id, task_id),
+            unit: unit_name(unit_id),
+            include_participating: true,
+            page_size: PAGE_SIZE,
+            ..Default::default()
+        };
+        let (window, mut obligations) = self.all_obligations(request, fields).await?;
+        Ok((window, obligations.pop()))
+    }
+
+    /// Returns the period and every obligation in it, participants when asked.
+    async fn obligations(
+        &self,
+        plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+        let request = pb::ListObligationsRequest {
+            plan: plan_name(plan_id),
+            period: period.to_owned(),
+            include_participating,
+            page_size: PAGE_SIZE,
+            ..Default::default()
+        };
+        self.all_obligations(request, fields).await
+    }
+
+    /// Fails with NOT_FOUND unless the task exists and is live.
+    async fn require_live_task(&self, plan_id: &str, task_id: &str) -> Result<(), ReportingError> {
         let name = task_name(plan_id, task_id);
         let task = self
             .client
@@ -143,7 +188,7 @@ impl Registry {
     }
 
     /// Fails with NOT_FOUND unless the unit exists and is live.
-    pub async fn require_live_unit(&self, unit_id: &str) -> Result<(), ReportingError> {
+    async fn require_live_unit(&self, unit_id: &str) -> Result<(), ReportingError> {
         let name = unit_name(unit_id);
         let unit = self
             .client
@@ -159,7 +204,7 @@ impl Registry {
     }
 
     /// Returns every live plan's id and reporting cadence (for the reminder sweep).
-    pub async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
+    async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
         let mut request = pb::ListPlansRequest {
             page_size: PAGE_SIZE,
             ..Default::default()
@@ -174,15 +219,7 @@ impl Registry {
                 .map_err(|status| from_status(status, &[]))?
                 .into_inner();
             for plan in page.plans {
-                let Some(id) = plan.name.strip_prefix("plans/") else {
-                    continue;
-                };
-                let cadence = match pb::ReportingCadence::try_from(plan.reporting_cadence) {
-                    Ok(pb::ReportingCadence::Monthly) => Cadence::Monthly,
-                    Ok(pb::ReportingCadence::HalfYearly) => Cadence::HalfYearly,
-                    _ => Cadence::Quarterly,
-                };
-                plans.push((id.to_owned(), cadence));
+                plans.push(convert::plan_cadence(&plan)?);
             }
             if page.next_page_token.is_empty() {
                 return Ok(plans);
@@ -192,7 +229,7 @@ impl Registry {
     }
 
     /// Returns a plan's title and sections.
-    pub async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError> {
+    async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError> {
         let plan = self
             .client
             .clone()
@@ -206,7 +243,7 @@ impl Registry {
     }
 
     /// Returns every task of a plan, deleted ones included (marked).
-    pub async fn tasks(&self, plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+    async fn tasks(&self, plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError> {
         let mut request = pb::ListTasksRequest {
             parent: plan_name(plan_id),
             page_size: PAGE_SIZE,
@@ -232,7 +269,7 @@ impl Registry {
 
     /// Returns the display names of every unit (deleted ones too, since old
     /// reports name them) and every group with its members.
-    pub async fn directory(&self) -> Result<Directory, ReportingError> {
+    async fn directory(&self) -> Result<Directory, ReportingError> {
         let mut directory = Directory::default();
         let mut units = pb::ListUnitsRequest {
             page_size: PAGE_SIZE,

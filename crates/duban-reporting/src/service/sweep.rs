@@ -5,13 +5,9 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Days, Utc};
-use chrono_tz::Asia::Shanghai;
-use duban_model::period::periods_due_between;
-use sea_orm::{DatabaseConnection, TransactionTrait};
-
+use super::Context;
 use crate::{
-    db::{events, reports, rules},
+    db::{events, reports, writes},
     domain::{
         ReviewState,
         event::{Event, EventType, NewEvent, Severity},
@@ -19,8 +15,10 @@ use crate::{
         reminder::{ReminderKind, ReminderRule, decide, event_id},
     },
     error::ReportingError,
-    registry::Registry,
 };
+use chrono::{DateTime, Days, Utc};
+use chrono_tz::Asia::Shanghai;
+use duban_model::period::periods_due_between;
 
 /// How long after its due date a period's latest reminder still matters: a sweep
 /// after downtime of up to this many days past the last rule still sends it.
@@ -39,12 +37,11 @@ pub struct SweepOutcome {
 
 /// Sweeps every live plan, or only `only_plan`, at `as_of`.
 pub async fn run(
-    db: &DatabaseConnection,
-    registry: &Registry,
+    context: &Context,
     as_of: DateTime<Utc>,
     only_plan: Option<&str>,
 ) -> Result<SweepOutcome, ReportingError> {
-    let plans = registry.live_plans().await?;
+    let plans = context.registry.live_plans().await?;
     if let Some(plan) = only_plan
         && !plans.iter().any(|(id, _)| id == plan)
     {
@@ -58,7 +55,7 @@ pub async fn run(
         .iter()
         .filter(|(id, _)| only_plan.is_none_or(|p| p == id))
     {
-        let rules: Vec<ReminderRule> = rules::of_plan(db, plan_id, as_of)
+        let rules: Vec<ReminderRule> = super::rules::of_plan(context, plan_id, as_of)
             .await?
             .into_iter()
             .map(|stored| stored.rule)
@@ -76,7 +73,7 @@ pub async fn run(
         let to = today + days(-earliest) + Days::new(1);
         for period in periods_due_between(*cadence, from, to) {
             let period = period.to_string();
-            sweep_period(db, registry, plan_id, &period, &rules, as_of, &mut outcome).await?;
+            sweep_period(context, plan_id, &period, &rules, as_of, &mut outcome).await?;
         }
     }
     metrics::counter!("duban_reminder_sweeps_total").increment(1);
@@ -96,16 +93,16 @@ pub async fn run(
 }
 
 async fn sweep_period(
-    db: &DatabaseConnection,
-    registry: &Registry,
+    context: &Context,
     plan_id: &str,
     period: &str,
     rules: &[ReminderRule],
     as_of: DateTime<Utc>,
     outcome: &mut SweepOutcome,
 ) -> Result<(), ReportingError> {
+    let db = &context.db;
     let (window, obligations) =
-        crate::slots::of_period(db, registry, plan_id, period, false, &[], as_of).await?;
+        super::slots::of_period(context, plan_id, period, false, &[], as_of).await?;
     let closed: HashSet<(String, String)> = reports::latest_of_period(db, plan_id, period)
         .await?
         .into_iter()
@@ -163,13 +160,7 @@ async fn sweep_period(
             comment: String::new(),
         });
     }
-    if new_events.is_empty() {
-        return Ok(());
-    }
-    let txn = db.begin().await?;
-    let written = events::append(&txn, new_events).await?;
-    txn.commit().await?;
-    events::announce();
+    let written = writes::append_reminders(db, &context.events, new_events).await?;
     outcome.events.extend(written);
     Ok(())
 }

@@ -6,26 +6,26 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 
+use super::Context;
 use crate::{
-    db::snapshots,
+    db::{snapshots, writes},
     domain::{Obligation, PeriodWindow, ReporterRole},
     error::ReportingError,
-    registry::{FieldMap, Registry},
+    registry::FieldMap,
 };
 
 /// Returns the period and its obligations at `now` (participants when asked).
 pub async fn of_period(
-    db: &DatabaseConnection,
-    registry: &Registry,
+    context: &Context,
     plan_id: &str,
     period: &str,
     include_participating: bool,
     fields: FieldMap<'_>,
     now: DateTime<Utc>,
 ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
-    let (window, mut obligations) = registry
+    let (window, mut obligations) = context
+        .registry
         .obligations(plan_id, period, include_participating, fields)
         .await?;
     if now <= window.due_time {
@@ -36,12 +36,12 @@ pub async fn of_period(
         .filter(|o| o.role != ReporterRole::Participating)
         .cloned()
         .collect();
-    snapshots::take_once(db, plan_id, &window.label, &duties).await?;
+    writes::snapshot_period(&context.db, plan_id, &window.label, &duties).await?;
     let present: HashSet<(String, String)> = obligations
         .iter()
         .map(|o| (o.task_id.clone(), o.unit_id.clone()))
         .collect();
-    let kept = snapshots::of_period(db, plan_id, &window.label).await?;
+    let kept = snapshots::of_period(&context.db, plan_id, &window.label).await?;
     obligations.extend(
         kept.into_iter()
             .filter(|o| !present.contains(&(o.task_id.clone(), o.unit_id.clone()))),

@@ -1,0 +1,33 @@
+//! Reading reports: one revision or a slot's latest, and filtered lists.
+
+use duban_infra::api::PageRequest;
+
+use super::Context;
+use crate::{
+    db::reports::{self, ReportFilter},
+    domain::{Report, names::ReportName},
+    error::ReportingError,
+};
+
+/// Returns the named revision, or the slot's latest when no revision is named.
+pub async fn get(context: &Context, name: &ReportName) -> Result<Report, ReportingError> {
+    let found = match name.revision {
+        Some(revision) => reports::revision(&context.db, &name.slot, revision).await?,
+        None => reports::latest(&context.db, &name.slot).await?,
+    };
+    found.ok_or_else(|| {
+        let shown = name
+            .revision
+            .map_or_else(|| name.slot.name(), |r| name.slot.revision_name(r));
+        ReportingError::NotFound(format!("`{shown}` does not exist"))
+    })
+}
+
+/// Returns a page of the reports `filter` selects and the next page's token.
+pub async fn list(
+    context: &Context,
+    filter: &ReportFilter,
+    page: &PageRequest,
+) -> Result<(Vec<Report>, String), ReportingError> {
+    reports::list(&context.db, filter, page).await
+}

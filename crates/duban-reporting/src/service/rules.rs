@@ -1,0 +1,126 @@
+//! Reminder rules per plan: read (a plan's defaults are created the first time
+//! they are needed) and changed field by field, with the etag guarding lost
+//! updates.
+
+use chrono::{DateTime, Utc};
+
+use super::Context;
+use crate::{
+    db::{
+        rules::{self, StoredRule},
+        writes,
+    },
+    error::ReportingError,
+};
+
+/// The fields UpdateReminderRule changes, each named by its mask path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleField {
+    OffsetDays,
+    Hour,
+    Minute,
+    Enabled,
+    EscalateTo,
+}
+
+impl RuleField {
+    /// Every updatable field.
+    pub const ALL: [Self; 5] = [
+        Self::OffsetDays,
+        Self::Hour,
+        Self::Minute,
+        Self::Enabled,
+        Self::EscalateTo,
+    ];
+
+    /// Returns the field's update-mask path.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::OffsetDays => "offset_days",
+            Self::Hour => "hour",
+            Self::Minute => "minute",
+            Self::Enabled => "enabled",
+            Self::EscalateTo => "escalate_to",
+        }
+    }
+
+    /// Parses an update-mask path.
+    pub fn parse(path: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|field| field.path() == path)
+    }
+}
+
+/// A change to one rule: the masked fields take their values from here.
+#[derive(Debug, Clone)]
+pub struct RuleUpdate {
+    pub plan_id: String,
+    pub rule_id: String,
+    /// The rule's resource name, for messages.
+    pub name: String,
+    pub fields: Vec<RuleField>,
+    pub offset_days: i32,
+    pub hour: u32,
+    pub minute: u32,
+    pub enabled: bool,
+    pub escalate_to: Option<String>,
+    pub etag: String,
+}
+
+/// Returns a plan's rules ordered by offset, creating its defaults if it has none.
+pub async fn of_plan(
+    context: &Context,
+    plan_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<StoredRule>, ReportingError> {
+    let stored = rules::of_plan(&context.db, plan_id).await?;
+    if !stored.is_empty() {
+        return Ok(stored);
+    }
+    writes::create_default_rules(&context.db, plan_id, now).await
+}
+
+/// Returns the rules of a plan the registry knows.
+pub async fn list(context: &Context, plan_id: &str) -> Result<Vec<StoredRule>, ReportingError> {
+    context.registry.plan(plan_id).await?;
+    let now = context.now().await?;
+    of_plan(context, plan_id, now).await
+}
+
+/// Applies `update` to the rule if its etag (when given) is current.
+pub async fn update(context: &Context, update: RuleUpdate) -> Result<StoredRule, ReportingError> {
+    let now = context.now().await?;
+    let stored = of_plan(context, &update.plan_id, now).await?;
+    let Some(current) = stored.into_iter().find(|s| s.rule.id == update.rule_id) else {
+        return Err(ReportingError::NotFound(format!(
+            "`{}` does not exist",
+            update.name
+        )));
+    };
+    if !update.etag.is_empty() && update.etag != current.revision.to_string() {
+        return Err(ReportingError::Aborted(format!(
+            "`{}` changed since it was read (etag `{}`, now `{}`)",
+            update.name, update.etag, current.revision
+        )));
+    }
+    let mut rule = current.rule.clone();
+    for field in &update.fields {
+        match field {
+            RuleField::OffsetDays => rule.offset_days = update.offset_days,
+            RuleField::Hour => rule.hour = update.hour,
+            RuleField::Minute => rule.minute = update.minute,
+            RuleField::Enabled => rule.enabled = update.enabled,
+            RuleField::EscalateTo => rule.escalate_to = update.escalate_to.clone(),
+        }
+    }
+    if !writes::update_rule(&context.db, &update.plan_id, &rule, current.revision, now).await? {
+        return Err(ReportingError::Aborted(format!(
+            "`{}` was changed concurrently; read it again",
+            update.name
+        )));
+    }
+    tracing::info!(rule = %update.name, offset_days = rule.offset_days, enabled = rule.enabled, "reminder rule updated");
+    Ok(StoredRule {
+        rule,
+        revision: current.revision + 1,
+    })
+}

@@ -1,0 +1,439 @@
+//! The operations on a real (in-memory SQLite) database with a stand-in registry:
+//! the rules of submission, review, who has not reported, reminder rules, and
+//! strict reading of stored rows, with no server started.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use chrono::{DateTime, Utc};
+use duban_infra::{
+    api::{FieldViolations, PageRequest},
+    call::CallInfo,
+    database::{self, Durability},
+};
+use duban_model::Cadence;
+use sea_orm::ConnectionTrait;
+use tonic::Status;
+
+use super::{
+    Context,
+    missing::MissingQuery,
+    review::ReviewRequest,
+    rules::{RuleField, RuleUpdate},
+    submit::Submission,
+};
+use crate::{
+    clock::Clock,
+    db::{events::EventNotifier, migration::Migrator},
+    domain::{
+        Decision, Obligation, PeriodWindow, ReportContent, ReportStatus, ReporterRole, ReviewState,
+        SlotKey, SlotState,
+        names::ReportName,
+        outline::{Directory, PlanOutline, TaskOutline},
+        period::tests::{china, third_quarter_2019},
+    },
+    error::ReportingError,
+    registry::{FieldMap, RegistryView},
+};
+
+/// A registry that knows one plan `p1`, in 2019-Q3, with fixed obligations.
+#[derive(Debug)]
+struct StandInRegistry {
+    obligations: Vec<Obligation>,
+    down: AtomicBool,
+}
+
+impl StandInRegistry {
+    fn check_up(&self) -> Result<(), ReportingError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(ReportingError::RegistryUnavailable(Status::unavailable(
+                "stand-in registry is down",
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn window_of(period: &str) -> Result<PeriodWindow, ReportingError> {
+    if period == "2019-Q3" {
+        return Ok(third_quarter_2019());
+    }
+    let mut violations = FieldViolations::new();
+    violations.add("period", "only 2019-Q3 here");
+    Err(ReportingError::InvalidArgument(violations))
+}
+
+#[async_trait::async_trait]
+impl RegistryView for StandInRegistry {
+    async fn obligation_of(
+        &self,
+        _plan_id: &str,
+        period: &str,
+        task_id: &str,
+        unit_id: &str,
+        _fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
+        self.check_up()?;
+        let found = self
+            .obligations
+            .iter()
+            .find(|o| o.task_id == task_id && o.unit_id == unit_id)
+            .cloned();
+        Ok((window_of(period)?, found))
+    }
+
+    async fn obligations(
+        &self,
+        _plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        _fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+        self.check_up()?;
+        let found = self
+            .obligations
+            .iter()
+            .filter(|o| include_participating || o.role != ReporterRole::Participating)
+            .cloned()
+            .collect();
+        Ok((window_of(period)?, found))
+    }
+
+    async fn require_live_task(&self, plan_id: &str, task_id: &str) -> Result<(), ReportingError> {
+        self.check_up()?;
+        if self.obligations.iter().any(|o| o.task_id == task_id) {
+            Ok(())
+        } else {
+            Err(ReportingError::NotFound(format!(
+                "`plans/{plan_id}/tasks/{task_id}` does not exist"
+            )))
+        }
+    }
+
+    async fn require_live_unit(&self, unit_id: &str) -> Result<(), ReportingError> {
+        self.check_up()?;
+        if ["ndrc", "wuning", "xiushui", "stats"].contains(&unit_id) {
+            Ok(())
+        } else {
+            Err(ReportingError::NotFound(format!(
+                "`units/{unit_id}` does not exist"
+            )))
+        }
+    }
+
+    async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
+        self.check_up()?;
+        Ok(vec![("p1".to_owned(), Cadence::Quarterly)])
+    }
+
+    async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError> {
+        self.check_up()?;
+        Ok(PlanOutline {
+            id: plan_id.to_owned(),
+            title: "行动方案".to_owned(),
+            sections: Vec::new(),
+        })
+    }
+
+    async fn tasks(&self, _plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+        self.check_up()?;
+        Ok(["t5", "t6"]
+            .iter()
+            .enumerate()
+            .map(|(i, id)| TaskOutline {
+                id: (*id).to_owned(),
+                number: i32::try_from(i).unwrap() + 5,
+                title: format!("任务{id}"),
+                description: String::new(),
+                section: 0,
+                assignments: Vec::new(),
+                deadline_text: String::new(),
+                deleted: false,
+            })
+            .collect())
+    }
+
+    async fn directory(&self) -> Result<Directory, ReportingError> {
+        self.check_up()?;
+        let mut directory = Directory::default();
+        for (id, name) in [
+            ("ndrc", "市发改委"),
+            ("wuning", "武宁县政府"),
+            ("xiushui", "修水县政府"),
+        ] {
+            directory.units.insert(id.to_owned(), name.to_owned());
+        }
+        Ok(directory)
+    }
+}
+
+fn obligation(task: &str, number: i32, unit: &str, role: ReporterRole) -> Obligation {
+    Obligation {
+        task_id: task.to_owned(),
+        task_number: number,
+        unit_id: unit.to_owned(),
+        role,
+    }
+}
+
+/// A context on a fresh in-memory database at `now`, with the stand-in registry.
+async fn context_at(now: DateTime<Utc>) -> (Context, Arc<StandInRegistry>) {
+    let db = database::connect("sqlite::memory:", Durability::AllowWeak)
+        .await
+        .unwrap();
+    database::migrate::<Migrator>(&db).await.unwrap();
+    let registry = Arc::new(StandInRegistry {
+        obligations: vec![
+            obligation("t5", 5, "ndrc", ReporterRole::Lead),
+            obligation("t5", 5, "stats", ReporterRole::Participating),
+            obligation("t6", 6, "xiushui", ReporterRole::Responsible),
+            obligation("t6", 6, "wuning", ReporterRole::Responsible),
+        ],
+        down: AtomicBool::new(false),
+    });
+    let context = Context {
+        db,
+        registry: registry.clone(),
+        clock: Clock::Fixed(now),
+        events: EventNotifier::default(),
+        call: CallInfo::internal(),
+    };
+    (context, registry)
+}
+
+fn in_q3() -> DateTime<Utc> {
+    china(2019, 9, 20, 10, 0, 0)
+}
+
+fn submission(task: &str, unit: &str, request_id: Option<uuid::Uuid>) -> Submission {
+    Submission {
+        slot: SlotKey {
+            plan_id: "p1".into(),
+            task_id: task.into(),
+            unit_id: unit.into(),
+            period: "2019-Q3".into(),
+        },
+        content: ReportContent {
+            progress: "可研已批复".into(),
+            difficulties: String::new(),
+            status: ReportStatus::OnTrack,
+            percent_complete: None,
+            evidence_links: Vec::new(),
+        },
+        request_id,
+    }
+}
+
+#[tokio::test]
+async fn an_assigned_unit_submits_revisions_and_a_late_one_is_marked() {
+    let (context, _) = context_at(in_q3()).await;
+    let first = super::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.revision, first.late, first.role),
+        (1, false, ReporterRole::Lead)
+    );
+    let late_context = Context {
+        clock: Clock::Fixed(china(2019, 10, 2, 9, 0, 0)),
+        ..context.clone()
+    };
+    let second = super::submit::submit(&late_context, submission("t5", "ndrc", None))
+        .await
+        .unwrap();
+    assert_eq!((second.revision, second.late), (2, true));
+}
+
+#[tokio::test]
+async fn a_unit_the_task_does_not_assign_is_refused() {
+    let (context, _) = context_at(in_q3()).await;
+    let error = super::submit::submit(&context, submission("t5", "wuning", None))
+        .await
+        .unwrap_err();
+    let ReportingError::FailedPrecondition(message) = error else {
+        panic!("{error:?}");
+    };
+    assert!(message.contains("is not assigned"), "{message}");
+}
+
+#[tokio::test]
+async fn a_period_that_has_not_begun_is_refused_and_an_unknown_unit_is_not_found() {
+    let (context, _) = context_at(china(2019, 6, 30, 23, 0, 0)).await;
+    let error = super::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, ReportingError::FailedPrecondition(m) if m.contains("starts on 2019-07-01")),
+        "{error:?}"
+    );
+    let error = super::submit::submit(&context, submission("t5", "ghost", None))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ReportingError::NotFound(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_retry_is_answered_from_storage_while_the_registry_is_down() {
+    let (context, registry) = context_at(in_q3()).await;
+    let request_id = Some(uuid::Uuid::new_v4());
+    let first = super::submit::submit(&context, submission("t5", "ndrc", request_id))
+        .await
+        .unwrap();
+    registry.down.store(true, Ordering::SeqCst);
+    let retry = super::submit::submit(&context, submission("t5", "ndrc", request_id))
+        .await
+        .unwrap();
+    assert_eq!(retry, first);
+    let fresh = super::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(fresh, ReportingError::RegistryUnavailable(_)),
+        "{fresh:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_review_changes_the_latest_revision_and_writes_its_event() {
+    let (context, _) = context_at(in_q3()).await;
+    let report = super::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap();
+    let returned = super::review::review(
+        &context,
+        ReviewRequest {
+            name: ReportName {
+                slot: report.slot.clone(),
+                revision: None,
+            },
+            decision: Decision::Return,
+            comment: "请补充投资完成情况".into(),
+            etag: String::new(),
+            request_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(returned.review.state, ReviewState::Returned);
+    let events = super::events::list(&context, 0, 10).await.unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e.event.event_type.as_str()).collect();
+    assert_eq!(types, ["REPORT_SUBMITTED", "REPORT_RETURNED"]);
+}
+
+#[tokio::test]
+async fn missing_reports_are_the_duties_without_a_report_by_unit_name() {
+    let (context, _) = context_at(in_q3()).await;
+    super::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap();
+    let mut violations = FieldViolations::new();
+    let page = PageRequest::parse(0, "", "test", &mut violations);
+    let listed = super::missing::list(
+        &context,
+        MissingQuery {
+            plan_id: "p1".into(),
+            period: "2019-Q3".into(),
+            unit_id: None,
+            page,
+        },
+    )
+    .await
+    .unwrap();
+    let rows: Vec<(&str, i32, SlotState)> = listed
+        .missing
+        .iter()
+        .map(|m| (m.unit_display_name.as_str(), m.task_number, m.state))
+        .collect();
+    // 修 (U+4FEE) sorts before 武 (U+6B66); the participant `stats` is never chased.
+    assert_eq!(
+        rows,
+        [
+            ("修水县政府", 6, SlotState::Open),
+            ("武宁县政府", 6, SlotState::Open)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_rule_update_changes_only_the_masked_fields() {
+    let (context, _) = context_at(in_q3()).await;
+    let rules = super::rules::list(&context, "p1").await.unwrap();
+    let first = rules.first().unwrap().clone();
+    let updated = super::rules::update(
+        &context,
+        RuleUpdate {
+            plan_id: "p1".into(),
+            rule_id: first.rule.id.clone(),
+            name: format!("plans/p1/reminderRules/{}", first.rule.id),
+            fields: vec![RuleField::Hour],
+            offset_days: 0,
+            hour: 15,
+            minute: 0,
+            enabled: false,
+            escalate_to: None,
+            etag: first.revision.to_string(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(updated.rule.hour, 15);
+    assert_eq!(updated.rule.offset_days, first.rule.offset_days);
+    assert_eq!(updated.rule.enabled, first.rule.enabled);
+    assert_eq!(updated.revision, first.revision + 1);
+}
+
+/// Asserts an INTERNAL error whose cause names `site` (table.column in row).
+fn assert_unreadable<T: std::fmt::Debug>(result: Result<T, ReportingError>, site: &str) {
+    let error = result.unwrap_err();
+    let shown = format!("{error:?}");
+    assert!(matches!(error, ReportingError::Internal(_)), "{shown}");
+    assert!(shown.contains(site), "`{site}` not named in {shown}");
+}
+
+#[tokio::test]
+async fn unreadable_stored_values_fail_naming_table_column_and_row() {
+    let (context, _) = context_at(china(2019, 10, 2, 9, 0, 0)).await;
+    super::rules::list(&context, "p1").await.unwrap();
+    super::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap();
+    let corrupt = |sql: &'static str| {
+        let db = context.db.clone();
+        async move { db.execute_unprepared(sql).await.unwrap() }
+    };
+
+    corrupt("UPDATE reminder_rules SET kind = 'SHOUT' WHERE rule_id = 'due'").await;
+    assert_unreadable(
+        super::rules::list(&context, "p1").await,
+        "reminder_rules.kind in row `p1/due`",
+    );
+    corrupt("UPDATE reminder_rules SET kind = 'DUE', hour = 25 WHERE rule_id = 'due'").await;
+    assert_unreadable(
+        super::rules::list(&context, "p1").await,
+        "reminder_rules.hour",
+    );
+
+    corrupt("UPDATE events SET event_type = 'GOSSIP' WHERE sequence = 1").await;
+    assert_unreadable(
+        super::events::list(&context, 0, 10).await,
+        "events.event_type in row `1`",
+    );
+
+    // The period is past due: reading its missing list takes the snapshot.
+    let query = || MissingQuery {
+        plan_id: "p1".into(),
+        period: "2019-Q3".into(),
+        unit_id: None,
+        page: PageRequest::parse(0, "", "test", &mut FieldViolations::new()),
+    };
+    super::missing::list(&context, query()).await.unwrap();
+    corrupt("UPDATE slot_snapshot SET role = 'BYSTANDER' WHERE unit_id = 'wuning'").await;
+    assert_unreadable(
+        super::missing::list(&context, query()).await,
+        "slot_snapshot.role in row `p1/2019-Q3/t6/wuning`",
+    );
+}
