@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod call;
+pub mod clock;
 pub mod database;
 pub mod server;
 pub mod serving;

@@ -5,6 +5,7 @@
 use std::future::Future;
 
 use duban_infra::{
+    clock::Clock,
     database::{self, Durability},
     server::GrpcServer,
     serving::Ready,
@@ -25,6 +26,10 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let ready: Ready<DatabaseConnection> = Ready::new();
+    let clock = Clock::new(config.clock_file.clone());
+    if let Clock::File(path) = &clock {
+        tracing::warn!(path = %path.display(), "time is read from a clock file (tests and drills only)");
+    }
     let mut server = GrpcServer::new(
         "registry",
         SERVICES,
@@ -34,7 +39,7 @@ pub async fn run(
     .await?;
     let limit = server.max_message_bytes();
     server.add_service(
-        RegistryServiceServer::new(RegistryApi::new(ready.clone()))
+        RegistryServiceServer::new(RegistryApi::new(ready.clone(), clock))
             .max_decoding_message_size(limit)
             .max_encoding_message_size(limit),
     );

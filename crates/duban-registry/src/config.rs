@@ -30,6 +30,12 @@ pub struct Config {
     #[arg(long, env = "DUBAN_LOG_JSON")]
     pub log_json: bool,
 
+    /// For tests and drills only: read "now" from this file (an RFC 3339 instant
+    /// such as `2019-09-20T10:00:00+08:00`) on every call instead of the system
+    /// clock.
+    #[arg(long, env = "DUBAN_CLOCK_FILE")]
+    pub clock_file: Option<std::path::PathBuf>,
+
     #[command(flatten)]
     pub server: ServerArgs,
 }

@@ -9,3 +9,4 @@ pub mod error;
 pub mod grpc;
 pub mod import;
 pub mod seed;
+pub mod service;

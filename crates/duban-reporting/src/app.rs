@@ -7,6 +7,7 @@ use std::{future::Future, sync::Arc};
 
 use duban_infra::{
     call::CallInfo,
+    clock::Clock,
     database::{self, Durability},
     server::GrpcServer,
     serving::Ready,
@@ -16,7 +17,6 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::{
-    clock::Clock,
     config::Config,
     db::{events::EventNotifier, migration::Migrator},
     grpc::ReportingApi,

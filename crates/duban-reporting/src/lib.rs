@@ -3,7 +3,6 @@
 //! reported yet, and the period's responsibility table.
 
 pub mod app;
-pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

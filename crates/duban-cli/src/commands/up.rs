@@ -55,6 +55,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         database_url: sqlite("registry"),
         allow_weak_durability: false,
         log_json: false,
+        clock_file: None,
         server: ServerArgs::default(),
     };
     let reporting_config = duban_reporting::config::Config {

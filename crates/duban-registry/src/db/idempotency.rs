@@ -36,12 +36,13 @@ pub async fn record(
     request_id: Uuid,
     method: &str,
     resource_name: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), RegistryError> {
     let row = idempotency_key::ActiveModel {
         request_id: Set(request_id.to_string()),
         method: Set(method.to_owned()),
         resource_name: Set(resource_name.to_owned()),
-        create_time: Set(crate::domain::now()),
+        create_time: Set(now),
     };
     idempotency_key::Entity::insert(row)
         .exec_without_returning(db)

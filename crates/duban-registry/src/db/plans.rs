@@ -1,6 +1,6 @@
 //! Queries on plans.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use duban_infra::api::PageRequest;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -195,9 +195,8 @@ pub async fn list(
     Ok((plans, token))
 }
 
-/// Marks a plan deleted now.
-pub fn mark_deleted(plan: &mut Plan) {
-    let now = crate::domain::now();
+/// Marks a plan deleted at `now`.
+pub fn mark_deleted(plan: &mut Plan, now: DateTime<Utc>) {
     plan.delete_time = Some(now);
     plan.update_time = now;
     plan.revision += 1;

@@ -1,6 +1,6 @@
 //! Queries on tasks and their assignments.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use duban_infra::api::PageRequest;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -287,6 +287,20 @@ pub async fn live_of_plan(
     load(db, rows).await
 }
 
+/// Returns the number after the highest live task number of a plan (1 for none),
+/// in one query.
+pub async fn next_number(db: &impl ConnectionTrait, plan_id: &str) -> Result<i32, RegistryError> {
+    let highest: Option<i32> = task::Entity::find()
+        .select_only()
+        .column_as(task::Column::LiveNumber.max(), "highest")
+        .filter(task::Column::PlanId.eq(plan_id))
+        .into_tuple::<Option<i32>>()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(highest.unwrap_or(0).saturating_add(1))
+}
+
 /// Returns up to `limit` live tasks of a plan numbered `from_number` or more, by
 /// number.
 pub async fn live_of_plan_from(
@@ -306,16 +320,14 @@ pub async fn live_of_plan_from(
     load(db, rows).await
 }
 
-/// Soft-deletes every live task of a plan.
+/// Soft-deletes every live task of a plan at `now`.
 pub async fn delete_all_of_plan(
     db: &impl ConnectionTrait,
     plan_id: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), RegistryError> {
     task::Entity::update_many()
-        .col_expr(
-            task::Column::DeleteTime,
-            Expr::value(Some(crate::domain::now())),
-        )
+        .col_expr(task::Column::DeleteTime, Expr::value(Some(now)))
         .col_expr(task::Column::LiveNumber, Expr::value(Option::<i32>::None))
         .col_expr(
             task::Column::Revision,

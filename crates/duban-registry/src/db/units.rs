@@ -1,5 +1,6 @@
 //! Queries on units.
 
+use chrono::{DateTime, Utc};
 use duban_infra::api::PageRequest;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -192,9 +193,8 @@ pub async fn references(
     }))
 }
 
-/// Marks a unit deleted now.
-pub fn mark_deleted(unit: &mut Unit) {
-    let now = crate::domain::now();
+/// Marks a unit deleted at `now`.
+pub fn mark_deleted(unit: &mut Unit, now: DateTime<Utc>) {
     unit.delete_time = Some(now);
     unit.update_time = now;
     unit.revision += 1;

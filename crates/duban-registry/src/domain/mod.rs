@@ -12,10 +12,3 @@ pub use duban_model::{names, period};
 pub use plan::{Cadence, Plan, Section};
 pub use task::{Assignee, Assignment, Deadline, DeadlineKind, Role, Task};
 pub use unit::{Unit, UnitGroup, UnitKind};
-
-/// Returns the current instant at the precision every database keeps
-/// (microseconds), so that what a create returns equals what a later read returns.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    use chrono::SubsecRound;
-    chrono::Utc::now().trunc_subsecs(6)
-}

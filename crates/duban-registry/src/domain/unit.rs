@@ -182,7 +182,7 @@ mod tests {
     use super::*;
 
     fn unit(display: &str, aliases: &[&str]) -> Unit {
-        let now = crate::domain::now();
+        let now = chrono::Utc::now();
         Unit {
             id: "u".into(),
             display_name: display.into(),

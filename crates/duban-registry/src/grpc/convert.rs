@@ -5,6 +5,8 @@ use duban_infra::api::FieldViolations;
 use duban_proto::registry::v1 as pb;
 use prost_types::{FieldMask, Timestamp};
 
+use crate::service::fields::UpdateField;
+
 /// Encodes an instant.
 pub fn timestamp(time: DateTime<Utc>) -> Timestamp {
     Timestamp {
@@ -50,32 +52,6 @@ pub fn decode_date(
     }
     parsed
 }
-
-/// A resource's updatable fields, each named by its update-mask path.
-pub trait UpdateField: Copy + Eq + 'static {
-    /// Every updatable field, in the order they are applied.
-    const ALL: &'static [Self];
-    /// The field's path in an update mask.
-    fn path(self) -> &'static str;
-}
-
-/// Declares the enum of a resource's updatable fields and their mask paths.
-macro_rules! update_fields {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $path:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name { $($variant,)* }
-
-        impl $crate::grpc::convert::UpdateField for $name {
-            const ALL: &'static [Self] = &[$(Self::$variant,)*];
-
-            fn path(self) -> &'static str {
-                match self { $(Self::$variant => $path,)* }
-            }
-        }
-    };
-}
-pub(crate) use update_fields;
 
 /// Returns the fields an update mask names (every field when it is empty),
 /// recording unknown paths under `update_mask`.

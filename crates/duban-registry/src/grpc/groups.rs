@@ -1,34 +1,19 @@
-//! Handlers of the unit group methods.
+//! The unit group methods: decode, call the operation, encode.
 
+use chrono::DateTime;
 use duban_infra::api::{FieldViolations, PageRequest, request_id};
 use duban_proto::registry::v1 as pb;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
-use super::{
-    commit_create,
-    convert::{chosen_id, drop_unmasked, mask_fields, timestamp, update_fields},
-    ensure_valid, replay_create, settle_create,
-};
+use super::convert::{chosen_id, drop_unmasked, mask_fields, timestamp};
 use crate::{
-    db::{
-        self,
-        groups::{self, GroupFilter},
-        units,
-    },
+    db::groups::GroupFilter,
     domain::{UnitGroup, filter, names as resource},
     error::RegistryError,
+    service::{
+        self, Context, ensure_valid,
+        groups::{GroupField, GroupUpdate},
+    },
 };
-
-const CREATE_METHOD: &str = "CreateUnitGroup";
-update_fields! {
-    /// The fields UpdateUnitGroup changes.
-    GroupField {
-        DisplayName => "display_name",
-        Aliases => "aliases",
-        Members => "members",
-        Description => "description",
-    }
-}
 
 /// Encodes a unit group.
 pub fn encode_group(group: UnitGroup) -> pb::UnitGroup {
@@ -48,8 +33,8 @@ pub fn encode_group(group: UnitGroup) -> pb::UnitGroup {
     }
 }
 
+/// Decodes a group; its times are the operation's to set.
 fn decode_group(group: pb::UnitGroup, id: String, violations: &mut FieldViolations) -> UnitGroup {
-    let now = crate::domain::now();
     let members = group
         .members
         .iter()
@@ -65,30 +50,15 @@ fn decode_group(group: pb::UnitGroup, id: String, violations: &mut FieldViolatio
         members,
         description: group.description,
         revision: 1,
-        create_time: now,
-        update_time: now,
+        create_time: DateTime::UNIX_EPOCH,
+        update_time: DateTime::UNIX_EPOCH,
     };
     decoded.validate("unit_group", violations);
     decoded
 }
 
-/// Checks that every member is a live unit.
-async fn check_members(db: &impl ConnectionTrait, group: &UnitGroup) -> Result<(), RegistryError> {
-    let live = units::live_among(db, &group.members).await?;
-    let mut violations = FieldViolations::new();
-    for (i, member) in group.members.iter().enumerate() {
-        if !live.iter().any(|unit| unit.id == *member) {
-            violations.add(
-                format!("unit_group.members[{i}]"),
-                format!("`{}` is not a live unit", resource::unit_name(member)),
-            );
-        }
-    }
-    ensure_valid(violations)
-}
-
 pub async fn create(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::CreateUnitGroupRequest,
 ) -> Result<pb::UnitGroup, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -101,38 +71,22 @@ pub async fn create(
     };
     let group = decode_group(group, id, &mut violations);
     ensure_valid(violations)?;
-    if let Some(name) = replay_create(db, request_id, CREATE_METHOD).await? {
-        return get_by_name(db, &name).await;
-    }
-    let name = resource::group_name(&group.id);
-    let created = async {
-        let txn = db.begin().await?;
-        check_members(&txn, &group).await?;
-        groups::insert(&txn, &group).await?;
-        commit_create(txn, request_id, CREATE_METHOD, &name).await
-    }
-    .await;
-    if let Some(existing) = settle_create(db, created, request_id, CREATE_METHOD).await? {
-        return get_by_name(db, &existing).await;
-    }
-    tracing::info!(unit_group = %name, members = group.members.len(), "unit group created");
-    Ok(encode_group(group))
-}
-
-async fn get_by_name(db: &DatabaseConnection, name: &str) -> Result<pb::UnitGroup, RegistryError> {
-    let id = resource::group_id(name).map_err(|reason| RegistryError::invalid("name", reason))?;
-    Ok(encode_group(groups::require(db, &id).await?))
+    service::groups::create(context, group, request_id)
+        .await
+        .map(encode_group)
 }
 
 pub async fn get(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::GetUnitGroupRequest,
 ) -> Result<pb::UnitGroup, RegistryError> {
-    get_by_name(db, &request.name).await
+    let id = resource::group_id(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    service::groups::get(context, &id).await.map(encode_group)
 }
 
 pub async fn list(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::ListUnitGroupsRequest,
 ) -> Result<pb::ListUnitGroupsResponse, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -158,7 +112,7 @@ pub async fn list(
         Err(reason) => violations.add("filter", reason),
     }
     ensure_valid(violations)?;
-    let (groups, next_page_token) = groups::list(db, &group_filter, &page).await?;
+    let (groups, next_page_token) = service::groups::list(context, &group_filter, &page).await?;
     Ok(pb::ListUnitGroupsResponse {
         unit_groups: groups.into_iter().map(encode_group).collect(),
         next_page_token,
@@ -166,7 +120,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::UpdateUnitGroupRequest,
 ) -> Result<pb::UnitGroup, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -174,30 +128,20 @@ pub async fn update(
         return Err(RegistryError::invalid("unit_group", "required"));
     };
     let id = violations.check("unit_group.name", resource::group_id(&patch.name));
-    let fields = mask_fields(request.update_mask.as_ref(), &mut violations);
+    let fields = mask_fields::<GroupField>(request.update_mask.as_ref(), &mut violations);
     let etag = patch.etag.clone();
     let patch = decode_group(patch, id.clone().unwrap_or_default(), &mut violations);
     drop_unmasked(&mut violations, "unit_group", &fields);
     let (Some(id), true) = (id, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
-    let txn = db.begin().await?;
-    let mut group = groups::require(&txn, &id).await?;
-    let name = resource::group_name(&id);
-    db::check_etag(&etag, group.revision, &name)?;
-    let expected = group.revision;
-    for field in fields {
-        match field {
-            GroupField::DisplayName => group.display_name = patch.display_name.clone(),
-            GroupField::Aliases => group.aliases = patch.aliases.clone(),
-            GroupField::Members => group.members = patch.members.clone(),
-            GroupField::Description => group.description = patch.description.clone(),
-        }
-    }
-    check_members(&txn, &group).await?;
-    group.revision += 1;
-    group.update_time = crate::domain::now();
-    groups::save(&txn, &group, expected).await?;
-    txn.commit().await?;
-    Ok(encode_group(group))
+    let update = GroupUpdate {
+        id,
+        fields,
+        patch,
+        etag,
+    };
+    service::groups::update(context, update)
+        .await
+        .map(encode_group)
 }

@@ -1,20 +1,19 @@
-//! Handler of ImportPlan.
+//! ImportPlan: check the document's size, import, encode what it created.
 
 use duban_infra::api::FieldViolations;
 use duban_proto::registry::v1 as pb;
-use sea_orm::DatabaseConnection;
 
-use super::{ensure_valid, plans::encode_plan, tasks::encode_task, units::encode_kind};
+use super::{plans::encode_plan, tasks::encode_task, units::encode_kind};
 use crate::{
     domain::{Assignee, names as resource},
     error::RegistryError,
-    import::{self, mapping},
+    service::{self, Context, ensure_valid, import::Imported},
 };
 
 const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
 pub async fn import_plan(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::ImportPlanRequest,
 ) -> Result<pb::ImportPlanResponse, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -34,34 +33,17 @@ pub async fn import_plan(
     }
     ensure_valid(violations)?;
 
-    let parsed = duban_plan_text::parse_plan(&request.text);
-    let task_count = parsed.tasks.len()
-        + parsed
-            .attachments
-            .iter()
-            .map(|a| a.tasks.len())
-            .sum::<usize>();
-    if task_count == 0 {
-        return Err(RegistryError::invalid(
-            "text",
-            format!(
-                "no numbered task found (looked for lines such as `1.建立领导小组。…(责任单位:…)` and responsibility tables); {} lines could not be placed",
-                parsed.warnings.len()
-            ),
-        ));
-    }
-    let draft = mapping::draft(&request.text, &parsed, &request.default_issuer);
-    let source_hash = draft.source_hash.clone();
-    let warnings = draft.warnings.clone();
-    let outcome = import::run(db, draft, request.validate_only).await?;
-    tracing::info!(
-        source_hash = %source_hash,
-        plans = outcome.plans.len(),
-        tasks = outcome.tasks.len(),
-        already_imported = outcome.already_imported,
-        validate_only = request.validate_only,
-        "plan import"
-    );
+    let Imported {
+        outcome,
+        warnings,
+        source_hash,
+    } = service::import::import(
+        context,
+        &request.text,
+        &request.default_issuer,
+        request.validate_only,
+    )
+    .await?;
     Ok(pb::ImportPlanResponse {
         plans: outcome.plans.into_iter().map(encode_plan).collect(),
         tasks: outcome.tasks.into_iter().map(encode_task).collect(),
@@ -86,18 +68,14 @@ pub async fn import_plan(
                 kind: r.kind.map_or(pb::UnitKind::Unspecified, encode_kind) as i32,
             })
             .collect(),
-        warnings: if outcome.already_imported {
-            Vec::new()
-        } else {
-            warnings
-                .into_iter()
-                .map(|w| pb::ImportWarning {
-                    line: i32::try_from(w.line).unwrap_or(i32::MAX),
-                    message: w.message,
-                    text: w.text,
-                })
-                .collect()
-        },
+        warnings: warnings
+            .into_iter()
+            .map(|w| pb::ImportWarning {
+                line: i32::try_from(w.line).unwrap_or(i32::MAX),
+                message: w.message,
+                text: w.text,
+            })
+            .collect(),
         already_imported: outcome.already_imported,
         source_hash,
     })

@@ -1,6 +1,6 @@
-//! The gRPC face of the registry: each method decodes its request, runs the domain
-//! logic against storage, and encodes the answer; errors map to status codes in
-//! `error.rs` only.
+//! The gRPC face of the registry: each method decodes its request into a typed
+//! command (naming every invalid field), calls one operation of `service`, and
+//! encodes the outcome; errors map to status codes in `error.rs` only.
 
 mod convert;
 mod groups;
@@ -10,77 +10,34 @@ mod plans;
 mod tasks;
 mod units;
 
-use duban_infra::{api::FieldViolations, serving::Ready};
+use duban_infra::{call::CallInfo, clock::Clock, serving::Ready};
 use duban_proto::registry::v1::{self as pb, registry_service_server::RegistryService};
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
-use uuid::Uuid;
 
-use crate::{db, error::RegistryError};
+use crate::service::Context;
 
-/// The RegistryService implementation.
+/// The RegistryService implementation: the state every call's context is made of.
 #[derive(Debug, Clone)]
 pub struct RegistryApi {
     db: Ready<DatabaseConnection>,
+    clock: Clock,
 }
 
 impl RegistryApi {
-    /// Serves from `db` once it is ready (migrations done).
-    pub fn new(db: Ready<DatabaseConnection>) -> Self {
-        Self { db }
+    /// Serves from `db` once it is ready (migrations done), taking "now" from
+    /// `clock`.
+    pub fn new(db: Ready<DatabaseConnection>, clock: Clock) -> Self {
+        Self { db, clock }
     }
-}
 
-/// Fails with INVALID_ARGUMENT when anything was recorded.
-fn ensure_valid(violations: FieldViolations) -> Result<(), RegistryError> {
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(RegistryError::InvalidArgument(violations))
-    }
-}
-
-/// Records the request id of a create (if any) and commits its transaction.
-async fn commit_create(
-    txn: sea_orm::DatabaseTransaction,
-    request_id: Option<Uuid>,
-    method: &str,
-    name: &str,
-) -> Result<(), RegistryError> {
-    if let Some(request_id) = request_id {
-        db::idempotency::record(&txn, request_id, method, name).await?;
-    }
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Settles a create's outcome: `Ok(None)` when it wrote the resource; the name of
-/// the resource when a concurrent call with the same request id won the race; the
-/// error otherwise.
-async fn settle_create(
-    db: &DatabaseConnection,
-    created: Result<(), RegistryError>,
-    request_id: Option<Uuid>,
-    method: &str,
-) -> Result<Option<String>, RegistryError> {
-    match created {
-        Ok(()) => Ok(None),
-        Err(error) => match replay_create(db, request_id, method).await? {
-            Some(name) => Ok(Some(name)),
-            None => Err(error),
-        },
-    }
-}
-
-/// Returns the resource an earlier create with this request id produced.
-async fn replay_create(
-    db: &DatabaseConnection,
-    request_id: Option<Uuid>,
-    method: &str,
-) -> Result<Option<String>, RegistryError> {
-    match request_id {
-        Some(request_id) => db::idempotency::created_by(db, request_id, method).await,
-        None => Ok(None),
+    /// Returns the context of the current call, or UNAVAILABLE while starting.
+    fn context(&self) -> Result<Context, Status> {
+        Ok(Context {
+            db: self.db.get()?.clone(),
+            clock: self.clock.clone(),
+            call: CallInfo::current(),
+        })
     }
 }
 
@@ -92,8 +49,8 @@ macro_rules! registry_service {
             $(
                 #[tracing::instrument(skip_all)]
                 async fn $method(&self, request: Request<$request>) -> Result<Response<$response>, Status> {
-                    let db = self.db.get()?;
-                    $handler(db, request.into_inner())
+                    let context = self.context()?;
+                    $handler(&context, request.into_inner())
                         .await
                         .map(Response::new)
                         .map_err(Status::from)

@@ -1,42 +1,21 @@
-//! Handlers of the plan methods.
+//! The plan methods: decode, call the operation, encode.
 
+use chrono::DateTime;
 use duban_infra::api::{FieldViolations, PageRequest, request_id};
 use duban_proto::registry::v1 as pb;
-use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use super::{
-    commit_create,
-    convert::{
-        chosen_id, civil_date, decode_date, drop_unmasked, mask_fields, optional_timestamp,
-        timestamp, update_fields,
-    },
-    ensure_valid, replay_create, settle_create,
+use super::convert::{
+    chosen_id, civil_date, decode_date, drop_unmasked, mask_fields, optional_timestamp, timestamp,
 };
 use crate::{
-    db::{
-        self,
-        plans::{self, PlanFilter},
-        tasks,
-    },
+    db::plans::PlanFilter,
     domain::{Cadence, Plan, Section, filter, names as resource},
     error::RegistryError,
+    service::{
+        self, Context, ensure_valid,
+        plans::{PlanField, PlanUpdate},
+    },
 };
-
-const CREATE_METHOD: &str = "CreatePlan";
-update_fields! {
-    /// The fields UpdatePlan changes.
-    PlanField {
-        Title => "title",
-        Issuer => "issuer",
-        IssueDate => "issue_date",
-        StartDate => "start_date",
-        EndDate => "end_date",
-        Addressees => "addressees",
-        Intro => "intro",
-        Sections => "sections",
-        ReportingCadence => "reporting_cadence",
-    }
-}
 
 /// Encodes a cadence.
 pub fn encode_cadence(cadence: Cadence) -> pb::ReportingCadence {
@@ -96,8 +75,8 @@ pub fn encode_plan(plan: Plan) -> pb::Plan {
     }
 }
 
+/// Decodes a plan; its times are the operation's to set.
 fn decode_plan(plan: pb::Plan, id: String, violations: &mut FieldViolations) -> Plan {
-    let now = crate::domain::now();
     for (i, section) in plan.sections.iter().enumerate() {
         let expected = i32::try_from(i + 1).unwrap_or(i32::MAX);
         if section.number != 0 && section.number != expected {
@@ -131,8 +110,8 @@ fn decode_plan(plan: pb::Plan, id: String, violations: &mut FieldViolations) -> 
         parent_plan_id,
         source_hash: None,
         revision: 1,
-        create_time: now,
-        update_time: now,
+        create_time: DateTime::UNIX_EPOCH,
+        update_time: DateTime::UNIX_EPOCH,
         delete_time: None,
     };
     decoded.validate("plan", violations);
@@ -140,7 +119,7 @@ fn decode_plan(plan: pb::Plan, id: String, violations: &mut FieldViolations) -> 
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::CreatePlanRequest,
 ) -> Result<pb::Plan, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -153,45 +132,22 @@ pub async fn create(
     };
     let plan = decode_plan(plan, id, &mut violations);
     ensure_valid(violations)?;
-    if let Some(name) = replay_create(db, request_id, CREATE_METHOD).await? {
-        return get_by_name(db, &name).await;
-    }
-    let name = resource::plan_name(&plan.id);
-    let created = async {
-        let txn = db.begin().await?;
-        if let Some(parent) = &plan.parent_plan_id {
-            plans::require_live(&txn, parent).await.map_err(|_| {
-                RegistryError::invalid(
-                    "plan.parent_plan",
-                    format!("`plans/{parent}` is not a live plan"),
-                )
-            })?;
-        }
-        plans::insert(&txn, &plan).await?;
-        commit_create(txn, request_id, CREATE_METHOD, &name).await
-    }
-    .await;
-    if let Some(existing) = settle_create(db, created, request_id, CREATE_METHOD).await? {
-        return get_by_name(db, &existing).await;
-    }
-    tracing::info!(plan = %name, "plan created");
-    Ok(encode_plan(plan))
-}
-
-async fn get_by_name(db: &DatabaseConnection, name: &str) -> Result<pb::Plan, RegistryError> {
-    let id = resource::plan_id(name).map_err(|reason| RegistryError::invalid("name", reason))?;
-    Ok(encode_plan(plans::require(db, &id).await?))
+    service::plans::create(context, plan, request_id)
+        .await
+        .map(encode_plan)
 }
 
 pub async fn get(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::GetPlanRequest,
 ) -> Result<pb::Plan, RegistryError> {
-    get_by_name(db, &request.name).await
+    let id = resource::plan_id(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    service::plans::get(context, &id).await.map(encode_plan)
 }
 
 pub async fn list(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::ListPlansRequest,
 ) -> Result<pb::ListPlansResponse, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -220,7 +176,7 @@ pub async fn list(
         Err(reason) => violations.add("filter", reason),
     }
     ensure_valid(violations)?;
-    let (plans, next_page_token) = plans::list(db, &plan_filter, &page).await?;
+    let (plans, next_page_token) = service::plans::list(context, &plan_filter, &page).await?;
     Ok(pb::ListPlansResponse {
         plans: plans.into_iter().map(encode_plan).collect(),
         next_page_token,
@@ -228,7 +184,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::UpdatePlanRequest,
 ) -> Result<pb::Plan, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -236,54 +192,31 @@ pub async fn update(
         return Err(RegistryError::invalid("plan", "required"));
     };
     let id = violations.check("plan.name", resource::plan_id(&patch.name));
-    let fields = mask_fields(request.update_mask.as_ref(), &mut violations);
+    let fields = mask_fields::<PlanField>(request.update_mask.as_ref(), &mut violations);
     let etag = patch.etag.clone();
     let patch = decode_plan(patch, id.clone().unwrap_or_default(), &mut violations);
     drop_unmasked(&mut violations, "plan", &fields);
     let (Some(id), true) = (id, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
-    let txn = db.begin().await?;
-    let mut plan = plans::require_live(&txn, &id).await?;
-    db::check_etag(&etag, plan.revision, &resource::plan_name(&id))?;
-    let expected = plan.revision;
-    for field in fields {
-        match field {
-            PlanField::Title => plan.title = patch.title.clone(),
-            PlanField::Issuer => plan.issuer = patch.issuer.clone(),
-            PlanField::IssueDate => plan.issue_date = patch.issue_date,
-            PlanField::StartDate => plan.start_date = patch.start_date,
-            PlanField::EndDate => plan.end_date = patch.end_date,
-            PlanField::Addressees => plan.addressees = patch.addressees.clone(),
-            PlanField::Intro => plan.intro = patch.intro.clone(),
-            PlanField::Sections => plan.sections = patch.sections.clone(),
-            PlanField::ReportingCadence => plan.cadence = patch.cadence,
-        }
-    }
-    let mut merged = FieldViolations::new();
-    plan.validate("plan", &mut merged);
-    ensure_valid(merged)?;
-    plan.revision += 1;
-    plan.update_time = crate::domain::now();
-    plans::save(&txn, &plan, expected).await?;
-    txn.commit().await?;
-    Ok(encode_plan(plan))
+    let update = PlanUpdate {
+        id,
+        fields,
+        patch,
+        etag,
+    };
+    service::plans::update(context, update)
+        .await
+        .map(encode_plan)
 }
 
 pub async fn delete(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::DeletePlanRequest,
 ) -> Result<pb::Plan, RegistryError> {
     let id = resource::plan_id(&request.name)
         .map_err(|reason| RegistryError::invalid("name", reason))?;
-    let txn = db.begin().await?;
-    let mut plan = plans::require_live(&txn, &id).await?;
-    db::check_etag(&request.etag, plan.revision, &request.name)?;
-    let expected = plan.revision;
-    plans::mark_deleted(&mut plan);
-    plans::save(&txn, &plan, expected).await?;
-    tasks::delete_all_of_plan(&txn, &id).await?;
-    txn.commit().await?;
-    tracing::info!(plan = %request.name, "plan deleted with its tasks");
-    Ok(encode_plan(plan))
+    service::plans::delete(context, &id, &request.etag)
+        .await
+        .map(encode_plan)
 }

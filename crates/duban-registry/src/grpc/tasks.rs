@@ -1,42 +1,25 @@
-//! Handlers of the task methods.
+//! The task methods: decode, call the operation, encode.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate};
 use duban_infra::api::{FieldViolations, PageRequest, request_id};
 use duban_proto::registry::v1 as pb;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use super::{
-    commit_create,
     convert::{
         chosen_id, civil_date, decode_date, drop_unmasked, mask_fields, optional_timestamp,
-        timestamp, update_fields,
+        timestamp,
     },
-    ensure_valid,
     plans::{decode_cadence, encode_cadence},
-    replay_create, settle_create,
 };
 use crate::{
-    db::{self, groups, plans, tasks, tasks::TaskFilter, units},
-    domain::{
-        Assignee, Assignment, Deadline, DeadlineKind, Plan, Role, Task, filter, names as resource,
-    },
+    db::tasks::TaskFilter,
+    domain::{Assignee, Assignment, Deadline, DeadlineKind, Role, Task, filter, names as resource},
     error::RegistryError,
+    service::{
+        self, Context,
+        tasks::{TaskField, TaskUpdate},
+    },
 };
-
-const CREATE_METHOD: &str = "CreateTask";
-update_fields! {
-    /// The fields UpdateTask changes.
-    TaskField {
-        Number => "number",
-        Label => "label",
-        Title => "title",
-        Description => "description",
-        Section => "section",
-        Assignments => "assignments",
-        Deadline => "deadline",
-        Indicators => "indicators",
-    }
-}
 
 fn encode_role(role: Role) -> pb::AssignmentRole {
     match role {
@@ -173,13 +156,13 @@ fn decode_deadline(deadline: Option<pb::Deadline>, violations: &mut FieldViolati
     }
 }
 
+/// Decodes a task; its times are the operation's to set.
 fn decode_task(
     task: pb::Task,
     plan_id: String,
     id: String,
     violations: &mut FieldViolations,
 ) -> Task {
-    let now = crate::domain::now();
     let assignments = task
         .assignments
         .into_iter()
@@ -198,66 +181,14 @@ fn decode_task(
         deadline: decode_deadline(task.deadline, violations),
         indicators: task.indicators.into_iter().map(|i| i.text).collect(),
         revision: 1,
-        create_time: now,
-        update_time: now,
+        create_time: DateTime::UNIX_EPOCH,
+        update_time: DateTime::UNIX_EPOCH,
         delete_time: None,
     }
 }
 
-/// Checks what a task refers to: live units and groups, a section of its plan.
-async fn check_references(
-    db: &impl ConnectionTrait,
-    task: &Task,
-    plan: &Plan,
-) -> Result<(), RegistryError> {
-    let mut violations = FieldViolations::new();
-    task.validate("task", &mut violations);
-    if usize::try_from(task.section).is_ok_and(|s| s > plan.sections.len()) {
-        violations.add(
-            "task.section",
-            format!(
-                "the plan has {} sections, not {}",
-                plan.sections.len(),
-                task.section
-            ),
-        );
-    }
-    let unit_ids: Vec<String> = task
-        .assignments
-        .iter()
-        .filter_map(|a| match &a.assignee {
-            Assignee::Unit(id) => Some(id.clone()),
-            Assignee::Group(_) => None,
-        })
-        .collect();
-    let group_ids: Vec<String> = task
-        .assignments
-        .iter()
-        .filter_map(|a| match &a.assignee {
-            Assignee::Group(id) => Some(id.clone()),
-            Assignee::Unit(_) => None,
-        })
-        .collect();
-    let live_units = units::live_among(db, &unit_ids).await?;
-    let live_groups = groups::get_many(db, &group_ids).await?;
-    for (i, assignment) in task.assignments.iter().enumerate() {
-        match &assignment.assignee {
-            Assignee::Unit(id) if !live_units.iter().any(|u| u.id == *id) => violations.add(
-                format!("task.assignments[{i}].unit"),
-                format!("unknown unit `{}`", resource::unit_name(id)),
-            ),
-            Assignee::Group(id) if !live_groups.iter().any(|g| g.id == *id) => violations.add(
-                format!("task.assignments[{i}].unit_group"),
-                format!("unknown unit group `{}`", resource::group_name(id)),
-            ),
-            _ => {}
-        }
-    }
-    ensure_valid(violations)
-}
-
 pub async fn create(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::CreateTaskRequest,
 ) -> Result<pb::Task, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -269,49 +200,29 @@ pub async fn create(
     let Some(task) = request.task else {
         return Err(RegistryError::invalid("task", "required"));
     };
-    let mut task = decode_task(
+    let task = decode_task(
         task,
         plan_id.clone().unwrap_or_default(),
         id,
         &mut violations,
     );
-    let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
+    if plan_id.is_none() || !violations.is_empty() {
         return Err(RegistryError::InvalidArgument(violations));
-    };
-    if let Some(name) = replay_create(db, request_id, CREATE_METHOD).await? {
-        return get_by_name(db, &name).await;
     }
-    let name = resource::task_name(&plan_id, &task.id);
-    let created = async {
-        let txn = db.begin().await?;
-        let plan = plans::require_live(&txn, &plan_id).await?;
-        if task.number == 0 {
-            let live = tasks::live_of_plan(&txn, &plan_id).await?;
-            task.number = live.iter().map(|t| t.number).max().unwrap_or(0) + 1;
-        }
-        check_references(&txn, &task, &plan).await?;
-        tasks::insert(&txn, &task).await?;
-        commit_create(txn, request_id, CREATE_METHOD, &name).await
-    }
-    .await;
-    if let Some(existing) = settle_create(db, created, request_id, CREATE_METHOD).await? {
-        return get_by_name(db, &existing).await;
-    }
-    tracing::info!(task = %name, number = task.number, "task created");
-    Ok(encode_task(task))
-}
-
-async fn get_by_name(db: &DatabaseConnection, name: &str) -> Result<pb::Task, RegistryError> {
-    let (plan_id, id) =
-        resource::task_ids(name).map_err(|reason| RegistryError::invalid("name", reason))?;
-    Ok(encode_task(tasks::require(db, &plan_id, &id).await?))
+    service::tasks::create(context, task, request_id)
+        .await
+        .map(encode_task)
 }
 
 pub async fn get(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::GetTaskRequest,
 ) -> Result<pb::Task, RegistryError> {
-    get_by_name(db, &request.name).await
+    let (plan_id, id) = resource::task_ids(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    service::tasks::get(context, &plan_id, &id)
+        .await
+        .map(encode_task)
 }
 
 fn parse_task_filter(text: &str, violations: &mut FieldViolations) -> TaskFilter {
@@ -357,7 +268,7 @@ fn parse_task_filter(text: &str, violations: &mut FieldViolations) -> TaskFilter
 }
 
 pub async fn list(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::ListTasksRequest,
 ) -> Result<pb::ListTasksResponse, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -377,8 +288,8 @@ pub async fn list(
     let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
-    plans::require_live(db, &plan_id).await?;
-    let (tasks, next_page_token) = tasks::list(db, &plan_id, &task_filter, &page).await?;
+    let (tasks, next_page_token) =
+        service::tasks::list(context, &plan_id, &task_filter, &page).await?;
     Ok(pb::ListTasksResponse {
         tasks: tasks.into_iter().map(encode_task).collect(),
         next_page_token,
@@ -386,7 +297,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::UpdateTaskRequest,
 ) -> Result<pb::Task, RegistryError> {
     let mut violations = FieldViolations::new();
@@ -394,7 +305,7 @@ pub async fn update(
         return Err(RegistryError::invalid("task", "required"));
     };
     let ids = violations.check("task.name", resource::task_ids(&patch.name));
-    let fields = mask_fields(request.update_mask.as_ref(), &mut violations);
+    let fields = mask_fields::<TaskField>(request.update_mask.as_ref(), &mut violations);
     let etag = patch.etag.clone();
     let (plan_id, id) = ids.clone().unwrap_or_default();
     let patch = decode_task(patch, plan_id, id, &mut violations);
@@ -402,56 +313,25 @@ pub async fn update(
     let (Some((plan_id, id)), true) = (ids, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
-    let txn = db.begin().await?;
-    let plan = plans::require_live(&txn, &plan_id).await?;
-    let mut task = tasks::require(&txn, &plan_id, &id).await?;
-    let name = resource::task_name(&plan_id, &id);
-    if task.delete_time.is_some() {
-        return Err(RegistryError::NotFound(format!("`{name}` is deleted")));
-    }
-    db::check_etag(&etag, task.revision, &name)?;
-    let expected = task.revision;
-    for field in fields {
-        match field {
-            TaskField::Number => task.number = patch.number,
-            TaskField::Label => task.label = patch.label.clone(),
-            TaskField::Title => task.title = patch.title.clone(),
-            TaskField::Description => task.description = patch.description.clone(),
-            TaskField::Section => task.section = patch.section,
-            TaskField::Assignments => task.assignments = patch.assignments.clone(),
-            TaskField::Deadline => task.deadline = patch.deadline.clone(),
-            TaskField::Indicators => task.indicators = patch.indicators.clone(),
-        }
-    }
-    check_references(&txn, &task, &plan).await?;
-    task.revision += 1;
-    task.update_time = crate::domain::now();
-    tasks::save(&txn, &task, expected).await?;
-    txn.commit().await?;
-    Ok(encode_task(task))
+    let update = TaskUpdate {
+        plan_id,
+        id,
+        fields,
+        patch,
+        etag,
+    };
+    service::tasks::update(context, update)
+        .await
+        .map(encode_task)
 }
 
 pub async fn delete(
-    db: &DatabaseConnection,
+    context: &Context,
     request: pb::DeleteTaskRequest,
 ) -> Result<pb::Task, RegistryError> {
     let (plan_id, id) = resource::task_ids(&request.name)
         .map_err(|reason| RegistryError::invalid("name", reason))?;
-    let txn = db.begin().await?;
-    let mut task = tasks::require(&txn, &plan_id, &id).await?;
-    if task.delete_time.is_some() {
-        return Err(RegistryError::NotFound(format!(
-            "`{}` is already deleted",
-            request.name
-        )));
-    }
-    db::check_etag(&request.etag, task.revision, &request.name)?;
-    let expected = task.revision;
-    let now = crate::domain::now();
-    task.delete_time = Some(now);
-    task.update_time = now;
-    task.revision += 1;
-    tasks::save(&txn, &task, expected).await?;
-    txn.commit().await?;
-    Ok(encode_task(task))
+    service::tasks::delete(context, &plan_id, &id, &request.etag)
+        .await
+        .map(encode_task)
 }

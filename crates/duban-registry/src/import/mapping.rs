@@ -199,8 +199,12 @@ impl Builder {
     }
 }
 
-fn new_plan(title: &str, issuer: String, issue_date: Option<chrono::NaiveDate>) -> Plan {
-    let now = crate::domain::now();
+fn new_plan(
+    title: &str,
+    issuer: String,
+    issue_date: Option<chrono::NaiveDate>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Plan {
     Plan {
         id: names::new_id(),
         title: truncate(title, MAX_TITLE_CHARS),
@@ -223,7 +227,12 @@ fn new_plan(title: &str, issuer: String, issue_date: Option<chrono::NaiveDate>) 
 
 /// Maps a parsed document to drafts: the main plan, then one plan per attachment
 /// with its categories as sections.
-pub fn draft(document: &str, parsed: &text::ParsedPlan, default_issuer: &str) -> Draft {
+pub fn draft(
+    document: &str,
+    parsed: &text::ParsedPlan,
+    default_issuer: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Draft {
     let issuer = parsed
         .issuer
         .clone()
@@ -234,7 +243,7 @@ pub fn draft(document: &str, parsed: &text::ParsedPlan, default_issuer: &str) ->
     } else {
         &parsed.title
     };
-    let mut main = new_plan(title, issuer.clone(), issue_date);
+    let mut main = new_plan(title, issuer.clone(), issue_date, now);
     main.source_hash = Some(source_hash(document));
     main.addressees = parsed.addressees.iter().map(|a| truncate(a, 200)).collect();
     main.intro = truncate(&parsed.intro, 20_000);
@@ -259,7 +268,7 @@ pub fn draft(document: &str, parsed: &text::ParsedPlan, default_issuer: &str) ->
         tasks: main_tasks,
     }];
     for attachment in parsed.attachments.iter().filter(|a| !a.tasks.is_empty()) {
-        let mut plan = new_plan(&attachment.title, issuer.clone(), issue_date);
+        let mut plan = new_plan(&attachment.title, issuer.clone(), issue_date, now);
         plan.parent_plan_id = Some(main.id.clone());
         plan.sections = attachment
             .categories
@@ -301,7 +310,7 @@ mod tests {
     fn restarting_numbers_are_renumbered_in_document_order() {
         let document = "某市行动方案\n一、第一部分\n1.甲任务。(责任单位:市甲局)\n二、第二部分\n1.乙任务。(责任单位:市乙局、市甲局)\n";
         let parsed = text::parse_plan(document);
-        let draft = draft(document, &parsed, "某市人民政府");
+        let draft = draft(document, &parsed, "某市人民政府", chrono::Utc::now());
         let tasks = &draft.plans[0].tasks;
         assert_eq!(tasks.len(), 2, "{parsed:#?}");
         assert_eq!((tasks[0].0.number, tasks[1].0.number), (1, 2));

@@ -4,6 +4,7 @@
 
 pub mod mapping;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use crate::{
@@ -36,12 +37,13 @@ pub async fn run(
     db: &DatabaseConnection,
     draft: Draft,
     validate_only: bool,
+    now: DateTime<Utc>,
 ) -> Result<Outcome, RegistryError> {
     if let Some(outcome) = previous(db, &draft.source_hash).await? {
         return Ok(outcome);
     }
     let txn = db.begin().await?;
-    let outcome = write(&txn, draft).await?;
+    let outcome = write(&txn, draft, now).await?;
     if validate_only {
         txn.rollback().await?;
     } else {
@@ -83,10 +85,14 @@ pub async fn previous(
     }))
 }
 
-async fn write(db: &impl ConnectionTrait, draft: Draft) -> Result<Outcome, RegistryError> {
+async fn write(
+    db: &impl ConnectionTrait,
+    draft: Draft,
+    now: DateTime<Utc>,
+) -> Result<Outcome, RegistryError> {
     let mut resolutions = Vec::with_capacity(draft.forms.len());
     for form in &draft.forms {
-        resolutions.push(resolve_or_create(db, form).await?);
+        resolutions.push(resolve_or_create(db, form, now).await?);
     }
     let mut all_plans = Vec::new();
     let mut all_tasks = Vec::new();
@@ -125,6 +131,7 @@ async fn write(db: &impl ConnectionTrait, draft: Draft) -> Result<Outcome, Regis
 async fn resolve_or_create(
     db: &impl ConnectionTrait,
     form: &mapping::Form,
+    now: DateTime<Utc>,
 ) -> Result<Resolution, RegistryError> {
     let resolved = |assignee, created, kind| Resolution {
         written: form.written.clone(),
@@ -140,7 +147,6 @@ async fn resolve_or_create(
         Some(Resolved::Group(id)) => return Ok(resolved(Assignee::Group(id), false, None)),
         None => {}
     }
-    let now = crate::domain::now();
     if form.is_group {
         let group = UnitGroup {
             id: names::new_id(),

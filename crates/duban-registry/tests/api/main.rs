@@ -10,6 +10,7 @@ mod errors;
 mod helpers;
 mod import;
 mod lifecycle;
+mod numbering;
 mod obligations;
 mod paging;
 mod partial_update;

@@ -17,6 +17,7 @@ async fn start_in_process(database: &TestDatabase) -> InProcessServer {
         database_url: database.url.clone(),
         allow_weak_durability: false,
         log_json: false,
+        clock_file: None,
         server: ServerArgs::default(),
     };
     InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await

@@ -13,12 +13,13 @@ mod summary;
 
 use std::sync::Arc;
 
+use duban_infra::clock::Clock;
 use duban_infra::{call::CallInfo, serving::Ready};
 use duban_proto::reporting::v1::{self as pb, reporting_service_server::ReportingService};
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
-use crate::{clock::Clock, db::events::EventNotifier, registry::RegistryView, service::Context};
+use crate::{db::events::EventNotifier, registry::RegistryView, service::Context};
 
 /// The ReportingService implementation: the state every call's context is made of.
 #[derive(Debug, Clone)]

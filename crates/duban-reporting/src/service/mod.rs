@@ -19,11 +19,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use duban_infra::call::CallInfo;
+use duban_infra::clock::Clock;
 use sea_orm::DatabaseConnection;
 
-use crate::{
-    clock::Clock, db::events::EventNotifier, error::ReportingError, registry::RegistryView,
-};
+use crate::{db::events::EventNotifier, error::ReportingError, registry::RegistryView};
 
 /// What one operation works with: storage, the registry, the clock, the event
 /// notifier, and the call it serves (request id, deadline, caller).

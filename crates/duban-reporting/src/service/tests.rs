@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use duban_infra::{
     api::{FieldViolations, PageRequest},
     call::CallInfo,
+    clock::Clock,
     database::{self, Durability},
 };
 use duban_model::Cadence;
@@ -27,7 +28,6 @@ use super::{
     submit::Submission,
 };
 use crate::{
-    clock::Clock,
     db::{events::EventNotifier, migration::Migrator},
     domain::{
         Decision, Obligation, PeriodWindow, ReportContent, ReportStatus, ReporterRole, ReviewState,

@@ -1,6 +1,7 @@
-//! Where "now" comes from: the system clock, or for tests and drills a file holding
-//! an RFC 3339 instant that is read on every call, so a test moves time by
-//! rewriting the file while the server runs.
+//! Where "now" comes from, for both services: the system clock, or for tests and
+//! drills a file holding an RFC 3339 instant that is read on every call (a test
+//! moves time by rewriting the file while the server runs), or a fixed instant
+//! for operation tests.
 
 use std::path::PathBuf;
 

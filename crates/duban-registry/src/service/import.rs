@@ -1,0 +1,70 @@
+//! Importing a plan from its published text: parse it, refuse a document with no
+//! task, and write (or, validating only, preview) the plans, tasks and any units
+//! and groups its written forms need.
+
+use duban_plan_text as text;
+
+use super::Context;
+use crate::{
+    error::RegistryError,
+    import::{self, Outcome, mapping},
+};
+
+/// What an import did (or would do), with the parser's warnings.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub outcome: Outcome,
+    /// Lines the parser could not place; none when the document was imported
+    /// before (nothing new was read from it).
+    pub warnings: Vec<text::Warning>,
+    /// The SHA-256 of the normalised text, which makes a re-import a no-op.
+    pub source_hash: String,
+}
+
+/// Imports `document`, its issuer defaulting to `default_issuer`.
+pub async fn import(
+    context: &Context,
+    document: &str,
+    default_issuer: &str,
+    validate_only: bool,
+) -> Result<Imported, RegistryError> {
+    let parsed = text::parse_plan(document);
+    let task_count = parsed.tasks.len()
+        + parsed
+            .attachments
+            .iter()
+            .map(|a| a.tasks.len())
+            .sum::<usize>();
+    if task_count == 0 {
+        return Err(RegistryError::invalid(
+            "text",
+            format!(
+                "no numbered task found (looked for lines such as `1.建立领导小组。…(责任单位:…)` and responsibility tables); {} lines could not be placed",
+                parsed.warnings.len()
+            ),
+        ));
+    }
+    let now = context.now().await?;
+    let draft = mapping::draft(document, &parsed, default_issuer, now);
+    let source_hash = draft.source_hash.clone();
+    let warnings = draft.warnings.clone();
+    let outcome = import::run(&context.db, draft, validate_only, now).await?;
+    tracing::info!(
+        source_hash = %source_hash,
+        plans = outcome.plans.len(),
+        tasks = outcome.tasks.len(),
+        already_imported = outcome.already_imported,
+        validate_only,
+        "plan import"
+    );
+    let warnings = if outcome.already_imported {
+        Vec::new()
+    } else {
+        warnings
+    };
+    Ok(Imported {
+        outcome,
+        warnings,
+        source_hash,
+    })
+}

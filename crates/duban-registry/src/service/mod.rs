@@ -1,0 +1,99 @@
+//! The registry's operations: every rule of the service lives here, between the
+//! gRPC layer (which decodes a request into a typed command, calls one operation
+//! and encodes its outcome) and storage. Operations take a [`Context`] and never
+//! touch protobuf; they are tested without a server.
+
+pub mod fields;
+pub mod groups;
+pub mod import;
+pub mod obligations;
+pub mod plans;
+pub mod tasks;
+#[cfg(test)]
+mod tests;
+pub mod units;
+
+use chrono::{DateTime, Utc};
+use duban_infra::{call::CallInfo, clock::Clock};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use uuid::Uuid;
+
+use crate::{db, error::RegistryError};
+
+/// What one operation works with: storage, the clock, and the call it serves
+/// (request id, deadline, caller).
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub db: DatabaseConnection,
+    pub clock: Clock,
+    pub call: CallInfo,
+}
+
+impl Context {
+    /// Returns the current instant from the configured clock (microseconds, as
+    /// every database keeps them).
+    pub async fn now(&self) -> Result<DateTime<Utc>, RegistryError> {
+        self.clock.now().await.map_err(RegistryError::Internal)
+    }
+}
+
+/// A create's request id and the method it belongs to: a retry with the same
+/// request id returns the first result.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateKey<'a> {
+    pub request_id: Option<Uuid>,
+    pub method: &'a str,
+}
+
+impl CreateKey<'_> {
+    /// Returns the name of the resource an earlier create with this request id
+    /// produced.
+    pub async fn replay(&self, context: &Context) -> Result<Option<String>, RegistryError> {
+        match self.request_id {
+            Some(request_id) => {
+                db::idempotency::created_by(&context.db, request_id, self.method).await
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Records the request id (if any) and commits the create's transaction.
+    pub async fn commit(
+        &self,
+        txn: DatabaseTransaction,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        if let Some(request_id) = self.request_id {
+            db::idempotency::record(&txn, request_id, self.method, name, now).await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Settles a create's outcome: `Ok(None)` when it wrote the resource; the
+    /// name of the resource when a concurrent call with the same request id won
+    /// the race; the error otherwise.
+    pub async fn settle(
+        &self,
+        context: &Context,
+        created: Result<(), RegistryError>,
+    ) -> Result<Option<String>, RegistryError> {
+        match created {
+            Ok(()) => Ok(None),
+            Err(error) => match self.replay(context).await? {
+                Some(name) => Ok(Some(name)),
+                None => Err(error),
+            },
+        }
+    }
+}
+
+/// Fails with INVALID_ARGUMENT when anything was recorded.
+pub fn ensure_valid(violations: duban_infra::api::FieldViolations) -> Result<(), RegistryError> {
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(RegistryError::InvalidArgument(violations))
+    }
+}

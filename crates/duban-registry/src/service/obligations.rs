@@ -1,0 +1,205 @@
+//! Who must report on which task in one period (ListObligations): a task's lead
+//! and responsible units, each unit group standing for its live members, from the
+//! plan's start until the period that holds the task's deadline; participants
+//! only when asked.
+
+use duban_infra::api::PageRequest;
+use sea_orm::ConnectionTrait;
+
+use super::Context;
+use crate::{
+    db::{groups, plans, tasks, units},
+    domain::{Assignee, Plan, Role, Task, period::Period},
+    error::RegistryError,
+};
+
+/// Tasks read per query while assembling a page.
+const TASK_CHUNK: usize = 500;
+
+/// Which obligations to list.
+#[derive(Debug, Clone)]
+pub struct ObligationQuery {
+    pub plan_id: String,
+    /// The period as the client wrote it; checked against the plan's cadence.
+    pub period: String,
+    /// Only this task of the plan, when set.
+    pub task_id: Option<String>,
+    /// Only this unit, when set.
+    pub unit_id: Option<String>,
+    pub include_participating: bool,
+    pub page: PageRequest,
+}
+
+/// One unit's duty on one task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duty {
+    pub task_number: i32,
+    pub task_id: String,
+    pub unit_id: String,
+    pub role: Role,
+    /// The group through which the unit is assigned, if any.
+    pub group_id: Option<String>,
+}
+
+/// A page of duties in one period of a plan.
+#[derive(Debug, Clone)]
+pub struct ObligationsPage {
+    pub plan: Plan,
+    pub period: Period,
+    pub duties: Vec<Duty>,
+    pub next_page_token: String,
+}
+
+/// Returns the page of duties `query` selects, ordered by task number, then unit.
+pub async fn list(
+    context: &Context,
+    query: ObligationQuery,
+) -> Result<ObligationsPage, RegistryError> {
+    let db = &context.db;
+    let plan = plans::require_live(db, &query.plan_id).await?;
+    let period = Period::parse(&query.period, plan.cadence)
+        .map_err(|reason| RegistryError::invalid("period", reason))?;
+
+    let cursor = match query.page.after.as_deref() {
+        None => None,
+        Some([number, unit]) => Some((
+            number
+                .parse::<i32>()
+                .map_err(|_| RegistryError::invalid("page_token", "malformed page token"))?,
+            unit.clone(),
+        )),
+        Some(_) => return Err(RegistryError::invalid("page_token", "malformed page token")),
+    };
+    let wanted = usize::try_from(query.page.fetch_limit()).unwrap_or(usize::MAX);
+    // Tasks are read in chunks from the cursor on, so a page costs the tasks it
+    // covers, not the whole plan: paging through a plan of 100,000 tasks stays
+    // linear.
+    let mut duties = Vec::new();
+    let mut from_number = cursor.as_ref().map_or(i32::MIN, |(number, _)| *number);
+    loop {
+        let chunk = tasks::live_of_plan_from(db, &plan.id, from_number, TASK_CHUNK).await?;
+        let Some(last_number) = chunk.last().map(|t| t.number) else {
+            break;
+        };
+        let exhausted = chunk.len() < TASK_CHUNK;
+        let due: Vec<Task> = chunk
+            .into_iter()
+            .filter(|t| {
+                t.reports_due_in(
+                    period.start(),
+                    period.end(),
+                    plan.reporting_start(),
+                    plan.end_date,
+                )
+            })
+            .filter(|t| query.task_id.as_ref().is_none_or(|id| *id == t.id))
+            .collect();
+        let mut found = expand(db, &due, query.include_participating).await?;
+        if let Some(unit) = &query.unit_id {
+            found.retain(|d| d.unit_id == *unit);
+        }
+        found.sort_by(|a, b| (a.task_number, &a.unit_id).cmp(&(b.task_number, &b.unit_id)));
+        if let Some((number, unit)) = &cursor {
+            found.retain(|d| (d.task_number, d.unit_id.as_str()) > (*number, unit.as_str()));
+        }
+        duties.extend(found);
+        if exhausted || duties.len() >= wanted || last_number == i32::MAX {
+            break;
+        }
+        from_number = last_number + 1;
+    }
+    duties.truncate(usize::try_from(query.page.fetch_limit()).unwrap_or(usize::MAX));
+    let next_page_token = query.page.finish(&mut duties, |d| {
+        vec![d.task_number.to_string(), d.unit_id.clone()]
+    });
+
+    Ok(ObligationsPage {
+        plan,
+        period,
+        duties,
+        next_page_token,
+    })
+}
+
+/// Expands each task's reporting assignments (and participating ones when asked)
+/// into one duty per live unit, groups standing for their members; a unit named
+/// several ways on a task appears once, under its strongest role.
+async fn expand(
+    db: &impl ConnectionTrait,
+    tasks: &[Task],
+    include_participating: bool,
+) -> Result<Vec<Duty>, RegistryError> {
+    let group_ids: Vec<String> = tasks
+        .iter()
+        .flat_map(|t| &t.assignments)
+        .filter_map(|a| match &a.assignee {
+            Assignee::Group(id) => Some(id.clone()),
+            Assignee::Unit(_) => None,
+        })
+        .collect();
+    let groups = groups::get_many(db, &group_ids).await?;
+    let mut unit_ids: Vec<String> = groups.iter().flat_map(|g| g.members.clone()).collect();
+    unit_ids.extend(
+        tasks
+            .iter()
+            .flat_map(|t| &t.assignments)
+            .filter_map(|a| match &a.assignee {
+                Assignee::Unit(id) => Some(id.clone()),
+                Assignee::Group(_) => None,
+            }),
+    );
+    unit_ids.sort();
+    unit_ids.dedup();
+    let live: std::collections::HashSet<String> = units::live_among(db, &unit_ids)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+
+    let mut duties = Vec::new();
+    for task in tasks {
+        let mut seen = std::collections::HashSet::new();
+        // Reporting roles first, so a unit that also participates keeps its duty.
+        let by_strength = task
+            .assignments
+            .iter()
+            .filter(|a| a.role == Role::Lead)
+            .chain(
+                task.assignments
+                    .iter()
+                    .filter(|a| a.role == Role::Responsible),
+            )
+            .chain(
+                task.assignments
+                    .iter()
+                    .filter(|a| include_participating && a.role == Role::Participating),
+            );
+        for assignment in by_strength {
+            let members: Vec<(String, Option<String>)> = match &assignment.assignee {
+                Assignee::Unit(id) => vec![(id.clone(), None)],
+                Assignee::Group(group_id) => groups
+                    .iter()
+                    .find(|g| g.id == *group_id)
+                    .map(|g| {
+                        g.members
+                            .iter()
+                            .map(|m| (m.clone(), Some(group_id.clone())))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            for (unit_id, group_id) in members {
+                if live.contains(&unit_id) && seen.insert(unit_id.clone()) {
+                    duties.push(Duty {
+                        task_number: task.number,
+                        task_id: task.id.clone(),
+                        unit_id,
+                        role: assignment.role,
+                        group_id,
+                    });
+                }
+            }
+        }
+    }
+    Ok(duties)
+}

@@ -1,0 +1,153 @@
+//! Plans: create (idempotent with a request id; an attachment names its live
+//! parent plan), read, list, change field by field, and soft-delete with their
+//! tasks.
+
+use duban_infra::api::{FieldViolations, PageRequest};
+use sea_orm::TransactionTrait;
+use uuid::Uuid;
+
+use super::{Context, CreateKey, ensure_valid, fields::update_fields};
+use crate::{
+    db::{
+        self,
+        plans::{self, PlanFilter},
+        tasks,
+    },
+    domain::{Plan, names as resource},
+    error::RegistryError,
+};
+
+const CREATE_METHOD: &str = "CreatePlan";
+
+update_fields! {
+    /// The fields UpdatePlan changes.
+    PlanField {
+        Title => "title",
+        Issuer => "issuer",
+        IssueDate => "issue_date",
+        StartDate => "start_date",
+        EndDate => "end_date",
+        Addressees => "addressees",
+        Intro => "intro",
+        Sections => "sections",
+        ReportingCadence => "reporting_cadence",
+    }
+}
+
+/// A change to a plan: the fields named take their values from `patch`.
+#[derive(Debug, Clone)]
+pub struct PlanUpdate {
+    pub id: String,
+    pub fields: Vec<PlanField>,
+    pub patch: Plan,
+    pub etag: String,
+}
+
+/// Creates `plan`, or returns the plan an earlier call with the same request id
+/// created.
+pub async fn create(
+    context: &Context,
+    mut plan: Plan,
+    request_id: Option<Uuid>,
+) -> Result<Plan, RegistryError> {
+    let key = CreateKey {
+        request_id,
+        method: CREATE_METHOD,
+    };
+    if let Some(name) = key.replay(context).await? {
+        return get_by_name(context, &name).await;
+    }
+    let now = context.now().await?;
+    plan.create_time = now;
+    plan.update_time = now;
+    let name = resource::plan_name(&plan.id);
+    let created = async {
+        let txn = context.db.begin().await?;
+        if let Some(parent) = &plan.parent_plan_id {
+            plans::require_live(&txn, parent).await.map_err(|_| {
+                RegistryError::invalid(
+                    "plan.parent_plan",
+                    format!("`{}` is not a live plan", resource::plan_name(parent)),
+                )
+            })?;
+        }
+        plans::insert(&txn, &plan).await?;
+        key.commit(txn, &name, now).await
+    }
+    .await;
+    if let Some(existing) = key.settle(context, created).await? {
+        return get_by_name(context, &existing).await;
+    }
+    tracing::info!(plan = %name, "plan created");
+    Ok(plan)
+}
+
+async fn get_by_name(context: &Context, name: &str) -> Result<Plan, RegistryError> {
+    let id = resource::plan_id(name).map_err(|reason| RegistryError::invalid("name", reason))?;
+    get(context, &id).await
+}
+
+/// Returns the plan, deleted or not.
+pub async fn get(context: &Context, id: &str) -> Result<Plan, RegistryError> {
+    plans::require(&context.db, id).await
+}
+
+/// Returns a page of the plans `filter` selects and the next page's token.
+pub async fn list(
+    context: &Context,
+    filter: &PlanFilter,
+    page: &PageRequest,
+) -> Result<(Vec<Plan>, String), RegistryError> {
+    plans::list(&context.db, filter, page).await
+}
+
+/// Applies the masked fields of `update` to a live plan, if its etag (when
+/// given) is current; the result must be a valid plan.
+pub async fn update(context: &Context, update: PlanUpdate) -> Result<Plan, RegistryError> {
+    let txn = context.db.begin().await?;
+    let mut plan = plans::require_live(&txn, &update.id).await?;
+    db::check_etag(
+        &update.etag,
+        plan.revision,
+        &resource::plan_name(&update.id),
+    )?;
+    let expected = plan.revision;
+    let patch = update.patch;
+    for field in update.fields {
+        match field {
+            PlanField::Title => plan.title = patch.title.clone(),
+            PlanField::Issuer => plan.issuer = patch.issuer.clone(),
+            PlanField::IssueDate => plan.issue_date = patch.issue_date,
+            PlanField::StartDate => plan.start_date = patch.start_date,
+            PlanField::EndDate => plan.end_date = patch.end_date,
+            PlanField::Addressees => plan.addressees = patch.addressees.clone(),
+            PlanField::Intro => plan.intro = patch.intro.clone(),
+            PlanField::Sections => plan.sections = patch.sections.clone(),
+            PlanField::ReportingCadence => plan.cadence = patch.cadence,
+        }
+    }
+    let mut merged = FieldViolations::new();
+    plan.validate("plan", &mut merged);
+    ensure_valid(merged)?;
+    plan.revision += 1;
+    plan.update_time = context.now().await?;
+    plans::save(&txn, &plan, expected).await?;
+    txn.commit().await?;
+    Ok(plan)
+}
+
+/// Soft-deletes a live plan and every task of it.
+pub async fn delete(context: &Context, id: &str, etag: &str) -> Result<Plan, RegistryError> {
+    let name = resource::plan_name(id);
+    let txn = context.db.begin().await?;
+    let mut plan = plans::require_live(&txn, id).await?;
+    db::check_etag(etag, plan.revision, &name)?;
+    let expected = plan.revision;
+    let now = context.now().await?;
+    plans::mark_deleted(&mut plan, now);
+    plans::save(&txn, &plan, expected).await?;
+    tasks::delete_all_of_plan(&txn, id, now).await?;
+    txn.commit().await?;
+    tracing::info!(plan = %name, "plan deleted with its tasks");
+    Ok(plan)
+}
