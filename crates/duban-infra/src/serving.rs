@@ -54,9 +54,14 @@ impl<T> Ready<T> {
 
     /// Returns the value, or UNAVAILABLE while the service is still starting.
     pub fn get(&self) -> Result<&T, Status> {
-        self.cell
-            .get()
-            .ok_or_else(|| Status::unavailable("the service is starting; retry shortly"))
+        self.cell.get().ok_or_else(|| {
+            crate::api::errors::status(
+                tonic::Code::Unavailable,
+                "the service is starting; retry shortly",
+                crate::api::errors::reason::STARTING,
+                crate::api::errors::SERVER_DOMAIN,
+            )
+        })
     }
 }
 

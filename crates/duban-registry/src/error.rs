@@ -1,8 +1,14 @@
 //! The registry's error type and its one mapping to gRPC status codes.
 
-use duban_infra::api::FieldViolations;
+use duban_infra::api::{
+    FieldViolations, Refusal,
+    errors::{self, reason},
+};
 use sea_orm::{DbErr, SqlErr};
-use tonic::Status;
+use tonic::{Code, Status};
+
+/// The ErrorInfo domain of the registry's errors.
+pub const DOMAIN: &str = "duban.registry";
 
 /// Everything a registry operation can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -18,10 +24,10 @@ pub enum RegistryError {
     AlreadyExists(String),
     /// The operation is valid but the current state forbids it.
     #[error("{0}")]
-    FailedPrecondition(String),
+    FailedPrecondition(Refusal),
     /// The etag sent no longer matches: someone changed the resource meanwhile.
     #[error("{0}")]
-    Aborted(String),
+    Aborted(Refusal),
     /// The database cannot be reached.
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
@@ -60,18 +66,34 @@ impl From<DbErr> for RegistryError {
 impl From<RegistryError> for Status {
     fn from(error: RegistryError) -> Self {
         match error {
-            RegistryError::InvalidArgument(violations) => violations.into_status(),
-            RegistryError::NotFound(message) => Status::not_found(message),
-            RegistryError::AlreadyExists(message) => Status::already_exists(message),
-            RegistryError::FailedPrecondition(message) => Status::failed_precondition(message),
-            RegistryError::Aborted(message) => Status::aborted(message),
+            RegistryError::InvalidArgument(violations) => {
+                errors::invalid_argument(violations, DOMAIN)
+            }
+            RegistryError::NotFound(message) => {
+                errors::status(Code::NotFound, message, reason::RESOURCE_NOT_FOUND, DOMAIN)
+            }
+            RegistryError::AlreadyExists(message) => errors::status(
+                Code::AlreadyExists,
+                message,
+                reason::RESOURCE_EXISTS,
+                DOMAIN,
+            ),
+            RegistryError::FailedPrecondition(refusal) => {
+                errors::failed_precondition(refusal, DOMAIN)
+            }
+            RegistryError::Aborted(refusal) => errors::aborted(refusal, DOMAIN),
             RegistryError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
-                Status::unavailable("the registry's database is unavailable; retry later")
+                errors::status(
+                    Code::Unavailable,
+                    "the registry's database is unavailable; retry later",
+                    reason::DATABASE_UNAVAILABLE,
+                    DOMAIN,
+                )
             }
             RegistryError::Internal(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "internal error");
-                Status::internal("internal error")
+                errors::status(Code::Internal, "internal error", reason::INTERNAL, DOMAIN)
             }
         }
     }

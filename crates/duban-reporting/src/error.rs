@@ -1,8 +1,14 @@
 //! The reporting service's error type and its one mapping to gRPC status codes.
 
-use duban_infra::api::FieldViolations;
+use duban_infra::api::{
+    FieldViolations, Refusal,
+    errors::{self, reason},
+};
 use sea_orm::DbErr;
-use tonic::Status;
+use tonic::{Code, Status};
+
+/// The ErrorInfo domain of the reporting service's errors.
+pub const DOMAIN: &str = "duban.reporting";
 
 /// Everything a reporting operation can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -16,11 +22,11 @@ pub enum ReportingError {
     /// The request is valid but the state forbids it: the unit is not assigned,
     /// the period has not started, the report was already reviewed.
     #[error("{0}")]
-    FailedPrecondition(String),
+    FailedPrecondition(Refusal),
     /// The report changed since it was read (stale etag, newer revision, or a
     /// concurrent writer won).
     #[error("{0}")]
-    Aborted(String),
+    Aborted(Refusal),
     /// The database cannot be reached.
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
@@ -62,23 +68,37 @@ impl From<DbErr> for ReportingError {
 impl From<ReportingError> for Status {
     fn from(error: ReportingError) -> Self {
         match error {
-            ReportingError::InvalidArgument(violations) => violations.into_status(),
-            ReportingError::NotFound(message) => Status::not_found(message),
-            ReportingError::FailedPrecondition(message) => Status::failed_precondition(message),
-            ReportingError::Aborted(message) => Status::aborted(message),
+            ReportingError::InvalidArgument(violations) => {
+                errors::invalid_argument(violations, DOMAIN)
+            }
+            ReportingError::NotFound(message) => {
+                errors::status(Code::NotFound, message, reason::RESOURCE_NOT_FOUND, DOMAIN)
+            }
+            ReportingError::FailedPrecondition(refusal) => {
+                errors::failed_precondition(refusal, DOMAIN)
+            }
+            ReportingError::Aborted(refusal) => errors::aborted(refusal, DOMAIN),
             ReportingError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
-                Status::unavailable("the reporting database is unavailable; retry later")
+                errors::status(
+                    Code::Unavailable,
+                    "the reporting database is unavailable; retry later",
+                    reason::DATABASE_UNAVAILABLE,
+                    DOMAIN,
+                )
             }
             ReportingError::RegistryUnavailable(cause) => {
                 tracing::warn!(code = ?cause.code(), error = %cause.message(), "registry unavailable");
-                Status::unavailable(
+                errors::status(
+                    Code::Unavailable,
                     "the registry cannot be reached; nothing was changed, retry later",
+                    reason::REGISTRY_UNAVAILABLE,
+                    DOMAIN,
                 )
             }
             ReportingError::Internal(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "internal error");
-                Status::internal("internal error")
+                errors::status(Code::Internal, "internal error", reason::INTERNAL, DOMAIN)
             }
         }
     }

@@ -1,9 +1,11 @@
 //! Conventions every duban RPC follows: invalid fields reported one by one,
 //! stable cursor paging, and request ids that make creates idempotent.
 
+pub mod errors;
 pub mod paging;
 pub mod request_id;
 pub mod violations;
 
+pub use errors::Refusal;
 pub use paging::{PageRequest, PageToken};
 pub use violations::FieldViolations;

@@ -1,8 +1,8 @@
 //! Collecting every invalid field of a request before answering, so a caller fixes
 //! them all in one round trip.
 
-use tonic::{Code, Status};
-use tonic_types::{ErrorDetails, StatusExt};
+use tonic::Status;
+use tonic_types::StatusExt;
 
 /// The invalid fields found so far, each with its path (`unit.aliases[2]`) and why.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -62,22 +62,23 @@ impl FieldViolations {
         }
     }
 
-    /// Builds INVALID_ARGUMENT with a `BadRequest` detail listing every violation; the
-    /// message names the first so that plain clients see something useful too.
-    pub fn into_status(self) -> Status {
-        let message = match self.violations.first() {
+    /// Returns the message of an INVALID_ARGUMENT status: the first violation,
+    /// and how many more there are, so that plain clients see something useful.
+    pub fn summary(&self) -> String {
+        match self.violations.first() {
             Some((field, reason)) if self.violations.len() == 1 => format!("{field}: {reason}"),
             Some((field, reason)) => format!(
                 "{field}: {reason} (and {} more invalid fields)",
                 self.violations.len() - 1
             ),
             None => "invalid request".to_owned(),
-        };
-        let mut details = ErrorDetails::new();
-        for (field, reason) in &self.violations {
-            details.add_bad_request_violation(field.clone(), reason.clone());
         }
-        Status::with_error_details(Code::InvalidArgument, message, details)
+    }
+
+    /// Builds INVALID_ARGUMENT with a `BadRequest` detail listing every violation
+    /// and an ErrorInfo of reason INVALID_FIELD in the server's domain.
+    pub fn into_status(self) -> Status {
+        super::errors::invalid_argument(self, super::errors::SERVER_DOMAIN)
     }
 
     /// Returns INVALID_ARGUMENT for a single field.
@@ -106,7 +107,7 @@ mod tests {
         violations.add("unit.display_name", "must not be empty");
         violations.add("unit.aliases[1]", "too long");
         let status = violations.into_status();
-        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
         assert_eq!(
             violated_fields(&status),
             ["unit.display_name", "unit.aliases[1]"]

@@ -13,11 +13,14 @@ use std::{
 
 use http::{HeaderMap, HeaderValue, Request, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tonic::{Code, Status, transport::server::TcpConnectInfo};
+use tonic::{Code, transport::server::TcpConnectInfo};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::call::{CallInfo, Caller, REQUEST_ID_HEADER, accept_request_id};
+use crate::{
+    api::errors::{self, SERVER_DOMAIN, reason},
+    call::{CallInfo, Caller, REQUEST_ID_HEADER, accept_request_id},
+};
 
 /// Calls counted by service, method and status code.
 pub const CALLS_METRIC: &str = "duban_rpc_calls_total";
@@ -96,8 +99,11 @@ where
             match Arc::clone(&self.permits).try_acquire_owned() {
                 Ok(permit) => Some(permit),
                 Err(_) => {
-                    let status = Status::resource_exhausted(
+                    let status = errors::status(
+                        Code::ResourceExhausted,
                         "the server is at its concurrency limit; retry with backoff",
+                        reason::OVERLOADED,
+                        SERVER_DOMAIN,
                     );
                     return Box::pin(std::future::ready(Ok(record.finish(status.into_http()))));
                 }
@@ -113,7 +119,12 @@ where
                 Some(expiry) => tokio::select! {
                     biased;
                     () = expiry => {
-                        let status = Status::deadline_exceeded("the client's deadline passed; the call was stopped");
+                        let status = errors::status(
+                            Code::DeadlineExceeded,
+                            "the client's deadline passed; the call was stopped",
+                            reason::DEADLINE_EXCEEDED,
+                            SERVER_DOMAIN,
+                        );
                         Ok(status.into_http())
                     }
                     outcome = work => outcome,
@@ -163,6 +174,9 @@ impl CallRecord {
         if let Ok(value) = HeaderValue::from_str(&self.request_id) {
             response.headers_mut().insert(REQUEST_ID_HEADER, value);
         }
+        if code != Code::Ok && !response.headers().contains_key(DETAILS_HEADER) {
+            add_error_info(response.headers_mut(), code);
+        }
         let latency = self.started.elapsed();
         let (service, method) = split_path(&self.path);
         let code_name = code_name(code);
@@ -183,6 +197,19 @@ impl CallRecord {
             "call"
         );
         response
+    }
+}
+
+/// The header that carries a status's google.rpc.Status details.
+const DETAILS_HEADER: &str = "grpc-status-details-bin";
+
+/// Gives an error that tonic or a library produced (UNIMPLEMENTED, a message
+/// too large, ...) the ErrorInfo every duban error carries, its reason the
+/// code's name.
+fn add_error_info(headers: &mut HeaderMap, code: Code) {
+    let described = errors::status(code, "", code_name(code), SERVER_DOMAIN).into_http::<()>();
+    if let Some(details) = described.headers().get(DETAILS_HEADER) {
+        headers.insert(DETAILS_HEADER, details.clone());
     }
 }
 

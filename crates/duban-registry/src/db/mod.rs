@@ -11,7 +11,7 @@ pub mod plans;
 pub mod tasks;
 pub mod units;
 
-use duban_infra::api::PageRequest;
+use duban_infra::api::{PageRequest, Refusal, errors::reason};
 
 use crate::error::RegistryError;
 
@@ -43,8 +43,12 @@ pub(crate) fn check_etag(sent: &str, revision: i32, name: &str) -> Result<(), Re
     if sent.is_empty() || sent == revision.to_string() {
         Ok(())
     } else {
-        Err(RegistryError::Aborted(format!(
-            "`{name}` changed since it was read (etag `{sent}`, now `{revision}`); read it again"
+        Err(RegistryError::Aborted(Refusal::new(
+            reason::STALE_ETAG,
+            name,
+            format!(
+                "`{name}` changed since it was read (etag `{sent}`, now `{revision}`); read it again"
+            ),
         )))
     }
 }
@@ -54,8 +58,10 @@ pub(crate) fn expect_one_row(rows_affected: u64, name: &str) -> Result<(), Regis
     if rows_affected == 1 {
         Ok(())
     } else {
-        Err(RegistryError::Aborted(format!(
-            "`{name}` was changed concurrently; read it again"
+        Err(RegistryError::Aborted(Refusal::new(
+            reason::CONCURRENT_CHANGE,
+            name,
+            format!("`{name}` was changed concurrently; read it again"),
         )))
     }
 }

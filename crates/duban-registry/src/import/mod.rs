@@ -5,6 +5,7 @@
 pub mod mapping;
 
 use chrono::{DateTime, Utc};
+use duban_infra::api::{Refusal, errors::reason};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use crate::{
@@ -100,10 +101,11 @@ async fn write(
         plans::insert(db, &draft_plan.plan)
             .await
             .map_err(|error| match error {
-                RegistryError::AlreadyExists(_) => RegistryError::Aborted(
-                    "the same document is being imported concurrently; retry to get its result"
-                        .into(),
-                ),
+                RegistryError::AlreadyExists(_) => RegistryError::Aborted(Refusal::new(
+                    reason::CONCURRENT_CHANGE,
+                    "",
+                    "the same document is being imported concurrently; retry to get its result",
+                )),
                 other => other,
             })?;
         for (mut task, assignments) in draft_plan.tasks {

@@ -1,7 +1,7 @@
 //! Units: create (idempotent with a request id), read, list, change field by
 //! field, soft-delete while nothing names them, and resolve any written form.
 
-use duban_infra::api::{FieldViolations, PageRequest};
+use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
@@ -139,8 +139,10 @@ pub async fn delete(context: &Context, id: &str, etag: &str) -> Result<Unit, Reg
     }
     db::check_etag(etag, unit.revision, &name)?;
     if let Some(reason) = units::references(&txn, id).await? {
-        return Err(RegistryError::FailedPrecondition(format!(
-            "`{name}` cannot be deleted: {reason}"
+        return Err(RegistryError::FailedPrecondition(Refusal::new(
+            errors::reason::RESOURCE_IN_USE,
+            name.clone(),
+            format!("`{name}` cannot be deleted: {reason}"),
         )));
     }
     let expected = unit.revision;

@@ -163,3 +163,10 @@ pub fn due(year: i32, month: i32, day: i32, text: &str) -> pb::Deadline {
         original_text: text.to_owned(),
     }
 }
+
+/// Asserts the ErrorInfo reason of `status`, and its domain.
+pub fn assert_reason(status: &Status, reason: &str, domain: &str) {
+    use duban_infra::api::errors::{domain_of, reason_of};
+    assert_eq!(reason_of(status).as_deref(), Some(reason), "{status:?}");
+    assert_eq!(domain_of(status).as_deref(), Some(domain), "{status:?}");
+}

@@ -36,6 +36,7 @@ async fn update_with_a_stale_etag_is_aborted() {
             .await
             .unwrap_err();
         assert_eq!(status.code(), Code::Aborted, "{status:?}");
+        assert_reason(&status, "STALE_ETAG", "duban.registry");
         let current = client
             .get_unit(pb::GetUnitRequest {
                 name: original.name.clone(),
@@ -153,6 +154,7 @@ async fn deleting_a_unit_that_a_live_task_assigns_fails_until_the_task_is_delete
             .await
             .unwrap_err();
         assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
+        assert_reason(&refused, "RESOURCE_IN_USE", "duban.registry");
         assert!(
             refused.message().contains(&task.name),
             "{}",

@@ -95,3 +95,23 @@ async fn every_call_is_logged_counted_and_answered_with_its_request_id() {
         assert!(scraped.contains(series), "`{series}` not in:\n{scraped}");
     }
 }
+
+#[tokio::test]
+async fn a_service_this_process_does_not_serve_is_unimplemented_with_error_info() {
+    use duban_proto::reporting::v1 as rep;
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let server = start_in_process(&database).await;
+    let mut foreign =
+        rep::reporting_service_client::ReportingServiceClient::connect(server.endpoint())
+            .await
+            .unwrap();
+    let status = foreign
+        .get_report(rep::GetReportRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unimplemented);
+    assert_eq!(
+        duban_infra::api::errors::reason_of(&status).as_deref(),
+        Some("UNIMPLEMENTED")
+    );
+}

@@ -5,6 +5,7 @@
 //! only after the commit, and subscribers are woken after it.
 
 use chrono::{DateTime, Utc};
+use duban_infra::api::{Refusal, errors::reason};
 use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
 use uuid::Uuid;
 
@@ -93,9 +94,11 @@ pub async fn submit(
             Err(error) => return Err(error.into()),
         }
     }
-    Err(ReportingError::Aborted(format!(
-        "`{}` is being submitted concurrently; retry",
-        new.slot.name()
+    let slot = new.slot.name();
+    Err(ReportingError::Aborted(Refusal::new(
+        reason::CONCURRENT_CHANGE,
+        slot.clone(),
+        format!("`{slot}` is being submitted concurrently; retry"),
     )))
 }
 
@@ -201,9 +204,11 @@ async fn write_review(
     };
     report.version += 1;
     if !reports::save_review(&txn, &report, expected_version, command.request_id).await? {
-        return Err(ReportingError::Aborted(format!(
-            "`{}` was reviewed concurrently; read it again",
-            slot.revision_name(report.revision)
+        let revision = slot.revision_name(report.revision);
+        return Err(ReportingError::Aborted(Refusal::new(
+            reason::CONCURRENT_CHANGE,
+            revision.clone(),
+            format!("`{revision}` was reviewed concurrently; read it again"),
         )));
     }
     let event_type = match report.review.state {

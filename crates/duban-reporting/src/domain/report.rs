@@ -2,7 +2,7 @@
 //! and how a review may change it.
 
 use chrono::{DateTime, Utc};
-use duban_infra::api::FieldViolations;
+use duban_infra::api::{FieldViolations, Refusal, errors::reason};
 
 use super::names::SlotKey;
 use crate::error::ReportingError;
@@ -205,24 +205,38 @@ pub fn check_reviewable(
 ) -> Result<(), ReportingError> {
     let name = latest.slot.name();
     if let Some(revision) = named_revision.filter(|r| *r != latest.revision) {
-        return Err(ReportingError::Aborted(format!(
-            "`{name}@{revision}` is not the latest revision (`{}` is); read it again",
-            latest.revision
+        return Err(ReportingError::Aborted(Refusal::new(
+            reason::NOT_LATEST_REVISION,
+            format!("{name}@{revision}"),
+            format!(
+                "`{name}@{revision}` is not the latest revision (`{}` is); read it again",
+                latest.revision
+            ),
         )));
     }
     if !etag.is_empty() && etag != latest.etag() {
-        return Err(ReportingError::Aborted(format!(
-            "`{name}` changed since it was read (etag `{etag}`, now `{}`); read it again",
-            latest.etag()
+        return Err(ReportingError::Aborted(Refusal::new(
+            reason::STALE_ETAG,
+            name.clone(),
+            format!(
+                "`{name}` changed since it was read (etag `{etag}`, now `{}`); read it again",
+                latest.etag()
+            ),
         )));
     }
     match latest.review.state {
         ReviewState::Pending => Ok(()),
-        reviewed => Err(ReportingError::FailedPrecondition(format!(
-            "`{}` is already {}; a new revision must be submitted first",
-            latest.slot.revision_name(latest.revision),
-            reviewed.as_str().to_lowercase()
-        ))),
+        reviewed => {
+            let revision = latest.slot.revision_name(latest.revision);
+            Err(ReportingError::FailedPrecondition(Refusal::new(
+                reason::ALREADY_REVIEWED,
+                revision.clone(),
+                format!(
+                    "`{revision}` is already {}; a new revision must be submitted first",
+                    reviewed.as_str().to_lowercase()
+                ),
+            )))
+        }
     }
 }
 

@@ -67,11 +67,15 @@ pub trait RegistryView: Send + Sync + std::fmt::Debug {
         fields: FieldMap<'_>,
     ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError>;
 
-    /// Fails with NOT_FOUND unless the task exists and is live.
-    async fn require_live_task(&self, plan_id: &str, task_id: &str) -> Result<(), ReportingError>;
+    /// Returns a live task; NOT_FOUND when it does not exist or is deleted.
+    async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError>;
 
-    /// Fails with NOT_FOUND unless the unit exists and is live.
-    async fn require_live_unit(&self, unit_id: &str) -> Result<(), ReportingError>;
+    /// Returns a live unit's display name; NOT_FOUND when it does not exist or
+    /// is deleted.
+    async fn live_unit_name(&self, unit_id: &str) -> Result<String, ReportingError>;
+
+    /// Returns the ids of a unit group's members.
+    async fn group_members(&self, group_id: &str) -> Result<Vec<String>, ReportingError>;
 
     /// Returns every live plan's id and reporting cadence (for the reminder sweep).
     async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError>;
@@ -171,8 +175,7 @@ impl RegistryView for Registry {
         self.all_obligations(request, fields).await
     }
 
-    /// Fails with NOT_FOUND unless the task exists and is live.
-    async fn require_live_task(&self, plan_id: &str, task_id: &str) -> Result<(), ReportingError> {
+    async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {
         let name = task_name(plan_id, task_id);
         let task = self
             .client
@@ -181,14 +184,16 @@ impl RegistryView for Registry {
             .await
             .map_err(|status| from_status(status, &[]))?
             .into_inner();
-        match task.delete_time {
-            Some(_) => Err(ReportingError::NotFound(format!("`{name}` is deleted"))),
-            None => Ok(()),
+        let task = convert::task(task).ok_or_else(|| {
+            ReportingError::Internal(anyhow::anyhow!("the registry sent `{name}` malformed"))
+        })?;
+        if task.deleted {
+            return Err(ReportingError::NotFound(format!("`{name}` is deleted")));
         }
+        Ok(task)
     }
 
-    /// Fails with NOT_FOUND unless the unit exists and is live.
-    async fn require_live_unit(&self, unit_id: &str) -> Result<(), ReportingError> {
+    async fn live_unit_name(&self, unit_id: &str) -> Result<String, ReportingError> {
         let name = unit_name(unit_id);
         let unit = self
             .client
@@ -199,8 +204,25 @@ impl RegistryView for Registry {
             .into_inner();
         match unit.delete_time {
             Some(_) => Err(ReportingError::NotFound(format!("`{name}` is deleted"))),
-            None => Ok(()),
+            None => Ok(unit.display_name),
         }
+    }
+
+    async fn group_members(&self, group_id: &str) -> Result<Vec<String>, ReportingError> {
+        let group = self
+            .client
+            .clone()
+            .get_unit_group(pb::GetUnitGroupRequest {
+                name: format!("unitGroups/{group_id}"),
+            })
+            .await
+            .map_err(|status| from_status(status, &[]))?
+            .into_inner();
+        Ok(group
+            .members
+            .iter()
+            .filter_map(|member| crate::domain::names::unit_id(member).ok())
+            .collect())
     }
 
     /// Returns every live plan's id and reporting cadence (for the reminder sweep).

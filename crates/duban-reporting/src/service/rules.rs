@@ -3,6 +3,7 @@
 //! updates.
 
 use chrono::{DateTime, Utc};
+use duban_infra::api::{Refusal, errors::reason};
 
 use super::Context;
 use crate::{
@@ -97,9 +98,13 @@ pub async fn update(context: &Context, update: RuleUpdate) -> Result<StoredRule,
         )));
     };
     if !update.etag.is_empty() && update.etag != current.revision.to_string() {
-        return Err(ReportingError::Aborted(format!(
-            "`{}` changed since it was read (etag `{}`, now `{}`)",
-            update.name, update.etag, current.revision
+        return Err(ReportingError::Aborted(Refusal::new(
+            reason::STALE_ETAG,
+            update.name.clone(),
+            format!(
+                "`{}` changed since it was read (etag `{}`, now `{}`)",
+                update.name, update.etag, current.revision
+            ),
         )));
     }
     let mut rule = current.rule.clone();
@@ -113,9 +118,10 @@ pub async fn update(context: &Context, update: RuleUpdate) -> Result<StoredRule,
         }
     }
     if !writes::update_rule(&context.db, &update.plan_id, &rule, current.revision, now).await? {
-        return Err(ReportingError::Aborted(format!(
-            "`{}` was changed concurrently; read it again",
-            update.name
+        return Err(ReportingError::Aborted(Refusal::new(
+            reason::CONCURRENT_CHANGE,
+            update.name.clone(),
+            format!("`{}` was changed concurrently; read it again", update.name),
         )));
     }
     tracing::info!(rule = %update.name, offset_days = rule.offset_days, enabled = rule.enabled, "reminder rule updated");

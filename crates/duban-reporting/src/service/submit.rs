@@ -2,14 +2,17 @@
 //! for the period; the report is accepted once the period has begun, marked late
 //! after its due time, and committed as the slot's next revision.
 
+use chrono::{DateTime, Utc};
+use duban_infra::api::{Refusal, errors::reason};
 use uuid::Uuid;
 
 use super::Context;
 use crate::{
     db::writes::{self, NewRevision, Submitted},
     domain::{
-        Report, ReportContent, SlotKey,
+        PeriodWindow, Report, ReportContent, SlotKey,
         names::{task_name, unit_name},
+        outline::Assignee,
     },
     error::ReportingError,
 };
@@ -52,28 +55,13 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
             REGISTRY_FIELDS,
         )
         .await?;
-    if obligation.is_none() {
-        // Say NOT_FOUND rather than FAILED_PRECONDITION when the task or unit is gone.
-        registry
-            .require_live_task(&slot.plan_id, &slot.task_id)
-            .await?;
-        registry.require_live_unit(&slot.unit_id).await?;
-    }
     let now = context.now().await?;
-    if !window.has_started(now) {
-        return Err(ReportingError::FailedPrecondition(format!(
-            "period `{}` starts on {} China time; reports for it cannot be submitted before then",
-            window.label, window.start
-        )));
-    }
     let Some(obligation) = obligation else {
-        return Err(ReportingError::FailedPrecondition(format!(
-            "`{}` is not assigned to `{}` for `{}`",
-            unit_name(&slot.unit_id),
-            task_name(&slot.plan_id, &slot.task_id),
-            window.label
-        )));
+        return Err(explain_missing_obligation(context, &slot, &window, now).await);
     };
+    if !window.has_started(now) {
+        return Err(not_started(&window));
+    }
     slot.period = window.label.clone();
     let new = NewRevision {
         slot,
@@ -95,4 +83,78 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
         }
         Submitted::Replayed(report) => Ok(report),
     }
+}
+
+fn not_started(window: &PeriodWindow) -> ReportingError {
+    ReportingError::FailedPrecondition(Refusal::new(
+        reason::PERIOD_NOT_STARTED,
+        window.label.clone(),
+        format!(
+            "period `{}` starts on {} China time; reports for it cannot be submitted before then",
+            window.label, window.start
+        ),
+    ))
+}
+
+/// Says why the registry lists no obligation of the unit on the task in the
+/// period: the task or unit is gone (NOT_FOUND), the period has not begun, the
+/// unit is assigned but the period lies outside the task's reporting window, or
+/// the task does not assign the unit at all. Names units and tasks as people
+/// know them, with their resource names.
+async fn explain_missing_obligation(
+    context: &Context,
+    slot: &SlotKey,
+    window: &PeriodWindow,
+    now: DateTime<Utc>,
+) -> ReportingError {
+    let registry = &context.registry;
+    let found = tokio::try_join!(
+        registry.live_task(&slot.plan_id, &slot.task_id),
+        registry.live_unit_name(&slot.unit_id)
+    );
+    let (task, unit) = match found {
+        Ok(found) => found,
+        Err(error) => return error,
+    };
+    if !window.has_started(now) {
+        return not_started(window);
+    }
+    let mut assigned = false;
+    for assignment in &task.assignments {
+        assigned = match &assignment.assignee {
+            Assignee::Unit(id) => *id == slot.unit_id,
+            Assignee::Group(group) => match registry.group_members(group).await {
+                Ok(members) => members.contains(&slot.unit_id),
+                Err(error) => return error,
+            },
+        };
+        if assigned {
+            break;
+        }
+    }
+    let unit_name = unit_name(&slot.unit_id);
+    let task_name = task_name(&slot.plan_id, &slot.task_id);
+    let task_shown = format!("task {} `{}` ({task_name})", task.number, task.title);
+    let refusal = if assigned {
+        let deadline = if task.deadline_text.is_empty() {
+            "while the plan is active".to_owned()
+        } else {
+            format!("until its deadline ({})", task.deadline_text)
+        };
+        Refusal::new(
+            reason::PERIOD_OUTSIDE_TASK_WINDOW,
+            task_name.clone(),
+            format!(
+                "`{}` lies outside the reporting window of {task_shown}: `{unit}` ({unit_name}) reports on it from the plan's start {deadline}",
+                window.label
+            ),
+        )
+    } else {
+        Refusal::new(
+            reason::UNIT_NOT_ASSIGNED,
+            unit_name.clone(),
+            format!("`{unit}` ({unit_name}) is not assigned to {task_shown}"),
+        )
+    };
+    ReportingError::FailedPrecondition(refusal)
 }

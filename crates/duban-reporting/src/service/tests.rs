@@ -33,7 +33,7 @@ use crate::{
         Decision, Obligation, PeriodWindow, ReportContent, ReportStatus, ReporterRole, ReviewState,
         SlotKey, SlotState,
         names::ReportName,
-        outline::{Directory, PlanOutline, TaskOutline},
+        outline::{Assignee, Assignment, Directory, PlanOutline, TaskOutline},
         period::tests::{china, third_quarter_2019},
     },
     error::ReportingError,
@@ -58,13 +58,26 @@ impl StandInRegistry {
     }
 }
 
+/// 2019-Q3 holds every obligation; in 2019-Q4 (past every task's deadline) the
+/// stand-in lists none.
 fn window_of(period: &str) -> Result<PeriodWindow, ReportingError> {
-    if period == "2019-Q3" {
-        return Ok(third_quarter_2019());
+    match period {
+        "2019-Q3" => Ok(third_quarter_2019()),
+        "2019-Q4" => {
+            let q4 = duban_model::Period::parse_any(period).unwrap();
+            Ok(PeriodWindow {
+                label: period.to_owned(),
+                start: q4.start(),
+                end: q4.end(),
+                due_time: q4.due_time(),
+            })
+        }
+        _ => {
+            let mut violations = FieldViolations::new();
+            violations.add("period", "only 2019-Q3 and 2019-Q4 here");
+            Err(ReportingError::InvalidArgument(violations))
+        }
     }
-    let mut violations = FieldViolations::new();
-    violations.add("period", "only 2019-Q3 here");
-    Err(ReportingError::InvalidArgument(violations))
 }
 
 #[async_trait::async_trait]
@@ -78,12 +91,13 @@ impl RegistryView for StandInRegistry {
         _fields: FieldMap<'_>,
     ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
         self.check_up()?;
+        let window = window_of(period)?;
         let found = self
             .obligations
             .iter()
-            .find(|o| o.task_id == task_id && o.unit_id == unit_id)
+            .find(|o| o.task_id == task_id && o.unit_id == unit_id && period == "2019-Q3")
             .cloned();
-        Ok((window_of(period)?, found))
+        Ok((window, found))
     }
 
     async fn obligations(
@@ -103,26 +117,31 @@ impl RegistryView for StandInRegistry {
         Ok((window_of(period)?, found))
     }
 
-    async fn require_live_task(&self, plan_id: &str, task_id: &str) -> Result<(), ReportingError> {
-        self.check_up()?;
-        if self.obligations.iter().any(|o| o.task_id == task_id) {
-            Ok(())
-        } else {
-            Err(ReportingError::NotFound(format!(
-                "`plans/{plan_id}/tasks/{task_id}` does not exist"
-            )))
-        }
+    async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {
+        self.tasks(plan_id)
+            .await?
+            .into_iter()
+            .find(|t| t.id == task_id)
+            .ok_or_else(|| {
+                ReportingError::NotFound(format!(
+                    "`plans/{plan_id}/tasks/{task_id}` does not exist"
+                ))
+            })
     }
 
-    async fn require_live_unit(&self, unit_id: &str) -> Result<(), ReportingError> {
+    async fn live_unit_name(&self, unit_id: &str) -> Result<String, ReportingError> {
         self.check_up()?;
-        if ["ndrc", "wuning", "xiushui", "stats"].contains(&unit_id) {
-            Ok(())
-        } else {
-            Err(ReportingError::NotFound(format!(
-                "`units/{unit_id}` does not exist"
-            )))
-        }
+        self.directory()
+            .await?
+            .units
+            .get(unit_id)
+            .cloned()
+            .ok_or_else(|| ReportingError::NotFound(format!("`units/{unit_id}` does not exist")))
+    }
+
+    async fn group_members(&self, _group_id: &str) -> Result<Vec<String>, ReportingError> {
+        self.check_up()?;
+        Ok(Vec::new())
     }
 
     async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
@@ -150,8 +169,17 @@ impl RegistryView for StandInRegistry {
                 title: format!("任务{id}"),
                 description: String::new(),
                 section: 0,
-                assignments: Vec::new(),
-                deadline_text: String::new(),
+                assignments: self
+                    .obligations
+                    .iter()
+                    .filter(|o| o.task_id == *id)
+                    .map(|o| Assignment {
+                        assignee: Assignee::Unit(o.unit_id.clone()),
+                        role: o.role,
+                        note: String::new(),
+                    })
+                    .collect(),
+                deadline_text: "2019年9月30日".to_owned(),
                 deleted: false,
             })
             .collect())
@@ -164,6 +192,7 @@ impl RegistryView for StandInRegistry {
             ("ndrc", "市发改委"),
             ("wuning", "武宁县政府"),
             ("xiushui", "修水县政府"),
+            ("stats", "市统计局"),
         ] {
             directory.units.insert(id.to_owned(), name.to_owned());
         }
@@ -249,15 +278,44 @@ async fn an_assigned_unit_submits_revisions_and_a_late_one_is_marked() {
 }
 
 #[tokio::test]
-async fn a_unit_the_task_does_not_assign_is_refused() {
+async fn a_unit_the_task_does_not_assign_is_refused_by_name() {
     let (context, _) = context_at(in_q3()).await;
     let error = super::submit::submit(&context, submission("t5", "wuning", None))
         .await
         .unwrap_err();
-    let ReportingError::FailedPrecondition(message) = error else {
+    let ReportingError::FailedPrecondition(refusal) = error else {
         panic!("{error:?}");
     };
-    assert!(message.contains("is not assigned"), "{message}");
+    assert_eq!(refusal.reason, "UNIT_NOT_ASSIGNED");
+    assert_eq!(
+        refusal.message,
+        "`武宁县政府` (units/wuning) is not assigned to task 5 `任务t5` (plans/p1/tasks/t5)"
+    );
+}
+
+#[tokio::test]
+async fn a_period_past_the_tasks_window_is_refused_as_such_not_as_unassigned() {
+    let (context, _) = context_at(china(2019, 12, 20, 9, 0, 0)).await;
+    let mut late = submission("t5", "ndrc", None);
+    late.slot.period = "2019-Q4".into();
+    let error = super::submit::submit(&context, late).await.unwrap_err();
+    let ReportingError::FailedPrecondition(refusal) = error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(refusal.reason, "PERIOD_OUTSIDE_TASK_WINDOW");
+    assert_eq!(refusal.subject, "plans/p1/tasks/t5");
+    for part in [
+        "`2019-Q4`",
+        "task 5 `任务t5`",
+        "`市发改委` (units/ndrc)",
+        "2019年9月30日",
+    ] {
+        assert!(
+            refusal.message.contains(part),
+            "`{part}` missing: {}",
+            refusal.message
+        );
+    }
 }
 
 #[tokio::test]
@@ -267,7 +325,7 @@ async fn a_period_that_has_not_begun_is_refused_and_an_unknown_unit_is_not_found
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, ReportingError::FailedPrecondition(m) if m.contains("starts on 2019-07-01")),
+        matches!(&error, ReportingError::FailedPrecondition(r) if r.reason == "PERIOD_NOT_STARTED" && r.message.contains("starts on 2019-07-01")),
         "{error:?}"
     );
     let error = super::submit::submit(&context, submission("t5", "ghost", None))

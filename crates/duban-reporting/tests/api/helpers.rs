@@ -211,3 +211,10 @@ pub fn slot_of(report: &pb::Report) -> String {
         .split_once('@')
         .map_or(report.name.clone(), |(slot, _)| slot.to_owned())
 }
+
+/// Asserts the ErrorInfo reason of `status`, and its domain.
+pub fn assert_reason(status: &Status, reason: &str, domain: &str) {
+    use duban_infra::api::errors::{domain_of, reason_of};
+    assert_eq!(reason_of(status).as_deref(), Some(reason), "{status:?}");
+    assert_eq!(domain_of(status).as_deref(), Some(domain), "{status:?}");
+}

@@ -109,7 +109,11 @@ async fn a_returned_report_reopens_the_slot_until_a_new_revision_is_accepted() {
                 &first.etag,
             ))
             .await;
-        assert_code(stale, Code::Aborted);
+        assert_reason(
+            &assert_code(stale, Code::Aborted),
+            "STALE_ETAG",
+            "duban.reporting",
+        );
         let again = reporting
             .review_report(review(
                 &first.name,
@@ -118,7 +122,8 @@ async fn a_returned_report_reopens_the_slot_until_a_new_revision_is_accepted() {
                 &returned.etag,
             ))
             .await;
-        assert_code(again, Code::FailedPrecondition);
+        let again = assert_code(again, Code::FailedPrecondition);
+        assert_reason(&again, "ALREADY_REVIEWED", "duban.reporting");
 
         let second = reporting
             .submit_report(submit(
@@ -133,7 +138,8 @@ async fn a_returned_report_reopens_the_slot_until_a_new_revision_is_accepted() {
         let superseded = reporting
             .review_report(review(&first.name, pb::ReviewDecision::Accept, "", ""))
             .await;
-        assert_code(superseded, Code::Aborted);
+        let superseded = assert_code(superseded, Code::Aborted);
+        assert_reason(&superseded, "NOT_LATEST_REVISION", "duban.reporting");
         let stale_latest = reporting
             .review_report(review(
                 &slot_of(&second),

@@ -4,6 +4,7 @@
 
 use duban_proto::reporting::v1 as pb;
 use tonic::Code;
+use tonic_types::StatusExt;
 
 use crate::{
     helpers::*,
@@ -98,7 +99,12 @@ async fn only_assigned_units_may_report_and_participants_contribute() {
             ))
             .await;
         let status = assert_code(stranger, Code::FailedPrecondition);
+        assert_reason(&status, "UNIT_NOT_ASSIGNED", "duban.reporting");
         assert!(status.message().contains("units/customs"), "{status:?}");
+        assert!(
+            status.message().contains(&seed.customs.display_name),
+            "{status:?}"
+        );
 
         let contribution = reporting
             .submit_report(submit(
@@ -234,6 +240,7 @@ async fn a_report_after_the_due_second_is_late_and_a_future_period_is_refused() 
             ))
             .await;
         let status = assert_code(future, Code::FailedPrecondition);
+        assert_reason(&status, "PERIOD_NOT_STARTED", "duban.reporting");
         assert!(status.message().contains("2020-Q1"), "{status:?}");
         pair.set_clock("2019-07-01T00:00:00+08:00");
         let first_moment = reporting
@@ -247,6 +254,39 @@ async fn a_report_after_the_due_second_is_late_and_a_future_period_is_refused() 
             .into_inner();
         assert_eq!(first_moment.revision, 2);
         assert_eq!(pair.stored_revisions().await, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_period_after_the_tasks_deadline_is_refused_as_outside_its_window() {
+    on_each_backend(|pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        pair.set_clock("2020-02-01T09:00:00+08:00");
+        let status = assert_code(
+            reporting
+                .submit_report(submit(
+                    &seed.key5.name,
+                    report(&seed.ndrc.name, "2020-Q1", PROGRESS),
+                    "",
+                ))
+                .await,
+            Code::FailedPrecondition,
+        );
+        assert_reason(&status, "PERIOD_OUTSIDE_TASK_WINDOW", "duban.reporting");
+        let failure = status.get_details_precondition_failure().unwrap();
+        assert_eq!(failure.violations[0].subject, seed.key5.name);
+        for part in [
+            "`2020-Q1`",
+            &format!("task {} `{}`", seed.key5.number, seed.key5.title),
+            &format!("`{}` ({})", seed.ndrc.display_name, seed.ndrc.name),
+        ] {
+            assert!(
+                status.message().contains(part),
+                "`{part}` missing: {status:?}"
+            );
+        }
     })
     .await;
 }
