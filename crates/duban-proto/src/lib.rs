@@ -7,11 +7,21 @@
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/duban_descriptor.bin"));
 
+/// Package `duban.types.v1`: the value types every contract shares.
+pub mod types {
+    /// Version 1 of the shared types.
+    pub mod v1 {
+        tonic::include_proto!("duban.types.v1");
+    }
+}
+
 /// Package `duban.registry.v1`.
 pub mod registry {
     /// Version 1 of the registry contract.
     pub mod v1 {
         tonic::include_proto!("duban.registry.v1");
+
+        pub use crate::types::v1::CivilDate;
     }
 }
 
@@ -20,6 +30,8 @@ pub mod reporting {
     /// Version 1 of the reporting contract.
     pub mod v1 {
         tonic::include_proto!("duban.reporting.v1");
+
+        pub use crate::types::v1::CivilDate;
     }
 }
 
