@@ -172,7 +172,9 @@ async fn reminder_rules_change_over_the_api() {
         let plan = seed.plans[1].clone();
         let rules = stack
             .reporting
-            .list_reminder_rules(rep::ListReminderRulesRequest { plan: plan.clone() })
+            .list_reminder_rules(rep::ListReminderRulesRequest {
+                parent: plan.clone(),
+            })
             .await
             .unwrap()
             .into_inner()
@@ -319,7 +321,7 @@ async fn reminder_rules_change_over_the_api() {
         let no_plan = stack
             .reporting
             .list_reminder_rules(rep::ListReminderRulesRequest {
-                plan: "plans/absent".into(),
+                parent: "plans/absent".into(),
             })
             .await
             .unwrap_err();

@@ -52,7 +52,7 @@ async fn the_office_reports_on_key_task_five_of_the_imported_seed() {
         let missing = stack
             .reporting
             .list_missing_reports(rep::ListMissingReportsRequest {
-                plan: seed.plans[1].clone(),
+                parent: seed.plans[1].clone(),
                 period: "2019-Q3".into(),
                 page_size: 1000,
                 ..Default::default()
@@ -103,7 +103,7 @@ async fn a_unit_that_never_reported_stays_missing_after_its_assignment_is_remove
             async move {
                 client
                     .list_missing_reports(rep::ListMissingReportsRequest {
-                        plan: table,
+                        parent: table,
                         period: "2019-Q3".into(),
                         page_size: 1000,
                         ..Default::default()

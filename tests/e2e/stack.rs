@@ -217,7 +217,7 @@ impl Stack {
         let mut slots = Vec::new();
         for plan in plans {
             let mut request = reg::ListObligationsRequest {
-                plan: plan.clone(),
+                parent: plan.clone(),
                 period: period.to_owned(),
                 page_size: 1000,
                 ..Default::default()

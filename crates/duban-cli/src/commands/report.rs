@@ -270,7 +270,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
             let mut page_token = String::new();
             loop {
                 let request = pb::ListMissingReportsRequest {
-                    plan: plan.clone(),
+                    parent: plan.clone(),
                     period: period.clone(),
                     page_size: 1000,
                     page_token,
@@ -335,7 +335,7 @@ async fn export(
     format: pb::ExportFormat,
 ) -> anyhow::Result<pb::ExportPeriodSummaryResponse> {
     let request = pb::ExportPeriodSummaryRequest {
-        plan,
+        parent: plan,
         period,
         format: format as i32,
     };

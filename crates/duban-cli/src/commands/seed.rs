@@ -86,7 +86,7 @@ pub async fn address_escalations(
     for plan in plans {
         let rules = reporting
             .list_reminder_rules(rep::ListReminderRulesRequest {
-                plan: plan.name.clone(),
+                parent: plan.name.clone(),
             })
             .await
             .map_err(|status| status_error("cannot read reminder rules", status))?

@@ -18,10 +18,10 @@ pub async fn list(
     request: pb::ListObligationsRequest,
 ) -> Result<pb::ListObligationsResponse, RegistryError> {
     let mut violations = FieldViolations::new();
-    let plan_id = violations.check("plan", resource::plan_id(&request.plan));
+    let plan_id = violations.check("parent", resource::plan_id(&request.parent));
     let scope = format!(
         "obligations|{}|{}|{}|{}|{}",
-        request.plan, request.period, request.task, request.unit, request.include_participating
+        request.parent, request.period, request.task, request.unit, request.include_participating
     );
     let page = PageRequest::parse(
         request.page_size,
@@ -37,7 +37,7 @@ pub async fn list(
     {
         violations.add(
             "task",
-            format!("`{}` is not a task of `{}`", request.task, request.plan),
+            format!("`{}` is not a task of `{}`", request.task, request.parent),
         );
     }
     let only_unit = (!request.unit.is_empty())

@@ -300,7 +300,7 @@ async fn invalid_plans_and_tasks_name_the_bad_field() {
         }
 
         let obligations = |plan: &str, period: &str| pb::ListObligationsRequest {
-            plan: plan.to_owned(),
+            parent: plan.to_owned(),
             period: period.to_owned(),
             ..Default::default()
         };
@@ -323,7 +323,7 @@ async fn invalid_plans_and_tasks_name_the_bad_field() {
                 .list_obligations(obligations("tasks/x", "2019-Q3"))
                 .await
                 .unwrap_err(),
-            "plan",
+            "parent",
         );
         let narrowed = |task: &str, unit: &str| pb::ListObligationsRequest {
             task: task.to_owned(),

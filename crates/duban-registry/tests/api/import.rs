@@ -224,7 +224,7 @@ async fn seed_document_imports_once_with_every_unit_resolved() {
 
         let q3 = client
             .list_obligations(pb::ListObligationsRequest {
-                plan: table.name.clone(),
+                parent: table.name.clone(),
                 period: "2019-Q3".into(),
                 page_size: 1000,
                 ..Default::default()

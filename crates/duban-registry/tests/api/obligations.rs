@@ -68,7 +68,7 @@ async fn obligations_expand_groups_and_end_with_the_deadline_period() {
         create(3, vec![assign_unit(&ndrc, Role::Responsible)], None).await;
 
         let obligations = |period: &str| pb::ListObligationsRequest {
-            plan: plan.name.clone(),
+            parent: plan.name.clone(),
             period: period.to_owned(),
             page_size: 2,
             ..Default::default()
@@ -205,7 +205,7 @@ async fn paging_obligations_of_a_large_plan_returns_each_duty_once() {
         assert_eq!(imported.tasks.len(), 1100);
         for page_size in [7, 1000] {
             let mut request = pb::ListObligationsRequest {
-                plan: imported.plans[0].name.clone(),
+                parent: imported.plans[0].name.clone(),
                 period: "2019-Q3".into(),
                 page_size,
                 ..Default::default()

@@ -15,14 +15,14 @@ use crate::{
 
 fn decode(request: pb::ListMissingReportsRequest) -> Result<MissingQuery, ReportingError> {
     let mut violations = FieldViolations::new();
-    let plan_id = violations.check("plan", names::plan_id(&request.plan));
+    let plan_id = violations.check("parent", names::plan_id(&request.parent));
     violations.check("period", names::check_period(&request.period));
     let unit_id = (!request.unit.is_empty())
         .then(|| violations.check("unit", names::unit_id(&request.unit)))
         .flatten();
     let scope = format!(
         "missing|{}|{}|{}",
-        request.plan, request.period, request.unit
+        request.parent, request.period, request.unit
     );
     let page = PageRequest::parse(
         request.page_size,

@@ -66,7 +66,8 @@ pub async fn list(
     context: &Context,
     request: pb::ListReminderRulesRequest,
 ) -> Result<pb::ListReminderRulesResponse, ReportingError> {
-    let plan = plan_id(&request.plan).map_err(|reason| ReportingError::invalid("plan", reason))?;
+    let plan =
+        plan_id(&request.parent).map_err(|reason| ReportingError::invalid("parent", reason))?;
     let stored = service::rules::list(context, &plan).await?;
     Ok(pb::ListReminderRulesResponse {
         rules: stored

@@ -20,7 +20,7 @@ use crate::{
 /// Checks the plan and period of a request; the period's cadence is the
 /// registry's to check.
 fn decode_target(plan: &str, period: &str, violations: &mut FieldViolations) -> Option<String> {
-    let plan_id = violations.check("plan", names::plan_id(plan));
+    let plan_id = violations.check("parent", names::plan_id(plan));
     violations.check("period", names::check_period(period));
     plan_id
 }
@@ -95,7 +95,7 @@ pub async fn get(
     request: pb::GetPeriodSummaryRequest,
 ) -> Result<pb::PeriodSummary, ReportingError> {
     let mut violations = FieldViolations::new();
-    let plan_id = decode_target(&request.plan, &request.period, &mut violations);
+    let plan_id = decode_target(&request.parent, &request.period, &mut violations);
     let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));
     };
@@ -121,7 +121,7 @@ pub async fn export(
     request: pb::ExportPeriodSummaryRequest,
 ) -> Result<pb::ExportPeriodSummaryResponse, ReportingError> {
     let mut violations = FieldViolations::new();
-    let plan_id = decode_target(&request.plan, &request.period, &mut violations);
+    let plan_id = decode_target(&request.parent, &request.period, &mut violations);
     let format = decode_format(request.format, &mut violations);
     let (Some(plan_id), Some(format), true) = (plan_id, format, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));

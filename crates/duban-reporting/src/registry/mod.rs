@@ -145,7 +145,7 @@ impl RegistryView for Registry {
         fields: FieldMap<'_>,
     ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
         let request = pb::ListObligationsRequest {
-            plan: plan_name(plan_id),
+            parent: plan_name(plan_id),
             period: period.to_owned(),
             task: task_name(plan_id, task_id),
             unit: unit_name(unit_id),
@@ -166,7 +166,7 @@ impl RegistryView for Registry {
         fields: FieldMap<'_>,
     ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
         let request = pb::ListObligationsRequest {
-            plan: plan_name(plan_id),
+            parent: plan_name(plan_id),
             period: period.to_owned(),
             include_participating,
             page_size: PAGE_SIZE,

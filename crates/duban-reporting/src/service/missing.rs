@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// How the registry's ListObligations fields are named in our request.
-const REGISTRY_FIELDS: &[(&str, &str)] = &[("plan", "plan"), ("period", "period")];
+const REGISTRY_FIELDS: &[(&str, &str)] = &[("parent", "parent"), ("period", "period")];
 
 /// Which slots to list.
 #[derive(Debug, Clone)]

@@ -19,7 +19,7 @@ use crate::{
 
 /// How the registry's ListObligations fields are named in SubmitReportRequest.
 const REGISTRY_FIELDS: &[(&str, &str)] = &[
-    ("plan", "parent"),
+    ("parent", "parent"),
     ("task", "parent"),
     ("unit", "report.unit"),
     ("period", "report.period"),

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// How the registry's ListObligations fields are named in our requests.
-const REGISTRY_FIELDS: &[(&str, &str)] = &[("plan", "plan"), ("period", "period")];
+const REGISTRY_FIELDS: &[(&str, &str)] = &[("parent", "parent"), ("period", "period")];
 
 /// Reads everything the summary needs: who must (or may) report from the
 /// registry, with the plan's sections, tasks and names, and the period's latest

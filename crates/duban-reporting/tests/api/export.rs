@@ -36,7 +36,7 @@ async fn export(
 ) -> pb::ExportPeriodSummaryResponse {
     reporting
         .export_period_summary(pb::ExportPeriodSummaryRequest {
-            plan: plan.to_owned(),
+            parent: plan.to_owned(),
             period: "2019-Q3".to_owned(),
             format: format as i32,
         })

@@ -10,7 +10,7 @@ use crate::{
 
 fn missing(plan: &str, page_size: i32, page_token: &str) -> pb::ListMissingReportsRequest {
     pb::ListMissingReportsRequest {
-        plan: plan.to_owned(),
+        parent: plan.to_owned(),
         period: "2019-Q3".to_owned(),
         page_size,
         page_token: page_token.to_owned(),

@@ -41,7 +41,7 @@ async fn while_the_registry_is_down_nothing_is_written_and_after_it_returns_all_
         );
         let summary = reporting
             .get_period_summary(pb::GetPeriodSummaryRequest {
-                plan: seed.plan.name.clone(),
+                parent: seed.plan.name.clone(),
                 period: "2019-Q3".to_owned(),
             })
             .await;

@@ -123,12 +123,12 @@ async fn missing_summary_and_export_reject_bad_plans_periods_and_formats() {
         let mut reporting = pair.reporting().await;
         let plan = seed.plan.name.as_str();
         let missing = |plan: &str, period: &str| pb::ListMissingReportsRequest {
-            plan: plan.to_owned(),
+            parent: plan.to_owned(),
             period: period.to_owned(),
             ..Default::default()
         };
         let cases = [
-            (missing("key-tasks-2019", "2019-Q3"), "plan"),
+            (missing("key-tasks-2019", "2019-Q3"), "parent"),
             (missing(plan, "2019-3"), "period"),
             (missing(plan, "2019-H2"), "period"),
             (
@@ -167,7 +167,7 @@ async fn missing_summary_and_export_reject_bad_plans_periods_and_formats() {
         );
 
         let summary = |plan: &str, period: &str| pb::GetPeriodSummaryRequest {
-            plan: plan.to_owned(),
+            parent: plan.to_owned(),
             period: period.to_owned(),
         };
         assert_invalid(
@@ -175,7 +175,7 @@ async fn missing_summary_and_export_reject_bad_plans_periods_and_formats() {
                 .get_period_summary(summary("", "2019-Q3"))
                 .await
                 .unwrap_err(),
-            "plan",
+            "parent",
         );
         assert_invalid(
             &reporting
@@ -192,7 +192,7 @@ async fn missing_summary_and_export_reject_bad_plans_periods_and_formats() {
         );
 
         let export = |format: pb::ExportFormat, period: &str| pb::ExportPeriodSummaryRequest {
-            plan: plan.to_owned(),
+            parent: plan.to_owned(),
             period: period.to_owned(),
             format: format as i32,
         };

@@ -27,7 +27,7 @@ fn review(
 async fn missing_states(reporting: &mut Reporting, plan: &str, unit: &str) -> Vec<(String, i32)> {
     reporting
         .list_missing_reports(pb::ListMissingReportsRequest {
-            plan: plan.to_owned(),
+            parent: plan.to_owned(),
             period: "2019-Q3".to_owned(),
             unit: unit.to_owned(),
             ..Default::default()

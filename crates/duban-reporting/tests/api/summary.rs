@@ -74,7 +74,7 @@ async fn the_summary_is_the_responsibility_table_with_this_periods_reports() {
         pair.set_clock(AFTER_Q3);
         let summary = reporting
             .get_period_summary(pb::GetPeriodSummaryRequest {
-                plan: seed.plan.name.clone(),
+                parent: seed.plan.name.clone(),
                 period: "2019-Q3".to_owned(),
             })
             .await
