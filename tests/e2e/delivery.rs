@@ -105,7 +105,7 @@ async fn a_subscriber_joining_during_a_sweep_misses_nothing() {
         });
         let mut stream = subscribe(&mut stack.reporting.clone(), 0).await;
         let swept = sweep.await.unwrap();
-        let total = swept.events.len() as i64;
+        let total = i64::from(swept.written);
         let received = read_until(&mut stream, total).await;
         assert_eq!(sequences(&received), (1..=total).collect::<Vec<_>>());
     })

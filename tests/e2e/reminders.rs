@@ -174,6 +174,7 @@ async fn reminder_rules_change_over_the_api() {
             .reporting
             .list_reminder_rules(rep::ListReminderRulesRequest {
                 parent: plan.clone(),
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -322,6 +323,7 @@ async fn reminder_rules_change_over_the_api() {
             .reporting
             .list_reminder_rules(rep::ListReminderRulesRequest {
                 parent: "plans/absent".into(),
+                ..Default::default()
             })
             .await
             .unwrap_err();
@@ -399,7 +401,7 @@ async fn two_replicas_sweeping_at_the_same_instant_write_each_reminder_once() {
         );
         let (a, b) = (a.unwrap().into_inner(), b.unwrap().into_inner());
         assert_eq!(
-            a.events.len() + b.events.len(),
+            (a.written + b.written) as usize,
             slots.len(),
             "together they wrote each reminder once"
         );

@@ -28,6 +28,14 @@ pub struct Stack {
     sweep_interval: u64,
 }
 
+/// What a sweep wrote, with its events read back from the outbox.
+#[derive(Debug)]
+pub struct Swept {
+    pub events: Vec<ev::Event>,
+    pub written: i32,
+    pub skipped: i32,
+}
+
 /// What importing the seed produced.
 pub struct Seed {
     /// The main plan and the attachment table, `plans/{id}`.
@@ -196,16 +204,37 @@ impl Stack {
         std::fs::write(&self.clock, now).unwrap();
     }
 
-    /// Runs a sweep as of `as_of` (RFC 3339).
-    pub async fn sweep(&mut self, as_of: &str) -> rep::RunReminderSweepResponse {
-        self.reporting
+    /// Runs a sweep as of `as_of` (RFC 3339) and reads the events it wrote from
+    /// the sequence range it reports (nothing else writes meanwhile here).
+    pub async fn sweep(&mut self, as_of: &str) -> Swept {
+        let response = self
+            .reporting
             .run_reminder_sweep(rep::RunReminderSweepRequest {
                 as_of: Some(instant(as_of)),
                 plan: String::new(),
             })
             .await
             .unwrap()
-            .into_inner()
+            .into_inner();
+        let events: Vec<ev::Event> = if response.written == 0 {
+            Vec::new()
+        } else {
+            self.all_events()
+                .await
+                .into_iter()
+                .filter(|e| {
+                    (response.first_sequence..=response.last_sequence).contains(&e.sequence)
+                })
+                .collect()
+        };
+        assert_eq!(events.len(), response.written as usize, "{response:?}");
+        let by_type: i32 = response.written_by_type.iter().map(|t| t.count).sum();
+        assert_eq!(by_type, response.written, "{response:?}");
+        Swept {
+            events,
+            written: response.written,
+            skipped: response.skipped,
+        }
     }
 
     /// Returns every (task, unit) that must report in `period` across the seed plans.

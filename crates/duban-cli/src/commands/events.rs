@@ -79,11 +79,22 @@ pub async fn remind(args: RemindArgs) -> anyhow::Result<()> {
         .await
         .map_err(|status| status_error("the reminder sweep failed", status))?
         .into_inner();
-    for event in &response.events {
-        println!("{}", line(event));
+    for written in &response.written_by_type {
+        let event_type = ev::EventType::try_from(written.r#type).map_or("?", |t| t.as_str_name());
+        println!("{event_type}\t{}", written.count);
     }
+    let range = if response.written == 0 {
+        String::new()
+    } else {
+        format!(
+            " (sequences {}..={}: `duban events watch --after {}` shows them)",
+            response.first_sequence,
+            response.last_sequence,
+            response.first_sequence - 1
+        )
+    };
     println!(
-        "sweep wrote {} events, skipped {} superseded reminders, {} open slots",
+        "sweep wrote {} events{range}, skipped {} superseded reminders, {} open slots",
         response.written, response.skipped, response.open_slots
     );
     Ok(())

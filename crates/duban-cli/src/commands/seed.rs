@@ -87,6 +87,9 @@ pub async fn address_escalations(
         let rules = reporting
             .list_reminder_rules(rep::ListReminderRulesRequest {
                 parent: plan.name.clone(),
+                // A plan has a handful of rules: one page holds them all.
+                page_size: 1000,
+                ..Default::default()
             })
             .await
             .map_err(|status| status_error("cannot read reminder rules", status))?

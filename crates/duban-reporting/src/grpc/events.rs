@@ -3,7 +3,10 @@
 
 use std::pin::Pin;
 
-use duban_infra::api::FieldViolations;
+use duban_infra::api::{
+    FieldViolations,
+    paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
+};
 use duban_proto::{events::v1 as ev, reporting::v1 as pb};
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::Status;
@@ -12,11 +15,24 @@ use super::convert::timestamp;
 use crate::{
     domain::event::{Event, EventType, Severity},
     error::ReportingError,
-    service::{self, Context, events::BATCH},
+    service::{self, Context},
 };
 
 /// The stream a subscriber reads.
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<ev::Event, Status>> + Send>>;
+
+/// Encodes an event type.
+pub fn encode_event_type(event_type: EventType) -> ev::EventType {
+    match event_type {
+        EventType::ReminderUpcoming => ev::EventType::ReminderUpcoming,
+        EventType::ReminderDue => ev::EventType::ReminderDue,
+        EventType::ReminderOverdue => ev::EventType::ReminderOverdue,
+        EventType::Escalation => ev::EventType::Escalation,
+        EventType::ReportSubmitted => ev::EventType::ReportSubmitted,
+        EventType::ReportReturned => ev::EventType::ReportReturned,
+        EventType::ReportAccepted => ev::EventType::ReportAccepted,
+    }
+}
 
 /// Encodes an event.
 pub fn encode_event(event: Event) -> ev::Event {
@@ -24,15 +40,7 @@ pub fn encode_event(event: Event) -> ev::Event {
     ev::Event {
         id: e.id,
         sequence: event.sequence,
-        r#type: match e.event_type {
-            EventType::ReminderUpcoming => ev::EventType::ReminderUpcoming,
-            EventType::ReminderDue => ev::EventType::ReminderDue,
-            EventType::ReminderOverdue => ev::EventType::ReminderOverdue,
-            EventType::Escalation => ev::EventType::Escalation,
-            EventType::ReportSubmitted => ev::EventType::ReportSubmitted,
-            EventType::ReportReturned => ev::EventType::ReportReturned,
-            EventType::ReportAccepted => ev::EventType::ReportAccepted,
-        } as i32,
+        r#type: encode_event_type(e.event_type) as i32,
         occur_time: Some(timestamp(e.occur_time)),
         plan: e.plan,
         task: e.task,
@@ -70,14 +78,14 @@ pub async fn list(
     let mut violations = FieldViolations::new();
     check_cursor(request.after_sequence, &mut violations);
     let limit = match u64::try_from(request.page_size) {
-        Ok(0) => BATCH,
-        Ok(size) => size.min(1000),
+        Ok(0) => DEFAULT_PAGE_SIZE,
+        Ok(size) => size.min(MAX_PAGE_SIZE),
         Err(_) => {
             violations.add(
                 "page_size",
                 format!("must not be negative, got `{}`", request.page_size),
             );
-            BATCH
+            DEFAULT_PAGE_SIZE
         }
     };
     ReportingError::ensure_valid(violations)?;

@@ -100,6 +100,7 @@ reporting_service! {
     get_period_summary => summary::get, pb::GetPeriodSummaryRequest, pb::PeriodSummary;
     export_period_summary => summary::export, pb::ExportPeriodSummaryRequest, pb::ExportPeriodSummaryResponse;
     list_reminder_rules => reminders::list, pb::ListReminderRulesRequest, pb::ListReminderRulesResponse;
+    get_reminder_rule => reminders::get, pb::GetReminderRuleRequest, pb::ReminderRule;
     update_reminder_rule => reminders::update, pb::UpdateReminderRuleRequest, pb::ReminderRule;
     run_reminder_sweep => reminders::sweep, pb::RunReminderSweepRequest, pb::RunReminderSweepResponse;
     list_events => events::list, pb::ListEventsRequest, pb::ListEventsResponse;

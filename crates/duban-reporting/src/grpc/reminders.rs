@@ -1,11 +1,11 @@
 //! ListReminderRules, UpdateReminderRule and RunReminderSweep: decode, call the
 //! operation, encode.
 
-use duban_infra::api::FieldViolations;
+use duban_infra::api::{FieldViolations, PageRequest};
 use duban_proto::{events::v1 as ev, reporting::v1 as pb};
 use prost_types::Timestamp;
 
-use super::{convert::timestamp, events::encode_event};
+use super::{convert::timestamp, events::encode_event_type};
 use crate::{
     db::rules,
     domain::{
@@ -18,10 +18,6 @@ use crate::{
         rules::{RuleField, RuleUpdate},
     },
 };
-
-/// Events returned by a sweep; a large sweep's reply stays far below gRPC's
-/// default 4 MiB message limit.
-const MAX_EVENTS_IN_REPLY: usize = 1000;
 
 fn encode_rule(plan: &str, stored: rules::StoredRule) -> pb::ReminderRule {
     let rule = stored.rule;
@@ -66,15 +62,36 @@ pub async fn list(
     context: &Context,
     request: pb::ListReminderRulesRequest,
 ) -> Result<pb::ListReminderRulesResponse, ReportingError> {
-    let plan =
-        plan_id(&request.parent).map_err(|reason| ReportingError::invalid("parent", reason))?;
-    let stored = service::rules::list(context, &plan).await?;
+    let mut violations = FieldViolations::new();
+    let plan = violations.check("parent", plan_id(&request.parent));
+    let scope = format!("reminderRules|{}", request.parent);
+    let page = PageRequest::parse(
+        request.page_size,
+        &request.page_token,
+        &scope,
+        &mut violations,
+    );
+    let (Some(plan), true) = (plan, violations.is_empty()) else {
+        return Err(ReportingError::InvalidArgument(violations));
+    };
+    let (stored, next_page_token) = service::rules::list(context, &plan, &page).await?;
     Ok(pb::ListReminderRulesResponse {
         rules: stored
             .into_iter()
             .map(|rule| encode_rule(&plan, rule))
             .collect(),
+        next_page_token,
     })
+}
+
+pub async fn get(
+    context: &Context,
+    request: pb::GetReminderRuleRequest,
+) -> Result<pb::ReminderRule, ReportingError> {
+    let (plan, rule) =
+        rule_ids(&request.name).map_err(|reason| ReportingError::invalid("name", reason))?;
+    let stored = service::rules::get(context, &plan, &rule, &request.name).await?;
+    Ok(encode_rule(&plan, stored))
 }
 
 pub async fn update(
@@ -181,15 +198,20 @@ pub async fn sweep(
         None => context.now().await?,
     };
     let outcome = service::sweep::run(context, as_of, only_plan.as_deref()).await?;
-    let written = i32::try_from(outcome.events.len()).unwrap_or(i32::MAX);
+    let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+    let (first_sequence, last_sequence) = outcome.sequences.unwrap_or((0, 0));
     Ok(pb::RunReminderSweepResponse {
-        events: outcome
-            .events
-            .into_iter()
-            .take(MAX_EVENTS_IN_REPLY)
-            .map(encode_event)
+        written: count(outcome.written()),
+        written_by_type: outcome
+            .written_by_type
+            .values()
+            .map(|(event_type, written)| pb::EventTypeCount {
+                r#type: encode_event_type(*event_type) as i32,
+                count: count(*written),
+            })
             .collect(),
-        written,
+        first_sequence,
+        last_sequence,
         skipped: i32::try_from(outcome.skipped).unwrap_or(i32::MAX),
         open_slots: i32::try_from(outcome.open_slots).unwrap_or(i32::MAX),
         as_of: Some(timestamp(as_of)),

@@ -9,7 +9,7 @@ use super::Context;
 use crate::{db::events, domain::event::Event, error::ReportingError};
 
 /// Events read from storage per query.
-pub const BATCH: u64 = 100;
+const BATCH: u64 = 100;
 /// Events buffered per subscriber: a slow reader holds the feed back instead of
 /// growing memory.
 const BUFFER: usize = 64;

@@ -3,6 +3,7 @@
 //! updates.
 
 use chrono::{DateTime, Utc};
+use duban_infra::api::PageRequest;
 use duban_infra::api::{Refusal, errors::reason};
 
 use super::Context;
@@ -80,11 +81,51 @@ pub async fn of_plan(
     writes::create_default_rules(&context.db, plan_id, now).await
 }
 
-/// Returns the rules of a plan the registry knows.
-pub async fn list(context: &Context, plan_id: &str) -> Result<Vec<StoredRule>, ReportingError> {
+/// Returns a page of the rules of a plan the registry knows, ordered by offset
+/// and rule id, and the next page's token.
+pub async fn list(
+    context: &Context,
+    plan_id: &str,
+    page: &PageRequest,
+) -> Result<(Vec<StoredRule>, String), ReportingError> {
     context.registry.plan(plan_id).await?;
     let now = context.now().await?;
-    of_plan(context, plan_id, now).await
+    let mut rules = of_plan(context, plan_id, now).await?;
+    // The order is the storage order; the key restates it for the token.
+    let key = |stored: &StoredRule| (stored.rule.offset_days, stored.rule.id.clone());
+    if let Some(after) = page.after.as_deref() {
+        let [offset, id] = after else {
+            return Err(ReportingError::invalid(
+                "page_token",
+                "malformed page token",
+            ));
+        };
+        let offset: i32 = offset
+            .parse()
+            .map_err(|_| ReportingError::invalid("page_token", "malformed page token"))?;
+        rules.retain(|stored| key(stored) > (offset, id.clone()));
+    }
+    rules.truncate(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX));
+    let next = page.finish(&mut rules, |stored| {
+        vec![stored.rule.offset_days.to_string(), stored.rule.id.clone()]
+    });
+    Ok((rules, next))
+}
+
+/// Returns one rule of a plan the registry knows.
+pub async fn get(
+    context: &Context,
+    plan_id: &str,
+    rule_id: &str,
+    name: &str,
+) -> Result<StoredRule, ReportingError> {
+    context.registry.plan(plan_id).await?;
+    let now = context.now().await?;
+    of_plan(context, plan_id, now)
+        .await?
+        .into_iter()
+        .find(|stored| stored.rule.id == rule_id)
+        .ok_or_else(|| ReportingError::NotFound(format!("`{name}` does not exist")))
 }
 
 /// Applies `update` to the rule if its etag (when given) is current.

@@ -27,12 +27,36 @@ const LOOKBACK_DAYS: u64 = 31;
 /// What a sweep did.
 #[derive(Debug, Default)]
 pub struct SweepOutcome {
-    /// The events this sweep wrote.
-    pub events: Vec<Event>,
+    /// How many events it wrote of each type.
+    pub written_by_type: std::collections::BTreeMap<&'static str, (EventType, usize)>,
+    /// The sequences of the first and last events it wrote.
+    pub sequences: Option<(i64, i64)>,
     /// Fired reminders superseded by a later one, not sent.
     pub skipped: usize,
     /// Open slots examined.
     pub open_slots: usize,
+}
+
+impl SweepOutcome {
+    /// Returns how many events the sweep wrote.
+    pub fn written(&self) -> usize {
+        self.written_by_type.values().map(|(_, count)| count).sum()
+    }
+
+    fn record(&mut self, written: &[Event]) {
+        for event in written {
+            let event_type = event.event.event_type;
+            self.written_by_type
+                .entry(event_type.as_str())
+                .or_insert((event_type, 0))
+                .1 += 1;
+            let (first, last) = self
+                .sequences
+                .get_or_insert((event.sequence, event.sequence));
+            *first = (*first).min(event.sequence);
+            *last = (*last).max(event.sequence);
+        }
+    }
 }
 
 /// Sweeps every live plan, or only `only_plan`, at `as_of`.
@@ -78,13 +102,13 @@ pub async fn run(
     }
     metrics::counter!("duban_reminder_sweeps_total").increment(1);
     metrics::counter!("duban_reminders_skipped_total").increment(outcome.skipped as u64);
-    for event in &outcome.events {
-        metrics::counter!("duban_reminders_written_total", "type" => event.event.event_type.as_str())
-            .increment(1);
+    for (event_type, count) in outcome.written_by_type.values() {
+        metrics::counter!("duban_reminders_written_total", "type" => event_type.as_str())
+            .increment(*count as u64);
     }
     tracing::info!(
         %as_of,
-        written = outcome.events.len(),
+        written = outcome.written(),
         skipped = outcome.skipped,
         open_slots = outcome.open_slots,
         "reminder sweep"
@@ -161,6 +185,6 @@ async fn sweep_period(
         });
     }
     let written = writes::append_reminders(db, &context.events, new_events).await?;
-    outcome.events.extend(written);
+    outcome.record(&written);
     Ok(())
 }

@@ -234,6 +234,43 @@ async fn context_at(now: DateTime<Utc>) -> (Context, Arc<StandInRegistry>) {
     (context, registry)
 }
 
+fn first_page() -> PageRequest {
+    PageRequest::parse(0, "", "test", &mut FieldViolations::new())
+}
+
+/// Pages of `size` through a plan's rules, as a client would.
+#[tokio::test]
+async fn reminder_rules_page_in_a_stable_order_and_one_is_read_by_name() {
+    let (context, _) = context_at(in_q3()).await;
+    let (all, _) = super::rules::list(&context, "p1", &first_page())
+        .await
+        .unwrap();
+    let mut paged = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = PageRequest::parse(2, &token, "rules|p1", &mut FieldViolations::new());
+        let (rules, next) = super::rules::list(&context, "p1", &page).await.unwrap();
+        assert!(rules.len() <= 2);
+        paged.extend(rules);
+        if next.is_empty() {
+            break;
+        }
+        token = next;
+    }
+    assert_eq!(paged, all);
+    let one = super::rules::get(&context, "p1", &all[1].rule.id, "name")
+        .await
+        .unwrap();
+    assert_eq!(one, all[1]);
+    let missing = super::rules::get(&context, "p1", "nope", "plans/p1/reminderRules/nope")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, ReportingError::NotFound(_)),
+        "{missing:?}"
+    );
+}
+
 fn in_q3() -> DateTime<Utc> {
     china(2019, 9, 20, 10, 0, 0)
 }
@@ -419,7 +456,10 @@ async fn missing_reports_are_the_duties_without_a_report_by_unit_name() {
 #[tokio::test]
 async fn a_rule_update_changes_only_the_masked_fields() {
     let (context, _) = context_at(in_q3()).await;
-    let rules = super::rules::list(&context, "p1").await.unwrap();
+    let (rules, next) = super::rules::list(&context, "p1", &first_page())
+        .await
+        .unwrap();
+    assert_eq!(next, "", "a plan's default rules fit one page");
     let first = rules.first().unwrap().clone();
     let updated = super::rules::update(
         &context,
@@ -455,7 +495,9 @@ fn assert_unreadable<T: std::fmt::Debug>(result: Result<T, ReportingError>, site
 #[tokio::test]
 async fn unreadable_stored_values_fail_naming_table_column_and_row() {
     let (context, _) = context_at(china(2019, 10, 2, 9, 0, 0)).await;
-    super::rules::list(&context, "p1").await.unwrap();
+    super::rules::list(&context, "p1", &first_page())
+        .await
+        .unwrap();
     super::submit::submit(&context, submission("t5", "ndrc", None))
         .await
         .unwrap();
@@ -466,12 +508,12 @@ async fn unreadable_stored_values_fail_naming_table_column_and_row() {
 
     corrupt("UPDATE reminder_rules SET kind = 'SHOUT' WHERE rule_id = 'due'").await;
     assert_unreadable(
-        super::rules::list(&context, "p1").await,
+        super::rules::list(&context, "p1", &first_page()).await,
         "reminder_rules.kind in row `p1/due`",
     );
     corrupt("UPDATE reminder_rules SET kind = 'DUE', hour = 25 WHERE rule_id = 'due'").await;
     assert_unreadable(
-        super::rules::list(&context, "p1").await,
+        super::rules::list(&context, "p1", &first_page()).await,
         "reminder_rules.hour",
     );
 

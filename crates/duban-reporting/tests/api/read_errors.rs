@@ -213,3 +213,56 @@ async fn missing_summary_and_export_reject_bad_plans_periods_and_formats() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn reminder_rules_are_read_one_by_name_and_listed_in_pages() {
+    on_each_backend(|pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        let first_page = reporting
+            .list_reminder_rules(pb::ListReminderRulesRequest {
+                parent: seed.plan.name.clone(),
+                page_size: 2,
+                page_token: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(first_page.rules.len(), 2);
+        assert!(!first_page.next_page_token.is_empty());
+        let one = reporting
+            .get_reminder_rule(pb::GetReminderRuleRequest {
+                name: first_page.rules[1].name.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(one, first_page.rules[1]);
+
+        let bad_name = reporting
+            .get_reminder_rule(pb::GetReminderRuleRequest {
+                name: seed.plan.name.clone(),
+            })
+            .await;
+        assert_invalid(&assert_code(bad_name, Code::InvalidArgument), "name");
+        let unknown = reporting
+            .get_reminder_rule(pb::GetReminderRuleRequest {
+                name: format!("{}/reminderRules/never", seed.plan.name),
+            })
+            .await;
+        let unknown = assert_code(unknown, Code::NotFound);
+        assert_reason(&unknown, "RESOURCE_NOT_FOUND", "duban.reporting");
+        let foreign_token = reporting
+            .list_reminder_rules(pb::ListReminderRulesRequest {
+                parent: "plans/other".into(),
+                page_size: 2,
+                page_token: first_page.next_page_token.clone(),
+            })
+            .await;
+        assert_invalid(
+            &assert_code(foreign_token, Code::InvalidArgument),
+            "page_token",
+        );
+    })
+    .await;
+}
