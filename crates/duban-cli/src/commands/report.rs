@@ -339,11 +339,25 @@ async fn export(
         period,
         format: format as i32,
     };
-    Ok(reporting
+    let mut chunks = reporting
         .export_period_summary(request)
         .await
         .map_err(|status| status_error("export failed", status))?
-        .into_inner())
+        .into_inner();
+    // The file arrives in chunks; the first names its type and file name.
+    let mut file = pb::ExportPeriodSummaryResponse::default();
+    while let Some(chunk) = chunks
+        .message()
+        .await
+        .map_err(|status| status_error("export broke off", status))?
+    {
+        if file.file_name.is_empty() {
+            file.content_type = chunk.content_type;
+            file.file_name = chunk.file_name;
+        }
+        file.content.extend(chunk.content);
+    }
+    Ok(file)
 }
 
 /// Says how late a report is in days and hours, as the office counts it.

@@ -75,6 +75,20 @@ macro_rules! reporting_service {
                 }
             )*
 
+            type ExportPeriodSummaryStream = summary::ExportStream;
+
+            #[tracing::instrument(skip_all)]
+            async fn export_period_summary(
+                &self,
+                request: Request<pb::ExportPeriodSummaryRequest>,
+            ) -> Result<Response<Self::ExportPeriodSummaryStream>, Status> {
+                let context = self.context()?;
+                summary::export(&context, request.into_inner())
+                    .await
+                    .map(Response::new)
+                    .map_err(Status::from)
+            }
+
             type SubscribeEventsStream = events::EventStream;
 
             #[tracing::instrument(skip_all)]
@@ -98,7 +112,6 @@ reporting_service! {
     review_report => review::review, pb::ReviewReportRequest, pb::Report;
     list_missing_reports => missing::list, pb::ListMissingReportsRequest, pb::ListMissingReportsResponse;
     get_period_summary => summary::get, pb::GetPeriodSummaryRequest, pb::PeriodSummary;
-    export_period_summary => summary::export, pb::ExportPeriodSummaryRequest, pb::ExportPeriodSummaryResponse;
     list_reminder_rules => reminders::list, pb::ListReminderRulesRequest, pb::ListReminderRulesResponse;
     get_reminder_rule => reminders::get, pb::GetReminderRuleRequest, pb::ReminderRule;
     update_reminder_rule => reminders::update, pb::UpdateReminderRuleRequest, pb::ReminderRule;

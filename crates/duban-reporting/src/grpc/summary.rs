@@ -1,8 +1,12 @@
 //! GetPeriodSummary and ExportPeriodSummary: decode the plan and period, build
 //! the table, encode it or its file.
 
+use std::pin::Pin;
+
 use duban_infra::api::FieldViolations;
 use duban_proto::reporting::v1 as pb;
+use tokio_stream::Stream;
+use tonic::Status;
 
 use super::convert::{
     civil_date, encode_counts, encode_role, encode_slot_state, encode_status, timestamp,
@@ -13,7 +17,7 @@ use crate::{
         summary::PeriodSummary,
     },
     error::ReportingError,
-    export::Format,
+    export::{Exported, Format},
     service::{self, Context},
 };
 
@@ -116,10 +120,17 @@ fn decode_format(raw: i32, violations: &mut FieldViolations) -> Option<Format> {
     }
 }
 
+/// The chunks ExportPeriodSummary streams.
+pub type ExportStream =
+    Pin<Box<dyn Stream<Item = Result<pb::ExportPeriodSummaryResponse, Status>> + Send>>;
+
+/// Bytes per chunk: far below any sensible message limit.
+const CHUNK_BYTES: usize = 64 * 1024;
+
 pub async fn export(
     context: &Context,
     request: pb::ExportPeriodSummaryRequest,
-) -> Result<pb::ExportPeriodSummaryResponse, ReportingError> {
+) -> Result<ExportStream, ReportingError> {
     let mut violations = FieldViolations::new();
     let plan_id = decode_target(&request.parent, &request.period, &mut violations);
     let format = decode_format(request.format, &mut violations);
@@ -127,9 +138,28 @@ pub async fn export(
         return Err(ReportingError::InvalidArgument(violations));
     };
     let exported = service::summary::export(context, &plan_id, &request.period, format).await?;
-    Ok(pb::ExportPeriodSummaryResponse {
-        content: exported.content,
-        content_type: exported.content_type.to_owned(),
-        file_name: exported.file_name,
-    })
+    Ok(Box::pin(tokio_stream::iter(chunks(exported))))
+}
+
+/// Splits a file into its chunks, the first naming its type and file name (an
+/// empty file is one empty chunk).
+fn chunks(exported: Exported) -> Vec<Result<pb::ExportPeriodSummaryResponse, Status>> {
+    let mut chunks: Vec<_> = exported
+        .content
+        .chunks(CHUNK_BYTES)
+        .map(|bytes| {
+            Ok(pb::ExportPeriodSummaryResponse {
+                content: bytes.to_vec(),
+                ..Default::default()
+            })
+        })
+        .collect();
+    if chunks.is_empty() {
+        chunks.push(Ok(pb::ExportPeriodSummaryResponse::default()));
+    }
+    if let Some(Ok(first)) = chunks.first_mut() {
+        first.content_type = exported.content_type.to_owned();
+        first.file_name = exported.file_name;
+    }
+    chunks
 }

@@ -29,12 +29,13 @@ fn text(range: &calamine::Range<Data>, row: u32, column: u32) -> String {
     }
 }
 
-async fn export(
+/// Exports and returns the file put together, and how many chunks it came in.
+async fn export_chunked(
     reporting: &mut Reporting,
     plan: &str,
     format: pb::ExportFormat,
-) -> pb::ExportPeriodSummaryResponse {
-    reporting
+) -> (pb::ExportPeriodSummaryResponse, usize) {
+    let mut chunks = reporting
         .export_period_summary(pb::ExportPeriodSummaryRequest {
             parent: plan.to_owned(),
             period: "2019-Q3".to_owned(),
@@ -42,7 +43,29 @@ async fn export(
         })
         .await
         .unwrap()
-        .into_inner()
+        .into_inner();
+    let mut file = pb::ExportPeriodSummaryResponse::default();
+    let mut count = 0;
+    while let Some(chunk) = chunks.message().await.unwrap() {
+        if count == 0 {
+            file.content_type = chunk.content_type;
+            file.file_name = chunk.file_name;
+        } else {
+            assert!(chunk.file_name.is_empty() && chunk.content_type.is_empty());
+        }
+        assert!(chunk.content.len() <= 64 * 1024);
+        file.content.extend(chunk.content);
+        count += 1;
+    }
+    (file, count)
+}
+
+async fn export(
+    reporting: &mut Reporting,
+    plan: &str,
+    format: pb::ExportFormat,
+) -> pb::ExportPeriodSummaryResponse {
+    export_chunked(reporting, plan, format).await.0
 }
 
 #[tokio::test]
@@ -145,6 +168,37 @@ async fn csv_and_markdown_carry_the_same_table() {
         assert!(text.contains("| **五、构建对外开放新格局** |"), "{text}");
         assert!(text.contains(&format!("【市发改委】{PROGRESS}<br>【九江车务段】")), "{text}");
         assert!(text.contains("| 武宁县政府 | 1 | 0 | 1 | 0 | 0 | 0 | 0 |"), "{text}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_large_export_streams_in_chunks_that_make_up_the_whole_file() {
+    on_each_backend(|pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        // Three reports of the longest progress text allowed: about 90 KB of CSV.
+        let long = "推进".repeat(5_000);
+        for (task, unit) in [
+            (&seed.key5, &seed.ndrc),
+            (&seed.key6, &seed.wuning),
+            (&seed.key6, &seed.xiushui),
+        ] {
+            reporting
+                .submit_report(submit(&task.name, report(&unit.name, "2019-Q3", &long), ""))
+                .await
+                .unwrap();
+        }
+        let (file, chunks) =
+            export_chunked(&mut reporting, &seed.plan.name, pb::ExportFormat::Csv).await;
+        assert!(
+            chunks >= 2,
+            "{} bytes came in {chunks} chunk(s)",
+            file.content.len()
+        );
+        assert!(file.file_name.ends_with(".csv"), "{}", file.file_name);
+        let text = String::from_utf8(file.content).unwrap();
+        assert_eq!(text.matches(&long).count(), 3);
     })
     .await;
 }
