@@ -215,16 +215,22 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
                 }
                 None => String::new(),
             };
+            let mut terms = Vec::new();
+            if !unit.is_empty() {
+                terms.push(format!("unit=\"{unit}\""));
+            }
+            if let Some(period) = &period {
+                terms.push(format!("period=\"{period}\""));
+            }
+            let filter = terms.join(" AND ");
             let mut page_token = String::new();
             loop {
                 let request = pb::ListReportsRequest {
                     parent: parent.clone(),
                     page_size: 1000,
                     page_token,
-                    unit: unit.clone(),
-                    period: period.clone().unwrap_or_default(),
+                    filter: filter.clone(),
                     show_revisions: history,
-                    ..Default::default()
                 };
                 let page = reporting
                     .list_reports(request)

@@ -1,7 +1,9 @@
 //! Conventions every duban RPC follows: invalid fields reported one by one,
-//! stable cursor paging, and request ids that make creates idempotent.
+//! machine-readable errors, stable cursor paging, one filter language, and
+//! request ids that make creates idempotent.
 
 pub mod errors;
+pub mod filter;
 pub mod paging;
 pub mod request_id;
 pub mod violations;

@@ -1,7 +1,7 @@
 //! GetReport and ListReports, and the encoding of a report that every method
 //! answering with one shares.
 
-use duban_infra::api::{FieldViolations, PageRequest};
+use duban_infra::api::{FieldViolations, PageRequest, filter};
 use duban_proto::reporting::v1 as pb;
 
 use super::convert::{
@@ -53,19 +53,64 @@ pub async fn get(
         .map(encode_report)
 }
 
+/// The fields ListReports filters on.
+const FILTER_FIELDS: &[filter::Field<'static>] = &[
+    ("unit", false),
+    ("period", false),
+    ("status", false),
+    ("review_state", false),
+];
+
+/// Reads the filter into the storage filter's unit, period, status and review
+/// state, each term's value checked under `filter`.
+fn decode_filter(text: &str, report_filter: &mut ReportFilter, violations: &mut FieldViolations) {
+    let terms = match filter::parse(text, FILTER_FIELDS) {
+        Ok(terms) => terms,
+        Err(reason) => return violations.add("filter", reason),
+    };
+    for term in terms {
+        let value = term.value.as_str();
+        match term.key.as_str() {
+            "unit" => report_filter.unit_id = violations.check("filter", names::unit_id(value)),
+            "period" => {
+                if violations
+                    .check("filter", names::check_period(value))
+                    .is_some()
+                {
+                    report_filter.period = Some(value.to_owned());
+                }
+            }
+            "status" => match pb::ReportStatus::from_str_name(&format!("REPORT_STATUS_{value}")) {
+                Some(status) => {
+                    report_filter.status = decode_status(status as i32, "filter", violations);
+                }
+                None => violations.add(
+                    "filter",
+                    format!("`{value}` is not ON_TRACK, AT_RISK, DELAYED or COMPLETED"),
+                ),
+            },
+            _ => match pb::ReviewState::from_str_name(&format!("REVIEW_STATE_{value}")) {
+                Some(state) => {
+                    report_filter.review_state =
+                        decode_review_state(state as i32, "filter", violations);
+                }
+                None => violations.add(
+                    "filter",
+                    format!("`{value}` is not PENDING, ACCEPTED or RETURNED"),
+                ),
+            },
+        }
+    }
+}
+
 pub async fn list(
     context: &Context,
     request: pb::ListReportsRequest,
 ) -> Result<pb::ListReportsResponse, ReportingError> {
     let mut violations = FieldViolations::new();
     let scope = format!(
-        "reports|{}|{}|{}|{}|{}|{}",
-        request.parent,
-        request.unit,
-        request.period,
-        request.status,
-        request.review_state,
-        request.show_revisions
+        "reports|{}|{}|{}",
+        request.parent, request.filter, request.show_revisions
     );
     let page = PageRequest::parse(
         request.page_size,
@@ -76,23 +121,18 @@ pub async fn list(
     let (plan_id, task_id) = violations
         .check("parent", names::list_parent(&request.parent))
         .unwrap_or_default();
-    let unit_id = (!request.unit.is_empty())
-        .then(|| violations.check("unit", names::unit_id(&request.unit)))
-        .flatten();
-    if !request.period.is_empty() {
-        violations.check("period", names::check_period(&request.period));
-    }
-    let filter = ReportFilter {
+    let mut report_filter = ReportFilter {
         plan_id,
         task_id,
-        unit_id,
-        period: (!request.period.is_empty()).then_some(request.period),
-        status: decode_status(request.status, "status", &mut violations),
-        review_state: decode_review_state(request.review_state, "review_state", &mut violations),
+        unit_id: None,
+        period: None,
+        status: None,
+        review_state: None,
         show_revisions: request.show_revisions,
     };
+    decode_filter(&request.filter, &mut report_filter, &mut violations);
     ReportingError::ensure_valid(violations)?;
-    let (found, next_page_token) = service::reports::list(context, &filter, &page).await?;
+    let (found, next_page_token) = service::reports::list(context, &report_filter, &page).await?;
     Ok(pb::ListReportsResponse {
         reports: found.into_iter().map(encode_report).collect(),
         next_page_token,

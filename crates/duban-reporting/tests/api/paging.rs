@@ -66,7 +66,7 @@ async fn reports_list_by_plan_task_unit_state_and_period_in_stable_pages() {
         let accepted = all_pages(
             &mut reporting,
             pb::ListReportsRequest {
-                review_state: pb::ReviewState::Accepted as i32,
+                filter: "review_state = ACCEPTED".into(),
                 ..list(&whole_plan)
             },
         )
@@ -75,7 +75,7 @@ async fn reports_list_by_plan_task_unit_state_and_period_in_stable_pages() {
         let by_unit = all_pages(
             &mut reporting,
             pb::ListReportsRequest {
-                unit: seed.rail.name.clone(),
+                filter: format!("unit=\"{}\"", seed.rail.name),
                 ..list(&whole_plan)
             },
         )
@@ -84,7 +84,7 @@ async fn reports_list_by_plan_task_unit_state_and_period_in_stable_pages() {
         let other_period = all_pages(
             &mut reporting,
             pb::ListReportsRequest {
-                period: "2019-Q4".into(),
+                filter: format!("unit=\"{}\" AND period=2019-Q4", seed.rail.name),
                 ..list(&whole_plan)
             },
         )
@@ -93,7 +93,7 @@ async fn reports_list_by_plan_task_unit_state_and_period_in_stable_pages() {
         let at_risk = all_pages(
             &mut reporting,
             pb::ListReportsRequest {
-                status: pb::ReportStatus::AtRisk as i32,
+                filter: "status=AT_RISK".into(),
                 ..list(&whole_plan)
             },
         )

@@ -68,31 +68,31 @@ async fn get_and_list_reports_reject_bad_names_and_filters() {
             ),
             (
                 pb::ListReportsRequest {
-                    unit: "ndrc".into(),
+                    filter: "unit=ndrc".into(),
                     ..list()
                 },
-                "unit",
+                "filter",
             ),
             (
                 pb::ListReportsRequest {
-                    period: "Q3".into(),
+                    filter: "period=Q3".into(),
                     ..list()
                 },
-                "period",
+                "filter",
             ),
             (
                 pb::ListReportsRequest {
-                    status: 9,
+                    filter: "status=GREEN".into(),
                     ..list()
                 },
-                "status",
+                "filter",
             ),
             (
                 pb::ListReportsRequest {
-                    review_state: 9,
+                    filter: "review_state=DONE".into(),
                     ..list()
                 },
-                "review_state",
+                "filter",
             ),
             (
                 pb::ListReportsRequest {
@@ -112,6 +112,18 @@ async fn get_and_list_reports_reject_bad_names_and_filters() {
         for (request, field) in cases {
             assert_invalid(&reporting.list_reports(request).await.unwrap_err(), field);
         }
+        let bad_term = reporting
+            .list_reports(pb::ListReportsRequest {
+                filter: "period = 2019-Q3 AND colour = red".into(),
+                ..list()
+            })
+            .await
+            .unwrap_err();
+        assert_invalid(&bad_term, "filter");
+        assert!(
+            bad_term.message().contains("`colour` at character 22"),
+            "the offending part is named: {bad_term:?}"
+        );
     })
     .await;
 }
