@@ -37,8 +37,11 @@ pub mod reason {
     pub const PERIOD_OUTSIDE_TASK_WINDOW: &str = "PERIOD_OUTSIDE_TASK_WINDOW";
     /// FAILED_PRECONDITION: the report was accepted or returned already.
     pub const ALREADY_REVIEWED: &str = "ALREADY_REVIEWED";
-    /// FAILED_PRECONDITION: a live task or group still names the unit.
+    /// FAILED_PRECONDITION: a live resource still names this one (a task its
+    /// unit or group, a group its unit, an attachment its plan).
     pub const RESOURCE_IN_USE: &str = "RESOURCE_IN_USE";
+    /// FAILED_PRECONDITION: the resource's parent is deleted; restore it first.
+    pub const PARENT_DELETED: &str = "PARENT_DELETED";
     /// UNAVAILABLE: the service's database does not answer.
     pub const DATABASE_UNAVAILABLE: &str = "DATABASE_UNAVAILABLE";
     /// UNAVAILABLE: the registry does not answer (reporting).

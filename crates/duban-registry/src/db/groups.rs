@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::{
-    entities::{group_member, unit_group},
+    entities::{assignment, group_member, task, unit_group},
     join_lines,
     names::{self, Owner},
     seq_cursor, split_lines,
@@ -22,6 +22,7 @@ use crate::{
 pub struct GroupFilter {
     pub member: Option<String>,
     pub text: Option<String>,
+    pub show_deleted: bool,
 }
 
 fn to_row(group: &UnitGroup) -> unit_group::ActiveModel {
@@ -34,7 +35,7 @@ fn to_row(group: &UnitGroup) -> unit_group::ActiveModel {
         revision: Set(group.revision),
         create_time: Set(group.create_time),
         update_time: Set(group.update_time),
-        delete_time: Set(None),
+        delete_time: Set(group.delete_time),
     }
 }
 
@@ -63,6 +64,7 @@ async fn with_members(
             revision: row.revision,
             create_time: row.create_time,
             update_time: row.update_time,
+            delete_time: row.delete_time,
         })
         .collect())
 }
@@ -120,11 +122,51 @@ pub async fn get_many(
     with_members(db, rows).await
 }
 
-/// Returns the group with `id`, or NOT_FOUND.
+/// Returns the live group with `id`, or NOT_FOUND.
 pub async fn require(db: &impl ConnectionTrait, id: &str) -> Result<UnitGroup, RegistryError> {
     get_many(db, &[id.to_owned()]).await?.pop().ok_or_else(|| {
         RegistryError::NotFound(format!("`{}` does not exist", resource::group_name(id)))
     })
+}
+
+/// Returns the group with `id`, deleted or not, or NOT_FOUND.
+pub async fn require_any(db: &impl ConnectionTrait, id: &str) -> Result<UnitGroup, RegistryError> {
+    let rows = unit_group::Entity::find()
+        .filter(unit_group::Column::Id.eq(id))
+        .all(db)
+        .await?;
+    with_members(db, rows).await?.pop().ok_or_else(|| {
+        RegistryError::NotFound(format!("`{}` does not exist", resource::group_name(id)))
+    })
+}
+
+/// Says why the group cannot be deleted: a live task assigns it.
+pub async fn references(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<String>, RegistryError> {
+    let live_task_seqs = task::Entity::find()
+        .select_only()
+        .column(task::Column::Seq)
+        .filter(task::Column::DeleteTime.is_null())
+        .into_query();
+    let assigned = assignment::Entity::find()
+        .filter(assignment::Column::GroupId.eq(id))
+        .filter(assignment::Column::TaskSeq.in_subquery(live_task_seqs))
+        .one(db)
+        .await?;
+    let Some(assignment) = assigned else {
+        return Ok(None);
+    };
+    let task = task::Entity::find_by_id(assignment.task_seq)
+        .one(db)
+        .await?;
+    let name = task
+        .map(|t| resource::task_name(&t.plan_id, &t.id))
+        .unwrap_or_default();
+    Ok(Some(format!(
+        "the live task `{name}` assigns it; reassign the task first"
+    )))
 }
 
 /// Writes `group` if the stored revision is still `expected_revision`.
@@ -133,7 +175,11 @@ pub async fn save(
     group: &UnitGroup,
     expected_revision: i32,
 ) -> Result<(), RegistryError> {
-    names::claim(db, Owner::Group, &group.id, &group.written_forms()).await?;
+    if group.delete_time.is_none() {
+        names::claim(db, Owner::Group, &group.id, &group.written_forms()).await?;
+    } else {
+        names::release(db, &group.id).await?;
+    }
     let mut row = to_row(group);
     row.create_time = NotSet;
     let result = unit_group::Entity::update_many()
@@ -152,9 +198,10 @@ pub async fn list(
     filter: &GroupFilter,
     page: &PageRequest,
 ) -> Result<(Vec<UnitGroup>, String), RegistryError> {
-    let mut query = unit_group::Entity::find()
-        .filter(unit_group::Column::DeleteTime.is_null())
-        .order_by_asc(unit_group::Column::Seq);
+    let mut query = unit_group::Entity::find().order_by_asc(unit_group::Column::Seq);
+    if !filter.show_deleted {
+        query = query.filter(unit_group::Column::DeleteTime.is_null());
+    }
     if let Some(after) = seq_cursor(page)? {
         query = query.filter(unit_group::Column::Seq.gt(after));
     }

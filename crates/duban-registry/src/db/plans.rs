@@ -170,6 +170,20 @@ pub async fn save(
     super::expect_one_row(result.rows_affected, &resource::plan_name(&plan.id))
 }
 
+/// Returns the live plans whose parent plan is `id` (its attachments).
+pub async fn live_attachments(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Vec<Plan>, RegistryError> {
+    let rows = plan::Entity::find()
+        .filter(plan::Column::ParentPlanId.eq(id))
+        .filter(plan::Column::DeleteTime.is_null())
+        .order_by_asc(plan::Column::Seq)
+        .all(db)
+        .await?;
+    rows.into_iter().map(to_domain).collect()
+}
+
 /// Returns a page of plans in creation order.
 pub async fn list(
     db: &impl ConnectionTrait,

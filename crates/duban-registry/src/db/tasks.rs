@@ -287,6 +287,32 @@ pub async fn live_of_plan(
     load(db, rows).await
 }
 
+/// Restores the tasks of a plan that were deleted at `deleted_at` (with the
+/// plan), at `now`.
+pub async fn restore_deleted_at(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    deleted_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), RegistryError> {
+    task::Entity::update_many()
+        .col_expr(
+            task::Column::DeleteTime,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(task::Column::LiveNumber, Expr::col(task::Column::Number))
+        .col_expr(task::Column::UpdateTime, Expr::value(now))
+        .col_expr(
+            task::Column::Revision,
+            Expr::col(task::Column::Revision).add(1),
+        )
+        .filter(task::Column::PlanId.eq(plan_id))
+        .filter(task::Column::DeleteTime.eq(deleted_at))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Returns the number after the highest live task number of a plan (1 for none),
 /// in one query.
 pub async fn next_number(db: &impl ConnectionTrait, plan_id: &str) -> Result<i32, RegistryError> {

@@ -105,6 +105,7 @@ pub struct UnitGroup {
     pub revision: i32,
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
+    pub delete_time: Option<DateTime<Utc>>,
 }
 
 impl UnitGroup {

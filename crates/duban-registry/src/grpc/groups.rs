@@ -30,6 +30,7 @@ pub fn encode_group(group: UnitGroup) -> pb::UnitGroup {
         create_time: Some(timestamp(group.create_time)),
         update_time: Some(timestamp(group.update_time)),
         etag: group.revision.to_string(),
+        delete_time: group.delete_time.map(timestamp),
     }
 }
 
@@ -52,6 +53,7 @@ fn decode_group(group: pb::UnitGroup, id: String, violations: &mut FieldViolatio
         revision: 1,
         create_time: DateTime::UNIX_EPOCH,
         update_time: DateTime::UNIX_EPOCH,
+        delete_time: None,
     };
     decoded.validate("unit_group", violations);
     decoded
@@ -90,14 +92,17 @@ pub async fn list(
     request: pb::ListUnitGroupsRequest,
 ) -> Result<pb::ListUnitGroupsResponse, RegistryError> {
     let mut violations = FieldViolations::new();
-    let scope = format!("unitGroups|{}", request.filter);
+    let scope = format!("unitGroups|{}|{}", request.filter, request.show_deleted);
     let page = PageRequest::parse(
         request.page_size,
         &request.page_token,
         &scope,
         &mut violations,
     );
-    let mut group_filter = GroupFilter::default();
+    let mut group_filter = GroupFilter {
+        show_deleted: request.show_deleted,
+        ..GroupFilter::default()
+    };
     match filter::parse(&request.filter, &[("member", false), ("text", false)]) {
         Ok(terms) => {
             for term in terms {
@@ -142,6 +147,28 @@ pub async fn update(
         etag,
     };
     service::groups::update(context, update)
+        .await
+        .map(encode_group)
+}
+
+pub async fn delete(
+    context: &Context,
+    request: pb::DeleteUnitGroupRequest,
+) -> Result<pb::UnitGroup, RegistryError> {
+    let id = resource::group_id(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    service::groups::delete(context, &id, &request.etag)
+        .await
+        .map(encode_group)
+}
+
+pub async fn undelete(
+    context: &Context,
+    request: pb::UndeleteUnitGroupRequest,
+) -> Result<pb::UnitGroup, RegistryError> {
+    let id = resource::group_id(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    service::groups::undelete(context, &id, &request.etag)
         .await
         .map(encode_group)
 }

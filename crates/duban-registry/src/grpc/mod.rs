@@ -66,21 +66,26 @@ registry_service! {
     list_units => units::list, pb::ListUnitsRequest, pb::ListUnitsResponse;
     update_unit => units::update, pb::UpdateUnitRequest, pb::Unit;
     delete_unit => units::delete, pb::DeleteUnitRequest, pb::Unit;
+    undelete_unit => units::undelete, pb::UndeleteUnitRequest, pb::Unit;
     resolve_unit => units::resolve, pb::ResolveUnitRequest, pb::ResolveUnitResponse;
     create_unit_group => groups::create, pb::CreateUnitGroupRequest, pb::UnitGroup;
     get_unit_group => groups::get, pb::GetUnitGroupRequest, pb::UnitGroup;
     list_unit_groups => groups::list, pb::ListUnitGroupsRequest, pb::ListUnitGroupsResponse;
     update_unit_group => groups::update, pb::UpdateUnitGroupRequest, pb::UnitGroup;
+    delete_unit_group => groups::delete, pb::DeleteUnitGroupRequest, pb::UnitGroup;
+    undelete_unit_group => groups::undelete, pb::UndeleteUnitGroupRequest, pb::UnitGroup;
     create_plan => plans::create, pb::CreatePlanRequest, pb::Plan;
     get_plan => plans::get, pb::GetPlanRequest, pb::Plan;
     list_plans => plans::list, pb::ListPlansRequest, pb::ListPlansResponse;
     update_plan => plans::update, pb::UpdatePlanRequest, pb::Plan;
     delete_plan => plans::delete, pb::DeletePlanRequest, pb::Plan;
+    undelete_plan => plans::undelete, pb::UndeletePlanRequest, pb::Plan;
     create_task => tasks::create, pb::CreateTaskRequest, pb::Task;
     get_task => tasks::get, pb::GetTaskRequest, pb::Task;
     list_tasks => tasks::list, pb::ListTasksRequest, pb::ListTasksResponse;
     update_task => tasks::update, pb::UpdateTaskRequest, pb::Task;
     delete_task => tasks::delete, pb::DeleteTaskRequest, pb::Task;
+    undelete_task => tasks::undelete, pb::UndeleteTaskRequest, pb::Task;
     list_obligations => obligations::list, pb::ListObligationsRequest, pb::ListObligationsResponse;
     import_plan => import::import_plan, pb::ImportPlanRequest, pb::ImportPlanResponse;
 }

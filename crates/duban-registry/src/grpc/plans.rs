@@ -216,7 +216,18 @@ pub async fn delete(
 ) -> Result<pb::Plan, RegistryError> {
     let id = resource::plan_id(&request.name)
         .map_err(|reason| RegistryError::invalid("name", reason))?;
-    service::plans::delete(context, &id, &request.etag)
+    service::plans::delete(context, &id, &request.etag, request.force)
+        .await
+        .map(encode_plan)
+}
+
+pub async fn undelete(
+    context: &Context,
+    request: pb::UndeletePlanRequest,
+) -> Result<pb::Plan, RegistryError> {
+    let id = resource::plan_id(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    service::plans::undelete(context, &id, &request.etag)
         .await
         .map(encode_plan)
 }

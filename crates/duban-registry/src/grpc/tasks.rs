@@ -335,3 +335,14 @@ pub async fn delete(
         .await
         .map(encode_task)
 }
+
+pub async fn undelete(
+    context: &Context,
+    request: pb::UndeleteTaskRequest,
+) -> Result<pb::Task, RegistryError> {
+    let (plan_id, id) = resource::task_ids(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    service::tasks::undelete(context, &plan_id, &id, &request.etag)
+        .await
+        .map(encode_task)
+}

@@ -209,3 +209,14 @@ pub async fn resolve(
         target: Some(target),
     })
 }
+
+pub async fn undelete(
+    context: &Context,
+    request: pb::UndeleteUnitRequest,
+) -> Result<pb::Unit, RegistryError> {
+    let id = resource::unit_id(&request.name)
+        .map_err(|reason| RegistryError::invalid("name", reason))?;
+    service::units::undelete(context, &id, &request.etag)
+        .await
+        .map(encode_unit)
+}

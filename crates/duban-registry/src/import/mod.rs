@@ -159,6 +159,7 @@ async fn resolve_or_create(
             revision: 1,
             create_time: now,
             update_time: now,
+            delete_time: None,
         };
         groups::insert(db, &group).await?;
         tracing::info!(unit_group = %names::group_name(&group.id), written = %form.written, "import created an empty unit group");

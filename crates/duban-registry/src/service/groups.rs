@@ -2,7 +2,7 @@
 //! Create (idempotent with a request id), read, list, change field by field;
 //! every member must be a live unit.
 
-use duban_infra::api::{FieldViolations, PageRequest};
+use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
@@ -90,9 +90,9 @@ async fn get_by_name(context: &Context, name: &str) -> Result<UnitGroup, Registr
     get(context, &id).await
 }
 
-/// Returns the group.
+/// Returns the group, deleted or not.
 pub async fn get(context: &Context, id: &str) -> Result<UnitGroup, RegistryError> {
-    groups::require(&context.db, id).await
+    groups::require_any(&context.db, id).await
 }
 
 /// Returns a page of the groups `filter` selects and the next page's token.
@@ -128,5 +128,49 @@ pub async fn update(context: &Context, update: GroupUpdate) -> Result<UnitGroup,
     group.update_time = context.now().await?;
     groups::save(&txn, &group, expected).await?;
     txn.commit().await?;
+    Ok(group)
+}
+
+/// Soft-deletes a live group that no live task assigns; its written forms are
+/// free again.
+pub async fn delete(context: &Context, id: &str, etag: &str) -> Result<UnitGroup, RegistryError> {
+    let name = resource::group_name(id);
+    let txn = context.db.begin().await?;
+    let mut group = groups::require(&txn, id).await?;
+    db::check_etag(etag, group.revision, &name)?;
+    if let Some(reason) = groups::references(&txn, id).await? {
+        return Err(RegistryError::FailedPrecondition(Refusal::new(
+            errors::reason::RESOURCE_IN_USE,
+            name.clone(),
+            format!("`{name}` cannot be deleted: {reason}"),
+        )));
+    }
+    let expected = group.revision;
+    let now = context.now().await?;
+    group.delete_time = Some(now);
+    group.update_time = now;
+    group.revision += 1;
+    groups::save(&txn, &group, expected).await?;
+    txn.commit().await?;
+    tracing::info!(unit_group = %name, "unit group deleted");
+    Ok(group)
+}
+
+/// Restores a deleted group; its written forms must still be free.
+pub async fn undelete(context: &Context, id: &str, etag: &str) -> Result<UnitGroup, RegistryError> {
+    let name = resource::group_name(id);
+    let txn = context.db.begin().await?;
+    let mut group = groups::require_any(&txn, id).await?;
+    if group.delete_time.is_none() {
+        return Err(RegistryError::NotFound(format!("`{name}` is not deleted")));
+    }
+    db::check_etag(etag, group.revision, &name)?;
+    let expected = group.revision;
+    group.delete_time = None;
+    group.update_time = context.now().await?;
+    group.revision += 1;
+    groups::save(&txn, &group, expected).await?;
+    txn.commit().await?;
+    tracing::info!(unit_group = %name, "unit group restored");
     Ok(group)
 }

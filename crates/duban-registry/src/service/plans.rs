@@ -2,7 +2,7 @@
 //! parent plan), read, list, change field by field, and soft-delete with their
 //! tasks.
 
-use duban_infra::api::{FieldViolations, PageRequest};
+use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
@@ -136,18 +136,80 @@ pub async fn update(context: &Context, update: PlanUpdate) -> Result<Plan, Regis
     Ok(plan)
 }
 
-/// Soft-deletes a live plan and every task of it.
-pub async fn delete(context: &Context, id: &str, etag: &str) -> Result<Plan, RegistryError> {
+/// Soft-deletes a live plan and every task of it. A plan with live attachment
+/// plans is refused unless `force`, which deletes them (and their tasks) too.
+pub async fn delete(
+    context: &Context,
+    id: &str,
+    etag: &str,
+    force: bool,
+) -> Result<Plan, RegistryError> {
     let name = resource::plan_name(id);
     let txn = context.db.begin().await?;
     let mut plan = plans::require_live(&txn, id).await?;
     db::check_etag(etag, plan.revision, &name)?;
-    let expected = plan.revision;
+    let attachments = plans::live_attachments(&txn, id).await?;
+    if !attachments.is_empty() && !force {
+        let listed: Vec<String> = attachments
+            .iter()
+            .map(|a| format!("`{}`", resource::plan_name(&a.id)))
+            .collect();
+        return Err(RegistryError::FailedPrecondition(Refusal::new(
+            errors::reason::RESOURCE_IN_USE,
+            name.clone(),
+            format!(
+                "`{name}` has live attachment plans ({}); delete them first or set `force`",
+                listed.join(", ")
+            ),
+        )));
+    }
     let now = context.now().await?;
+    for mut attachment in attachments {
+        let expected = attachment.revision;
+        plans::mark_deleted(&mut attachment, now);
+        plans::save(&txn, &attachment, expected).await?;
+        tasks::delete_all_of_plan(&txn, &attachment.id, now).await?;
+        tracing::info!(plan = %resource::plan_name(&attachment.id), parent = %name, "attachment plan deleted with its parent");
+    }
+    let expected = plan.revision;
     plans::mark_deleted(&mut plan, now);
     plans::save(&txn, &plan, expected).await?;
     tasks::delete_all_of_plan(&txn, id, now).await?;
     txn.commit().await?;
     tracing::info!(plan = %name, "plan deleted with its tasks");
+    Ok(plan)
+}
+
+/// Restores a deleted plan and the tasks its deletion deleted; its parent plan,
+/// if any, must be live.
+pub async fn undelete(context: &Context, id: &str, etag: &str) -> Result<Plan, RegistryError> {
+    let name = resource::plan_name(id);
+    let txn = context.db.begin().await?;
+    let mut plan = plans::require(&txn, id).await?;
+    let Some(deleted_at) = plan.delete_time else {
+        return Err(RegistryError::NotFound(format!("`{name}` is not deleted")));
+    };
+    db::check_etag(etag, plan.revision, &name)?;
+    if let Some(parent) = &plan.parent_plan_id
+        && plans::require_live(&txn, parent).await.is_err()
+    {
+        let parent = resource::plan_name(parent);
+        return Err(RegistryError::FailedPrecondition(Refusal::new(
+            errors::reason::PARENT_DELETED,
+            parent.clone(),
+            format!(
+                "`{name}` is an attachment of `{parent}`, which is deleted; restore that first"
+            ),
+        )));
+    }
+    let expected = plan.revision;
+    let now = context.now().await?;
+    plan.delete_time = None;
+    plan.update_time = now;
+    plan.revision += 1;
+    plans::save(&txn, &plan, expected).await?;
+    tasks::restore_deleted_at(&txn, id, deleted_at, now).await?;
+    txn.commit().await?;
+    tracing::info!(plan = %name, "plan restored with its tasks");
     Ok(plan)
 }

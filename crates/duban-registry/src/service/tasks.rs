@@ -224,3 +224,30 @@ pub async fn delete(
     txn.commit().await?;
     Ok(task)
 }
+
+/// Restores a deleted task of a live plan; what it refers to must still be
+/// live, and its number free.
+pub async fn undelete(
+    context: &Context,
+    plan_id: &str,
+    id: &str,
+    etag: &str,
+) -> Result<Task, RegistryError> {
+    let name = resource::task_name(plan_id, id);
+    let txn = context.db.begin().await?;
+    let plan = plans::require_live(&txn, plan_id).await?;
+    let mut task = tasks::require(&txn, plan_id, id).await?;
+    if task.delete_time.is_none() {
+        return Err(RegistryError::NotFound(format!("`{name}` is not deleted")));
+    }
+    db::check_etag(etag, task.revision, &name)?;
+    let expected = task.revision;
+    task.delete_time = None;
+    check_references(&txn, &task, &plan).await?;
+    task.update_time = context.now().await?;
+    task.revision += 1;
+    tasks::save(&txn, &task, expected).await?;
+    txn.commit().await?;
+    tracing::info!(task = %name, "task restored");
+    Ok(task)
+}

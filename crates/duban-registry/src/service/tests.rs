@@ -195,6 +195,7 @@ async fn obligations_expand_groups_and_end_with_the_deadline_period() {
         revision: 1,
         create_time: DateTime::UNIX_EPOCH,
         update_time: DateTime::UNIX_EPOCH,
+        delete_time: None,
     };
     super::groups::create(&context, counties, None)
         .await

@@ -153,6 +153,25 @@ pub async fn delete(context: &Context, id: &str, etag: &str) -> Result<Unit, Reg
     Ok(unit)
 }
 
+/// Restores a deleted unit; its written forms must still be free.
+pub async fn undelete(context: &Context, id: &str, etag: &str) -> Result<Unit, RegistryError> {
+    let name = resource::unit_name(id);
+    let txn = context.db.begin().await?;
+    let mut unit = units::require(&txn, id).await?;
+    if unit.delete_time.is_none() {
+        return Err(RegistryError::NotFound(format!("`{name}` is not deleted")));
+    }
+    db::check_etag(etag, unit.revision, &name)?;
+    let expected = unit.revision;
+    unit.delete_time = None;
+    unit.update_time = context.now().await?;
+    unit.revision += 1;
+    units::save(&txn, &unit, expected).await?;
+    txn.commit().await?;
+    tracing::info!(unit = %name, "unit restored");
+    Ok(unit)
+}
+
 /// Returns the unit or group that `text` is a written form of.
 pub async fn resolve(context: &Context, text: &str) -> Result<Resolution, RegistryError> {
     written_form::validate(text, MAX_RESOLVE_LEN)

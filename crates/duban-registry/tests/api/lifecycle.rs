@@ -240,6 +240,7 @@ async fn deleting_a_plan_hides_its_tasks() {
             .delete_plan(pb::DeletePlanRequest {
                 name: plan.name.clone(),
                 etag: plan.etag.clone(),
+                force: false,
             })
             .await
             .unwrap();

@@ -17,3 +17,4 @@ mod partial_update;
 mod seed_scenario;
 mod server;
 mod stored_values;
+mod undelete;
