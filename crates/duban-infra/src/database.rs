@@ -95,6 +95,24 @@ pub async fn durability_weaknesses(db: &DatabaseConnection) -> anyhow::Result<Ve
     Ok(weaknesses)
 }
 
+/// Opens a service's database: connects with the durability an acknowledged
+/// write needs (unless `allow_weak`), runs the service's migrations (taking
+/// turns with replicas), and checks that it answers.
+pub async fn open<M: sea_orm_migration::MigratorTrait>(
+    url: &str,
+    allow_weak: bool,
+) -> anyhow::Result<DatabaseConnection> {
+    let durability = if allow_weak {
+        Durability::AllowWeak
+    } else {
+        Durability::Required
+    };
+    let db = connect(url, durability).await?;
+    migrate::<M>(&db).await?;
+    db.ping().await?;
+    Ok(db)
+}
+
 /// Arbitrary but fixed: the advisory lock key that serialises migrations of a
 /// PostgreSQL database among replicas starting at once.
 const MIGRATION_LOCK_KEY: i64 = 0x6475_6261_6e5f_6d67;

@@ -1,7 +1,15 @@
 //! Waiting for the operator's stop signal.
 
+/// The stop signal a service binary serves until.
+pub type Signal = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Returns a future that completes on SIGTERM or SIGINT.
+pub fn signal() -> Signal {
+    Box::pin(wait())
+}
+
 /// Completes on SIGTERM (what container runtimes send) or SIGINT (Ctrl-C).
-pub async fn signal() {
+pub async fn wait() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

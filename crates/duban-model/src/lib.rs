@@ -6,4 +6,5 @@
 pub mod names;
 pub mod period;
 
+pub use names::Assignee;
 pub use period::{Cadence, Period};

@@ -87,6 +87,23 @@ pub fn task_name(plan_id: &str, task_id: &str) -> String {
     format!("plans/{plan_id}/tasks/{task_id}")
 }
 
+/// Who an assignment names: a unit or a unit group, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Assignee {
+    Unit(String),
+    Group(String),
+}
+
+impl Assignee {
+    /// Returns the resource name, `units/{id}` or `unitGroups/{id}`.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Unit(id) => unit_name(id),
+            Self::Group(id) => group_name(id),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

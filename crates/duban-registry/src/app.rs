@@ -4,12 +4,7 @@
 
 use std::future::Future;
 
-use duban_infra::{
-    clock::Clock,
-    database::{self, Durability},
-    server::GrpcServer,
-    serving::Ready,
-};
+use duban_infra::{clock::Clock, database, server::GrpcServer, serving::Ready};
 use duban_proto::registry::v1::registry_service_server::RegistryServiceServer;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -43,15 +38,9 @@ pub async fn run(
             .max_decoding_message_size(limit)
             .max_encoding_message_size(limit),
     );
-    let durability = if config.allow_weak_durability {
-        Durability::AllowWeak
-    } else {
-        Durability::Required
-    };
     let starting = async move {
-        let db = database::connect(&config.database_url, durability).await?;
-        database::migrate::<Migrator>(&db).await?;
-        db.ping().await?;
+        let db =
+            database::open::<Migrator>(&config.database_url, config.allow_weak_durability).await?;
         ready.set(db.clone());
         Ok(db)
     };

@@ -82,19 +82,12 @@ impl From<RegistryError> for Status {
                 errors::failed_precondition(refusal, DOMAIN)
             }
             RegistryError::Aborted(refusal) => errors::aborted(refusal, DOMAIN),
-            RegistryError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                errors::status(
-                    Code::Unavailable,
-                    "the registry's database is unavailable; retry later",
-                    reason::DATABASE_UNAVAILABLE,
-                    DOMAIN,
-                )
-            }
-            RegistryError::Internal(cause) => {
-                tracing::error!(error = format!("{cause:#}"), "internal error");
-                errors::status(Code::Internal, "internal error", reason::INTERNAL, DOMAIN)
-            }
+            RegistryError::Unavailable(cause) => errors::database_unavailable(
+                &cause,
+                "the registry's database is unavailable; retry later",
+                DOMAIN,
+            ),
+            RegistryError::Internal(cause) => errors::internal(&cause, DOMAIN),
         }
     }
 }

@@ -1,25 +1,14 @@
-//! duban-registry: read the configuration, start logging, serve until a stop signal.
+//! duban-registry: read the configuration and serve until a stop signal.
 
 use clap::Parser;
-use duban_infra::{shutdown, telemetry};
 use duban_registry::{app, config::Config};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    telemetry::init(if config.log_json {
-        telemetry::LogFormat::Json
-    } else {
-        telemetry::LogFormat::Text
-    });
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    if let Err(error) = app::run(config, listener, shutdown::signal()).await {
-        tracing::error!(
-            error = format!("{error:#}"),
-            "registry stopped with an error"
-        );
-        return Err(error);
-    }
-    tracing::info!("registry stopped");
-    Ok(())
+    let (listen, log_json) = (config.listen, config.log_json);
+    duban_infra::server::run_binary("registry", listen, log_json, |listener, stop| {
+        app::run(config, listener, stop)
+    })
+    .await
 }

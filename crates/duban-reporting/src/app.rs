@@ -5,13 +5,7 @@
 
 use std::{future::Future, sync::Arc};
 
-use duban_infra::{
-    call::CallInfo,
-    clock::Clock,
-    database::{self, Durability},
-    server::GrpcServer,
-    serving::Ready,
-};
+use duban_infra::{call::CallInfo, clock::Clock, database, server::GrpcServer, serving::Ready};
 use duban_proto::reporting::v1::reporting_service_server::ReportingServiceServer;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -59,16 +53,10 @@ pub async fn run(
         .max_encoding_message_size(limit),
     );
     tracing::info!(registry = %config.registry_url, "reporting asks this registry");
-    let durability = if config.allow_weak_durability {
-        Durability::AllowWeak
-    } else {
-        Durability::Required
-    };
     let sweep_interval = config.sweep_interval;
     let starting = async move {
-        let db = database::connect(&config.database_url, durability).await?;
-        database::migrate::<Migrator>(&db).await?;
-        db.ping().await?;
+        let db =
+            database::open::<Migrator>(&config.database_url, config.allow_weak_durability).await?;
         ready.set(db.clone());
         if sweep_interval > 0 {
             let context = Context {

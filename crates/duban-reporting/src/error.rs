@@ -78,15 +78,11 @@ impl From<ReportingError> for Status {
                 errors::failed_precondition(refusal, DOMAIN)
             }
             ReportingError::Aborted(refusal) => errors::aborted(refusal, DOMAIN),
-            ReportingError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                errors::status(
-                    Code::Unavailable,
-                    "the reporting database is unavailable; retry later",
-                    reason::DATABASE_UNAVAILABLE,
-                    DOMAIN,
-                )
-            }
+            ReportingError::Unavailable(cause) => errors::database_unavailable(
+                &cause,
+                "the reporting database is unavailable; retry later",
+                DOMAIN,
+            ),
             ReportingError::RegistryUnavailable(cause) => {
                 tracing::warn!(code = ?cause.code(), error = %cause.message(), "registry unavailable");
                 errors::status(
@@ -96,10 +92,7 @@ impl From<ReportingError> for Status {
                     DOMAIN,
                 )
             }
-            ReportingError::Internal(cause) => {
-                tracing::error!(error = format!("{cause:#}"), "internal error");
-                errors::status(Code::Internal, "internal error", reason::INTERNAL, DOMAIN)
-            }
+            ReportingError::Internal(cause) => errors::internal(&cause, DOMAIN),
         }
     }
 }

@@ -133,6 +133,23 @@ pub fn invalid_argument(violations: FieldViolations, domain: &str) -> Status {
     Status::with_error_details(Code::InvalidArgument, message, details)
 }
 
+/// Logs that the service's database does not answer and returns UNAVAILABLE.
+pub fn database_unavailable(cause: &dyn std::fmt::Display, message: &str, domain: &str) -> Status {
+    tracing::warn!(error = %cause, "database unavailable");
+    status(
+        Code::Unavailable,
+        message,
+        reason::DATABASE_UNAVAILABLE,
+        domain,
+    )
+}
+
+/// Logs a fault with its cause chain and returns INTERNAL without details.
+pub fn internal(cause: &anyhow::Error, domain: &str) -> Status {
+    tracing::error!(error = format!("{cause:#}"), "internal error");
+    status(Code::Internal, "internal error", reason::INTERNAL, domain)
+}
+
 /// Returns the ErrorInfo reason of `status` (for clients and tests).
 pub fn reason_of(status: &Status) -> Option<String> {
     status.get_details_error_info().map(|info| info.reason)

@@ -158,3 +158,34 @@ fn reflection(
             builder.with_service_name(*service)
         })
 }
+
+/// Runs a service binary: starts logging, binds `listen`, serves with `run`
+/// until SIGTERM or SIGINT, and logs how it stopped. Both services' `main` are
+/// this call.
+pub async fn run_binary<F, Fut>(
+    label: &'static str,
+    listen: std::net::SocketAddr,
+    log_json: bool,
+    run: F,
+) -> anyhow::Result<()>
+where
+    F: FnOnce(TcpListener, crate::shutdown::Signal) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    crate::telemetry::init(if log_json {
+        crate::telemetry::LogFormat::Json
+    } else {
+        crate::telemetry::LogFormat::Text
+    });
+    let listener = TcpListener::bind(listen).await?;
+    if let Err(error) = run(listener, crate::shutdown::signal()).await {
+        tracing::error!(
+            error = format!("{error:#}"),
+            server = label,
+            "stopped with an error"
+        );
+        return Err(error);
+    }
+    tracing::info!(server = label, "stopped");
+    Ok(())
+}

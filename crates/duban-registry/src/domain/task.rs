@@ -39,12 +39,7 @@ impl Role {
     }
 }
 
-/// Who an assignment names: a unit or a group, by id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Assignee {
-    Unit(String),
-    Group(String),
-}
+pub use duban_model::Assignee;
 
 /// One assignee's part in a task.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -33,12 +33,7 @@ pub struct PlanOutline {
     pub sections: Vec<Section>,
 }
 
-/// Who an assignment names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Assignee {
-    Unit(String),
-    Group(String),
-}
+pub use duban_model::Assignee;
 
 /// A unit's or group's part in a task.
 #[derive(Debug, Clone, PartialEq, Eq)]
