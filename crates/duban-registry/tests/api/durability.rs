@@ -9,7 +9,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn a_unit_acknowledged_before_kill9_is_there_after_restart() {
-    on_each_backend(|app| async move {
+    on_each_backend_as_process(|app| async move {
         let mut client = app.client();
         let created = create_unit(
             &mut client,
@@ -40,12 +40,12 @@ async fn a_unit_acknowledged_before_kill9_is_there_after_restart() {
 
 #[tokio::test]
 async fn sigterm_stops_the_server_cleanly() {
-    on_each_backend(|mut app| async move {
-        let status = app.process.terminate(Duration::from_secs(20)).await;
+    on_each_backend_as_process(|mut app| async move {
+        let status = app.process().terminate(Duration::from_secs(20)).await;
         assert!(
             status.is_some_and(|s| s.success()),
             "exit status {status:?}; logs:\n{}",
-            app.process.logs()
+            app.process().logs()
         );
     })
     .await;
@@ -63,13 +63,14 @@ async fn health_is_not_serving_and_calls_unavailable_until_migrations_finish() {
         return;
     }
     let database = TestDatabase::create(Backend::Postgres).await;
-    let app = TestApp::start_on(database).await;
-    let TestApp {
-        mut process,
-        database,
-        ..
-    } = app;
-    assert!(process.terminate(Duration::from_secs(20)).await.is_some());
+    let mut app = TestApp::start_process_on(database).await;
+    assert!(
+        app.process()
+            .terminate(Duration::from_secs(20))
+            .await
+            .is_some()
+    );
+    let database = app.database;
 
     let blocker = Database::connect(database.url.as_str()).await.unwrap();
     let lock = blocker.begin().await.unwrap();

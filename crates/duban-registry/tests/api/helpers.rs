@@ -1,19 +1,30 @@
-//! Starting the registry for a test and small assertions shared by the tests.
+//! Starting the registry for a test (in-process by default, the binary where the
+//! process is under test) and small assertions shared by the tests.
 
 use std::time::Duration;
 
 use duban_infra::{
     api::violations::violated_fields,
-    test_util::{Backend, ServiceProcess, TestDatabase, backends, free_addr},
+    server::ServerArgs,
+    test_util::{Backend, InProcessServer, ServiceProcess, TestDatabase, backends, free_addr},
 };
 use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
+use duban_registry::{app, config::Config};
 use tonic::{Code, Status, transport::Channel};
 
 pub type Client = RegistryServiceClient<Channel>;
 
+/// How a test's registry runs.
+pub enum Running {
+    /// In the test process, on a listener the test bound (the default).
+    InProcess(InProcessServer),
+    /// As the real binary, where the process is under test (kill -9, SIGTERM).
+    Process(ServiceProcess),
+}
+
 /// A running registry with its own database.
 pub struct TestApp {
-    pub process: ServiceProcess,
+    pub running: Running,
     pub client: Client,
     pub database: TestDatabase,
 }
@@ -25,8 +36,46 @@ impl TestApp {
         self.client.clone()
     }
 
-    /// Starts the registry binary on `database` and waits until it is SERVING.
+    /// The `http://` endpoint for other clients.
+    pub fn endpoint(&self) -> String {
+        match &self.running {
+            Running::InProcess(server) => server.endpoint(),
+            Running::Process(process) => process.endpoint(),
+        }
+    }
+
+    /// The registry's process; only for apps started with `start_process_on`.
+    pub fn process(&mut self) -> &mut ServiceProcess {
+        match &mut self.running {
+            Running::Process(process) => process,
+            Running::InProcess(_) => panic!("this test's registry runs in-process"),
+        }
+    }
+
+    /// Starts the registry in-process on `database` and waits until it is SERVING.
     pub async fn start_on(database: TestDatabase) -> Self {
+        let config = Config {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            database_url: database.url.clone(),
+            allow_weak_durability: false,
+            log_json: false,
+            clock_file: None,
+            server: ServerArgs::default(),
+        };
+        let server =
+            InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await;
+        let client = RegistryServiceClient::connect(server.endpoint())
+            .await
+            .expect("connect to registry");
+        Self {
+            running: Running::InProcess(server),
+            client,
+            database,
+        }
+    }
+
+    /// Starts the registry binary on `database` and waits until it is SERVING.
+    pub async fn start_process_on(database: TestDatabase) -> Self {
         let addr = free_addr();
         let args = vec![
             "--listen".to_owned(),
@@ -46,30 +95,26 @@ impl TestApp {
             .await
             .expect("connect to registry");
         Self {
-            process,
+            running: Running::Process(process),
             client,
             database,
         }
     }
 
-    /// Starts the registry on a fresh database of `backend`.
+    /// Starts the registry in-process on a fresh database of `backend`.
     pub async fn start(backend: Backend) -> Self {
         Self::start_on(TestDatabase::create(backend).await).await
     }
 
-    /// Kills the process with SIGKILL and starts a new one on the same database.
-    pub async fn kill9_and_restart(self) -> Self {
-        let TestApp {
-            mut process,
-            database,
-            ..
-        } = self;
-        process.kill9();
-        Self::start_on(database).await
+    /// Kills the binary with SIGKILL and starts a new one on the same database.
+    pub async fn kill9_and_restart(mut self) -> Self {
+        self.process().kill9();
+        Self::start_process_on(self.database).await
     }
 }
 
-/// Runs `scenario` once per configured backend, naming the backend on failure.
+/// Runs `scenario` once per configured backend on an in-process registry,
+/// naming the backend on failure.
 pub async fn on_each_backend<F, Fut>(scenario: F)
 where
     F: Fn(TestApp) -> Fut,
@@ -78,6 +123,19 @@ where
     for backend in backends() {
         eprintln!("-- on {backend:?}");
         scenario(TestApp::start(backend).await).await;
+    }
+}
+
+/// Runs `scenario` once per configured backend on the registry binary.
+pub async fn on_each_backend_as_process<F, Fut>(scenario: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        eprintln!("-- on {backend:?} (binary)");
+        let database = TestDatabase::create(backend).await;
+        scenario(TestApp::start_process_on(database).await).await;
     }
 }
 

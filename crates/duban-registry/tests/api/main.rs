@@ -1,7 +1,7 @@
-//! API tests: each starts the registry (in-process on a listener it bound, or the
-//! real `duban-registry` binary where the process is under test) with a
-//! fresh database (SQLite, and PostgreSQL when `DUBAN_TEST_POSTGRES_URL` is set)
-//! and talks gRPC to it.
+//! API tests: each starts the registry in-process on a listener it bound (the
+//! real `duban-registry` binary only where the process is under test: kill -9,
+//! SIGTERM, start-up), with a fresh database (SQLite, and PostgreSQL when
+//! `DUBAN_TEST_POSTGRES_URL` is set), and talks gRPC to it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

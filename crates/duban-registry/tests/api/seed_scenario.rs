@@ -174,7 +174,7 @@ async fn health_reports_serving_overall_and_per_service() {
     on_each_backend(|app| async move {
         use duban_infra::test_util::health_status;
         use tonic_health::pb::health_check_response::ServingStatus;
-        let endpoint = app.process.endpoint();
+        let endpoint = app.endpoint();
         assert_eq!(
             health_status(&endpoint, "").await,
             Some(ServingStatus::Serving)

@@ -5,6 +5,8 @@ use duban_proto::registry::v1::{self as pb, AssignmentRole as Role, UnitKind as 
 use sea_orm::{ConnectionTrait, Database};
 use tonic::Code;
 
+use duban_infra::test_util::CapturedLogs;
+
 use crate::helpers::*;
 
 async fn corrupt(app: &TestApp, sql: &str) {
@@ -13,11 +15,7 @@ async fn corrupt(app: &TestApp, sql: &str) {
     assert_eq!(changed.rows_affected(), 1, "{sql}");
 }
 
-fn assert_internal_and_logged<T: std::fmt::Debug>(
-    app: &TestApp,
-    result: Result<T, tonic::Status>,
-    site: &str,
-) {
+fn assert_internal_and_logged<T: std::fmt::Debug>(result: Result<T, tonic::Status>, site: &str) {
     let status = result.unwrap_err();
     assert_eq!(status.code(), Code::Internal, "{status:?}");
     assert_eq!(
@@ -25,16 +23,16 @@ fn assert_internal_and_logged<T: std::fmt::Debug>(
         "internal error",
         "details stay in the log"
     );
-    let logs = app.process.logs();
+    let logged = CapturedLogs::install().lines_with(site);
     assert!(
-        logs.lines()
-            .any(|l| l.contains(site) && l.contains("cannot be read")),
-        "no log line names `{site}`:\n{logs}"
+        logged.iter().any(|l| l.contains("cannot be read")),
+        "no log line names `{site}`: {logged:?}"
     );
 }
 
 #[tokio::test]
 async fn unreadable_stored_values_fail_with_internal_naming_table_column_and_row() {
+    CapturedLogs::install();
     on_each_backend(|app| async move {
         let mut client = app.client();
         let unit = create_unit(&mut client, unit("市统计局", &[], Kind::CityDepartment)).await;
@@ -67,9 +65,9 @@ async fn unreadable_stored_values_fail_with_internal_naming_table_column_and_row
                 name: unit.name.clone(),
             })
             .await;
-        assert_internal_and_logged(&app, got, &format!("units.kind in row `{unit_id}`"));
+        assert_internal_and_logged(got, &format!("units.kind in row `{unit_id}`"));
         let listed = client.list_units(pb::ListUnitsRequest::default()).await;
-        assert_internal_and_logged(&app, listed, "units.kind");
+        assert_internal_and_logged(listed, "units.kind");
 
         corrupt(
             &app,
@@ -81,11 +79,7 @@ async fn unreadable_stored_values_fail_with_internal_naming_table_column_and_row
                 name: task.name.clone(),
             })
             .await;
-        assert_internal_and_logged(
-            &app,
-            got,
-            &format!("tasks.deadline_kind in row `{task_id}`"),
-        );
+        assert_internal_and_logged(got, &format!("tasks.deadline_kind in row `{task_id}`"));
 
         corrupt(
             &app,
@@ -97,7 +91,7 @@ async fn unreadable_stored_values_fail_with_internal_naming_table_column_and_row
                 name: plan.name.clone(),
             })
             .await;
-        assert_internal_and_logged(&app, got, &format!("plans.cadence in row `{plan_id}`"));
+        assert_internal_and_logged(got, &format!("plans.cadence in row `{plan_id}`"));
 
         // Nothing was rewritten: the unreadable value is still there to repair.
         let db = Database::connect(app.database.url.as_str()).await.unwrap();
