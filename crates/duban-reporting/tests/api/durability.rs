@@ -13,7 +13,7 @@ use crate::{
 
 #[tokio::test]
 async fn a_report_acknowledged_before_kill9_is_there_after_restart() {
-    on_each_backend(|mut pair| async move {
+    on_each_backend_as_process(|mut pair| async move {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
         let created = reporting
@@ -41,12 +41,16 @@ async fn a_report_acknowledged_before_kill9_is_there_after_restart() {
 
 #[tokio::test]
 async fn sigterm_stops_the_server_cleanly() {
-    on_each_backend(|mut pair| async move {
-        let status = pair.reporting.terminate(Duration::from_secs(20)).await;
+    on_each_backend_as_process(|mut pair| async move {
+        let status = pair
+            .reporting
+            .process()
+            .terminate(Duration::from_secs(20))
+            .await;
         assert!(
             status.is_some_and(|s| s.success()),
             "exit status {status:?}; logs:\n{}",
-            pair.reporting.logs()
+            pair.reporting.process().logs()
         );
     })
     .await;

@@ -5,12 +5,17 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use duban_infra::{
     api::violations::violated_fields,
-    test_util::{Backend, ServiceProcess, TestDatabase, backends, free_addr, workspace_binary},
+    server::ServerArgs,
+    test_util::{
+        Backend, InProcessServer, ServiceProcess, TestDatabase, backends, free_addr,
+        workspace_binary,
+    },
 };
 use duban_proto::{
     registry::v1::registry_service_client::RegistryServiceClient,
     reporting::v1::{self as pb, reporting_service_client::ReportingServiceClient},
 };
+use duban_reporting::{app, config::Config};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use tonic::{Code, Status, transport::Channel};
 
@@ -24,25 +29,67 @@ pub const IN_Q3: &str = "2019-09-20T10:00:00+08:00";
 /// Two seconds after 2019-Q3 was due (2019-09-30 23:59:59 China time).
 pub const AFTER_Q3: &str = "2019-10-01T00:00:01+08:00";
 
-/// A running registry and reporting service, each with its own database, the
-/// reporting clock read from a file.
+/// How a test's reporting service runs.
+pub enum Running {
+    /// In the test process, on a listener the test bound (the default).
+    InProcess(InProcessServer),
+    /// As the real binary, where the process is under test (kill -9, SIGTERM).
+    Process(ServiceProcess),
+}
+
+impl Running {
+    /// The `http://` endpoint for clients.
+    pub fn endpoint(&self) -> String {
+        match self {
+            Self::InProcess(server) => server.endpoint(),
+            Self::Process(process) => process.endpoint(),
+        }
+    }
+
+    /// The process; only for pairs started with `start_as_process`.
+    pub fn process(&mut self) -> &mut ServiceProcess {
+        match self {
+            Self::Process(process) => process,
+            Self::InProcess(_) => panic!("this test's reporting service runs in-process"),
+        }
+    }
+}
+
+/// A running registry (the binary: its outages are under test) and reporting
+/// service, each with its own database, the reporting clock read from a file.
 pub struct TestPair {
     pub registry: ServiceProcess,
-    pub reporting: ServiceProcess,
+    pub reporting: Running,
     pub registry_db: TestDatabase,
     pub reporting_db: TestDatabase,
     clock_file: PathBuf,
 }
 
 impl TestPair {
-    /// Starts both services on fresh databases of `backend`, the clock at `IN_Q3`.
+    /// Starts both services on fresh databases of `backend`, the clock at `IN_Q3`,
+    /// the reporting service in-process.
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, false).await
+    }
+
+    /// Starts both services, the reporting service as its binary.
+    pub async fn start_as_process(backend: Backend) -> Self {
+        Self::start_with(backend, true).await
+    }
+
+    async fn start_with(backend: Backend, reporting_as_process: bool) -> Self {
         let registry_db = TestDatabase::create(backend).await;
         let reporting_db = TestDatabase::create(backend).await;
         let clock_file = reporting_db.dir().join("clock");
         std::fs::write(&clock_file, IN_Q3).unwrap();
         let registry = start_registry(&registry_db, free_addr()).await;
-        let reporting = start_reporting(&reporting_db, registry.addr, &clock_file).await;
+        let reporting = if reporting_as_process {
+            Running::Process(start_reporting(&reporting_db, registry.addr, &clock_file).await)
+        } else {
+            Running::InProcess(
+                start_reporting_in_process(&reporting_db, registry.addr, &clock_file).await,
+            )
+        };
         Self {
             registry,
             reporting,
@@ -85,9 +132,10 @@ impl TestPair {
     /// Kills the reporting service with SIGKILL and starts it again on the same
     /// database and port.
     pub async fn kill9_and_restart_reporting(&mut self) {
-        self.reporting.kill9();
-        self.reporting =
-            start_reporting(&self.reporting_db, self.registry.addr, &self.clock_file).await;
+        self.reporting.process().kill9();
+        self.reporting = Running::Process(
+            start_reporting(&self.reporting_db, self.registry.addr, &self.clock_file).await,
+        );
     }
 
     /// Counts the rows of the reporting database's `reports` table.
@@ -148,6 +196,38 @@ async fn start_reporting(
     );
     process.wait_until_serving(STARTUP).await;
     process
+}
+
+/// Starts the reporting service in-process, sweeping only when asked.
+async fn start_reporting_in_process(
+    database: &TestDatabase,
+    registry: SocketAddr,
+    clock_file: &std::path::Path,
+) -> InProcessServer {
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: database.url.clone(),
+        registry_url: format!("http://{registry}"),
+        allow_weak_durability: false,
+        log_json: false,
+        clock_file: Some(clock_file.to_owned()),
+        sweep_interval: 0,
+        server: ServerArgs::default(),
+    };
+    InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await
+}
+
+/// Runs `scenario` once per configured backend with the reporting service as its
+/// binary, naming the backend on failure.
+pub async fn on_each_backend_as_process<F, Fut>(scenario: F)
+where
+    F: Fn(TestPair) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        eprintln!("-- on {backend:?} (binary)");
+        scenario(TestPair::start_as_process(backend).await).await;
+    }
 }
 
 /// Runs `scenario` once per configured backend, naming the backend on failure.

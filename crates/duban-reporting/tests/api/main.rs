@@ -1,7 +1,8 @@
-//! API tests: each starts the real `duban-registry` and `duban-reporting` binaries
-//! on free ports, each on a fresh database (SQLite, and PostgreSQL when
-//! `DUBAN_TEST_POSTGRES_URL` is set), with the reporting clock read from a file the
-//! test rewrites, and talks gRPC to them.
+//! API tests: each runs the reporting service in-process on a listener it bound
+//! (the binary only where the process is under test: kill -9, SIGTERM) and the
+//! registry as its binary (its outages are under test), each on a fresh
+//! database (SQLite, and PostgreSQL when `DUBAN_TEST_POSTGRES_URL` is set), with
+//! the reporting clock read from a file the test rewrites, and talks gRPC to them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
