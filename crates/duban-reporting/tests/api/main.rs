@@ -18,6 +18,7 @@ mod review;
 mod seed;
 mod server;
 mod serving;
+mod stored_values;
 mod submit;
 mod summary;
 mod write_errors;
