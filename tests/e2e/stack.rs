@@ -1,11 +1,9 @@
 //! A running pair: the registry and reporting binaries on fresh databases, the
 //! reporting clock in a file the test moves, and the seed plan imported.
 
-use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 
-use duban_infra::test_util::{
-    Backend, ServiceProcess, TestDatabase, backends, free_addr, workspace_binary,
-};
+use duban_infra::test_util::{Backend, ServiceProcess, TestDatabase, backends, start_binary};
 use duban_proto::{
     events::v1 as ev,
     registry::v1::{self as reg, registry_service_client::RegistryServiceClient},
@@ -65,12 +63,7 @@ async fn start_reporting(
     sweep_interval: u64,
     metrics: Option<SocketAddr>,
 ) -> ServiceProcess {
-    let addr = free_addr();
-    let args = vec![
-        "--listen".to_owned(),
-        addr.to_string(),
-        "--database-url".to_owned(),
-        database.url.clone(),
+    let mut flags = vec![
         "--registry-url".to_owned(),
         registry.to_owned(),
         "--clock-file".to_owned(),
@@ -78,19 +71,10 @@ async fn start_reporting(
         "--sweep-interval".to_owned(),
         sweep_interval.to_string(),
     ];
-    let mut args = args;
     if let Some(metrics) = metrics {
-        args.extend(["--metrics-listen".to_owned(), metrics.to_string()]);
+        flags.extend(["--metrics-listen".to_owned(), metrics.to_string()]);
     }
-    let mut process = ServiceProcess::spawn(
-        &workspace_binary("duban-reporting"),
-        addr,
-        &args,
-        &[],
-        database.dir(),
-    );
-    process.wait_until_serving(Duration::from_secs(30)).await;
-    process
+    start_binary("duban-reporting", database, None, &flags, "info").await
 }
 
 impl Stack {
@@ -113,23 +97,8 @@ impl Stack {
     ) -> Self {
         let registry_db = TestDatabase::create(backend).await;
         let reporting_db = TestDatabase::create(backend).await;
-        let addr = free_addr();
-        let args = vec![
-            "--listen".to_owned(),
-            addr.to_string(),
-            "--database-url".to_owned(),
-            registry_db.url.clone(),
-        ];
-        let mut registry_process = ServiceProcess::spawn(
-            &workspace_binary("duban-registry"),
-            addr,
-            &args,
-            &[],
-            registry_db.dir(),
-        );
-        registry_process
-            .wait_until_serving(Duration::from_secs(30))
-            .await;
+        let registry_process =
+            start_binary("duban-registry", &registry_db, None, &[], "info").await;
         let clock = reporting_db.dir().join("clock");
         std::fs::write(&clock, now).unwrap();
         let reporting_process = start_reporting(

@@ -316,6 +316,32 @@ pub fn workspace_binary(name: &str) -> PathBuf {
     binary
 }
 
+/// Starts the workspace binary `name` (`duban-registry`, `duban-reporting`) on
+/// `database`, listening on `addr` (a free port when None) with `extra` flags
+/// and `RUST_LOG` at `log_level`, and waits until it is SERVING. The one way
+/// every test stack and benchmark starts a service binary.
+pub async fn start_binary(
+    name: &str,
+    database: &TestDatabase,
+    addr: Option<SocketAddr>,
+    extra: &[String],
+    log_level: &str,
+) -> ServiceProcess {
+    let addr = addr.unwrap_or_else(free_addr);
+    let mut args = vec![
+        "--listen".to_owned(),
+        addr.to_string(),
+        "--database-url".to_owned(),
+        database.url.clone(),
+    ];
+    args.extend_from_slice(extra);
+    let envs = [("RUST_LOG", log_level.to_owned())];
+    let mut process =
+        ServiceProcess::spawn(&workspace_binary(name), addr, &args, &envs, database.dir());
+    process.wait_until_serving(Duration::from_secs(60)).await;
+    process
+}
+
 /// A service running inside the test process on a listener the test bound, stopped
 /// (gracefully, then aborted) when dropped.
 #[derive(Debug)]

@@ -14,9 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use duban_infra::test_util::{
-    Backend, ServiceProcess, TestDatabase, backends, free_addr, workspace_binary,
-};
+use duban_infra::test_util::{Backend, ServiceProcess, TestDatabase, backends, start_binary};
 use duban_proto::{
     registry::v1::{self as registry, registry_service_client::RegistryServiceClient},
     reporting::v1::{self as reporting, reporting_service_client::ReportingServiceClient},
@@ -25,8 +23,6 @@ use duban_proto::{
 const CLIENTS: usize = 32;
 const WARM_UP: Duration = Duration::from_secs(2);
 const MEASURE: Duration = Duration::from_secs(10);
-const STARTUP: Duration = Duration::from_secs(60);
-
 fn main() {
     // `cargo test --benches` runs bench targets without `--bench`: nothing to do.
     if !std::env::args().any(|arg| arg == "--bench") {
@@ -46,24 +42,9 @@ fn main() {
     });
 }
 
-async fn start(
-    binary: &std::path::Path,
-    database: &TestDatabase,
-    extra: &[String],
-) -> ServiceProcess {
-    let addr = free_addr();
-    let mut args = vec![
-        "--listen".to_owned(),
-        addr.to_string(),
-        "--database-url".to_owned(),
-        database.url.clone(),
-    ];
-    args.extend_from_slice(extra);
-    // Info logs of every call would measure the terminal, not the service.
-    let envs = [("RUST_LOG", "warn".to_owned())];
-    let mut process = ServiceProcess::spawn(binary, addr, &args, &envs, database.dir());
-    process.wait_until_serving(STARTUP).await;
-    process
+/// Info logs of every call would measure the terminal, not the service.
+async fn start(name: &str, database: &TestDatabase, extra: &[String]) -> ServiceProcess {
+    start_binary(name, database, None, extra, "warn").await
 }
 
 /// Creates one plan with one task that each of `CLIENTS` units leads.
@@ -164,9 +145,9 @@ async fn run(backend: Backend) {
     let reporting_db = TestDatabase::create(backend).await;
     let clock = reporting_db.dir().join("clock");
     std::fs::write(&clock, "2019-09-20T10:00:00+08:00").unwrap();
-    let registry = start(&workspace_binary("duban-registry"), &registry_db, &[]).await;
+    let registry = start("duban-registry", &registry_db, &[]).await;
     let reporting = start(
-        env!("CARGO_BIN_EXE_duban-reporting").as_ref(),
+        "duban-reporting",
         &reporting_db,
         &[
             "--registry-url".to_owned(),

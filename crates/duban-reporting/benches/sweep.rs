@@ -12,11 +12,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use duban_infra::test_util::{
-    Backend, ServiceProcess, TestDatabase, backends, free_addr, workspace_binary,
-};
+use duban_infra::test_util::{Backend, ServiceProcess, TestDatabase, backends, start_binary};
 use duban_proto::{
     registry::v1::{self as registry, registry_service_client::RegistryServiceClient},
     reporting::v1::{self as reporting, reporting_service_client::ReportingServiceClient},
@@ -26,8 +24,6 @@ use duban_proto::{
 const TASKS_PER_PLAN: usize = 10_000;
 const UNITS: usize = 30;
 const LATENCY_SAMPLES: usize = 200;
-const STARTUP: Duration = Duration::from_secs(60);
-
 fn main() {
     if !std::env::args().any(|arg| arg == "--bench") {
         return;
@@ -49,24 +45,7 @@ fn main() {
 }
 
 async fn start(binary: &str, database: &TestDatabase, extra: &[String]) -> ServiceProcess {
-    let addr = free_addr();
-    let mut args = vec![
-        "--listen".to_owned(),
-        addr.to_string(),
-        "--database-url".to_owned(),
-        database.url.clone(),
-    ];
-    args.extend_from_slice(extra);
-    let envs = [("RUST_LOG", "warn".to_owned())];
-    let mut process = ServiceProcess::spawn(
-        &workspace_binary(binary),
-        addr,
-        &args,
-        &envs,
-        database.dir(),
-    );
-    process.wait_until_serving(STARTUP).await;
-    process
+    start_binary(binary, database, None, extra, "warn").await
 }
 
 /// Imports plans with `tasks` tasks in total; returns the unit names.

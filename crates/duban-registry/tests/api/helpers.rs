@@ -1,12 +1,10 @@
 //! Starting the registry for a test (in-process by default, the binary where the
 //! process is under test) and small assertions shared by the tests.
 
-use std::time::Duration;
-
 use duban_infra::{
     api::violations::violated_fields,
     server::ServerArgs,
-    test_util::{Backend, InProcessServer, ServiceProcess, TestDatabase, backends, free_addr},
+    test_util::{Backend, InProcessServer, ServiceProcess, TestDatabase, backends, start_binary},
 };
 use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
 use duban_registry::{app, config::Config};
@@ -76,21 +74,7 @@ impl TestApp {
 
     /// Starts the registry binary on `database` and waits until it is SERVING.
     pub async fn start_process_on(database: TestDatabase) -> Self {
-        let addr = free_addr();
-        let args = vec![
-            "--listen".to_owned(),
-            addr.to_string(),
-            "--database-url".to_owned(),
-            database.url.clone(),
-        ];
-        let mut process = ServiceProcess::spawn(
-            env!("CARGO_BIN_EXE_duban-registry").as_ref(),
-            addr,
-            &args,
-            &[],
-            database.dir(),
-        );
-        process.wait_until_serving(Duration::from_secs(30)).await;
+        let process = start_binary("duban-registry", &database, None, &[], "info").await;
         let client = RegistryServiceClient::connect(process.endpoint())
             .await
             .expect("connect to registry");

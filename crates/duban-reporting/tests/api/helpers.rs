@@ -1,14 +1,13 @@
 //! Starting the registry and reporting pair for a test, and small helpers shared
 //! by the tests.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf};
 
 use duban_infra::{
     api::violations::violated_fields,
     server::ServerArgs,
     test_util::{
-        Backend, InProcessServer, ServiceProcess, TestDatabase, backends, free_addr,
-        workspace_binary,
+        Backend, InProcessServer, ServiceProcess, TestDatabase, backends, free_addr, start_binary,
     },
 };
 use duban_proto::{
@@ -21,8 +20,6 @@ use tonic::{Code, Status, transport::Channel};
 
 pub type Registry = RegistryServiceClient<Channel>;
 pub type Reporting = ReportingServiceClient<Channel>;
-
-const STARTUP: Duration = Duration::from_secs(60);
 
 /// 2019-09-20 10:00 China time: inside 2019-Q3, before it is due.
 pub const IN_Q3: &str = "2019-09-20T10:00:00+08:00";
@@ -156,16 +153,7 @@ impl TestPair {
 }
 
 async fn start_registry(database: &TestDatabase, addr: SocketAddr) -> ServiceProcess {
-    let args = vec![
-        "--listen".to_owned(),
-        addr.to_string(),
-        "--database-url".to_owned(),
-        database.url.clone(),
-    ];
-    let binary = workspace_binary("duban-registry");
-    let mut process = ServiceProcess::spawn(&binary, addr, &args, &[], database.dir());
-    process.wait_until_serving(STARTUP).await;
-    process
+    start_binary("duban-registry", database, Some(addr), &[], "info").await
 }
 
 async fn start_reporting(
@@ -173,12 +161,7 @@ async fn start_reporting(
     registry: SocketAddr,
     clock_file: &std::path::Path,
 ) -> ServiceProcess {
-    let addr = free_addr();
-    let args = vec![
-        "--listen".to_owned(),
-        addr.to_string(),
-        "--database-url".to_owned(),
-        database.url.clone(),
+    let flags = [
         "--registry-url".to_owned(),
         format!("http://{registry}"),
         "--clock-file".to_owned(),
@@ -187,15 +170,7 @@ async fn start_reporting(
         "--sweep-interval".to_owned(),
         "0".to_owned(),
     ];
-    let mut process = ServiceProcess::spawn(
-        env!("CARGO_BIN_EXE_duban-reporting").as_ref(),
-        addr,
-        &args,
-        &[],
-        database.dir(),
-    );
-    process.wait_until_serving(STARTUP).await;
-    process
+    start_binary("duban-reporting", database, None, &flags, "info").await
 }
 
 /// Starts the reporting service in-process, sweeping only when asked.
