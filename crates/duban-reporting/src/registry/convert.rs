@@ -52,15 +52,39 @@ pub fn window(page: &pb::ListObligationsResponse) -> Result<PeriodWindow, Report
     })
 }
 
-/// Converts an obligation; None for one this version cannot read.
-pub fn obligation(obligation: &pb::Obligation) -> Option<Obligation> {
-    let (_, task_id) = task_ids(&obligation.task).ok()?;
-    Some(Obligation {
+/// The error of an answer from the registry that this version cannot read: an
+/// error, never a dropped item (a dropped obligation is a unit nobody chases).
+fn unreadable(what: &str, value: &str) -> ReportingError {
+    ReportingError::Internal(anyhow::anyhow!(
+        "the registry sent {what} `{value}`, which cannot be read"
+    ))
+}
+
+/// Converts an obligation.
+pub fn obligation(obligation: &pb::Obligation) -> Result<Obligation, ReportingError> {
+    let (_, task_id) = task_ids(&obligation.task)
+        .map_err(|_| unreadable("the obligation task", &obligation.task))?;
+    Ok(Obligation {
         task_id,
         task_number: obligation.task_number,
-        unit_id: unit_id(&obligation.unit).ok()?,
-        role: role(obligation.role)?,
+        unit_id: unit_id(&obligation.unit)
+            .map_err(|_| unreadable("the obligation unit", &obligation.unit))?,
+        role: role(obligation.role)
+            .ok_or_else(|| unreadable("the obligation role", &obligation.role.to_string()))?,
     })
+}
+
+/// Returns the id of a unit group's resource name.
+pub fn group_id(name: &str) -> Result<String, ReportingError> {
+    name.strip_prefix("unitGroups/")
+        .filter(|id| duban_model::names::is_valid_id(id))
+        .map(str::to_owned)
+        .ok_or_else(|| unreadable("the unit group", name))
+}
+
+/// Returns the id of a unit's resource name.
+pub fn member_id(name: &str) -> Result<String, ReportingError> {
+    unit_id(name).map_err(|_| unreadable("the unit", name))
 }
 
 /// Returns a plan's id and cadence; a name or cadence this version cannot read
@@ -104,27 +128,29 @@ pub fn plan(plan_id: &str, plan: pb::Plan) -> PlanOutline {
     }
 }
 
-/// Converts a task; None for a malformed name.
-pub fn task(task: pb::Task) -> Option<TaskOutline> {
-    let (_, id) = task_ids(&task.name).ok()?;
+/// Converts a task.
+pub fn task(task: pb::Task) -> Result<TaskOutline, ReportingError> {
+    let (_, id) = task_ids(&task.name).map_err(|_| unreadable("the task", &task.name))?;
     let assignments = task
         .assignments
         .into_iter()
-        .filter_map(|a| {
-            let assignee = match a.assignee? {
-                pb::assignment::Assignee::Unit(name) => Assignee::Unit(unit_id(&name).ok()?),
-                pb::assignment::Assignee::UnitGroup(name) => {
-                    Assignee::Group(name.strip_prefix("unitGroups/")?.to_owned())
+        .map(|a| {
+            let assignee = match a.assignee {
+                Some(pb::assignment::Assignee::Unit(name)) => Assignee::Unit(member_id(&name)?),
+                Some(pb::assignment::Assignee::UnitGroup(name)) => {
+                    Assignee::Group(group_id(&name)?)
                 }
+                None => return Err(unreadable("an assignment of", &task.name)),
             };
-            Some(Assignment {
+            Ok(Assignment {
                 assignee,
-                role: role(a.role)?,
+                role: role(a.role)
+                    .ok_or_else(|| unreadable("the assignment role", &a.role.to_string()))?,
                 note: a.note,
             })
         })
-        .collect();
-    Some(TaskOutline {
+        .collect::<Result<_, _>>()?;
+    Ok(TaskOutline {
         id,
         number: task.number,
         title: task.title,
@@ -144,4 +170,52 @@ fn deadline_text(deadline: pb::Deadline) -> String {
     date(deadline.date.as_ref())
         .map(|d| d.format("%Y年%-m月%-d日").to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_obligation_is_an_error_not_a_dropped_duty() {
+        let good = pb::Obligation {
+            task: "plans/p/tasks/t".into(),
+            task_number: 5,
+            unit: "units/ndrc".into(),
+            role: pb::AssignmentRole::Lead as i32,
+            unit_group: String::new(),
+        };
+        assert_eq!(obligation(&good).unwrap().unit_id, "ndrc");
+        for bad in [
+            pb::Obligation {
+                role: 0,
+                ..good.clone()
+            },
+            pb::Obligation {
+                unit: "ndrc".into(),
+                ..good.clone()
+            },
+            pb::Obligation {
+                task: "tasks/t".into(),
+                ..good.clone()
+            },
+        ] {
+            let error = obligation(&bad).unwrap_err();
+            assert!(format!("{error:?}").contains("cannot be read"), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn a_task_with_an_unreadable_assignment_is_an_error() {
+        let task = pb::Task {
+            name: "plans/p/tasks/t".into(),
+            assignments: vec![pb::Assignment {
+                assignee: Some(pb::assignment::Assignee::UnitGroup("groups/x".into())),
+                role: pb::AssignmentRole::Responsible as i32,
+                note: String::new(),
+            }],
+            ..Default::default()
+        };
+        assert!(super::task(task).is_err());
+    }
 }

@@ -122,7 +122,9 @@ impl Registry {
                 .await
                 .map_err(|status| from_status(status, fields))?
                 .into_inner();
-            obligations.extend(page.obligations.iter().filter_map(convert::obligation));
+            for obligation in &page.obligations {
+                obligations.push(convert::obligation(obligation)?);
+            }
             if page.next_page_token.is_empty() {
                 return Ok((convert::window(&page)?, obligations));
             }
@@ -184,9 +186,7 @@ impl RegistryView for Registry {
             .await
             .map_err(|status| from_status(status, &[]))?
             .into_inner();
-        let task = convert::task(task).ok_or_else(|| {
-            ReportingError::Internal(anyhow::anyhow!("the registry sent `{name}` malformed"))
-        })?;
+        let task = convert::task(task)?;
         if task.deleted {
             return Err(ReportingError::NotFound(format!("`{name}` is deleted")));
         }
@@ -218,11 +218,11 @@ impl RegistryView for Registry {
             .await
             .map_err(|status| from_status(status, &[]))?
             .into_inner();
-        Ok(group
+        group
             .members
             .iter()
-            .filter_map(|member| crate::domain::names::unit_id(member).ok())
-            .collect())
+            .map(|member| convert::member_id(member))
+            .collect()
     }
 
     /// Returns every live plan's id and reporting cadence (for the reminder sweep).
@@ -281,7 +281,9 @@ impl RegistryView for Registry {
                 .await
                 .map_err(|status| from_status(status, &[]))?
                 .into_inner();
-            tasks.extend(page.tasks.into_iter().filter_map(convert::task));
+            for task in page.tasks {
+                tasks.push(convert::task(task)?);
+            }
             if page.next_page_token.is_empty() {
                 return Ok(tasks);
             }
@@ -307,9 +309,8 @@ impl RegistryView for Registry {
                 .map_err(|status| from_status(status, &[]))?
                 .into_inner();
             for unit in page.units {
-                if let Some(id) = unit.name.strip_prefix("units/") {
-                    directory.units.insert(id.to_owned(), unit.display_name);
-                }
+                let id = convert::member_id(&unit.name)?;
+                directory.units.insert(id, unit.display_name);
             }
             if page.next_page_token.is_empty() {
                 break;
@@ -329,20 +330,19 @@ impl RegistryView for Registry {
                 .map_err(|status| from_status(status, &[]))?
                 .into_inner();
             for group in page.unit_groups {
-                if let Some(id) = group.name.strip_prefix("unitGroups/") {
-                    let members = group
-                        .members
-                        .iter()
-                        .filter_map(|m| m.strip_prefix("units/").map(str::to_owned))
-                        .collect();
-                    directory.groups.insert(
-                        id.to_owned(),
-                        GroupOutline {
-                            display_name: group.display_name,
-                            members,
-                        },
-                    );
-                }
+                let id = convert::group_id(&group.name)?;
+                let members = group
+                    .members
+                    .iter()
+                    .map(|member| convert::member_id(member))
+                    .collect::<Result<_, _>>()?;
+                directory.groups.insert(
+                    id,
+                    GroupOutline {
+                        display_name: group.display_name,
+                        members,
+                    },
+                );
             }
             if page.next_page_token.is_empty() {
                 return Ok(directory);
