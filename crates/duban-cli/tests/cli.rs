@@ -16,6 +16,15 @@ fn seed_dir() -> PathBuf {
 /// Starts `duban up` with its data in `dir` and the seed from `seed`, on free
 /// ports, sweeping only when a test asks; returns it with the reporting address.
 async fn spawn_up(dir: &std::path::Path, seed: &std::path::Path) -> (ServiceProcess, String) {
+    spawn_up_sweeping(dir, seed, 0).await
+}
+
+/// Starts `duban up`, its reporting service sweeping every `sweep_interval` s.
+async fn spawn_up_sweeping(
+    dir: &std::path::Path,
+    seed: &std::path::Path,
+    sweep_interval: u64,
+) -> (ServiceProcess, String) {
     let (registry, reporting) = (free_addr(), free_addr());
     let args: Vec<String> = vec![
         "up".into(),
@@ -27,7 +36,7 @@ async fn spawn_up(dir: &std::path::Path, seed: &std::path::Path) -> (ServiceProc
         reporting.to_string(),
         // The tests sweep at chosen instants; the real date must not add reminders.
         "--sweep-interval".into(),
-        "0".into(),
+        sweep_interval.to_string(),
         "--seed".into(),
         seed.display().to_string(),
     ];
@@ -376,5 +385,26 @@ async fn seed_preview_matches_the_checked_in_summary() {
         rendered == expected,
         "the seed's import preview drifted from {}; review the difference and regenerate it with DUBAN_REGENERATE_SEEDS=1\n--- rendered\n{rendered}",
         expected_path.display()
+    );
+}
+
+#[tokio::test]
+async fn up_sweeps_on_its_interval_without_failing_while_the_registry_starts() {
+    let dir = temp_dir("cli-up-sweep");
+    let (up, _) = spawn_up_sweeping(&dir, &seed_dir(), 1).await;
+    // The first sweep comes one interval after start, when the registry serves.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !up.logs().contains("reminder sweep") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no sweep ran within 20 s; logs:\n{}",
+            up.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !up.logs().contains("sweep failed"),
+        "a sweep failed; logs:\n{}",
+        up.logs()
     );
 }
