@@ -3,10 +3,10 @@
 //! every member must be a live unit.
 
 use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use super::{Context, CreateKey, ensure_valid, fields::update_fields};
+use super::{Context, CreateKey, Created, ensure_valid, fields::update_fields};
 use crate::{
     db::{
         self,
@@ -64,25 +64,21 @@ pub async fn create(
         request_id,
         method: CREATE_METHOD,
     };
-    if let Some(name) = key.replay(context).await? {
-        return get_by_name(context, &name).await;
-    }
     let now = context.now().await?;
     group.create_time = now;
     group.update_time = now;
     let name = resource::group_name(&group.id);
-    let created = async {
-        let txn = context.db.begin().await?;
-        check_members(&txn, &group).await?;
-        groups::insert(&txn, &group).await?;
-        key.commit(txn, &name, now).await
+    let write = async |txn: &DatabaseTransaction| {
+        check_members(txn, &group).await?;
+        groups::insert(txn, &group).await
+    };
+    match key.create(context, &name, now, write).await? {
+        Created::Earlier(earlier) => get_by_name(context, &earlier).await,
+        Created::New => {
+            tracing::info!(unit_group = %name, members = group.members.len(), "unit group created");
+            Ok(group)
+        }
     }
-    .await;
-    if let Some(existing) = key.settle(context, created).await? {
-        return get_by_name(context, &existing).await;
-    }
-    tracing::info!(unit_group = %name, members = group.members.len(), "unit group created");
-    Ok(group)
 }
 
 async fn get_by_name(context: &Context, name: &str) -> Result<UnitGroup, RegistryError> {

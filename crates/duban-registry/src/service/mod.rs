@@ -15,7 +15,7 @@ pub mod units;
 
 use chrono::{DateTime, Utc};
 use duban_infra::{call::CallInfo, clock::Clock};
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{db, error::RegistryError};
@@ -45,10 +45,45 @@ pub struct CreateKey<'a> {
     pub method: &'a str,
 }
 
+/// What a create did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    /// It wrote the resource.
+    New,
+    /// An earlier call with the same request id had created this resource (by
+    /// name); a retry gets it instead of a second one.
+    Earlier(String),
+}
+
 impl CreateKey<'_> {
+    /// Creates the resource `name` with `write`, in one transaction that also
+    /// records the request id; a retry, or a concurrent call with the same
+    /// request id that won, gets the resource the first call created.
+    pub async fn create(
+        &self,
+        context: &Context,
+        name: &str,
+        now: DateTime<Utc>,
+        write: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(), RegistryError>,
+    ) -> Result<Created, RegistryError> {
+        if let Some(earlier) = self.replay(context).await? {
+            return Ok(Created::Earlier(earlier));
+        }
+        let created = async {
+            let txn = context.db.begin().await?;
+            write(&txn).await?;
+            self.commit(txn, name, now).await
+        }
+        .await;
+        Ok(match self.settle(context, created).await? {
+            Some(earlier) => Created::Earlier(earlier),
+            None => Created::New,
+        })
+    }
+
     /// Returns the name of the resource an earlier create with this request id
     /// produced.
-    pub async fn replay(&self, context: &Context) -> Result<Option<String>, RegistryError> {
+    async fn replay(&self, context: &Context) -> Result<Option<String>, RegistryError> {
         match self.request_id {
             Some(request_id) => {
                 db::idempotency::created_by(&context.db, request_id, self.method).await
@@ -58,7 +93,7 @@ impl CreateKey<'_> {
     }
 
     /// Records the request id (if any) and commits the create's transaction.
-    pub async fn commit(
+    async fn commit(
         &self,
         txn: DatabaseTransaction,
         name: &str,
@@ -74,7 +109,7 @@ impl CreateKey<'_> {
     /// Settles a create's outcome: `Ok(None)` when it wrote the resource; the
     /// name of the resource when a concurrent call with the same request id won
     /// the race; the error otherwise.
-    pub async fn settle(
+    async fn settle(
         &self,
         context: &Context,
         created: Result<(), RegistryError>,

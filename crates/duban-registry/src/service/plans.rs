@@ -3,10 +3,10 @@
 //! tasks.
 
 use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
-use sea_orm::TransactionTrait;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use super::{Context, CreateKey, ensure_valid, fields::update_fields};
+use super::{Context, CreateKey, Created, ensure_valid, fields::update_fields};
 use crate::{
     db::{
         self,
@@ -54,32 +54,28 @@ pub async fn create(
         request_id,
         method: CREATE_METHOD,
     };
-    if let Some(name) = key.replay(context).await? {
-        return get_by_name(context, &name).await;
-    }
     let now = context.now().await?;
     plan.create_time = now;
     plan.update_time = now;
     let name = resource::plan_name(&plan.id);
-    let created = async {
-        let txn = context.db.begin().await?;
+    let write = async |txn: &DatabaseTransaction| {
         if let Some(parent) = &plan.parent_plan_id {
-            plans::require_live(&txn, parent).await.map_err(|_| {
+            plans::require_live(txn, parent).await.map_err(|_| {
                 RegistryError::invalid(
                     "plan.parent_plan",
                     format!("`{}` is not a live plan", resource::plan_name(parent)),
                 )
             })?;
         }
-        plans::insert(&txn, &plan).await?;
-        key.commit(txn, &name, now).await
+        plans::insert(txn, &plan).await
+    };
+    match key.create(context, &name, now, write).await? {
+        Created::Earlier(earlier) => get_by_name(context, &earlier).await,
+        Created::New => {
+            tracing::info!(plan = %name, "plan created");
+            Ok(plan)
+        }
     }
-    .await;
-    if let Some(existing) = key.settle(context, created).await? {
-        return get_by_name(context, &existing).await;
-    }
-    tracing::info!(plan = %name, "plan created");
-    Ok(plan)
 }
 
 async fn get_by_name(context: &Context, name: &str) -> Result<Plan, RegistryError> {

@@ -4,10 +4,10 @@
 //! section of its plan.
 
 use duban_infra::api::{FieldViolations, PageRequest};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use super::{Context, CreateKey, ensure_valid, fields::update_fields};
+use super::{Context, CreateKey, Created, ensure_valid, fields::update_fields};
 use crate::{
     db::{self, groups, plans, tasks, tasks::TaskFilter, units},
     domain::{Assignee, Plan, Task, names as resource},
@@ -107,9 +107,6 @@ pub async fn create(
         request_id,
         method: CREATE_METHOD,
     };
-    if let Some(name) = key.replay(context).await? {
-        return get_by_name(context, &name).await;
-    }
     let now = context.now().await?;
     task.create_time = now;
     task.update_time = now;
@@ -118,28 +115,25 @@ pub async fn create(
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let created = async {
-            let txn = context.db.begin().await?;
-            let plan = plans::require_live(&txn, &task.plan_id).await?;
+        let write = async |txn: &DatabaseTransaction| {
+            let plan = plans::require_live(txn, &task.plan_id).await?;
             if numbered_by_us {
-                task.number = tasks::next_number(&txn, &task.plan_id).await?;
+                task.number = tasks::next_number(txn, &task.plan_id).await?;
             }
-            check_references(&txn, &task, &plan).await?;
-            tasks::insert(&txn, &task).await?;
-            key.commit(txn, &name, now).await
+            check_references(txn, &task, &plan).await?;
+            tasks::insert(txn, &task).await
+        };
+        match key.create(context, &name, now, write).await {
+            // Another create took the number this one chose: take the next.
+            Err(RegistryError::AlreadyExists(_))
+                if numbered_by_us && attempts < NUMBER_ATTEMPTS => {}
+            Err(error) => return Err(error),
+            Ok(Created::Earlier(earlier)) => return get_by_name(context, &earlier).await,
+            Ok(Created::New) => {
+                tracing::info!(task = %name, number = task.number, "task created");
+                return Ok(task);
+            }
         }
-        .await;
-        let number_lost = numbered_by_us
-            && attempts < NUMBER_ATTEMPTS
-            && matches!(created, Err(RegistryError::AlreadyExists(_)));
-        if number_lost && key.replay(context).await?.is_none() {
-            continue;
-        }
-        if let Some(existing) = key.settle(context, created).await? {
-            return get_by_name(context, &existing).await;
-        }
-        tracing::info!(task = %name, number = task.number, "task created");
-        return Ok(task);
     }
 }
 

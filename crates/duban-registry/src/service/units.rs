@@ -2,10 +2,10 @@
 //! field, soft-delete while nothing names them, and resolve any written form.
 
 use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
-use sea_orm::TransactionTrait;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use super::{Context, CreateKey, ensure_valid, fields::update_fields};
+use super::{Context, CreateKey, Created, ensure_valid, fields::update_fields};
 use crate::{
     db::{
         self, groups,
@@ -57,24 +57,18 @@ pub async fn create(
         request_id,
         method: CREATE_METHOD,
     };
-    if let Some(name) = key.replay(context).await? {
-        return get_by_name(context, &name).await;
-    }
     let now = context.now().await?;
     unit.create_time = now;
     unit.update_time = now;
     let name = resource::unit_name(&unit.id);
-    let created = async {
-        let txn = context.db.begin().await?;
-        units::insert(&txn, &unit).await?;
-        key.commit(txn, &name, now).await
+    let write = async |txn: &DatabaseTransaction| units::insert(txn, &unit).await;
+    match key.create(context, &name, now, write).await? {
+        Created::Earlier(earlier) => get_by_name(context, &earlier).await,
+        Created::New => {
+            tracing::info!(unit = %name, "unit created");
+            Ok(unit)
+        }
     }
-    .await;
-    if let Some(existing) = key.settle(context, created).await? {
-        return get_by_name(context, &existing).await;
-    }
-    tracing::info!(unit = %name, "unit created");
-    Ok(unit)
 }
 
 async fn get_by_name(context: &Context, name: &str) -> Result<Unit, RegistryError> {

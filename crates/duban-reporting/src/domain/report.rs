@@ -196,6 +196,22 @@ impl Decision {
     }
 }
 
+impl Decision {
+    /// Checks a reviewer's comment under `field`: returning a report needs one
+    /// (the unit must know what to fix), and none may exceed the limit.
+    pub fn check_comment(self, comment: &str, field: &str, violations: &mut FieldViolations) {
+        let length = comment.chars().count();
+        if self == Self::Return && comment.trim().is_empty() {
+            violations.add(field, "required when returning a report: say what to fix");
+        } else if length > MAX_COMMENT_LEN {
+            violations.add(
+                field,
+                format!("must be at most {MAX_COMMENT_LEN} characters, got {length}"),
+            );
+        }
+    }
+}
+
 /// Checks that `latest`, the slot's latest revision, may be reviewed by a request
 /// that named `named_revision` (None: the latest) and sent `etag` (empty: none).
 pub fn check_reviewable(
@@ -338,5 +354,24 @@ pub(crate) mod tests {
             Some(ReporterRole::Participating)
         );
         assert!(!ReporterRole::Participating.must_report());
+    }
+
+    #[test]
+    fn a_return_needs_a_comment_and_no_comment_is_too_long() {
+        let check = |decision: Decision, comment: &str| {
+            let mut violations = FieldViolations::new();
+            decision.check_comment(comment, "comment", &mut violations);
+            violations
+                .iter()
+                .map(|(f, _)| f.to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(check(Decision::Return, "  "), ["comment"]);
+        assert!(check(Decision::Accept, "").is_empty());
+        assert!(check(Decision::Return, "请补充投资完成情况").is_empty());
+        assert_eq!(
+            check(Decision::Accept, &"长".repeat(MAX_COMMENT_LEN + 1)),
+            ["comment"]
+        );
     }
 }

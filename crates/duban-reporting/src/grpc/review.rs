@@ -5,7 +5,7 @@ use duban_proto::reporting::v1 as pb;
 
 use super::reports::encode_report;
 use crate::{
-    domain::{Decision, names, report::MAX_COMMENT_LEN},
+    domain::{Decision, names},
     error::ReportingError,
     service::{self, Context, review::ReviewRequest},
 };
@@ -31,17 +31,8 @@ pub async fn review(
     let request_id = violations
         .check("request_id", request_id::parse(&request.request_id))
         .flatten();
-    let comment_len = request.comment.chars().count();
-    if decision == Some(Decision::Return) && request.comment.trim().is_empty() {
-        violations.add(
-            "comment",
-            "required when returning a report: say what to fix",
-        );
-    } else if comment_len > MAX_COMMENT_LEN {
-        violations.add(
-            "comment",
-            format!("must be at most {MAX_COMMENT_LEN} characters, got {comment_len}"),
-        );
+    if let Some(decision) = decision {
+        decision.check_comment(&request.comment, "comment", &mut violations);
     }
     let (Some(name), Some(decision), true) = (name, decision, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));
