@@ -95,6 +95,77 @@ pub async fn durability_weaknesses(db: &DatabaseConnection) -> anyhow::Result<Ve
     Ok(weaknesses)
 }
 
+/// What a failed database call means for the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The database cannot be reached, or refused or dropped the connection, or
+    /// the pool had none free in time: retrying later may work (UNAVAILABLE).
+    Unavailable,
+    /// A concurrent transaction won (serialisation failure, deadlock, a busy
+    /// SQLite file): retrying now may work (ABORTED).
+    Conflict,
+    /// Anything else: a fault of the service (INTERNAL).
+    Other,
+}
+
+/// Classifies a database error, so that a transient fault is never answered as
+/// INTERNAL (standard retry policies do not retry that).
+pub fn classify(error: &sea_orm::DbErr) -> Fault {
+    use sea_orm::{DbErr, RuntimeErr};
+    match error {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Fault::Unavailable,
+        DbErr::Exec(RuntimeErr::SqlxError(cause)) | DbErr::Query(RuntimeErr::SqlxError(cause)) => {
+            classify_sqlx(cause)
+        }
+        _ => Fault::Other,
+    }
+}
+
+fn classify_sqlx(error: &sea_orm::sqlx::Error) -> Fault {
+    use sea_orm::sqlx::Error;
+    match error {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed
+        | Error::BeginFailed => Fault::Unavailable,
+        Error::Database(database) => {
+            let code = database.code();
+            match code.as_deref() {
+                // PostgreSQL: connection exceptions (class 08), shutdowns (57P0x),
+                // too many connections or out of resources (53xxx).
+                Some(code) if code.starts_with("08") || code.starts_with("57P") => {
+                    Fault::Unavailable
+                }
+                Some("53300" | "53400") => Fault::Unavailable,
+                // PostgreSQL serialisation failure and deadlock; SQLite busy and
+                // locked (5, 6 and their extended codes).
+                Some("40001" | "40P01" | "5" | "6" | "261" | "517" | "262") => Fault::Conflict,
+                _ => Fault::Other,
+            }
+        }
+        _ => Fault::Other,
+    }
+}
+
+/// Returns a LIKE pattern that matches values containing `text` literally: the
+/// wildcards `%` and `_` (and the escape character) in it are escaped, so
+/// `text="%"` finds a percent sign rather than everything.
+pub fn contains_literally(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
+}
+
 /// Opens a service's database: connects with the durability an acknowledged
 /// write needs (unless `allow_weak`), runs the service's migrations (taking
 /// turns with replicas), and checks that it answers.
@@ -248,6 +319,50 @@ mod tests {
             let shown = format!("{error:#} {error:?}");
             assert!(!shown.contains("hunter2"), "{shown}");
         }
+    }
+
+    #[test]
+    fn lost_connections_and_timeouts_are_unavailable_and_the_rest_internal() {
+        use std::sync::Arc;
+
+        use sea_orm::{DbErr, RuntimeErr, sqlx};
+        let query = |error: sqlx::Error| DbErr::Query(RuntimeErr::SqlxError(Arc::new(error)));
+        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(classify(&query(sqlx::Error::Io(reset))), Fault::Unavailable);
+        assert_eq!(
+            classify(&query(sqlx::Error::PoolTimedOut)),
+            Fault::Unavailable
+        );
+        assert_eq!(classify(&query(sqlx::Error::RowNotFound)), Fault::Other);
+        assert_eq!(classify(&DbErr::Custom("x".into())), Fault::Other);
+    }
+
+    #[tokio::test]
+    async fn a_connection_terminated_mid_transaction_is_unavailable() {
+        use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+        let Ok(url) = std::env::var("DUBAN_TEST_POSTGRES_URL") else {
+            return;
+        };
+        let victim = connect(&url, Durability::AllowWeak).await.unwrap();
+        let killer = connect(&url, Durability::AllowWeak).await.unwrap();
+        let backend = victim.get_database_backend();
+        let txn = victim.begin().await.unwrap();
+        let row = txn
+            .query_one_raw(Statement::from_string(backend, "SELECT pg_backend_pid()"))
+            .await
+            .unwrap()
+            .unwrap();
+        let pid: i32 = row.try_get_by_index(0).unwrap();
+        // As an operator or a failover would.
+        killer
+            .execute_unprepared(&format!("SELECT pg_terminate_backend({pid})"))
+            .await
+            .unwrap();
+        let error = txn
+            .query_one_raw(Statement::from_string(backend, "SELECT 1"))
+            .await
+            .unwrap_err();
+        assert_eq!(classify(&error), Fault::Unavailable, "{error:?}");
     }
 
     #[tokio::test]

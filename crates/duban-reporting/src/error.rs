@@ -4,6 +4,7 @@ use duban_infra::api::{
     FieldViolations, Refusal,
     errors::{self, reason},
 };
+use duban_infra::database::{self, Fault};
 use sea_orm::DbErr;
 use tonic::{Code, Status};
 
@@ -57,10 +58,17 @@ impl ReportingError {
 }
 
 impl From<DbErr> for ReportingError {
+    /// A transient fault of the database is UNAVAILABLE (or ABORTED when a
+    /// concurrent transaction won), never INTERNAL, so clients retry it.
     fn from(error: DbErr) -> Self {
-        match error {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Self::Unavailable(error),
-            other => Self::Internal(other.into()),
+        match database::classify(&error) {
+            Fault::Unavailable => Self::Unavailable(error),
+            Fault::Conflict => Self::Aborted(Refusal::new(
+                reason::CONCURRENT_CHANGE,
+                "",
+                "a concurrent change won; retry",
+            )),
+            Fault::Other => Self::Internal(error.into()),
         }
     }
 }

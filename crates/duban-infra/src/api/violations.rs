@@ -16,9 +16,12 @@ impl FieldViolations {
         Self::default()
     }
 
-    /// Records that `field` is invalid for `reason`.
+    /// Records that `field` is invalid for `reason`. Both are cut to a short
+    /// prefix: a reason quotes the offending value, and a huge value must not
+    /// make a huge error (clients refuse error metadata past about 16 KiB).
     pub fn add(&mut self, field: impl Into<String>, reason: impl Into<String>) {
-        self.violations.push((field.into(), reason.into()));
+        self.violations
+            .push((shorten(field.into()), shorten(reason.into())));
     }
 
     /// Records the error of `result` under `field` and returns its value, if any.
@@ -39,6 +42,14 @@ impl FieldViolations {
     /// Keeps only the violations whose field `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.violations.retain(|(field, _)| keep(field));
+    }
+
+    /// Records a violation of `field` when `value` holds a NUL character, which
+    /// PostgreSQL cannot store in text and no document needs.
+    pub fn reject_nul(&mut self, field: impl Into<String>, value: &str) {
+        if value.contains('\0') {
+            self.add(field, "must not contain NUL characters (U+0000)");
+        }
     }
 
     /// Returns true when nothing was recorded.
@@ -89,6 +100,16 @@ impl FieldViolations {
     }
 }
 
+/// Longest field path or reason kept, in characters.
+const MAX_ECHO_CHARS: usize = 300;
+
+fn shorten(text: String) -> String {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], text.len()),
+        None => text,
+    }
+}
+
 /// Returns the fields named by the `BadRequest` detail of `status` (for clients and tests).
 pub fn violated_fields(status: &Status) -> Vec<String> {
     status
@@ -100,6 +121,17 @@ pub fn violated_fields(status: &Status) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_offending_value_is_cut_to_a_short_prefix() {
+        let mut violations = FieldViolations::new();
+        let huge = "名".repeat(1 << 20);
+        violations.add("unit.display_name", format!("`{huge}` is too long"));
+        let status = violations.into_status();
+        assert!(status.message().len() < 2_000, "{}", status.message().len());
+        assert!(status.details().len() < 4_000, "{}", status.details().len());
+        assert!(status.message().contains("bytes in all"));
+    }
 
     #[test]
     fn status_carries_every_field() {

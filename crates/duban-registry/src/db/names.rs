@@ -1,6 +1,7 @@
 //! The index of written forms: each folded form denotes at most one live unit or
 //! group, enforced by the primary key so concurrent creates cannot both take it.
 
+use duban_infra::database::contains_literally;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entities::name_index;
@@ -115,7 +116,7 @@ pub async fn owners_matching(
 ) -> Result<Vec<String>, RegistryError> {
     let rows = name_index::Entity::find()
         .filter(name_index::Column::OwnerKind.eq(owner.as_str()))
-        .filter(name_index::Column::Key.contains(written_form::key(text)))
+        .filter(name_index::Column::Key.like(contains_literally(&written_form::key(text))))
         .all(db)
         .await?;
     let mut ids: Vec<String> = rows.into_iter().map(|row| row.owner_id).collect();

@@ -1,7 +1,7 @@
 //! Queries on plans.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use duban_infra::api::PageRequest;
+use duban_infra::{api::PageRequest, database::contains_literally};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -201,7 +201,7 @@ pub async fn list(
         query = query.filter(plan::Column::ParentPlanId.eq(parent));
     }
     if let Some(text) = &filter.text {
-        query = query.filter(plan::Column::Title.contains(text));
+        query = query.filter(plan::Column::Title.like(contains_literally(text)));
     }
     let mut rows = query.limit(page.fetch_limit()).all(db).await?;
     let token = page.finish(&mut rows, |row| vec![row.seq.to_string()]);

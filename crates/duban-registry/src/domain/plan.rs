@@ -51,6 +51,7 @@ impl Plan {
     /// Checks the client-set fields, recording violations under `prefix`.
     pub fn validate(&self, prefix: &str, violations: &mut FieldViolations) {
         let mut text = |field: &str, value: &str, max: usize, required: bool| {
+            violations.reject_nul(format!("{prefix}.{field}"), value);
             let length = value.chars().count();
             if required && value.trim().is_empty() {
                 violations.add(format!("{prefix}.{field}"), "must not be empty");

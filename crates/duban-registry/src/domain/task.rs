@@ -107,6 +107,20 @@ impl Task {
     /// Checks the client-set fields, recording violations under `prefix`. References
     /// to units and groups are checked against storage by the caller.
     pub fn validate(&self, prefix: &str, violations: &mut FieldViolations) {
+        for (field, value) in [
+            ("label", &self.label),
+            ("title", &self.title),
+            ("description", &self.description),
+            ("deadline.original_text", &self.deadline.text),
+        ] {
+            violations.reject_nul(format!("{prefix}.{field}"), value);
+        }
+        for (i, indicator) in self.indicators.iter().enumerate() {
+            violations.reject_nul(format!("{prefix}.indicators[{i}].text"), indicator);
+        }
+        for (i, assignment) in self.assignments.iter().enumerate() {
+            violations.reject_nul(format!("{prefix}.assignments[{i}].note"), &assignment.note);
+        }
         if self.label.chars().count() > 20 || self.label.contains('\n') {
             violations.add(
                 format!("{prefix}.label"),

@@ -112,6 +112,7 @@ impl UnitGroup {
     /// Checks the client-set fields, recording violations under `prefix`.
     pub fn validate(&self, prefix: &str, violations: &mut FieldViolations) {
         validate_forms(&self.display_name, &self.aliases, prefix, violations);
+        violations.reject_nul(format!("{prefix}.description"), &self.description);
         if self.description.chars().count() > MAX_DESCRIPTION_LEN {
             violations.add(
                 format!("{prefix}.description"),

@@ -28,6 +28,8 @@ pub async fn import_plan(
             ),
         );
     }
+    violations.reject_nul("text", &request.text);
+    violations.reject_nul("default_issuer", &request.default_issuer);
     if request.default_issuer.chars().count() > 100 {
         violations.add("default_issuer", "must be at most 100 characters");
     }

@@ -345,3 +345,44 @@ async fn invalid_plans_and_tasks_name_the_bad_field() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn nul_characters_in_free_text_are_invalid_on_every_backend() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let status = client
+            .create_plan(pb::CreatePlanRequest {
+                plan: Some(pb::Plan {
+                    title: "行动\0方案".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_invalid(&status, "plan.title");
+        let plan = create_plan(&mut client, "行动方案").await;
+        let status = client
+            .create_task(pb::CreateTaskRequest {
+                parent: plan.name.clone(),
+                task: Some(pb::Task {
+                    title: "任务".into(),
+                    description: "说明\0".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_invalid(&status, "task.description");
+        let status = client
+            .import_plan(pb::ImportPlanRequest {
+                text: "方案\n1.任务。\0(责任单位:市发改委)".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_invalid(&status, "text");
+    })
+    .await;
+}

@@ -152,3 +152,44 @@ async fn page_size_is_clamped_and_negative_or_foreign_tokens_are_rejected() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn text_filters_match_percent_and_underscore_literally() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        create_plan(&mut client, "行动方案").await;
+        let percent = create_plan(&mut client, "完成率100%的方案").await;
+        let listed = |filter: &str| pb::ListPlansRequest {
+            filter: filter.to_owned(),
+            ..Default::default()
+        };
+        let found = client
+            .list_plans(listed(r#"text="%""#))
+            .await
+            .unwrap()
+            .into_inner()
+            .plans;
+        assert_eq!(
+            found.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            [percent.name.as_str()]
+        );
+        for wildcard in [r#"text="_""#, r#"text="\""#] {
+            let none = client
+                .list_plans(listed(wildcard))
+                .await
+                .unwrap()
+                .into_inner();
+            assert!(none.plans.is_empty(), "{wildcard} matched {:?}", none.plans);
+        }
+        let units = client
+            .list_units(pb::ListUnitsRequest {
+                filter: r#"text="%""#.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(units.units.is_empty());
+    })
+    .await;
+}

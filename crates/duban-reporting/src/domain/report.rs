@@ -82,6 +82,11 @@ pub struct ReportContent {
 impl ReportContent {
     /// Checks the fields, recording violations under `prefix`.
     pub fn validate(&self, prefix: &str, violations: &mut FieldViolations) {
+        violations.reject_nul(format!("{prefix}.progress"), &self.progress);
+        violations.reject_nul(format!("{prefix}.difficulties"), &self.difficulties);
+        for (i, link) in self.evidence_links.iter().enumerate() {
+            violations.reject_nul(format!("{prefix}.evidence_links[{i}]"), link);
+        }
         let progress_len = self.progress.chars().count();
         if self.progress.trim().is_empty() {
             violations.add(format!("{prefix}.progress"), "must not be empty");
@@ -200,6 +205,7 @@ impl Decision {
     /// Checks a reviewer's comment under `field`: returning a report needs one
     /// (the unit must know what to fix), and none may exceed the limit.
     pub fn check_comment(self, comment: &str, field: &str, violations: &mut FieldViolations) {
+        violations.reject_nul(field, comment);
         let length = comment.chars().count();
         if self == Self::Return && comment.trim().is_empty() {
             violations.add(field, "required when returning a report: say what to fix");

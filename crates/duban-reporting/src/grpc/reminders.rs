@@ -177,11 +177,23 @@ fn decode_mask(
     fields
 }
 
+/// Decodes `as_of`: an instant in the years 1900-9999, the range every period
+/// lies in (a sweep computes dates around it).
 fn instant(time: &Timestamp) -> Result<chrono::DateTime<chrono::Utc>, ReportingError> {
+    use chrono::Datelike;
     u32::try_from(time.nanos)
         .ok()
         .and_then(|nanos| chrono::DateTime::from_timestamp(time.seconds, nanos))
-        .ok_or_else(|| ReportingError::invalid("as_of", "not a valid instant"))
+        .filter(|instant| (1900..=9999).contains(&instant.year()))
+        .ok_or_else(|| {
+            ReportingError::invalid(
+                "as_of",
+                format!(
+                    "`{}s {}ns` is not an instant in the years 1900-9999",
+                    time.seconds, time.nanos
+                ),
+            )
+        })
 }
 
 pub async fn sweep(

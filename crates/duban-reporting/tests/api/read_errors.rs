@@ -278,3 +278,21 @@ async fn reminder_rules_are_read_one_by_name_and_listed_in_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_sweep_as_of_an_instant_outside_the_calendar_is_invalid() {
+    on_each_backend(|pair| async move {
+        let mut reporting = pair.reporting().await;
+        // 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z.
+        for seconds in [-62_135_596_800, 253_402_300_800] {
+            let status = reporting
+                .run_reminder_sweep(pb::RunReminderSweepRequest {
+                    as_of: Some(prost_types::Timestamp { seconds, nanos: 0 }),
+                    plan: String::new(),
+                })
+                .await;
+            assert_invalid(&assert_code(status, Code::InvalidArgument), "as_of");
+        }
+    })
+    .await;
+}

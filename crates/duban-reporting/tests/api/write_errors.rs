@@ -218,3 +218,23 @@ async fn review_report_rejects_bad_input_and_unknown_reports() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_report_is_invalid_on_every_backend() {
+    on_each_backend(|pair| async move {
+        let seed = crate::seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        let status = reporting
+            .submit_report(submit(
+                &seed.key5.name,
+                report(&seed.ndrc.name, "2019-Q3", "进展\0"),
+                "",
+            ))
+            .await;
+        assert_invalid(
+            &assert_code(status, Code::InvalidArgument),
+            "report.progress",
+        );
+    })
+    .await;
+}
