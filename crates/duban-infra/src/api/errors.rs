@@ -50,6 +50,8 @@ pub mod reason {
     pub const STARTING: &str = "STARTING";
     /// RESOURCE_EXHAUSTED: the server is at its concurrency limit.
     pub const OVERLOADED: &str = "OVERLOADED";
+    /// RESOURCE_EXHAUSTED: a message is larger than the server accepts.
+    pub const MESSAGE_TOO_LARGE: &str = "MESSAGE_TOO_LARGE";
     /// DEADLINE_EXCEEDED: the client's deadline passed and the work stopped.
     pub const DEADLINE_EXCEEDED: &str = "DEADLINE_EXCEEDED";
     /// INTERNAL: a fault of the service; details are in its log.

@@ -165,7 +165,7 @@ impl CallRecord {
     fn finish<B>(self, mut response: Response<B>) -> Response<B> {
         // An error is a trailers-only response whose status is in the headers; a
         // reply without one is OK (or, for a stream, OK so far).
-        let code = response
+        let mut code = response
             .headers()
             .get("grpc-status")
             .and_then(|v| v.to_str().ok())
@@ -174,7 +174,18 @@ impl CallRecord {
         if let Ok(value) = HeaderValue::from_str(&self.request_id) {
             response.headers_mut().insert(REQUEST_ID_HEADER, value);
         }
-        if code != Code::Ok && !response.headers().contains_key(DETAILS_HEADER) {
+        if code == Code::OutOfRange && is_message_too_large(response.headers()) {
+            // tonic says OUT_OF_RANGE for a message over the limit; the gRPC
+            // specification says RESOURCE_EXHAUSTED, which is what clients expect.
+            code = Code::ResourceExhausted;
+            let status = errors::status(
+                code,
+                "the message is larger than this server accepts (--max-message-bytes)",
+                reason::MESSAGE_TOO_LARGE,
+                SERVER_DOMAIN,
+            );
+            replace_status(response.headers_mut(), status);
+        } else if code != Code::Ok && !response.headers().contains_key(DETAILS_HEADER) {
             add_error_info(response.headers_mut(), code);
         }
         let latency = self.started.elapsed();
@@ -210,6 +221,35 @@ fn add_error_info(headers: &mut HeaderMap, code: Code) {
     let described = errors::status(code, "", code_name(code), SERVER_DOMAIN).into_http::<()>();
     if let Some(details) = described.headers().get(DETAILS_HEADER) {
         headers.insert(DETAILS_HEADER, details.clone());
+    }
+}
+
+/// Whether a trailers-only OUT_OF_RANGE response is tonic's refusal of a
+/// message over the size limit.
+fn is_message_too_large(headers: &HeaderMap) -> bool {
+    headers
+        .get("grpc-message")
+        .and_then(|v| v.to_str().ok())
+        // The message is percent-encoded on the wire (spaces as %20).
+        .is_some_and(|message| {
+            message
+                .replace("%20", " ")
+                .contains("message length too large")
+        })
+}
+
+/// Replaces a trailers-only response's status (code, message, details).
+fn replace_status(headers: &mut HeaderMap, status: tonic::Status) {
+    let described = status.into_http::<()>();
+    for name in ["grpc-status", "grpc-message", DETAILS_HEADER] {
+        match described.headers().get(name) {
+            Some(value) => {
+                headers.insert(name, value.clone());
+            }
+            None => {
+                headers.remove(name);
+            }
+        }
     }
 }
 

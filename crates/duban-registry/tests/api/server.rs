@@ -12,13 +12,17 @@ use duban_registry::{app, config::Config};
 use tonic::{Code, Request};
 
 async fn start_in_process(database: &TestDatabase) -> InProcessServer {
+    start_in_process_with(database, ServerArgs::default()).await
+}
+
+async fn start_in_process_with(database: &TestDatabase, server: ServerArgs) -> InProcessServer {
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: database.url.clone(),
         allow_weak_durability: false,
         log_json: false,
         clock_file: None,
-        server: ServerArgs::default(),
+        server,
     };
     InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await
 }
@@ -113,5 +117,29 @@ async fn a_service_this_process_does_not_serve_is_unimplemented_with_error_info(
     assert_eq!(
         duban_infra::api::errors::reason_of(&status).as_deref(),
         Some("UNIMPLEMENTED")
+    );
+}
+
+#[tokio::test]
+async fn a_message_over_the_limit_is_resource_exhausted_as_grpc_specifies() {
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let limits = ServerArgs {
+        max_message_bytes: 1024,
+        ..ServerArgs::default()
+    };
+    let server = start_in_process_with(&database, limits).await;
+    let mut client = RegistryServiceClient::connect(server.endpoint())
+        .await
+        .unwrap();
+    let status = client
+        .resolve_unit(pb::ResolveUnitRequest {
+            text: "委".repeat(1000),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert_eq!(
+        duban_infra::api::errors::reason_of(&status).as_deref(),
+        Some("MESSAGE_TOO_LARGE")
     );
 }
