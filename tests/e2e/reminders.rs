@@ -405,6 +405,11 @@ async fn two_replicas_sweeping_at_the_same_instant_write_each_reminder_once() {
             slots.len(),
             "together they wrote each reminder once"
         );
+        assert_eq!(
+            (a.skipped + b.skipped) as usize,
+            3 * slots.len(),
+            "the three rungs before the overdue one are counted once, by the sweep that wrote it"
+        );
         let all = stack.all_events().await;
         assert_eq!(all.len(), slots.len());
         let ids: HashSet<&str> = all.iter().map(|e| e.id.as_str()).collect();

@@ -31,7 +31,7 @@ pub struct SweepOutcome {
     pub written_by_type: std::collections::BTreeMap<&'static str, (EventType, usize)>,
     /// The sequences of the first and last events it wrote.
     pub sequences: Option<(i64, i64)>,
-    /// Fired reminders superseded by a later one, not sent.
+    /// Fired reminders superseded by a later one this sweep sent, not sent.
     pub skipped: usize,
     /// Open slots examined.
     pub open_slots: usize,
@@ -138,6 +138,7 @@ async fn sweep_period(
         .await?
         .into_iter()
         .collect();
+    let mut skipped_behind = std::collections::HashMap::new();
     let mut new_events = Vec::new();
     for obligation in obligations {
         if closed.contains(&(obligation.task_id.clone(), obligation.unit_id.clone())) {
@@ -154,8 +155,10 @@ async fn sweep_period(
             .map(|rule| rule.id.clone())
             .collect();
         let decision = decide(rules, window.end, as_of, &already);
-        outcome.skipped += decision.skipped.len();
         let Some(rule) = decision.send else { continue };
+        // Counted only if this sweep writes the reminder that supersedes them:
+        // a racing sweep that loses the write must not count them again.
+        skipped_behind.insert(id_of(rule), decision.skipped.len());
         let (event_type, severity) = match rule.kind {
             ReminderKind::Upcoming => (EventType::ReminderUpcoming, Severity::Blue),
             ReminderKind::Due => (EventType::ReminderDue, Severity::Blue),
@@ -185,6 +188,10 @@ async fn sweep_period(
         });
     }
     let written = writes::append_reminders(db, &context.events, new_events).await?;
+    outcome.skipped += written
+        .iter()
+        .filter_map(|event| skipped_behind.get(&event.event.id))
+        .sum::<usize>();
     outcome.record(&written);
     Ok(())
 }
