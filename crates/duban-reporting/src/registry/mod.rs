@@ -7,7 +7,7 @@
 mod convert;
 mod status;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use duban_infra::call::PropagateCall;
@@ -27,8 +27,13 @@ use crate::{
 
 /// How long to wait for a TCP connection to the registry.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long one registry call may take.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one registry call may take when the caller set no shorter deadline:
+/// short, so that a hung registry costs a submission seconds, not minutes.
+const CALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// Consecutive transport failures after which calls fail fast for a while.
+const TRIP_AFTER: u32 = 3;
+/// How long calls fail fast once the breaker trips; then one call may try.
+const OPEN_FOR: Duration = Duration::from_secs(5);
 /// Page size of the registry's List methods when reading them whole.
 const PAGE_SIZE: i32 = 1000;
 
@@ -39,6 +44,51 @@ pub type FieldMap<'a> = &'a [(&'a str, &'a str)];
 #[derive(Debug, Clone)]
 pub struct Registry {
     client: RegistryServiceClient<InterceptedService<Channel, PropagateCall>>,
+    breaker: Arc<Breaker>,
+}
+
+/// A circuit breaker: after `TRIP_AFTER` consecutive transport failures (the
+/// registry down or hung), calls fail at once with UNAVAILABLE for `OPEN_FOR`
+/// instead of each waiting out its timeout; then calls try again.
+#[derive(Debug, Default)]
+struct Breaker {
+    state: std::sync::Mutex<BreakerState>,
+}
+
+#[derive(Debug, Default)]
+struct BreakerState {
+    failures: u32,
+    open_until: Option<std::time::Instant>,
+}
+
+impl Breaker {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BreakerState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn is_open(&self) -> bool {
+        self.lock()
+            .open_until
+            .is_some_and(|until| std::time::Instant::now() < until)
+    }
+
+    fn record(&self, transport_failure: bool) {
+        let mut state = self.lock();
+        if !transport_failure {
+            *state = BreakerState::default();
+            return;
+        }
+        state.failures += 1;
+        if state.failures >= TRIP_AFTER {
+            state.open_until = Some(std::time::Instant::now() + OPEN_FOR);
+            tracing::warn!(
+                failures = state.failures,
+                "registry unreachable; failing fast for a while"
+            );
+        }
+    }
 }
 
 /// What the reporting service asks the registry: who must report, and the plan's
@@ -105,7 +155,33 @@ impl Registry {
             .connect_lazy();
         Ok(Self {
             client: RegistryServiceClient::with_interceptor(channel, PropagateCall),
+            breaker: Arc::default(),
         })
+    }
+
+    /// Makes one call unless the breaker is open, and tells the breaker how it
+    /// went. `fields` names the request's fields for violations.
+    async fn guarded<T>(
+        &self,
+        call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+        fields: FieldMap<'_>,
+    ) -> Result<T, ReportingError> {
+        if self.breaker.is_open() {
+            return Err(ReportingError::RegistryUnavailable(
+                tonic::Status::unavailable("the registry failed repeatedly; failing fast"),
+            ));
+        }
+        let result = call.await;
+        let transport_failure = result.as_ref().is_err_and(|status| {
+            matches!(
+                status.code(),
+                tonic::Code::Unavailable | tonic::Code::Cancelled | tonic::Code::DeadlineExceeded
+            )
+        });
+        self.breaker.record(transport_failure);
+        result
+            .map(tonic::Response::into_inner)
+            .map_err(|status| from_status(status, fields))
     }
 
     async fn all_obligations(
@@ -116,12 +192,11 @@ impl Registry {
         let mut obligations = Vec::new();
         loop {
             let page = self
-                .client
-                .clone()
-                .list_obligations(request.clone())
-                .await
-                .map_err(|status| from_status(status, fields))?
-                .into_inner();
+                .guarded(
+                    self.client.clone().list_obligations(request.clone()),
+                    fields,
+                )
+                .await?;
             for obligation in &page.obligations {
                 obligations.push(convert::obligation(obligation)?);
             }
@@ -180,12 +255,13 @@ impl RegistryView for Registry {
     async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {
         let name = task_name(plan_id, task_id);
         let task = self
-            .client
-            .clone()
-            .get_task(pb::GetTaskRequest { name: name.clone() })
-            .await
-            .map_err(|status| from_status(status, &[]))?
-            .into_inner();
+            .guarded(
+                self.client
+                    .clone()
+                    .get_task(pb::GetTaskRequest { name: name.clone() }),
+                &[],
+            )
+            .await?;
         let task = convert::task(task)?;
         if task.deleted {
             return Err(ReportingError::NotFound(format!("`{name}` is deleted")));
@@ -196,12 +272,13 @@ impl RegistryView for Registry {
     async fn live_unit_name(&self, unit_id: &str) -> Result<String, ReportingError> {
         let name = unit_name(unit_id);
         let unit = self
-            .client
-            .clone()
-            .get_unit(pb::GetUnitRequest { name: name.clone() })
-            .await
-            .map_err(|status| from_status(status, &[]))?
-            .into_inner();
+            .guarded(
+                self.client
+                    .clone()
+                    .get_unit(pb::GetUnitRequest { name: name.clone() }),
+                &[],
+            )
+            .await?;
         match unit.delete_time {
             Some(_) => Err(ReportingError::NotFound(format!("`{name}` is deleted"))),
             None => Ok(unit.display_name),
@@ -210,14 +287,13 @@ impl RegistryView for Registry {
 
     async fn group_members(&self, group_id: &str) -> Result<Vec<String>, ReportingError> {
         let group = self
-            .client
-            .clone()
-            .get_unit_group(pb::GetUnitGroupRequest {
-                name: format!("unitGroups/{group_id}"),
-            })
-            .await
-            .map_err(|status| from_status(status, &[]))?
-            .into_inner();
+            .guarded(
+                self.client.clone().get_unit_group(pb::GetUnitGroupRequest {
+                    name: format!("unitGroups/{group_id}"),
+                }),
+                &[],
+            )
+            .await?;
         group
             .members
             .iter()
@@ -234,12 +310,8 @@ impl RegistryView for Registry {
         let mut plans = Vec::new();
         loop {
             let page = self
-                .client
-                .clone()
-                .list_plans(request.clone())
-                .await
-                .map_err(|status| from_status(status, &[]))?
-                .into_inner();
+                .guarded(self.client.clone().list_plans(request.clone()), &[])
+                .await?;
             for plan in page.plans {
                 plans.push(convert::plan_cadence(&plan)?);
             }
@@ -253,14 +325,13 @@ impl RegistryView for Registry {
     /// Returns a plan's title and sections.
     async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError> {
         let plan = self
-            .client
-            .clone()
-            .get_plan(pb::GetPlanRequest {
-                name: plan_name(plan_id),
-            })
-            .await
-            .map_err(|status| from_status(status, &[]))?
-            .into_inner();
+            .guarded(
+                self.client.clone().get_plan(pb::GetPlanRequest {
+                    name: plan_name(plan_id),
+                }),
+                &[],
+            )
+            .await?;
         Ok(convert::plan(plan_id, plan))
     }
 
@@ -275,12 +346,8 @@ impl RegistryView for Registry {
         let mut tasks = Vec::new();
         loop {
             let page = self
-                .client
-                .clone()
-                .list_tasks(request.clone())
-                .await
-                .map_err(|status| from_status(status, &[]))?
-                .into_inner();
+                .guarded(self.client.clone().list_tasks(request.clone()), &[])
+                .await?;
             for task in page.tasks {
                 tasks.push(convert::task(task)?);
             }
@@ -302,12 +369,8 @@ impl RegistryView for Registry {
         };
         loop {
             let page = self
-                .client
-                .clone()
-                .list_units(units.clone())
-                .await
-                .map_err(|status| from_status(status, &[]))?
-                .into_inner();
+                .guarded(self.client.clone().list_units(units.clone()), &[])
+                .await?;
             for unit in page.units {
                 let id = convert::member_id(&unit.name)?;
                 directory.units.insert(id, unit.display_name);
@@ -323,12 +386,8 @@ impl RegistryView for Registry {
         };
         loop {
             let page = self
-                .client
-                .clone()
-                .list_unit_groups(groups.clone())
-                .await
-                .map_err(|status| from_status(status, &[]))?
-                .into_inner();
+                .guarded(self.client.clone().list_unit_groups(groups.clone()), &[])
+                .await?;
             for group in page.unit_groups {
                 let id = convert::group_id(&group.name)?;
                 let members = group

@@ -184,3 +184,47 @@ async fn the_clients_deadline_stops_a_submission_waiting_on_a_hung_registry() {
     wait_for_probe(&client, Code::NotFound).await;
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn a_hung_registry_trips_the_breaker_and_later_submissions_fail_fast() {
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let registry = silent_registry().await;
+    let server = start_in_process(&database, registry.url.clone(), ServerArgs::default()).await;
+    let client = ReportingServiceClient::connect(server.endpoint())
+        .await
+        .unwrap();
+    // Three submissions with no deadline of their own wait out the short
+    // default call timeout (3 s, not the former 10 s) together...
+    let started = Instant::now();
+    let mut waiting = tokio::task::JoinSet::new();
+    for _ in 0..3 {
+        let mut client = client.clone();
+        waiting.spawn(async move { client.submit_report(submission(None)).await });
+    }
+    for outcome in waiting.join_all().await {
+        let status = outcome.unwrap_err();
+        assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    // ...and trip the breaker: the next one is refused at once.
+    let fast = Instant::now();
+    let status = client
+        .clone()
+        .submit_report(submission(None))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    assert_eq!(
+        duban_infra::api::errors::reason_of(&status).as_deref(),
+        Some("REGISTRY_UNAVAILABLE")
+    );
+    assert!(
+        fast.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        fast.elapsed()
+    );
+}
