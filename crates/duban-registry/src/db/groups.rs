@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::{
-    entities::{assignment, group_member, task, unit_group},
+    entities::{assignment, group_member, unit_group},
     join_lines,
     names::{self, Owner},
     seq_cursor, split_lines,
@@ -145,28 +145,7 @@ pub async fn references(
     db: &impl ConnectionTrait,
     id: &str,
 ) -> Result<Option<String>, RegistryError> {
-    let live_task_seqs = task::Entity::find()
-        .select_only()
-        .column(task::Column::Seq)
-        .filter(task::Column::DeleteTime.is_null())
-        .into_query();
-    let assigned = assignment::Entity::find()
-        .filter(assignment::Column::GroupId.eq(id))
-        .filter(assignment::Column::TaskSeq.in_subquery(live_task_seqs))
-        .one(db)
-        .await?;
-    let Some(assignment) = assigned else {
-        return Ok(None);
-    };
-    let task = task::Entity::find_by_id(assignment.task_seq)
-        .one(db)
-        .await?;
-    let name = task
-        .map(|t| resource::task_name(&t.plan_id, &t.id))
-        .unwrap_or_default();
-    Ok(Some(format!(
-        "the live task `{name}` assigns it; reassign the task first"
-    )))
+    super::live_task_assigning(db, assignment::Column::GroupId.eq(id)).await
 }
 
 /// Writes `group` if the stored revision is still `expected_revision`.

@@ -77,3 +77,34 @@ pub(crate) fn seq_cursor(page: &PageRequest) -> Result<Option<i32>, RegistryErro
         Some(_) => Err(RegistryError::invalid("page_token", "malformed page token")),
     }
 }
+
+/// Explains why a unit or group cannot be deleted when a live task assigns it
+/// (`assignee` selects its assignments, by unit or by group column).
+pub(crate) async fn live_task_assigning(
+    db: &impl sea_orm::ConnectionTrait,
+    assignee: sea_orm::sea_query::SimpleExpr,
+) -> Result<Option<String>, RegistryError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+    let live_task_seqs = entities::task::Entity::find()
+        .select_only()
+        .column(entities::task::Column::Seq)
+        .filter(entities::task::Column::DeleteTime.is_null())
+        .into_query();
+    let assigned = entities::assignment::Entity::find()
+        .filter(assignee)
+        .filter(entities::assignment::Column::TaskSeq.in_subquery(live_task_seqs))
+        .one(db)
+        .await?;
+    let Some(assignment) = assigned else {
+        return Ok(None);
+    };
+    let task = entities::task::Entity::find_by_id(assignment.task_seq)
+        .one(db)
+        .await?;
+    let name = task
+        .map(|t| crate::domain::names::task_name(&t.plan_id, &t.id))
+        .unwrap_or_default();
+    Ok(Some(format!(
+        "the live task `{name}` assigns it; reassign the task first"
+    )))
+}

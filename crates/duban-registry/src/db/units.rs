@@ -3,12 +3,12 @@
 use chrono::{DateTime, Utc};
 use duban_infra::api::PageRequest;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 
 use super::{
-    entities::{assignment, group_member, task, unit, unit_group},
+    entities::{assignment, group_member, unit, unit_group},
     join_lines,
     names::{self, Owner},
     seq_cursor, split_lines,
@@ -154,26 +154,8 @@ pub async fn references(
     db: &impl ConnectionTrait,
     id: &str,
 ) -> Result<Option<String>, RegistryError> {
-    let live_task_seqs = task::Entity::find()
-        .select_only()
-        .column(task::Column::Seq)
-        .filter(task::Column::DeleteTime.is_null())
-        .into_query();
-    let assigned = assignment::Entity::find()
-        .filter(assignment::Column::UnitId.eq(id))
-        .filter(Condition::all().add(assignment::Column::TaskSeq.in_subquery(live_task_seqs)))
-        .one(db)
-        .await?;
-    if let Some(assignment) = assigned {
-        let task = task::Entity::find_by_id(assignment.task_seq)
-            .one(db)
-            .await?;
-        let name = task
-            .map(|t| resource::task_name(&t.plan_id, &t.id))
-            .unwrap_or_default();
-        return Ok(Some(format!(
-            "the live task `{name}` assigns it; reassign the task first"
-        )));
+    if let Some(reason) = super::live_task_assigning(db, assignment::Column::UnitId.eq(id)).await? {
+        return Ok(Some(reason));
     }
     let live_groups = unit_group::Entity::find()
         .select_only()
