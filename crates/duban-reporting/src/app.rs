@@ -14,7 +14,7 @@ use crate::{
     config::Config,
     db::{events::EventNotifier, migration::Migrator},
     grpc::ReportingApi,
-    registry::{Registry, RegistryView},
+    registry::{REGISTRY_HEALTH, Registry, RegistryView},
     service::Context,
 };
 
@@ -28,7 +28,6 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let ready: Ready<DatabaseConnection> = Ready::new();
-    let registry: Arc<dyn RegistryView> = Arc::new(Registry::connect_lazy(&config.registry_url)?);
     let events = EventNotifier::default();
     let clock = Clock::new(config.clock_file.clone());
     if let Clock::File(path) = &clock {
@@ -41,6 +40,12 @@ pub async fn run(
         config.server.clone(),
     )
     .await?;
+    let health = server.health();
+    health
+        .set_service_status(REGISTRY_HEALTH, tonic_health::ServingStatus::Serving)
+        .await;
+    let registry: Arc<dyn RegistryView> =
+        Arc::new(Registry::connect_lazy(&config.registry_url, Some(health))?);
     let limit = server.max_message_bytes();
     server.add_service(
         ReportingServiceServer::new(ReportingApi::new(

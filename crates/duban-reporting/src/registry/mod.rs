@@ -14,6 +14,7 @@ use duban_infra::call::PropagateCall;
 use duban_model::Cadence;
 use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
+use tonic_health::{ServingStatus, server::HealthReporter};
 
 use self::status::from_status;
 use crate::{
@@ -50,10 +51,25 @@ pub struct Registry {
 /// A circuit breaker: after `TRIP_AFTER` consecutive transport failures (the
 /// registry down or hung), calls fail at once with UNAVAILABLE for `OPEN_FOR`
 /// instead of each waiting out its timeout; then calls try again.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Breaker {
     state: std::sync::Mutex<BreakerState>,
+    /// Where the registry's reachability is reported, if anywhere.
+    health: Option<HealthReporter>,
 }
+
+impl std::fmt::Debug for Breaker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Breaker")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The health entry of the reporting service that says whether the registry
+/// answers: NOT_SERVING while the breaker is open. A readiness probe may check
+/// it; the overall health (liveness) does not follow it.
+pub const REGISTRY_HEALTH: &str = "duban.registry.v1.RegistryService";
 
 #[derive(Debug, Default)]
 struct BreakerState {
@@ -76,8 +92,13 @@ impl Breaker {
 
     fn record(&self, transport_failure: bool) {
         let mut state = self.lock();
+        let was_tripped = state.failures >= TRIP_AFTER;
         if !transport_failure {
             *state = BreakerState::default();
+            if was_tripped {
+                tracing::info!("registry answers again");
+                self.report(true);
+            }
             return;
         }
         state.failures += 1;
@@ -87,7 +108,23 @@ impl Breaker {
                 failures = state.failures,
                 "registry unreachable; failing fast for a while"
             );
+            if !was_tripped {
+                self.report(false);
+            }
         }
+    }
+
+    /// Reports the registry's reachability in the health entry, if one is set.
+    fn report(&self, reachable: bool) {
+        let Some(health) = self.health.clone() else {
+            return;
+        };
+        let status = if reachable {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        tokio::spawn(async move { health.set_service_status(REGISTRY_HEALTH, status).await });
     }
 }
 
@@ -144,7 +181,8 @@ pub trait RegistryView: Send + Sync + std::fmt::Debug {
 impl Registry {
     /// Prepares a client of the registry at `url` without connecting: the first
     /// call connects, and a broken connection is re-established by the next call.
-    pub fn connect_lazy(url: &str) -> anyhow::Result<Self> {
+    /// When `health` is given, its `REGISTRY_HEALTH` entry follows the breaker.
+    pub fn connect_lazy(url: &str, health: Option<HealthReporter>) -> anyhow::Result<Self> {
         let channel = tonic::transport::Endpoint::from_shared(url.to_owned())
             .with_context(|| format!("`{url}` is not a valid registry URL"))?
             .connect_timeout(CONNECT_TIMEOUT)
@@ -155,7 +193,10 @@ impl Registry {
             .connect_lazy();
         Ok(Self {
             client: RegistryServiceClient::with_interceptor(channel, PropagateCall),
-            breaker: Arc::default(),
+            breaker: Arc::new(Breaker {
+                health,
+                ..Breaker::default()
+            }),
         })
     }
 

@@ -227,4 +227,20 @@ async fn a_hung_registry_trips_the_breaker_and_later_submissions_fail_fast() {
         "{:?}",
         fast.elapsed()
     );
+    // Readiness says so; liveness does not follow it.
+    let registry_health = "duban.registry.v1.RegistryService";
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while health_status(&server.endpoint(), registry_health).await
+        != Some(ServingStatus::NotServing)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the registry's health entry never said NOT_SERVING"
+        );
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        health_status(&server.endpoint(), "").await,
+        Some(ServingStatus::Serving)
+    );
 }
