@@ -1,6 +1,7 @@
 //! Event delivery: a subscriber that reconnects from its cursor gets every later
 //! event exactly once, in order; a subscriber that joins mid-sweep misses none;
-//! events written before a SIGKILL are there after the restart.
+//! events written before a SIGKILL are there after the restart; a subscriber of
+//! one replica gets what another replica commits.
 
 use std::time::Duration;
 
@@ -10,12 +11,15 @@ use duban_proto::{
 };
 use tonic::{Streaming, transport::Channel};
 
+use duban_infra::test_util::Backend;
+
 use crate::stack::{Stack, on_each_backend, report};
 
 async fn subscribe(client: &mut ReportingServiceClient<Channel>, after: i64) -> Streaming<Event> {
     client
         .subscribe_events(rep::SubscribeEventsRequest {
             after_sequence: after,
+            filter: String::new(),
         })
         .await
         .unwrap()
@@ -129,6 +133,39 @@ async fn events_written_before_a_sigkill_are_delivered_after_the_restart() {
             "every acknowledged event survives the crash"
         );
         assert!(!stack.reporting_endpoint().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_subscriber_of_one_replica_gets_what_another_replica_commits() {
+    on_each_backend(|backend| async move {
+        // Replicas share PostgreSQL; SQLite serves one replica per database.
+        if backend != Backend::Postgres {
+            return;
+        }
+        let mut stack = Stack::start(backend, "2019-09-25T10:00:00+08:00").await;
+        let seed = stack.load_seed().await;
+        let (_replica, mut other) = stack.start_replica().await;
+        let mut stream = subscribe(&mut other, 0).await;
+        // Written through the first process only.
+        let swept = stack.sweep("2019-09-23T09:00:00+08:00").await;
+        let total = swept.events.len() as i64;
+        let received = read_until(&mut stream, total).await;
+        assert_eq!(received, swept.events);
+
+        let ndrc = seed.units["市发改委"].clone();
+        stack
+            .reporting
+            .submit_report(rep::SubmitReportRequest {
+                parent: seed.key_tasks[&5].clone(),
+                report: Some(report(&ndrc, "2019-Q3", "进展顺利")),
+                request_id: String::new(),
+            })
+            .await
+            .unwrap();
+        let submitted = read_until(&mut stream, total + 1).await;
+        assert_eq!(sequences(&submitted), [total + 1]);
     })
     .await;
 }

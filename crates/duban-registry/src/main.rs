@@ -3,6 +3,12 @@
 use clap::Parser;
 use duban_registry::{app, config::Config};
 
+/// jemalloc, with a background thread returning freed pages after about a
+/// second (see `.cargo/config.toml`), where the platform allocator keeps a
+/// burst's peak resident for good (measured in the `subscribers` benchmark).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();

@@ -148,6 +148,7 @@ async fn run(backend: Backend, tasks: usize) {
     let mut stream = client
         .subscribe_events(reporting::SubscribeEventsRequest {
             after_sequence: i64::from(swept.written),
+            filter: String::new(),
         })
         .await
         .unwrap()

@@ -12,10 +12,10 @@ use tokio::net::TcpListener;
 
 use crate::{
     config::Config,
-    db::{events::EventNotifier, migration::Migrator},
+    db::migration::Migrator,
     grpc::ReportingApi,
     registry::{REGISTRY_HEALTH, Registry, RegistryView},
-    service::Context,
+    service::{Context, events::EventHub},
 };
 
 /// The gRPC service names whose health is reported.
@@ -28,7 +28,7 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let ready: Ready<DatabaseConnection> = Ready::new();
-    let events = EventNotifier::default();
+    let events = EventHub::new(config.event_streams.limits());
     let clock = Clock::new(config.clock_file.clone());
     if let Clock::File(path) = &clock {
         tracing::warn!(path = %path.display(), "time is read from a clock file (tests and drills only)");

@@ -5,6 +5,10 @@ use std::{net::SocketAddr, path::PathBuf};
 use clap::Parser;
 use duban_infra::server::ServerArgs;
 
+use crate::service::events::streams::{
+    DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_CALLER, StreamLimits,
+};
+
 /// duban-reporting: progress reports on a plan's tasks, their review, and the
 /// period's responsibility table.
 #[derive(Debug, Clone, Parser)]
@@ -52,5 +56,45 @@ pub struct Config {
     pub sweep_interval: u64,
 
     #[command(flatten)]
+    pub event_streams: EventStreamArgs,
+
+    #[command(flatten)]
     pub server: ServerArgs,
+}
+
+/// Limits on SubscribeEvents streams.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EventStreamArgs {
+    /// The most SubscribeEvents streams this process serves at once.
+    #[arg(long = "max-event-streams", env = "DUBAN_MAX_EVENT_STREAMS", default_value_t = DEFAULT_MAX_STREAMS)]
+    pub per_process: usize,
+
+    /// The most SubscribeEvents streams one caller holds at once (a caller is
+    /// its address until callers authenticate).
+    #[arg(
+        long = "max-event-streams-per-caller",
+        env = "DUBAN_MAX_EVENT_STREAMS_PER_CALLER",
+        default_value_t = DEFAULT_MAX_STREAMS_PER_CALLER
+    )]
+    pub per_caller: usize,
+}
+
+impl Default for EventStreamArgs {
+    fn default() -> Self {
+        let limits = StreamLimits::default();
+        Self {
+            per_process: limits.per_process,
+            per_caller: limits.per_caller,
+        }
+    }
+}
+
+impl EventStreamArgs {
+    /// The limits configured.
+    pub fn limits(&self) -> StreamLimits {
+        StreamLimits {
+            per_process: self.per_process,
+            per_caller: self.per_caller,
+        }
+    }
 }

@@ -28,6 +28,9 @@ pub enum ReportingError {
     /// concurrent writer won).
     #[error("{0}")]
     Aborted(Refusal),
+    /// A limit of the service is reached (event streams open, say); retry later.
+    #[error("{0}")]
+    ResourceExhausted(Refusal),
     /// The database cannot be reached.
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
@@ -86,6 +89,12 @@ impl From<ReportingError> for Status {
                 errors::failed_precondition(refusal, DOMAIN)
             }
             ReportingError::Aborted(refusal) => errors::aborted(refusal, DOMAIN),
+            ReportingError::ResourceExhausted(refusal) => errors::status(
+                Code::ResourceExhausted,
+                refusal.message,
+                refusal.reason,
+                DOMAIN,
+            ),
             ReportingError::Unavailable(cause) => errors::database_unavailable(
                 &cause,
                 "the reporting database is unavailable; retry later",

@@ -31,6 +31,10 @@ pub struct WatchArgs {
     /// Print events after this sequence (the last one you processed).
     #[arg(long, default_value_t = 0)]
     pub after: i64,
+    /// Only events that match, e.g. `unit="units/xiushui" AND type=ESCALATION`
+    /// (fields plan, unit, period, type).
+    #[arg(long, default_value = "")]
+    pub filter: String,
     /// Stop after this many events (default: run until interrupted).
     #[arg(long)]
     pub limit: Option<usize>,
@@ -106,6 +110,7 @@ pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
         .await?
         .subscribe_events(pb::SubscribeEventsRequest {
             after_sequence: args.after,
+            filter: args.filter,
         })
         .await
         .map_err(|status| status_error("cannot subscribe to events", status))?

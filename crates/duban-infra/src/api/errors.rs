@@ -50,6 +50,9 @@ pub mod reason {
     pub const STARTING: &str = "STARTING";
     /// RESOURCE_EXHAUSTED: the server is at its concurrency limit.
     pub const OVERLOADED: &str = "OVERLOADED";
+    /// RESOURCE_EXHAUSTED: the process, or the caller, has as many event streams
+    /// open as it may.
+    pub const TOO_MANY_STREAMS: &str = "TOO_MANY_STREAMS";
     /// RESOURCE_EXHAUSTED: a message is larger than the server accepts.
     pub const MESSAGE_TOO_LARGE: &str = "MESSAGE_TOO_LARGE";
     /// DEADLINE_EXCEEDED: the client's deadline passed and the work stopped.

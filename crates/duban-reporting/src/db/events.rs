@@ -12,24 +12,26 @@ use sea_orm::{
 use super::entities::event;
 use crate::domain::event::{Event, EventType, NewEvent, Severity};
 
-/// The wake-up hint a service's subscribers wait on, held in its state: every
-/// write that commits events announces them. Subscribers also poll, so events
-/// written by other replicas arrive too.
+/// The wake-up call of the process's event reader: every write that commits
+/// events announces them. Announcements made while the reader is busy are kept
+/// (as one), so none is lost.
 #[derive(Debug, Clone, Default)]
 pub struct EventNotifier(std::sync::Arc<tokio::sync::Notify>);
 
 impl EventNotifier {
-    /// Returns the hint to wait on (register it before reading, so an append
-    /// that commits meanwhile still wakes the reader).
-    pub fn appended(&self) -> &tokio::sync::Notify {
-        &self.0
+    /// Waits for the next announcement (or one made since the last wait).
+    pub async fn committed(&self) {
+        self.0.notified().await;
     }
 
-    /// Wakes the subscribers; call after committing appended events.
+    /// Wakes the reader; call after committing appended events.
     pub fn announce(&self) {
-        self.0.notify_waiters();
+        self.0.notify_one();
     }
 }
+
+/// The PostgreSQL channel every commit that appends events notifies.
+pub const NOTIFY_CHANNEL: &str = "duban_events";
 
 /// Key of the advisory lock serialising event appends on PostgreSQL.
 const APPEND_LOCK_KEY: i64 = 0x6475_6261_6e65_7674; // "dubanevt"
@@ -74,21 +76,15 @@ pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<
         return Ok(Vec::new());
     }
     if db.get_database_backend() == DbBackend::Postgres {
+        // The notification is delivered at commit, to other replicas' readers.
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [APPEND_LOCK_KEY.into()],
+            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
+            [APPEND_LOCK_KEY.into(), NOTIFY_CHANNEL.into()],
         ))
         .await?;
     }
-    let last: Option<i64> = event::Entity::find()
-        .select_only()
-        .column_as(event::Column::Sequence.max(), "last")
-        .into_tuple::<Option<i64>>()
-        .one(db)
-        .await?
-        .flatten();
-    let mut next = last.unwrap_or(0);
+    let mut next = last_sequence(db).await?;
     let mut seen = std::collections::HashSet::new();
     let mut written = Vec::new();
     for chunk in events.chunks(CHUNK) {
@@ -141,6 +137,18 @@ fn to_row(sequence: i64, new: &NewEvent) -> event::ActiveModel {
         recipient: Set(new.recipient.clone()),
         comment: Set(new.comment.clone()),
     }
+}
+
+/// Returns the newest event's sequence, 0 when there is none.
+pub async fn last_sequence(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(event::Entity::find()
+        .select_only()
+        .column_as(event::Column::Sequence.max(), "last")
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten()
+        .unwrap_or(0))
 }
 
 /// Returns up to `limit` events after `cursor`, in sequence order.

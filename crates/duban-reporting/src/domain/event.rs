@@ -103,3 +103,29 @@ pub struct Event {
     pub sequence: i64,
     pub event: NewEvent,
 }
+
+/// Which events a subscriber asked for: every condition set must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// `plans/{plan}`.
+    pub plan: Option<String>,
+    /// `units/{unit}`.
+    pub unit: Option<String>,
+    /// `2019-Q3`.
+    pub period: Option<String>,
+    pub event_type: Option<EventType>,
+}
+
+impl EventFilter {
+    /// Whether `event` is one the subscriber asked for.
+    pub fn matches(&self, event: &Event) -> bool {
+        let e = &event.event;
+        self.plan.as_ref().is_none_or(|plan| *plan == e.plan)
+            && self.unit.as_ref().is_none_or(|unit| *unit == e.unit)
+            && self
+                .period
+                .as_ref()
+                .is_none_or(|period| *period == e.period)
+            && self.event_type.is_none_or(|t| t == e.event_type)
+    }
+}

@@ -1,19 +1,23 @@
 //! ListEvents and SubscribeEvents: decode the cursor, read or follow the outbox,
 //! encode the events.
 
-use std::pin::Pin;
+use std::{net::SocketAddr, pin::Pin};
 
 use duban_infra::api::{
-    FieldViolations,
+    FieldViolations, filter,
     paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
 };
+use duban_model::Period;
 use duban_proto::{events::v1 as ev, reporting::v1 as pb};
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::Status;
 
 use super::convert::timestamp;
 use crate::{
-    domain::event::{Event, EventType, Severity},
+    domain::{
+        event::{Event, EventFilter, EventType, Severity},
+        names,
+    },
     error::ReportingError,
     service::{self, Context},
 };
@@ -62,6 +66,67 @@ pub fn encode_event(event: Event) -> ev::Event {
     }
 }
 
+/// The fields SubscribeEvents filters on.
+const FILTER_FIELDS: &[filter::Field<'static>] = &[
+    ("plan", false),
+    ("unit", false),
+    ("period", false),
+    ("type", false),
+];
+
+fn decode_filter(text: &str, violations: &mut FieldViolations) -> EventFilter {
+    let mut decoded = EventFilter::default();
+    let terms = match filter::parse(text, FILTER_FIELDS) {
+        Ok(terms) => terms,
+        Err(reason) => {
+            violations.add("filter", reason);
+            return decoded;
+        }
+    };
+    for term in terms {
+        let value = term.value.as_str();
+        match term.key.as_str() {
+            "plan" => {
+                decoded.plan = violations
+                    .check("filter", names::plan_id(value))
+                    .map(|id| names::plan_name(&id));
+            }
+            "unit" => {
+                decoded.unit = violations
+                    .check("filter", names::unit_id(value))
+                    .map(|id| names::unit_name(&id));
+            }
+            "period" => {
+                decoded.period = violations
+                    .check("filter", Period::parse_any(value))
+                    .map(|period| period.to_string());
+            }
+            _ => match ev::EventType::from_str_name(&format!("EVENT_TYPE_{value}")) {
+                Some(event_type) if event_type != ev::EventType::Unspecified => {
+                    decoded.event_type = Some(decode_event_type(event_type));
+                }
+                _ => violations.add(
+                    "filter",
+                    format!("`{value}` is not an event type such as REMINDER_DUE or ESCALATION"),
+                ),
+            },
+        }
+    }
+    decoded
+}
+
+fn decode_event_type(event_type: ev::EventType) -> EventType {
+    match event_type {
+        ev::EventType::ReminderUpcoming | ev::EventType::Unspecified => EventType::ReminderUpcoming,
+        ev::EventType::ReminderDue => EventType::ReminderDue,
+        ev::EventType::ReminderOverdue => EventType::ReminderOverdue,
+        ev::EventType::Escalation => EventType::Escalation,
+        ev::EventType::ReportSubmitted => EventType::ReportSubmitted,
+        ev::EventType::ReportReturned => EventType::ReportReturned,
+        ev::EventType::ReportAccepted => EventType::ReportAccepted,
+    }
+}
+
 fn check_cursor(after: i64, violations: &mut FieldViolations) {
     if after < 0 {
         violations.add(
@@ -97,15 +162,24 @@ pub async fn list(
     })
 }
 
-/// Starts a subscriber: everything after the cursor, then live events.
-pub fn subscribe(
+/// Starts a subscriber: everything after the cursor, then live events. The
+/// stream holds its place among the process's streams until it is dropped.
+pub async fn subscribe(
     context: &Context,
     request: &pb::SubscribeEventsRequest,
+    peer: Option<SocketAddr>,
 ) -> Result<EventStream, ReportingError> {
     let mut violations = FieldViolations::new();
     check_cursor(request.after_sequence, &mut violations);
+    let filter = decode_filter(&request.filter, &mut violations);
     ReportingError::ensure_valid(violations)?;
-    let feed = service::events::subscribe(context, request.after_sequence);
-    let stream = ReceiverStream::new(feed).map(|item| item.map(encode_event).map_err(Status::from));
+    let caller = service::events::caller_key(&context.call, peer);
+    let subscription =
+        service::events::subscribe(context, request.after_sequence, filter, &caller).await?;
+    let permit = subscription.permit;
+    let stream = ReceiverStream::new(subscription.feed).map(move |item| {
+        let _held = &permit;
+        item.map(encode_event).map_err(Status::from)
+    });
     Ok(Box::pin(stream))
 }

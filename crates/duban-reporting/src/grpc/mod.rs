@@ -19,7 +19,10 @@ use duban_proto::reporting::v1::{self as pb, reporting_service_server::Reporting
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
-use crate::{db::events::EventNotifier, registry::RegistryView, service::Context};
+use crate::{
+    registry::RegistryView,
+    service::{Context, events::EventHub},
+};
 
 /// The ReportingService implementation: the state every call's context is made of.
 #[derive(Debug, Clone)]
@@ -27,7 +30,7 @@ pub struct ReportingApi {
     db: Ready<DatabaseConnection>,
     registry: Arc<dyn RegistryView>,
     clock: Clock,
-    events: EventNotifier,
+    events: EventHub,
 }
 
 impl ReportingApi {
@@ -37,7 +40,7 @@ impl ReportingApi {
         db: Ready<DatabaseConnection>,
         registry: Arc<dyn RegistryView>,
         clock: Clock,
-        events: EventNotifier,
+        events: EventHub,
     ) -> Self {
         Self {
             db,
@@ -97,7 +100,8 @@ macro_rules! reporting_service {
                 request: Request<pb::SubscribeEventsRequest>,
             ) -> Result<Response<Self::SubscribeEventsStream>, Status> {
                 let context = self.context()?;
-                events::subscribe(&context, request.get_ref())
+                events::subscribe(&context, request.get_ref(), request.remote_addr())
+                    .await
                     .map(Response::new)
                     .map_err(Status::from)
             }

@@ -22,16 +22,16 @@ use duban_infra::call::CallInfo;
 use duban_infra::clock::Clock;
 use sea_orm::DatabaseConnection;
 
-use crate::{db::events::EventNotifier, error::ReportingError, registry::RegistryView};
+use crate::{error::ReportingError, registry::RegistryView};
 
 /// What one operation works with: storage, the registry, the clock, the event
-/// notifier, and the call it serves (request id, deadline, caller).
+/// hub, and the call it serves (request id, deadline, caller).
 #[derive(Debug, Clone)]
 pub struct Context {
     pub db: DatabaseConnection,
     pub registry: Arc<dyn RegistryView>,
     pub clock: Clock,
-    pub events: EventNotifier,
+    pub events: events::EventHub,
     pub call: CallInfo,
 }
 

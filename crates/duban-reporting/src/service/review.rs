@@ -31,7 +31,7 @@ pub async fn review(context: &Context, request: ReviewRequest) -> Result<Report,
         request_id: request.request_id,
         now: context.now().await?,
     };
-    let report = writes::review(&context.db, &context.events, command).await?;
+    let report = writes::review(&context.db, context.events.notifier(), command).await?;
     tracing::info!(
         report = %report.slot.revision_name(report.revision),
         state = report.review.state.as_str(),

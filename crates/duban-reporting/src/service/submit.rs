@@ -71,7 +71,7 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
         submit_time: now,
         request_id,
     };
-    match writes::submit(&context.db, &context.events, new).await? {
+    match writes::submit(&context.db, context.events.notifier(), new).await? {
         Submitted::Created(report) => {
             tracing::info!(
                 report = %report.slot.revision_name(report.revision),

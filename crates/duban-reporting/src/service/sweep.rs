@@ -187,7 +187,7 @@ async fn sweep_period(
             comment: String::new(),
         });
     }
-    let written = writes::append_reminders(db, &context.events, new_events).await?;
+    let written = writes::append_reminders(db, context.events.notifier(), new_events).await?;
     outcome.skipped += written
         .iter()
         .filter_map(|event| skipped_behind.get(&event.event.id))

@@ -28,7 +28,7 @@ use super::{
     submit::Submission,
 };
 use crate::{
-    db::{events::EventNotifier, migration::Migrator},
+    db::migration::Migrator,
     domain::{
         Decision, Obligation, PeriodWindow, ReportContent, ReportStatus, ReporterRole, ReviewState,
         SlotKey, SlotState,
@@ -42,7 +42,7 @@ use crate::{
 
 /// A registry that knows one plan `p1`, in 2019-Q3, with fixed obligations.
 #[derive(Debug)]
-struct StandInRegistry {
+pub(crate) struct StandInRegistry {
     obligations: Vec<Obligation>,
     down: AtomicBool,
 }
@@ -210,7 +210,7 @@ fn obligation(task: &str, number: i32, unit: &str, role: ReporterRole) -> Obliga
 }
 
 /// A context on a fresh in-memory database at `now`, with the stand-in registry.
-async fn context_at(now: DateTime<Utc>) -> (Context, Arc<StandInRegistry>) {
+pub(crate) async fn context_at(now: DateTime<Utc>) -> (Context, Arc<StandInRegistry>) {
     let db = database::connect("sqlite::memory:", Durability::AllowWeak)
         .await
         .unwrap();
@@ -228,7 +228,7 @@ async fn context_at(now: DateTime<Utc>) -> (Context, Arc<StandInRegistry>) {
         db,
         registry: registry.clone(),
         clock: Clock::Fixed(now),
-        events: EventNotifier::default(),
+        events: super::events::EventHub::default(),
         call: CallInfo::internal(),
     };
     (context, registry)

@@ -180,16 +180,26 @@ async fn start_reporting_in_process(
     clock_file: &std::path::Path,
 ) -> InProcessServer {
     let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: database.url.clone(),
-        registry_url: format!("http://{registry}"),
-        allow_weak_durability: false,
-        log_json: false,
         clock_file: Some(clock_file.to_owned()),
-        sweep_interval: 0,
-        server: ServerArgs::default(),
+        ..in_process_config(database, format!("http://{registry}"))
     };
     InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await
+}
+
+/// The configuration of an in-process reporting service on `database` that asks
+/// the registry at `registry_url` and sweeps only when asked.
+pub fn in_process_config(database: &TestDatabase, registry_url: String) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: database.url.clone(),
+        registry_url,
+        allow_weak_durability: false,
+        log_json: false,
+        clock_file: None,
+        sweep_interval: 0,
+        event_streams: Default::default(),
+        server: ServerArgs::default(),
+    }
 }
 
 /// Runs `scenario` once per configured backend with the reporting service as its

@@ -19,6 +19,7 @@ mod seed;
 mod server;
 mod serving;
 mod stored_values;
+mod streams;
 mod submit;
 mod summary;
 mod write_errors;

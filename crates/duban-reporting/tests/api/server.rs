@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tonic::{Code, Request};
 use tonic_health::pb::health_check_response::ServingStatus;
 
-use super::helpers::{report, request_id, submit};
+use super::helpers::{in_process_config, report, request_id, submit};
 
 /// A registry that takes connections and then says nothing, like a hung process.
 struct SilentRegistry {
@@ -54,14 +54,8 @@ async fn start_in_process(
     server: ServerArgs,
 ) -> InProcessServer {
     let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: database.url.clone(),
-        registry_url,
-        allow_weak_durability: false,
-        log_json: false,
-        clock_file: None,
-        sweep_interval: 0,
         server,
+        ..in_process_config(database, registry_url)
     };
     InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await
 }
