@@ -211,6 +211,12 @@ pub fn render(response: &pb::ImportPlanResponse, names: &Names, dry_run: bool) -
         for w in &response.warnings {
             let _ = writeln!(out, "  line {}: {}: {}", w.line, w.message, w.text);
         }
+        let unshown = usize::try_from(response.warning_count)
+            .unwrap_or(0)
+            .saturating_sub(response.warnings.len());
+        if unshown > 0 {
+            let _ = writeln!(out, "  … and {unshown} more");
+        }
     }
     out
 }

@@ -7,10 +7,11 @@ use super::{plans::encode_plan, tasks::encode_task, units::encode_kind};
 use crate::{
     domain::{Assignee, names as resource},
     error::RegistryError,
-    service::{self, Context, ensure_valid, import::Imported},
+    service::{
+        self, Context, ensure_valid,
+        import::{Imported, MAX_DOCUMENT_BYTES},
+    },
 };
-
-const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
 pub async fn import_plan(
     context: &Context,
@@ -38,6 +39,7 @@ pub async fn import_plan(
     let Imported {
         outcome,
         warnings,
+        warning_count,
         source_hash,
     } = service::import::import(
         context,
@@ -78,6 +80,7 @@ pub async fn import_plan(
                 text: w.text,
             })
             .collect(),
+        warning_count: i32::try_from(warning_count).unwrap_or(i32::MAX),
         already_imported: outcome.already_imported,
         source_hash,
     })

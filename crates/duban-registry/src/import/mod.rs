@@ -108,18 +108,23 @@ async fn write(
                 )),
                 other => other,
             })?;
-        for (mut task, assignments) in draft_plan.tasks {
-            task.assignments = assignments
-                .into_iter()
-                .map(|a| Assignment {
-                    assignee: resolutions[a.form].assignee.clone(),
-                    role: a.role,
-                    note: a.note,
-                })
-                .collect();
-            tasks::insert(db, &task).await?;
-            all_tasks.push(task);
-        }
+        let plan_tasks: Vec<Task> = draft_plan
+            .tasks
+            .into_iter()
+            .map(|(mut task, assignments)| {
+                task.assignments = assignments
+                    .into_iter()
+                    .map(|a| Assignment {
+                        assignee: resolutions[a.form].assignee.clone(),
+                        role: a.role,
+                        note: a.note,
+                    })
+                    .collect();
+                task
+            })
+            .collect();
+        tasks::insert_new_plan_tasks(db, &draft_plan.plan.id, &plan_tasks).await?;
+        all_tasks.extend(plan_tasks);
         all_plans.push(draft_plan.plan);
     }
     Ok(Outcome {

@@ -10,13 +10,23 @@ use crate::{
     import::{self, Outcome, mapping},
 };
 
+/// The most a document may hold (documented on ImportPlanRequest): larger
+/// documents are refused before any work, so no import runs for long.
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+pub const MAX_LINES: usize = 20_000;
+pub const MAX_TASKS: usize = 10_000;
+/// Warnings a reply carries; the rest are only counted.
+pub const MAX_WARNINGS_RETURNED: usize = 100;
+
 /// What an import did (or would do), with the parser's warnings.
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub outcome: Outcome,
-    /// Lines the parser could not place; none when the document was imported
-    /// before (nothing new was read from it).
+    /// The first `MAX_WARNINGS_RETURNED` lines the parser could not place; none
+    /// when the document was imported before (nothing new was read from it).
     pub warnings: Vec<text::Warning>,
+    /// How many warnings there were in all.
+    pub warning_count: usize,
     /// The SHA-256 of the normalised text, which makes a re-import a no-op.
     pub source_hash: String,
 }
@@ -28,6 +38,15 @@ pub async fn import(
     default_issuer: &str,
     validate_only: bool,
 ) -> Result<Imported, RegistryError> {
+    let lines = document.lines().count();
+    if lines > MAX_LINES {
+        return Err(RegistryError::invalid(
+            "text",
+            format!(
+                "has {lines} lines, more than the {MAX_LINES} one import reads; split the document"
+            ),
+        ));
+    }
     let parsed = text::parse_plan(document);
     let task_count = parsed.tasks.len()
         + parsed
@@ -35,6 +54,14 @@ pub async fn import(
             .iter()
             .map(|a| a.tasks.len())
             .sum::<usize>();
+    if task_count > MAX_TASKS {
+        return Err(RegistryError::invalid(
+            "text",
+            format!(
+                "has {task_count} tasks, more than the {MAX_TASKS} one import takes; split the document"
+            ),
+        ));
+    }
     if task_count == 0 {
         return Err(RegistryError::invalid(
             "text",
@@ -57,14 +84,18 @@ pub async fn import(
         validate_only,
         "plan import"
     );
-    let warnings = if outcome.already_imported {
-        Vec::new()
+    let (warnings, warning_count) = if outcome.already_imported {
+        (Vec::new(), 0)
     } else {
-        warnings
+        let count = warnings.len();
+        let mut warnings = warnings;
+        warnings.truncate(MAX_WARNINGS_RETURNED);
+        (warnings, count)
     };
     Ok(Imported {
         outcome,
         warnings,
+        warning_count,
         source_hash,
     })
 }

@@ -9,6 +9,7 @@ mod durability;
 mod errors;
 mod helpers;
 mod import;
+mod import_limits;
 mod lifecycle;
 mod numbering;
 mod obligations;
