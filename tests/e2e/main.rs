@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod delivery;
+mod faults;
 mod reminders;
 mod seed_reports;
 mod stack;

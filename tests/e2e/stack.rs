@@ -56,6 +56,17 @@ where
     }
 }
 
+fn reporting_flags(registry: &str, clock: &std::path::Path, sweep_interval: u64) -> Vec<String> {
+    vec![
+        "--registry-url".to_owned(),
+        registry.to_owned(),
+        "--clock-file".to_owned(),
+        clock.display().to_string(),
+        "--sweep-interval".to_owned(),
+        sweep_interval.to_string(),
+    ]
+}
+
 async fn start_reporting(
     database: &TestDatabase,
     registry: &str,
@@ -63,14 +74,7 @@ async fn start_reporting(
     sweep_interval: u64,
     metrics: Option<SocketAddr>,
 ) -> ServiceProcess {
-    let mut flags = vec![
-        "--registry-url".to_owned(),
-        registry.to_owned(),
-        "--clock-file".to_owned(),
-        clock.display().to_string(),
-        "--sweep-interval".to_owned(),
-        sweep_interval.to_string(),
-    ];
+    let mut flags = reporting_flags(registry, clock, sweep_interval);
     if let Some(metrics) = metrics {
         flags.extend(["--metrics-listen".to_owned(), metrics.to_string()]);
     }
@@ -295,6 +299,47 @@ impl Stack {
         self.reporting = ReportingServiceClient::connect(self.reporting_process.endpoint())
             .await
             .unwrap();
+    }
+
+    /// Kills the reporting service with SIGKILL and restarts it on the same
+    /// address, so that clients keep their endpoint.
+    pub async fn kill9_reporting_and_restart_in_place(&mut self) {
+        self.reporting_process.kill9();
+        self.reporting_process = start_binary(
+            "duban-reporting",
+            &self.reporting_db,
+            Some(self.reporting_process.addr),
+            &reporting_flags(
+                &self.registry_process.endpoint(),
+                &self.clock,
+                self.sweep_interval,
+            ),
+            "info",
+        )
+        .await;
+    }
+
+    /// Restarts a killed registry on its address and database.
+    pub async fn restart_registry_in_place(&mut self) {
+        self.registry_process.kill9();
+        self.registry_process = start_binary(
+            "duban-registry",
+            &self.registry_db,
+            Some(self.registry_process.addr),
+            &[],
+            "info",
+        )
+        .await;
+    }
+
+    /// The registry process, to freeze it (`STOP`) and thaw it (`CONT`).
+    pub fn registry_process(&self) -> &ServiceProcess {
+        &self.registry_process
+    }
+
+    /// The reporting database.
+    pub fn reporting_database(&self) -> &TestDatabase {
+        &self.reporting_db
     }
 
     /// Kills the registry (so the reporting service cannot reach it).

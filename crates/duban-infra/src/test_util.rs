@@ -232,6 +232,18 @@ impl ServiceProcess {
         }
     }
 
+    /// Sends a signal by name (`STOP`, `CONT`) with `kill`, to freeze a process
+    /// as a hung one would be and thaw it again.
+    pub fn signal(&self, signal: &str) {
+        if let Some(pid) = self.pid() {
+            let status = Command::new("kill")
+                .args([format!("-{signal}"), pid.to_string()])
+                .status()
+                .expect("run kill");
+            assert!(status.success(), "kill -{signal} {pid} failed");
+        }
+    }
+
     /// Sends SIGTERM and waits for the exit status, at most `timeout`.
     pub async fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
         let mut child = self.child.take()?;
