@@ -102,7 +102,8 @@ fn term(cursor: &mut Cursor<'_>, allowed: &[Field<'_>]) -> Result<Term, String> 
     let Some(&(_, ordered)) = allowed.iter().find(|(name, _)| *name == key) else {
         let names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
         return Err(format!(
-            "unknown field `{key}` {}; filterable: {}",
+            "unknown field `{}` {}; filterable: {}",
+            shortened(key),
             cursor.here(),
             names.join(", ")
         ));
@@ -151,9 +152,28 @@ fn term(cursor: &mut Cursor<'_>, allowed: &[Field<'_>]) -> Result<Term, String> 
     })
 }
 
+/// Cuts text quoted in an error to `QUOTED_CHARS`, so a huge input cannot make
+/// a huge error.
+fn shortened(text: &str) -> String {
+    if text.chars().count() > QUOTED_CHARS {
+        let head: String = text.chars().take(QUOTED_CHARS).collect();
+        format!("{head}…")
+    } else {
+        text.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `filter` fuzz target: an unknown field name was quoted whole.
+    #[test]
+    fn an_unknown_field_is_quoted_short_however_long() {
+        let error = parse(&format!("period{}=1", "W".repeat(10_000)), KEYS).unwrap_err();
+        assert!(error.chars().count() < 200, "{error}");
+        assert!(error.contains("unknown field `periodWWW"), "{error}");
+    }
 
     const KEYS: &[Field<'_>] = &[("section", false), ("unit", false), ("deadline", true)];
 
