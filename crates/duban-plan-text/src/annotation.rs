@@ -9,13 +9,25 @@ use crate::text::{char_at, is_close_bracket, is_colon, is_open_bracket, is_space
 pub(crate) enum LabelKind {
     Units(Role),
     Deadline,
+    /// A person who leads the work (`牵头负责领导:金力`), not a unit: read and
+    /// left out.
+    Leader,
 }
 
-use LabelKind::{Deadline, Units};
+use LabelKind::{Deadline, Leader, Units};
 use Role::{Lead, Participating, Responsible};
 
 /// Longer labels first, so `完成时限` wins over `时限`.
 const LABELS: &[(&str, LabelKind)] = &[
+    ("牵头负责领导", Leader),
+    ("牵头责任单位", Units(Lead)),
+    ("协同责任单位", Units(Participating)),
+    ("主要协作单位", Units(Participating)),
+    ("主要责任单位", Units(Responsible)),
+    ("责任领导", Leader),
+    ("分管领导", Leader),
+    ("责任主体", Units(Responsible)),
+    ("协作单位", Units(Participating)),
     ("责任单位", Units(Responsible)),
     ("责任部门", Units(Responsible)),
     ("主责单位", Units(Lead)),

@@ -28,6 +28,7 @@ mod lines;
 mod metadata;
 mod model;
 mod preamble;
+mod rules;
 mod table;
 mod text;
 mod units;
@@ -69,6 +70,7 @@ pub fn parse_plan(text: &str) -> ParsedPlan {
             .issue_date
             .map(|d| d.year)
             .or_else(|| year_in(&preamble.title)),
+        first_listed_leads: rules::states_first_listed_leads(text),
     };
     let body = body::parse_body(
         text,

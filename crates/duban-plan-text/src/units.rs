@@ -103,7 +103,8 @@ fn trim_item(s: &str) -> &str {
 /// Reads the assignments written in `text` for `role`, in written order.
 pub(crate) fn assignments(text: &str, role: Role) -> Vec<Assignment> {
     let mut out = Vec::new();
-    for clause in split_top_level(text, |c| matches!(c, ';' | '；')) {
+    let text = crate::rules::without_rule_notes(text);
+    for clause in split_top_level(&text, |c| matches!(c, ';' | '；')) {
         let (note, units) = match per_deliverable(clause) {
             Some((note, units)) => (Some(note), units),
             None => (None, clause),

@@ -91,6 +91,7 @@ impl<'a> Walker<'a> {
                 }
                 task.assignments.extend(found);
             }
+            LabelKind::Leader => {}
             LabelKind::Deadline if task.deadline.is_some() => {
                 self.warn(line, "second deadline is ignored", part.content);
             }

@@ -19,6 +19,9 @@ use sequence::Sequence;
 pub(crate) struct Context {
     /// Year for deadlines written without one (`年底前`).
     pub plan_year: Option<i32>,
+    /// The document says once that the first unit of each list leads
+    /// (`列第一位的为牵头单位`).
+    pub first_listed_leads: bool,
 }
 
 #[derive(Debug, Default)]
@@ -229,6 +232,10 @@ impl<'a> Walker<'a> {
         for (part, line) in open.parts {
             self.apply(&mut task, part, line);
         }
+        if self.ctx.first_listed_leads {
+            crate::rules::first_listed_leads(&mut task.assignments);
+        }
+        crate::rules::lead_makes_others_participate(&mut task.assignments);
         if task.text.is_empty() {
             self.warn(open.line, "task has no text", open.label);
         }
