@@ -1,7 +1,10 @@
 //! Machine-readable errors: every non-OK status a duban service returns carries a
 //! `google.rpc.ErrorInfo` with a stable reason and the service's domain, so a
 //! client branches on the reason and never parses English. FAILED_PRECONDITION
-//! also carries a `PreconditionFailure`, INVALID_ARGUMENT a `BadRequest`.
+//! also carries a `PreconditionFailure`, INVALID_ARGUMENT a `BadRequest`. A
+//! refusal that a plain retry can cure (the database or registry unreachable,
+//! the server starting or at its limit, a concurrent writer) carries a
+//! `google.rpc.RetryInfo` saying how long to wait first.
 
 use std::collections::HashMap;
 
@@ -92,7 +95,23 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// How long a client should wait before retrying a call refused for `reason`,
+/// when retrying the same call can succeed.
+pub fn retry_delay(reason: &str) -> Option<std::time::Duration> {
+    match reason {
+        reason::DATABASE_UNAVAILABLE
+        | reason::REGISTRY_UNAVAILABLE
+        | reason::STARTING
+        | reason::OVERLOADED => Some(std::time::Duration::from_secs(1)),
+        reason::CONCURRENT_CHANGE => Some(std::time::Duration::from_millis(100)),
+        _ => None,
+    }
+}
+
 fn info(details: &mut ErrorDetails, reason: &str, domain: &str, subject: Option<&str>) {
+    if let Some(delay) = retry_delay(reason) {
+        details.set_retry_info(Some(delay));
+    }
     let metadata: HashMap<String, String> = subject
         .filter(|s| !s.is_empty())
         .map(|s| HashMap::from([("resource".to_owned(), s.to_owned())]))
@@ -179,6 +198,42 @@ mod tests {
         let failure = status.get_details_precondition_failure().unwrap();
         assert_eq!(failure.violations[0].r#type, "UNIT_NOT_ASSIGNED");
         assert_eq!(failure.violations[0].subject, "units/x");
+    }
+
+    #[test]
+    fn transient_refusals_carry_a_retry_delay_and_others_none() {
+        let delay = |status: &Status| {
+            status
+                .get_details_retry_info()
+                .and_then(|info| info.retry_delay)
+        };
+        let unavailable =
+            database_unavailable(&"connection reset", "retry later", "duban.registry");
+        assert_eq!(delay(&unavailable), Some(std::time::Duration::from_secs(1)));
+        assert_eq!(
+            reason_of(&unavailable).as_deref(),
+            Some("DATABASE_UNAVAILABLE")
+        );
+        let conflict = aborted(
+            Refusal::new(reason::CONCURRENT_CHANGE, "units/x", "raced"),
+            "duban.registry",
+        );
+        assert_eq!(
+            delay(&conflict),
+            Some(std::time::Duration::from_millis(100))
+        );
+        let stale = aborted(
+            Refusal::new(reason::STALE_ETAG, "units/x", "read again"),
+            "duban.registry",
+        );
+        assert_eq!(
+            delay(&stale),
+            None,
+            "a stale etag needs a fresh read, not a retry"
+        );
+        let mut violations = FieldViolations::new();
+        violations.add("period", "bad");
+        assert_eq!(delay(&invalid_argument(violations, "duban.registry")), None);
     }
 
     #[test]

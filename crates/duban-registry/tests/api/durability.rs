@@ -119,6 +119,13 @@ async fn health_is_not_serving_and_calls_unavailable_until_migrations_finish() {
         .await
         .unwrap_err();
     assert_eq!(early.code(), tonic::Code::Unavailable, "{early:?}");
+    let retry =
+        tonic_types::StatusExt::get_details_retry_info(&early).and_then(|info| info.retry_delay);
+    assert_eq!(
+        retry,
+        Some(Duration::from_secs(1)),
+        "starting: retry shortly"
+    );
 
     lock.rollback().await.unwrap();
     starting.wait_until_serving(Duration::from_secs(30)).await;

@@ -14,6 +14,7 @@ use duban_reporting::{app, config::Config};
 use tokio::net::TcpListener;
 use tonic::{Code, Request};
 use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_types::StatusExt;
 
 use super::helpers::{in_process_config, report, request_id, submit};
 
@@ -216,6 +217,10 @@ async fn a_hung_registry_trips_the_breaker_and_later_submissions_fail_fast() {
         duban_infra::api::errors::reason_of(&status).as_deref(),
         Some("REGISTRY_UNAVAILABLE")
     );
+    let retry = status
+        .get_details_retry_info()
+        .and_then(|info| info.retry_delay);
+    assert_eq!(retry, Some(Duration::from_secs(1)), "a retry hint");
     assert!(
         fast.elapsed() < Duration::from_secs(1),
         "{:?}",
