@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 /// Default address of the registry.
 pub const DEFAULT_REGISTRY_URL: &str = "http://127.0.0.1:50051";
+/// Default address of the reporting service.
+pub const DEFAULT_REPORTING_URL: &str = "http://127.0.0.1:50052";
 
 /// duban (督办): follow an action plan from the published document to the last report.
 #[derive(Debug, Parser)]
@@ -30,6 +32,9 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Run one reminder sweep (for a scheduler such as a Kubernetes CronJob).
     Remind(commands::events::RemindArgs),
+    /// Ask services for their health; exits non-zero unless all are SERVING
+    /// (a container HEALTHCHECK).
+    Health(commands::health::HealthArgs),
     /// Read the event stream.
     Events {
         #[command(subcommand)]
@@ -52,6 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Up(args) => commands::up::run(args).await,
         Command::Report(args) => commands::report::run(args).await,
         Command::Remind(args) => commands::events::remind(args).await,
+        Command::Health(args) => commands::health::run(args).await,
         Command::Events {
             command: EventsCommand::Watch(args),
         } => commands::events::watch(args).await,

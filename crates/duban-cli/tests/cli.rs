@@ -40,6 +40,15 @@ async fn spawn_up_sweeping(
         "--seed".into(),
         seed.display().to_string(),
     ];
+    start_up(dir, registry, args).await
+}
+
+async fn start_up(
+    dir: &std::path::Path,
+    registry: std::net::SocketAddr,
+    args: Vec<String>,
+) -> (ServiceProcess, String) {
+    let reporting = args[args.iter().position(|a| a == "--reporting-listen").unwrap() + 1].clone();
     let mut up = ServiceProcess::spawn(DUBAN.as_ref(), registry, &args, &[], dir);
     up.wait_until_serving(Duration::from_secs(30)).await;
     (up, reporting.to_string())
@@ -299,6 +308,70 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
         escalations.iter().all(|e| e.recipient == ndrc.name),
         "escalations go to the office"
     );
+}
+
+/// `duban up` with no seed directory loads the seed built into the binary: the
+/// tests run in the crate's directory, which has no `seeds/`.
+#[tokio::test]
+async fn up_loads_the_built_in_seed_and_health_says_both_serve() {
+    let dir = temp_dir("cli-up-embedded");
+    let (registry, reporting) = (free_addr(), free_addr());
+    let args: Vec<String> = vec![
+        "up".into(),
+        "--data-dir".into(),
+        dir.join("data").display().to_string(),
+        "--registry-listen".into(),
+        registry.to_string(),
+        "--reporting-listen".into(),
+        reporting.to_string(),
+        "--sweep-interval".into(),
+        "0".into(),
+    ];
+    let (up, reporting) = start_up(&dir, registry, args).await;
+    let mut client = RegistryServiceClient::connect(up.endpoint()).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let plans = client
+            .list_plans(pb::ListPlansRequest::default())
+            .await
+            .unwrap()
+            .into_inner()
+            .plans;
+        if plans
+            .iter()
+            .any(|p| p.title == "九江市支持大南昌都市圈发展行动方案")
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the built-in seed never loaded"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let reporting_url = format!("http://{reporting}");
+    let healthy = duban(&["health", &up.endpoint(), &reporting_url]);
+    let stdout = String::from_utf8_lossy(&healthy.stdout);
+    assert!(healthy.status.success(), "{stdout}");
+    assert_eq!(stdout.matches("SERVING").count(), 2, "{stdout}");
+    let registry_seen = duban(&[
+        "health",
+        &reporting_url,
+        "--service",
+        "duban.registry.v1.RegistryService",
+    ]);
+    assert!(registry_seen.status.success(), "{registry_seen:?}");
+
+    let nobody = format!("http://{}", free_addr());
+    let down = duban(&["health", &up.endpoint(), &nobody, "--timeout", "1"]);
+    assert!(!down.status.success(), "one service down fails the check");
+    let stdout = String::from_utf8_lossy(&down.stdout);
+    assert!(
+        stdout.contains(&format!("{nobody}: cannot reach")),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&down.stderr).contains("not serving"));
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub struct RemindArgs {
     #[arg(
         long,
         env = "DUBAN_REPORTING_URL",
-        default_value = "http://127.0.0.1:50052"
+        default_value = crate::DEFAULT_REPORTING_URL
     )]
     pub reporting: String,
 }
@@ -42,7 +42,7 @@ pub struct WatchArgs {
     #[arg(
         long,
         env = "DUBAN_REPORTING_URL",
-        default_value = "http://127.0.0.1:50052"
+        default_value = crate::DEFAULT_REPORTING_URL
     )]
     pub reporting: String,
 }

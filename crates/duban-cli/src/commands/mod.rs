@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod events;
+pub mod health;
 pub mod import;
 pub mod refs;
 pub mod report;

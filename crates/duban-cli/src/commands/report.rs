@@ -10,7 +10,7 @@ use tonic::transport::Channel;
 use super::{refs, registry_client, reporting_client, status_error};
 
 /// Address of the reporting service by default.
-const DEFAULT_REPORTING_URL: &str = "http://127.0.0.1:50052";
+use crate::DEFAULT_REPORTING_URL;
 
 /// Arguments of `duban report`.
 #[derive(Debug, Args)]

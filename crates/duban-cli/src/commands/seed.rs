@@ -13,9 +13,10 @@ use super::{registry_client, status_error};
 /// Arguments of `duban seed`.
 #[derive(Debug, Args)]
 pub struct SeedArgs {
-    /// The seed directory holding `units.txt` and `plan.txt`.
-    #[arg(long, default_value = "seeds/jiujiang")]
-    pub dir: PathBuf,
+    /// A seed directory holding `units.txt` and `plan.txt`; without it, the
+    /// Jiujiang seed built into this binary.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
     /// The registry's address.
     #[arg(long, env = "DUBAN_REGISTRY_URL", default_value = crate::DEFAULT_REGISTRY_URL)]
     pub registry: String,
@@ -35,16 +36,41 @@ pub struct Loaded {
     pub office: Option<String>,
 }
 
-/// Loads `dir/units.txt` and imports `dir/plan.txt`; both steps are idempotent.
+/// The Jiujiang seed, built in so that `duban up` and `duban seed` need no files
+/// (in a container, or from any directory).
+const EMBEDDED_UNITS: &str = include_str!("../../../../seeds/jiujiang/units.txt");
+const EMBEDDED_PLAN: &str = include_str!("../../../../seeds/jiujiang/plan.txt");
+
+/// Reads `file` of the seed directory `dir`, or of the built-in seed; returns
+/// the text and how to name it in errors.
+fn seed_file(dir: Option<&Path>, file: &str) -> anyhow::Result<(String, String)> {
+    match dir {
+        Some(dir) => {
+            let path = dir.join(file);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            Ok((text, path.display().to_string()))
+        }
+        None => {
+            let text = if file == "units.txt" {
+                EMBEDDED_UNITS
+            } else {
+                EMBEDDED_PLAN
+            };
+            Ok((text.to_owned(), format!("built-in seed {file}")))
+        }
+    }
+}
+
+/// Loads the seed's `units.txt` and imports its `plan.txt` (from `dir`, or the
+/// built-in seed); both steps are idempotent.
 pub async fn load_dir(
     client: &mut RegistryServiceClient<Channel>,
-    dir: &Path,
+    dir: Option<&Path>,
 ) -> anyhow::Result<Loaded> {
-    let units_path = dir.join("units.txt");
-    let units_text = std::fs::read_to_string(&units_path)
-        .with_context(|| format!("cannot read `{}`", units_path.display()))?;
+    let (units_text, units_path) = seed_file(dir, "units.txt")?;
     let units = seed::parse_units_file(&units_text)
-        .map_err(|reason| anyhow::anyhow!("`{}`: {reason}", units_path.display()))?;
+        .map_err(|reason| anyhow::anyhow!("`{units_path}`: {reason}"))?;
     let report = seed::load(client, &units)
         .await
         .map_err(|status| status_error("loading seed units failed", status))?;
@@ -55,9 +81,7 @@ pub async fn load_dir(
         "seed units loaded"
     );
 
-    let plan_path = dir.join("plan.txt");
-    let text = std::fs::read_to_string(&plan_path)
-        .with_context(|| format!("cannot read `{}`", plan_path.display()))?;
+    let (text, _) = seed_file(dir, "plan.txt")?;
     let request = pb::ImportPlanRequest {
         text,
         validate_only: false,
@@ -121,7 +145,7 @@ pub async fn address_escalations(
 /// Runs `duban seed`.
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let mut client = registry_client(&args.registry).await?;
-    let loaded = load_dir(&mut client, &args.dir).await?;
+    let loaded = load_dir(&mut client, args.dir.as_deref()).await?;
     if let (Some(reporting), Some(office)) = (&args.reporting, &loaded.office) {
         address_escalations(reporting, &loaded.import.plans, office).await?;
     }

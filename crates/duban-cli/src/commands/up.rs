@@ -23,9 +23,10 @@ pub struct UpArgs {
     /// The reporting service's listen address.
     #[arg(long, default_value = "127.0.0.1:50052")]
     pub reporting_listen: SocketAddr,
-    /// The seed directory to load (`units.txt`, `plan.txt`).
-    #[arg(long, default_value = "seeds/jiujiang")]
-    pub seed: PathBuf,
+    /// A seed directory to load (`units.txt`, `plan.txt`); without it, the
+    /// Jiujiang seed built into this binary.
+    #[arg(long)]
+    pub seed: Option<PathBuf>,
     /// Seconds between the reporting service's reminder sweeps; 0 disables them.
     #[arg(long, default_value_t = 60)]
     pub sweep_interval: u64,
@@ -99,7 +100,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     wait_until_serving(&registry_url).await?;
     let mut client = registry_client(&registry_url).await?;
-    let loaded = load_dir(&mut client, &args.seed).await?;
+    let loaded = load_dir(&mut client, args.seed.as_deref()).await?;
     wait_until_serving(&reporting_url).await?;
     if let Some(office) = &loaded.office {
         super::seed::address_escalations(&reporting_url, &loaded.import.plans, office).await?;
