@@ -29,6 +29,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let ready: Ready<DatabaseConnection> = Ready::new();
     let events = EventHub::new(config.event_streams.limits());
+    let events_for_stop = events.clone();
     let clock = Clock::new(config.clock_file.clone());
     if let Clock::File(path) = &clock {
         tracing::warn!(path = %path.display(), "time is read from a clock file (tests and drills only)");
@@ -74,6 +75,13 @@ pub async fn run(
             tokio::spawn(sweep_periodically(context, sweep_interval));
         }
         Ok(db)
+    };
+    // Streams never end on their own: close them when the stop comes, or the
+    // drain would wait its whole timeout on them.
+    let hub = events_for_stop;
+    let stop = async move {
+        stop.await;
+        hub.close();
     };
     server.serve(listener, stop, starting).await
 }

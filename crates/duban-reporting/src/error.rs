@@ -34,6 +34,10 @@ pub enum ReportingError {
     /// The database cannot be reached.
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
+    /// The server is shutting down (ends event streams, so that the drain does
+    /// not wait on them).
+    #[error("shutting down")]
+    ShuttingDown,
     /// The registry, which says who must report, cannot be reached.
     #[error("registry unavailable")]
     RegistryUnavailable(#[source] Status),
@@ -98,6 +102,12 @@ impl From<ReportingError> for Status {
             ReportingError::Unavailable(cause) => errors::database_unavailable(
                 &cause,
                 "the reporting database is unavailable; retry later",
+                DOMAIN,
+            ),
+            ReportingError::ShuttingDown => errors::status(
+                Code::Unavailable,
+                "this server is shutting down; reconnect with your last sequence",
+                reason::SHUTTING_DOWN,
                 DOMAIN,
             ),
             ReportingError::RegistryUnavailable(cause) => {

@@ -51,6 +51,9 @@ pub mod reason {
     pub const REGISTRY_UNAVAILABLE: &str = "REGISTRY_UNAVAILABLE";
     /// UNAVAILABLE: the service is starting (migrations).
     pub const STARTING: &str = "STARTING";
+    /// UNAVAILABLE: the server is shutting down; a stream ends with it, to be
+    /// resumed (from its cursor) on another replica or after the restart.
+    pub const SHUTTING_DOWN: &str = "SHUTTING_DOWN";
     /// RESOURCE_EXHAUSTED: the server is at its concurrency limit.
     pub const OVERLOADED: &str = "OVERLOADED";
     /// RESOURCE_EXHAUSTED: the process, or the caller, has as many event streams
@@ -102,6 +105,7 @@ pub fn retry_delay(reason: &str) -> Option<std::time::Duration> {
         reason::DATABASE_UNAVAILABLE
         | reason::REGISTRY_UNAVAILABLE
         | reason::STARTING
+        | reason::SHUTTING_DOWN
         | reason::OVERLOADED => Some(std::time::Duration::from_secs(1)),
         reason::CONCURRENT_CHANGE => Some(std::time::Duration::from_millis(100)),
         _ => None,

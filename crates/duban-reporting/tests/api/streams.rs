@@ -130,3 +130,23 @@ async fn a_bad_filter_or_cursor_is_invalid_argument_naming_the_field() {
         .unwrap_err();
     assert_eq!(violated_fields(&status), ["after_sequence"]);
 }
+
+#[tokio::test]
+async fn stopping_the_server_ends_open_streams_with_shutting_down() {
+    let database = TestDatabase::create(duban_infra::test_util::Backend::Sqlite).await;
+    let config = in_process_config(&database, "http://127.0.0.1:9".to_owned());
+    let server = InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await;
+    let client = ReportingServiceClient::connect(server.endpoint())
+        .await
+        .unwrap();
+    let mut stream = open(&client).await.unwrap();
+    let stopping = tokio::spawn(server.stop());
+    let ended = tokio::time::timeout(Duration::from_secs(30), stream.message())
+        .await
+        .expect("the stream ends when the server stops")
+        .unwrap_err();
+    assert_eq!(ended.code(), Code::Unavailable, "{ended:?}");
+    assert_eq!(reason_of(&ended).as_deref(), Some("SHUTTING_DOWN"));
+    assert!(ended.message().contains("reconnect"), "{}", ended.message());
+    stopping.await.unwrap().unwrap();
+}

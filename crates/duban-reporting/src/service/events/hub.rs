@@ -54,6 +54,8 @@ struct Inner {
     /// The newest sequence the reader has seen (published, or skipped while
     /// nobody subscribed).
     seen: AtomicI64,
+    /// Set when the server stops: every stream then ends at once.
+    closing: tokio::sync::watch::Sender<bool>,
     streams: Streams,
 }
 
@@ -73,6 +75,7 @@ impl EventHub {
                 live,
                 reader: OnceCell::new(),
                 seen: AtomicI64::new(0),
+                closing: tokio::sync::watch::Sender::new(false),
                 streams: Streams::new(limits),
             }),
         }
@@ -107,6 +110,17 @@ impl EventHub {
             })
             .await?;
         Ok(self.inner.live.subscribe())
+    }
+
+    /// Ends every stream (with UNAVAILABLE, SHUTTING_DOWN): called when the
+    /// server stops, so that its drain does not wait on streams that never end.
+    pub fn close(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Resolves once the hub is closing.
+    pub(super) fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.closing.subscribe()
     }
 
     /// The newest sequence the process's reader has handed on.

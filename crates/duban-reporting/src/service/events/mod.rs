@@ -65,8 +65,28 @@ pub async fn subscribe(
         filter,
         sender,
     };
-    tokio::spawn(follow(context.db.clone(), feed_state, live));
+    let closing = context.events.closing();
+    tokio::spawn(until_closing(
+        closing,
+        feed_state.sender.clone(),
+        follow(context.db.clone(), feed_state, live),
+    ));
     Ok(Subscription { feed, permit })
+}
+
+/// Runs a feed until the hub closes, then ends its stream with SHUTTING_DOWN.
+async fn until_closing(
+    mut closing: tokio::sync::watch::Receiver<bool>,
+    sender: mpsc::Sender<Result<Event, ReportingError>>,
+    feed: impl std::future::Future<Output = ()>,
+) {
+    tokio::select! {
+        () = feed => {}
+        _ = closing.wait_for(|closed| *closed) => {
+            // The buffer may be full of a slow reader's events: never wait here.
+            let _ = sender.try_send(Err(ReportingError::ShuttingDown));
+        }
+    }
 }
 
 /// One subscriber: where it is, what it asked for, and where its events go.
