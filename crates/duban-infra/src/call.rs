@@ -17,9 +17,11 @@ const MAX_REQUEST_ID_LEN: usize = 128;
 /// exists now so that operations already take it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Caller {
-    /// No identity was presented.
+    /// No identity was presented (authentication is off, or the method is open).
     #[default]
     Anonymous,
+    /// A verified bearer token named this caller.
+    Authenticated(crate::auth::Principal),
 }
 
 /// The request id, deadline and caller of one call.
@@ -31,6 +33,8 @@ pub struct CallInfo {
     pub deadline: Option<Instant>,
     /// Who is calling.
     pub caller: Caller,
+    /// The caller's token, passed on to the services called on its behalf.
+    pub bearer: Option<crate::auth::Bearer>,
 }
 
 tokio::task_local! {
@@ -45,6 +49,7 @@ impl CallInfo {
             request_id: new_request_id(),
             deadline: None,
             caller: Caller::Anonymous,
+            bearer: None,
         }
     }
 
@@ -92,9 +97,9 @@ fn new_request_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Passes the current call's request id and remaining time on to another duban
-/// service, so that its log lines carry the same id and it stops when our client
-/// stops waiting.
+/// Passes the current call's request id, remaining time and bearer token on to
+/// another duban service, so that its log lines carry the same id, it stops when
+/// our client stops waiting, and it checks the same caller's rights.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PropagateCall;
 
@@ -111,6 +116,12 @@ impl Interceptor for PropagateCall {
                 ));
             }
             request.set_timeout(remaining);
+        }
+        // On behalf of the same caller: the next service checks the same token.
+        if let Some(bearer) = &call.bearer
+            && let Ok(value) = format!("Bearer {}", bearer.0).parse()
+        {
+            request.metadata_mut().insert("authorization", value);
         }
         Ok(request)
     }
@@ -138,6 +149,7 @@ mod tests {
             request_id: "req-7".into(),
             deadline: Some(Instant::now() + Duration::from_secs(5)),
             caller: Caller::Anonymous,
+            bearer: None,
         };
         let request = call
             .scope(async { PropagateCall.call(Request::new(())) })
@@ -156,6 +168,7 @@ mod tests {
             request_id: "req-8".into(),
             deadline: Some(Instant::now()),
             caller: Caller::Anonymous,
+            bearer: None,
         };
         let status = call
             .scope(async { PropagateCall.call(Request::new(())) })

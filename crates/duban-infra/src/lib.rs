@@ -4,6 +4,7 @@
 //! the one server builder both services use.
 
 pub mod api;
+pub mod auth;
 pub mod call;
 pub mod clock;
 pub mod database;

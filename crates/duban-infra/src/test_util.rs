@@ -555,3 +555,58 @@ mod tests {
         assert_eq!(replace_database("postgres://h/db", "t2"), "postgres://h/t2");
     }
 }
+
+/// The shared secret of tests that turn authentication on (HS256, as
+/// `--auth-dev-hs256-secret` allows).
+pub const TEST_AUTH_SECRET: &str = "duban test secret";
+
+/// Server flags that turn authentication on with [`TEST_AUTH_SECRET`].
+pub fn auth_on() -> crate::auth::AuthArgs {
+    crate::auth::AuthArgs {
+        auth_dev_hs256_secret: Some(TEST_AUTH_SECRET.to_owned()),
+        ..crate::auth::AuthArgs::default()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct TestClaims<'a> {
+    sub: &'a str,
+    iss: &'a str,
+    aud: &'a str,
+    exp: i64,
+    roles: &'a [&'a str],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a str>,
+}
+
+/// A token for `subject` with `roles` (and `unit`), valid for `valid_for`
+/// seconds from now (negative: already expired), signed with [`TEST_AUTH_SECRET`].
+pub fn test_token(subject: &str, roles: &[&str], unit: Option<&str>, valid_for: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let claims = TestClaims {
+        sub: subject,
+        iss: "duban",
+        aud: "duban",
+        exp: now + valid_for,
+        roles,
+        unit,
+    };
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(TEST_AUTH_SECRET.as_bytes()),
+    )
+    .expect("encode a test token")
+}
+
+/// Adds `authorization: Bearer <token>` to a request.
+pub fn with_token<T>(message: T, token: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("a valid header"),
+    );
+    request
+}

@@ -29,6 +29,7 @@ pub async fn run(
         "registry",
         SERVICES,
         duban_proto::FILE_DESCRIPTOR_SET,
+        crate::grpc::access::ACCESS,
         config.server.clone(),
     )
     .await?;

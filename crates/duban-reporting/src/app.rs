@@ -38,6 +38,7 @@ pub async fn run(
         "reporting",
         SERVICES,
         duban_proto::FILE_DESCRIPTOR_SET,
+        crate::grpc::access::ACCESS,
         config.server.clone(),
     )
     .await?;

@@ -28,6 +28,10 @@ pub enum ReportingError {
     /// concurrent writer won).
     #[error("{0}")]
     Aborted(Refusal),
+    /// The caller may call the method, but not on this object (a reporter and
+    /// another unit's report).
+    #[error("{0}")]
+    PermissionDenied(Refusal),
     /// A limit of the service is reached (event streams open, say); retry later.
     #[error("{0}")]
     ResourceExhausted(Refusal),
@@ -93,6 +97,12 @@ impl From<ReportingError> for Status {
                 errors::failed_precondition(refusal, DOMAIN)
             }
             ReportingError::Aborted(refusal) => errors::aborted(refusal, DOMAIN),
+            ReportingError::PermissionDenied(refusal) => errors::status(
+                Code::PermissionDenied,
+                refusal.message,
+                refusal.reason,
+                DOMAIN,
+            ),
             ReportingError::ResourceExhausted(refusal) => errors::status(
                 Code::ResourceExhausted,
                 refusal.message,

@@ -63,6 +63,15 @@ pub mod reason {
     pub const MESSAGE_TOO_LARGE: &str = "MESSAGE_TOO_LARGE";
     /// DEADLINE_EXCEEDED: the client's deadline passed and the work stopped.
     pub const DEADLINE_EXCEEDED: &str = "DEADLINE_EXCEEDED";
+    /// UNAUTHENTICATED: the call carries no bearer token.
+    pub const TOKEN_MISSING: &str = "TOKEN_MISSING";
+    /// UNAUTHENTICATED: the token is expired, not yet valid, for another
+    /// audience or issuer, or its signature does not verify.
+    pub const TOKEN_INVALID: &str = "TOKEN_INVALID";
+    /// PERMISSION_DENIED: none of the caller's roles may call the method.
+    pub const ROLE_REQUIRED: &str = "ROLE_REQUIRED";
+    /// PERMISSION_DENIED: a unit's reporter named another unit's report or slot.
+    pub const NOT_YOUR_UNIT: &str = "NOT_YOUR_UNIT";
     /// INTERNAL: a fault of the service; details are in its log.
     pub const INTERNAL: &str = "INTERNAL";
 }

@@ -25,6 +25,9 @@ pub struct ServerArgs {
     /// over HTTP on this address; unset: no metrics endpoint.
     #[arg(long, env = "DUBAN_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+
+    #[command(flatten)]
+    pub auth: crate::auth::AuthArgs,
 }
 
 impl Default for ServerArgs {
@@ -33,6 +36,7 @@ impl Default for ServerArgs {
             max_concurrent_calls: DEFAULT_MAX_CONCURRENT_CALLS,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             metrics_listen: None,
+            auth: crate::auth::AuthArgs::default(),
         }
     }
 }

@@ -19,7 +19,8 @@ use tower_service::Service;
 
 use crate::{
     api::errors::{self, SERVER_DOMAIN, reason},
-    call::{CallInfo, Caller, REQUEST_ID_HEADER, accept_request_id},
+    auth::Access,
+    call::{CallInfo, REQUEST_ID_HEADER, accept_request_id},
 };
 
 /// Calls counted by service, method and status code.
@@ -34,13 +35,16 @@ const NEVER_SHED: &[&str] = &["/grpc.health.v1.Health/", "/grpc.reflection."];
 #[derive(Debug, Clone)]
 pub struct CallLayer {
     permits: Arc<Semaphore>,
+    access: Arc<Access>,
 }
 
 impl CallLayer {
-    /// Lets at most `max_concurrent_calls` calls run at once; more are refused.
-    pub fn new(max_concurrent_calls: usize) -> Self {
+    /// Lets at most `max_concurrent_calls` calls run at once (more are
+    /// refused), each admitted by `access`.
+    pub fn new(max_concurrent_calls: usize, access: Access) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(max_concurrent_calls.max(1))),
+            access: Arc::new(access),
         }
     }
 }
@@ -52,6 +56,7 @@ impl<S> Layer<S> for CallLayer {
         CallService {
             inner,
             permits: Arc::clone(&self.permits),
+            access: Arc::clone(&self.access),
         }
     }
 }
@@ -61,6 +66,7 @@ impl<S> Layer<S> for CallLayer {
 pub struct CallService<S> {
     inner: S,
     permits: Arc<Semaphore>,
+    access: Arc<Access>,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -88,10 +94,17 @@ where
         // tonic's CANCELLED.
         let timeout = grpc_timeout(request.headers());
         let expiry = timeout.map(tokio::time::sleep);
+        let (caller, bearer) = match self.access.admit(&record.path, request.headers()) {
+            Ok(admitted) => admitted,
+            Err(status) => {
+                return Box::pin(std::future::ready(Ok(record.finish(status.into_http()))));
+            }
+        };
         let call = CallInfo {
             request_id: record.request_id.clone(),
             deadline: timeout.map(|t| started + t),
-            caller: Caller::Anonymous,
+            caller,
+            bearer,
         };
         let permit = if NEVER_SHED.iter().any(|p| record.path.starts_with(p)) {
             None
@@ -344,7 +357,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_passed_deadline_answers_deadline_exceeded_with_the_request_id() {
-        let mut service = CallLayer::new(4).layer(Hung);
+        let mut service = CallLayer::new(4, crate::auth::Access::new(None, &[])).layer(Hung);
         let mut call = request("/duban.x.v1.X/Slow", Some("20m"));
         call.headers_mut()
             .insert(REQUEST_ID_HEADER, HeaderValue::from_static("deadline-1"));
@@ -358,7 +371,7 @@ mod tests {
 
     #[tokio::test]
     async fn calls_beyond_the_limit_are_refused_at_once_but_health_never() {
-        let mut service = CallLayer::new(1).layer(Hung);
+        let mut service = CallLayer::new(1, crate::auth::Access::new(None, &[])).layer(Hung);
         let held = service.call(request("/duban.x.v1.X/Slow", None));
         let refused = service
             .call(request("/duban.x.v1.X/Other", None))

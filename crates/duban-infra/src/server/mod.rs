@@ -35,6 +35,7 @@ pub struct GrpcServer {
     services: &'static [&'static str],
     reporter: HealthReporter,
     routes: RoutesBuilder,
+    access: crate::auth::Access,
     args: ServerArgs,
 }
 
@@ -49,14 +50,17 @@ impl std::fmt::Debug for GrpcServer {
 
 impl GrpcServer {
     /// Starts a server called `label` in logs that will serve `services` (full
-    /// names), described to reflection by `descriptor_set`; health says
+    /// names), described to reflection by `descriptor_set`, each method open to
+    /// the roles `policy` names (when authentication is configured); health says
     /// NOT_SERVING until [`GrpcServer::serve`]'s start-up work is done.
     pub async fn new(
         label: &'static str,
         services: &'static [&'static str],
         descriptor_set: &'static [u8],
+        policy: crate::auth::Policy,
         args: ServerArgs,
     ) -> anyhow::Result<Self> {
+        let access = crate::auth::Access::new(args.auth.verifier()?, policy);
         let (reporter, health) = tonic_health::server::health_reporter();
         serving::set_health(&reporter, services, ServingStatus::NotServing).await;
         let mut routes = RoutesBuilder::default();
@@ -68,6 +72,7 @@ impl GrpcServer {
             services,
             reporter,
             routes,
+            access,
             args,
         })
     }
@@ -112,7 +117,7 @@ impl GrpcServer {
         let address = listener.local_addr()?;
         let incoming = serving::incoming(listener);
         let router = Server::builder()
-            .layer(CallLayer::new(self.args.max_concurrent_calls))
+            .layer(CallLayer::new(self.args.max_concurrent_calls, self.access))
             .add_routes(self.routes.routes());
         tracing::info!(%address, server = self.label, "listening");
         let (reporter, services, label) = (self.reporter, self.services, self.label);

@@ -2,6 +2,7 @@
 //! typed command (naming every invalid field), calls one operation of `service`,
 //! and encodes the outcome; errors map to status codes in `error.rs` only.
 
+pub mod access;
 mod convert;
 mod events;
 mod missing;

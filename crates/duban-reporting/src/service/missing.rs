@@ -62,7 +62,18 @@ fn page_cursor(page: &PageRequest) -> Result<Option<SortKey>, ReportingError> {
 }
 
 /// Returns the page of slots of `query` that still need a report at "now".
-pub async fn list(context: &Context, query: MissingQuery) -> Result<MissingPage, ReportingError> {
+pub async fn list(
+    context: &Context,
+    mut query: MissingQuery,
+) -> Result<MissingPage, ReportingError> {
+    // A unit's reporter sees its own unit's slots only.
+    if let Some(own) = context.own_unit_only() {
+        let own = own?;
+        if let Some(named) = &query.unit_id {
+            context.ensure_may_act_for(named)?;
+        }
+        query.unit_id = Some(own);
+    }
     let after = page_cursor(&query.page)?;
     let registry = &context.registry;
     let now = context.now().await?;

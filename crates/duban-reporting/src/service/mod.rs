@@ -18,7 +18,9 @@ mod tests;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use duban_infra::call::CallInfo;
+use duban_infra::api::{Refusal, errors::reason};
+use duban_infra::auth::Role;
+use duban_infra::call::{CallInfo, Caller};
 use duban_infra::clock::Clock;
 use sea_orm::DatabaseConnection;
 
@@ -36,6 +38,48 @@ pub struct Context {
 }
 
 impl Context {
+    /// The unit a caller acting only as a unit's reporter is bound to (its id);
+    /// `None` for everyone else (the office, administrators, readers, and every
+    /// caller while authentication is off).
+    pub fn own_unit_only(&self) -> Option<Result<String, ReportingError>> {
+        let Caller::Authenticated(principal) = &self.call.caller else {
+            return None;
+        };
+        if principal.has(Role::Admin) || principal.has(Role::Coordinator) {
+            return None;
+        }
+        Some(
+            principal
+                .unit
+                .as_deref()
+                .and_then(|unit| crate::domain::names::unit_id(unit).ok())
+                .ok_or_else(|| {
+                    ReportingError::PermissionDenied(Refusal::new(
+                        reason::NOT_YOUR_UNIT,
+                        "",
+                        format!("`{}` is a reporter with no `unit` claim", principal.subject),
+                    ))
+                }),
+        )
+    }
+
+    /// Refuses a reporter of one unit acting on `unit_id`'s reports.
+    pub fn ensure_may_act_for(&self, unit_id: &str) -> Result<(), ReportingError> {
+        match self.own_unit_only() {
+            Some(Ok(own)) if own != unit_id => Err(ReportingError::PermissionDenied(Refusal::new(
+                reason::NOT_YOUR_UNIT,
+                crate::domain::names::unit_name(unit_id),
+                format!(
+                    "a reporter of `{}` may not act for `{}`",
+                    crate::domain::names::unit_name(&own),
+                    crate::domain::names::unit_name(unit_id)
+                ),
+            ))),
+            Some(Err(error)) => Err(error),
+            _ => Ok(()),
+        }
+    }
+
     /// Returns the current instant from the configured clock.
     pub async fn now(&self) -> Result<DateTime<Utc>, ReportingError> {
         self.clock.now().await.map_err(ReportingError::Internal)

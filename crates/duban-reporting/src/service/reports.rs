@@ -11,6 +11,7 @@ use crate::{
 
 /// Returns the named revision, or the slot's latest when no revision is named.
 pub async fn get(context: &Context, name: &ReportName) -> Result<Report, ReportingError> {
+    context.ensure_may_act_for(&name.slot.unit_id)?;
     let found = match name.revision {
         Some(revision) => reports::revision(&context.db, &name.slot, revision).await?,
         None => reports::latest(&context.db, &name.slot).await?,
@@ -29,5 +30,17 @@ pub async fn list(
     filter: &ReportFilter,
     page: &PageRequest,
 ) -> Result<(Vec<Report>, String), ReportingError> {
+    // A unit's reporter sees its own unit's reports only.
+    if let Some(own) = context.own_unit_only() {
+        let own = own?;
+        if let Some(named) = &filter.unit_id {
+            context.ensure_may_act_for(named)?;
+        }
+        let mine = ReportFilter {
+            unit_id: Some(own),
+            ..filter.clone()
+        };
+        return reports::list(&context.db, &mine, page).await;
+    }
     reports::list(&context.db, filter, page).await
 }

@@ -36,6 +36,7 @@ pub struct Submission {
 /// Commits the submission as the slot's next revision, or returns the revision
 /// an earlier call with the same request id committed.
 pub async fn submit(context: &Context, submission: Submission) -> Result<Report, ReportingError> {
+    context.ensure_may_act_for(&submission.slot.unit_id)?;
     let Submission {
         mut slot,
         content,

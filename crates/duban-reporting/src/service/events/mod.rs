@@ -32,7 +32,8 @@ pub async fn list(context: &Context, after: i64, limit: u64) -> Result<Vec<Event
 /// Whom a stream counts against: the authenticated caller, or else the peer's
 /// address.
 pub fn caller_key(call: &CallInfo, peer: Option<SocketAddr>) -> String {
-    match call.caller {
+    match &call.caller {
+        Caller::Authenticated(principal) => format!("subject:{}", principal.subject),
         Caller::Anonymous => peer.map_or_else(
             || "anonymous".to_owned(),
             |peer| format!("anonymous@{}", peer.ip()),

@@ -1,0 +1,92 @@
+//! Who may call each reporting method. A unit's reporter submits and reads
+//! reports (its own unit's: checked by the operation); the leading-group office
+//! (coordinator) reads everything, reviews, exports and sweeps; administrators
+//! change reminder rules; other government systems (reader) read period
+//! summaries and the event stream. A test fails when an RPC has no rule here.
+
+use duban_infra::auth::{Policy, Role};
+
+const REPORTER: &[Role] = &[Role::Reporter];
+const REPORT_READERS: &[Role] = &[Role::Admin, Role::Coordinator, Role::Reporter];
+const COORDINATOR: &[Role] = &[Role::Coordinator];
+const SUMMARY_READERS: &[Role] = &[Role::Admin, Role::Coordinator, Role::Reader];
+const OFFICE: &[Role] = &[Role::Admin, Role::Coordinator];
+const ADMIN: &[Role] = &[Role::Admin];
+const EVENT_READERS: &[Role] = &[Role::Admin, Role::Coordinator, Role::Reader];
+
+/// The reporting service's access table.
+pub const ACCESS: Policy = &[
+    ("duban.reporting.v1.ReportingService/SubmitReport", REPORTER),
+    (
+        "duban.reporting.v1.ReportingService/GetReport",
+        REPORT_READERS,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/ListReports",
+        REPORT_READERS,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/ReviewReport",
+        COORDINATOR,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/ListMissingReports",
+        REPORT_READERS,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/GetPeriodSummary",
+        SUMMARY_READERS,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/ExportPeriodSummary",
+        OFFICE,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/ListReminderRules",
+        OFFICE,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/GetReminderRule",
+        OFFICE,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/UpdateReminderRule",
+        ADMIN,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/RunReminderSweep",
+        OFFICE,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/ListEvents",
+        EVENT_READERS,
+    ),
+    (
+        "duban.reporting.v1.ReportingService/SubscribeEvents",
+        EVENT_READERS,
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_rpc_has_exactly_one_rule() {
+        let (missing, stale) = duban_infra::auth::missing_rules(
+            duban_proto::FILE_DESCRIPTOR_SET,
+            "duban.reporting.v1.ReportingService",
+            super::ACCESS,
+        );
+        assert!(
+            missing.is_empty(),
+            "RPCs without an access rule: {missing:?}"
+        );
+        assert!(
+            stale.is_empty(),
+            "rules for RPCs that do not exist: {stale:?}"
+        );
+        let mut names: Vec<&str> = super::ACCESS.iter().map(|(name, _)| *name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), super::ACCESS.len(), "a method has two rules");
+    }
+}
