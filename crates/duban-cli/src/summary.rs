@@ -7,10 +7,8 @@ use std::{collections::HashMap, fmt::Write};
 use duban_proto::registry::v1::{
     self as pb,
     assignment::Assignee,
-    registry_service_client::RegistryServiceClient,
     resolved_unit_form::{Outcome, Target},
 };
-use tonic::transport::Channel;
 
 use crate::commands::status_error;
 
@@ -24,7 +22,7 @@ impl Names {
     /// Looks up every unit and group the tasks name; one created by a preview (and
     /// so not stored) is shown as written.
     pub async fn fetch(
-        client: &mut RegistryServiceClient<Channel>,
+        client: &mut crate::commands::Registry,
         response: &pb::ImportPlanResponse,
     ) -> anyhow::Result<Self> {
         let mut display = HashMap::new();

@@ -374,6 +374,45 @@ async fn up_loads_the_built_in_seed_and_health_says_both_serve() {
     assert!(String::from_utf8_lossy(&down.stderr).contains("not serving"));
 }
 
+/// Against a registry that checks tokens, the CLI sends `DUBAN_TOKEN`.
+#[tokio::test]
+async fn the_cli_sends_its_token_to_a_server_that_checks_them() {
+    use duban_infra::test_util::{
+        Backend, TEST_AUTH_SECRET, TestDatabase, start_binary, test_token,
+    };
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let registry = start_binary(
+        "duban-registry",
+        &database,
+        None,
+        &[
+            "--auth-dev-hs256-secret".to_owned(),
+            TEST_AUTH_SECRET.to_owned(),
+        ],
+        "info",
+    )
+    .await;
+    let plan = seed_dir().join("plan.txt").display().to_string();
+    let args = ["import", plan.as_str(), "--registry", &registry.endpoint()];
+    let without = duban(&args);
+    assert!(!without.status.success());
+    let stderr = String::from_utf8_lossy(&without.stderr);
+    assert!(stderr.contains("Unauthenticated"), "{stderr}");
+
+    let admin = test_token("ops", &["admin"], None, 600);
+    let with = Command::new(DUBAN)
+        .args(args)
+        .env("DUBAN_TOKEN", &admin)
+        .output()
+        .expect("run duban");
+    assert!(
+        with.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    assert!(String::from_utf8_lossy(&with.stdout).contains("九江市支持大南昌都市圈发展行动方案"));
+}
+
 #[test]
 fn remind_fails_when_the_reporting_service_is_unreachable() {
     let output = duban(&["remind", "--reporting", &format!("http://{}", free_addr())]);

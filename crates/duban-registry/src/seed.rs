@@ -5,7 +5,7 @@
 use duban_proto::registry::v1::{
     self as pb, registry_service_client::RegistryServiceClient, resolve_unit_response::Target,
 };
-use tonic::{Code, transport::Channel};
+use tonic::Code;
 
 use crate::domain::UnitKind;
 
@@ -103,10 +103,16 @@ fn kind_of(kind: UnitKind) -> pb::UnitKind {
     }
 }
 
-async fn resolve(
-    client: &mut RegistryServiceClient<Channel>,
+async fn resolve<T>(
+    client: &mut RegistryServiceClient<T>,
     text: &str,
-) -> Result<Option<Target>, tonic::Status> {
+) -> Result<Option<Target>, tonic::Status>
+where
+    T: tonic::client::GrpcService<tonic::body::Body>,
+    T::Error: Into<tonic::codegen::StdError>,
+    T::ResponseBody: tonic::codegen::Body<Data = tonic::codegen::Bytes> + Send + 'static,
+    <T::ResponseBody as tonic::codegen::Body>::Error: Into<tonic::codegen::StdError> + Send,
+{
     match client
         .resolve_unit(pb::ResolveUnitRequest {
             text: text.to_owned(),
@@ -120,11 +126,18 @@ async fn resolve(
 }
 
 /// Creates the units and groups that do not exist yet (by display name); running it
-/// again creates nothing.
-pub async fn load(
-    client: &mut RegistryServiceClient<Channel>,
+/// again creates nothing. Any client transport will do (the CLI's adds its
+/// credentials).
+pub async fn load<T>(
+    client: &mut RegistryServiceClient<T>,
     seed: &SeedUnits,
-) -> Result<LoadReport, tonic::Status> {
+) -> Result<LoadReport, tonic::Status>
+where
+    T: tonic::client::GrpcService<tonic::body::Body>,
+    T::Error: Into<tonic::codegen::StdError>,
+    T::ResponseBody: tonic::codegen::Body<Data = tonic::codegen::Bytes> + Send + 'static,
+    <T::ResponseBody as tonic::codegen::Body>::Error: Into<tonic::codegen::StdError> + Send,
+{
     let mut report = LoadReport::default();
     for unit in &seed.units {
         if resolve(client, &unit.display_name).await?.is_some() {

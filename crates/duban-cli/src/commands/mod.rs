@@ -9,33 +9,84 @@ pub mod seed;
 pub mod up;
 
 use anyhow::Context;
-use duban_proto::registry::v1::registry_service_client::RegistryServiceClient;
-use tonic::transport::{Channel, Endpoint};
+use duban_proto::{
+    registry::v1::registry_service_client::RegistryServiceClient,
+    reporting::v1::reporting_service_client::ReportingServiceClient,
+};
+use tonic::{
+    metadata::{Ascii, MetadataValue},
+    service::{Interceptor, interceptor::InterceptedService},
+    transport::{Channel, Endpoint},
+};
 
-/// Connects to the registry at `url`, failing with a readable message.
-pub async fn registry_client(url: &str) -> anyhow::Result<RegistryServiceClient<Channel>> {
-    let channel = Endpoint::from_shared(url.to_owned())
+/// The environment variable holding the bearer token the CLI sends, for
+/// servers that check tokens.
+pub const TOKEN_VAR: &str = "DUBAN_TOKEN";
+
+/// Adds `authorization: Bearer $DUBAN_TOKEN` to every call when the variable is set.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials(Option<MetadataValue<Ascii>>);
+
+impl Credentials {
+    /// Reads the token from the environment; a token that cannot be a header
+    /// is an error, not silently dropped.
+    fn from_env() -> anyhow::Result<Self> {
+        match std::env::var(TOKEN_VAR) {
+            Ok(token) if !token.trim().is_empty() => {
+                let value = format!("Bearer {}", token.trim())
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("{TOKEN_VAR} is not a usable token"))?;
+                Ok(Self(Some(value)))
+            }
+            _ => Ok(Self(None)),
+        }
+    }
+}
+
+impl Interceptor for Credentials {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// A registry client that sends the CLI's credentials.
+pub type Registry = RegistryServiceClient<InterceptedService<Channel, Credentials>>;
+/// A reporting client that sends the CLI's credentials.
+pub type Reporting = ReportingServiceClient<InterceptedService<Channel, Credentials>>;
+
+async fn connect(url: &str, what: &str) -> anyhow::Result<Channel> {
+    Endpoint::from_shared(url.to_owned())
         .with_context(|| format!("`{url}` is not a valid URL"))?
         .connect_timeout(std::time::Duration::from_secs(5))
         .connect()
         .await
-        .with_context(|| format!("cannot reach the registry at `{url}`"))?;
-    Ok(RegistryServiceClient::new(channel))
+        .with_context(|| format!("cannot reach the {what} at `{url}`"))
+}
+
+/// Connects to the registry at `url`, failing with a readable message.
+pub async fn registry_client(url: &str) -> anyhow::Result<Registry> {
+    let channel = connect(url, "registry").await?;
+    Ok(RegistryServiceClient::with_interceptor(
+        channel,
+        Credentials::from_env()?,
+    ))
 }
 
 /// Connects to the reporting service at `url`, failing with a readable message.
-pub async fn reporting_client(
-    url: &str,
-) -> anyhow::Result<
-    duban_proto::reporting::v1::reporting_service_client::ReportingServiceClient<Channel>,
-> {
-    let channel = Endpoint::from_shared(url.to_owned())
-        .with_context(|| format!("`{url}` is not a valid URL"))?
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .connect()
-        .await
-        .with_context(|| format!("cannot reach the reporting service at `{url}`"))?;
-    Ok(duban_proto::reporting::v1::reporting_service_client::ReportingServiceClient::new(channel))
+pub async fn reporting_client(url: &str) -> anyhow::Result<Reporting> {
+    let channel = connect(url, "reporting service").await?;
+    Ok(ReportingServiceClient::with_interceptor(
+        channel,
+        Credentials::from_env()?,
+    ))
 }
 
 /// Turns a gRPC status into an error that says what the server said.

@@ -2,18 +2,12 @@
 //! resource names, through the registry.
 
 use anyhow::{Context, bail};
-use duban_proto::registry::v1::{
-    self as pb, registry_service_client::RegistryServiceClient, resolve_unit_response::Target,
-};
-use tonic::transport::Channel;
+use duban_proto::registry::v1::{self as pb, resolve_unit_response::Target};
 
 use super::status_error;
 
 /// Returns `units/{id}` for a resource name or any written form of a unit.
-pub async fn unit(
-    registry: &mut RegistryServiceClient<Channel>,
-    text: &str,
-) -> anyhow::Result<String> {
+pub async fn unit(registry: &mut crate::commands::Registry, text: &str) -> anyhow::Result<String> {
     if text.starts_with("units/") {
         return Ok(text.to_owned());
     }
@@ -35,7 +29,7 @@ pub async fn unit(
 
 /// Returns the task name given directly, or the task numbered `number` in `plan`.
 pub async fn task(
-    registry: &mut RegistryServiceClient<Channel>,
+    registry: &mut crate::commands::Registry,
     task: Option<&str>,
     plan: Option<&str>,
     number: Option<i32>,

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use duban_proto::reporting::v1::{self as pb, reporting_service_client::ReportingServiceClient};
-use tonic::transport::Channel;
+use duban_proto::reporting::v1 as pb;
 
 use super::{refs, registry_client, reporting_client, status_error};
 
@@ -335,7 +334,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
 }
 
 async fn export(
-    reporting: &mut ReportingServiceClient<Channel>,
+    reporting: &mut crate::commands::Reporting,
     plan: String,
     period: String,
     format: pb::ExportFormat,

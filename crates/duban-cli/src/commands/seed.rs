@@ -4,9 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
+use duban_proto::registry::v1 as pb;
 use duban_registry::seed;
-use tonic::transport::Channel;
 
 use super::{registry_client, status_error};
 
@@ -65,7 +64,7 @@ fn seed_file(dir: Option<&Path>, file: &str) -> anyhow::Result<(String, String)>
 /// Loads the seed's `units.txt` and imports its `plan.txt` (from `dir`, or the
 /// built-in seed); both steps are idempotent.
 pub async fn load_dir(
-    client: &mut RegistryServiceClient<Channel>,
+    client: &mut crate::commands::Registry,
     dir: Option<&Path>,
 ) -> anyhow::Result<Loaded> {
     let (units_text, units_path) = seed_file(dir, "units.txt")?;
