@@ -100,8 +100,20 @@ fn new_request_id() -> String {
 /// Passes the current call's request id, remaining time and bearer token on to
 /// another duban service, so that its log lines carry the same id, it stops when
 /// our client stops waiting, and it checks the same caller's rights.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PropagateCall;
+///
+/// Work that no client started (a scheduled sweep) has no caller's token; it
+/// sends the service's own, when one is configured.
+#[derive(Debug, Clone, Default)]
+pub struct PropagateCall {
+    own: Option<crate::auth::Bearer>,
+}
+
+impl PropagateCall {
+    /// Passes calls on, with `own` as the token of work no caller started.
+    pub fn with_own_token(own: Option<crate::auth::Bearer>) -> Self {
+        Self { own }
+    }
+}
 
 impl Interceptor for PropagateCall {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
@@ -118,7 +130,7 @@ impl Interceptor for PropagateCall {
             request.set_timeout(remaining);
         }
         // On behalf of the same caller: the next service checks the same token.
-        if let Some(bearer) = &call.bearer
+        if let Some(bearer) = call.bearer.as_ref().or(self.own.as_ref())
             && let Ok(value) = format!("Bearer {}", bearer.0).parse()
         {
             request.metadata_mut().insert("authorization", value);
@@ -152,7 +164,7 @@ mod tests {
             bearer: None,
         };
         let request = call
-            .scope(async { PropagateCall.call(Request::new(())) })
+            .scope(async { PropagateCall::default().call(Request::new(())) })
             .await
             .unwrap();
         assert_eq!(request.metadata().get(REQUEST_ID_HEADER).unwrap(), "req-7");
@@ -171,10 +183,42 @@ mod tests {
             bearer: None,
         };
         let status = call
-            .scope(async { PropagateCall.call(Request::new(())) })
+            .scope(async { PropagateCall::default().call(Request::new(())) })
             .await
             .unwrap_err();
         assert_eq!(status.code(), tonic::Code::DeadlineExceeded);
+    }
+
+    #[tokio::test]
+    async fn the_callers_token_goes_on_and_the_services_own_only_without_one() {
+        use crate::auth::Bearer;
+        let own = PropagateCall::with_own_token(Some(Bearer("service".into())));
+        let for_caller = CallInfo {
+            bearer: Some(Bearer("caller".into())),
+            ..CallInfo::internal()
+        };
+        let sent = |call: CallInfo, mut propagate: PropagateCall| async move {
+            let request = call
+                .scope(async { propagate.call(Request::new(())) })
+                .await
+                .unwrap();
+            request
+                .metadata()
+                .get("authorization")
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            sent(for_caller, own.clone()).await.as_deref(),
+            Some("Bearer caller")
+        );
+        assert_eq!(
+            sent(CallInfo::internal(), own).await.as_deref(),
+            Some("Bearer service")
+        );
+        assert_eq!(
+            sent(CallInfo::internal(), PropagateCall::default()).await,
+            None
+        );
     }
 
     #[test]

@@ -46,8 +46,11 @@ pub async fn run(
     health
         .set_service_status(REGISTRY_HEALTH, tonic_health::ServingStatus::Serving)
         .await;
-    let registry: Arc<dyn RegistryView> =
-        Arc::new(Registry::connect_lazy(&config.registry_url, Some(health))?);
+    let registry: Arc<dyn RegistryView> = Arc::new(Registry::connect_lazy(
+        &config.registry_url,
+        Some(health),
+        own_token(&config)?,
+    )?);
     let limit = server.max_message_bytes();
     server.add_service(
         ReportingServiceServer::new(ReportingApi::new(
@@ -116,4 +119,24 @@ async fn sweep_periodically(context: Context, seconds: u64) {
             tracing::warn!(%error, "reminder sweep failed; retrying at the next tick");
         }
     }
+}
+
+/// Reads the token this service presents for its own work, if configured.
+fn own_token(config: &Config) -> anyhow::Result<Option<duban_infra::auth::Bearer>> {
+    let Some(path) = &config.registry_token_file else {
+        return Ok(None);
+    };
+    let token = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read --registry-token-file `{}`: {e}",
+            path.display()
+        )
+    })?;
+    let token = token.trim();
+    anyhow::ensure!(
+        !token.is_empty(),
+        "--registry-token-file `{}` is empty",
+        path.display()
+    );
+    Ok(Some(duban_infra::auth::Bearer(token.into())))
 }

@@ -55,6 +55,12 @@ pub struct Config {
     #[arg(long, env = "DUBAN_SWEEP_INTERVAL", default_value_t = 60)]
     pub sweep_interval: u64,
 
+    /// A file holding the bearer token this service presents to the registry
+    /// for work no caller started (scheduled sweeps), when the registry checks
+    /// tokens; calls made for a caller carry the caller's token.
+    #[arg(long, env = "DUBAN_REGISTRY_TOKEN_FILE")]
+    pub registry_token_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub event_streams: EventStreamArgs,
 

@@ -67,6 +67,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         log_json: false,
         clock_file: None,
         sweep_interval: args.sweep_interval,
+        registry_token_file: None,
         event_streams: Default::default(),
         // One process, one metrics registry: both servers' calls are on this port.
         server: ServerArgs {

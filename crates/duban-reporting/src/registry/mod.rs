@@ -182,7 +182,11 @@ impl Registry {
     /// Prepares a client of the registry at `url` without connecting: the first
     /// call connects, and a broken connection is re-established by the next call.
     /// When `health` is given, its `REGISTRY_HEALTH` entry follows the breaker.
-    pub fn connect_lazy(url: &str, health: Option<HealthReporter>) -> anyhow::Result<Self> {
+    pub fn connect_lazy(
+        url: &str,
+        health: Option<HealthReporter>,
+        own_token: Option<duban_infra::auth::Bearer>,
+    ) -> anyhow::Result<Self> {
         let channel = tonic::transport::Endpoint::from_shared(url.to_owned())
             .with_context(|| format!("`{url}` is not a valid registry URL"))?
             .connect_timeout(CONNECT_TIMEOUT)
@@ -192,7 +196,10 @@ impl Registry {
             .keep_alive_timeout(Duration::from_secs(10))
             .connect_lazy();
         Ok(Self {
-            client: RegistryServiceClient::with_interceptor(channel, PropagateCall),
+            client: RegistryServiceClient::with_interceptor(
+                channel,
+                PropagateCall::with_own_token(own_token),
+            ),
             breaker: Arc::new(Breaker {
                 health,
                 ..Breaker::default()

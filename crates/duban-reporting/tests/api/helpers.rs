@@ -197,6 +197,7 @@ pub fn in_process_config(database: &TestDatabase, registry_url: String) -> Confi
         log_json: false,
         clock_file: None,
         sweep_interval: 0,
+        registry_token_file: None,
         event_streams: Default::default(),
         server: ServerArgs::default(),
     }
