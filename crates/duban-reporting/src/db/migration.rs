@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(InitialSchema),
             Box::new(EventsAndRules),
             Box::new(SlotSnapshots),
+            Box::new(ReportActors),
         ]
     }
 
@@ -288,5 +289,53 @@ impl MigrationTrait for SlotSnapshots {
         manager
             .drop_table(Table::drop().table(SlotSnapshot::Table).to_owned())
             .await
+    }
+}
+
+/// Who submitted and who reviewed each revision (the callers' token subjects;
+/// empty for rows written while authentication was off).
+struct ReportActors;
+
+impl MigrationName for ReportActors {
+    fn name(&self) -> &str {
+        "m0004_report_actors"
+    }
+}
+
+#[derive(DeriveIden)]
+enum ReportActor {
+    SubmittedBy,
+    ReviewedBy,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ReportActors {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite adds a single column per ALTER TABLE.
+        for column in [ReportActor::SubmittedBy, ReportActor::ReviewedBy] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Reports::Table)
+                        .add_column(string(column).default(""))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in [ReportActor::SubmittedBy, ReportActor::ReviewedBy] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Reports::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -65,10 +65,12 @@ fn to_domain(row: report::Model) -> Result<Report, ReportingError> {
         due_time: row.due_time,
         late: row.late,
         submit_time: row.submit_time,
+        submitted_by: row.submitted_by,
         review: Review {
             state,
             comment: row.review_comment,
             time: row.review_time,
+            by: row.reviewed_by,
         },
         version: row.version,
     })
@@ -144,6 +146,8 @@ pub async fn insert(
         review_time: Set(report.review.time),
         review_request_id: Set(None),
         version: Set(report.version),
+        submitted_by: Set(report.submitted_by.clone()),
+        reviewed_by: Set(report.review.by.clone()),
     };
     report::Entity::insert(row)
         .exec_without_returning(db)
@@ -169,6 +173,10 @@ pub async fn save_review(
             Expr::value(report.review.comment.clone()),
         )
         .col_expr(report::Column::ReviewTime, Expr::value(report.review.time))
+        .col_expr(
+            report::Column::ReviewedBy,
+            Expr::value(report.review.by.clone()),
+        )
         .col_expr(
             report::Column::ReviewRequestId,
             Expr::value(request_id.map(|id| id.to_string())),

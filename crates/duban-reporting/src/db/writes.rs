@@ -34,6 +34,8 @@ pub struct NewRevision {
     pub due_time: DateTime<Utc>,
     pub submit_time: DateTime<Utc>,
     pub request_id: Option<Uuid>,
+    /// Who submits (the caller's subject; empty when authentication is off).
+    pub submitted_by: String,
 }
 
 /// What a submission did.
@@ -113,6 +115,7 @@ async fn insert_next_revision(db: &DatabaseConnection, new: &NewRevision) -> Res
         due_time: new.due_time,
         late: new.submit_time > new.due_time,
         submit_time: new.submit_time,
+        submitted_by: new.submitted_by.clone(),
         review: Review::pending(),
         version: 1,
     };
@@ -140,6 +143,8 @@ pub struct ReviewCommand {
     pub etag: String,
     pub request_id: Option<Uuid>,
     pub now: DateTime<Utc>,
+    /// Who reviews (the caller's subject; empty when authentication is off).
+    pub reviewer: String,
 }
 
 /// Returns the revision an earlier review with `request_id` reviewed, refusing a
@@ -201,6 +206,7 @@ async fn write_review(
         state: command.decision.state(),
         comment: command.comment.clone(),
         time: Some(command.now),
+        by: command.reviewer.clone(),
     };
     report.version += 1;
     if !reports::save_review(&txn, &report, expected_version, command.request_id).await? {

@@ -148,6 +148,9 @@ pub struct Review {
     pub state: ReviewState,
     pub comment: String,
     pub time: Option<DateTime<Utc>>,
+    /// Who reviewed (the token's subject); empty while pending, and when
+    /// authentication is off.
+    pub by: String,
 }
 
 impl Review {
@@ -157,6 +160,7 @@ impl Review {
             state: ReviewState::Pending,
             comment: String::new(),
             time: None,
+            by: String::new(),
         }
     }
 }
@@ -171,6 +175,8 @@ pub struct Report {
     pub due_time: DateTime<Utc>,
     pub late: bool,
     pub submit_time: DateTime<Utc>,
+    /// Who submitted (the token's subject); empty when authentication is off.
+    pub submitted_by: String,
     pub review: Review,
     /// Bumped by each change of the row (its review).
     pub version: i32,
@@ -291,6 +297,7 @@ pub(crate) mod tests {
             due_time: china(2019, 9, 30, 23, 59, 59),
             late: false,
             submit_time: china(2019, 9, 20, 10, 0, 0),
+            submitted_by: String::new(),
             review: Review {
                 state,
                 ..Review::pending()

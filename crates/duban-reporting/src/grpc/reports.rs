@@ -22,6 +22,8 @@ pub fn encode_report(report: Report) -> pb::Report {
     let etag = report.etag();
     pb::Report {
         name: report.slot.revision_name(report.revision),
+        submitted_by: report.submitted_by.clone(),
+        reviewed_by: report.review.by.clone(),
         task: task_name(&report.slot.plan_id, &report.slot.task_id),
         unit: unit_name(&report.slot.unit_id),
         period: report.slot.period,

@@ -80,6 +80,15 @@ impl Context {
         }
     }
 
+    /// The caller's subject, recorded on what it changes; empty when
+    /// authentication is off.
+    pub fn actor(&self) -> String {
+        match &self.call.caller {
+            Caller::Authenticated(principal) => principal.subject.clone(),
+            Caller::Anonymous => String::new(),
+        }
+    }
+
     /// Returns the current instant from the configured clock.
     pub async fn now(&self) -> Result<DateTime<Utc>, ReportingError> {
         self.clock.now().await.map_err(ReportingError::Internal)

@@ -30,6 +30,7 @@ pub async fn review(context: &Context, request: ReviewRequest) -> Result<Report,
         etag: request.etag,
         request_id: request.request_id,
         now: context.now().await?,
+        reviewer: context.actor(),
     };
     let report = writes::review(&context.db, context.events.notifier(), command).await?;
     tracing::info!(

@@ -71,6 +71,7 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
         due_time: window.due_time,
         submit_time: now,
         request_id,
+        submitted_by: context.actor(),
     };
     match writes::submit(&context.db, context.events.notifier(), new).await? {
         Submitted::Created(report) => {

@@ -1,7 +1,7 @@
 //! Access control on the reporting service, with authentication on in both
 //! services: a unit's reporter submits and reads for its own unit only (its
 //! token passed on to the registry), the office reviews, and a call without a
-//! token is refused.
+//! token is refused; each report names who submitted and who reviewed it.
 
 use duban_infra::{
     api::errors::reason_of,
@@ -158,5 +158,16 @@ async fn a_reporter_acts_for_its_own_unit_and_the_office_reviews() {
         .unwrap_err();
     assert_eq!(reason_of(&refused).as_deref(), Some("ROLE_REQUIRED"));
     let office = test_token("office", &["coordinator"], None, 600);
-    client.review_report(review(&office)).await.unwrap();
+    let reviewed = client
+        .review_report(review(&office))
+        .await
+        .unwrap()
+        .into_inner();
+
+    // Every change names who made it.
+    assert_eq!(mine.submitted_by, "jia.staff");
+    assert_eq!(theirs.submitted_by, "yi.staff");
+    assert_eq!(theirs.reviewed_by, "", "pending");
+    assert_eq!(reviewed.reviewed_by, "office");
+    assert_eq!(reviewed.submitted_by, "yi.staff");
 }

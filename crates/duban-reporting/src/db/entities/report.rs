@@ -30,6 +30,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub review_request_id: Option<String>,
     pub version: i32,
+    pub submitted_by: String,
+    pub reviewed_by: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
