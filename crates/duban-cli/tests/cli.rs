@@ -16,17 +16,18 @@ fn seed_dir() -> PathBuf {
 /// Starts `duban up` with its data in `dir` and the seed from `seed`, on free
 /// ports, sweeping only when a test asks; returns it with the reporting address.
 async fn spawn_up(dir: &std::path::Path, seed: &std::path::Path) -> (ServiceProcess, String) {
-    spawn_up_sweeping(dir, seed, 0).await
+    spawn_up_sweeping(dir, Some(seed), 0).await
 }
 
-/// Starts `duban up`, its reporting service sweeping every `sweep_interval` s.
+/// Starts `duban up`, its reporting service sweeping every `sweep_interval` s,
+/// loading the seed in `seed` (none: the one built into the binary).
 async fn spawn_up_sweeping(
     dir: &std::path::Path,
-    seed: &std::path::Path,
+    seed: Option<&std::path::Path>,
     sweep_interval: u64,
 ) -> (ServiceProcess, String) {
     let (registry, reporting) = (free_addr(), free_addr());
-    let args: Vec<String> = vec![
+    let mut args: Vec<String> = vec![
         "up".into(),
         "--data-dir".into(),
         dir.join("data").display().to_string(),
@@ -37,9 +38,10 @@ async fn spawn_up_sweeping(
         // The tests sweep at chosen instants; the real date must not add reminders.
         "--sweep-interval".into(),
         sweep_interval.to_string(),
-        "--seed".into(),
-        seed.display().to_string(),
     ];
+    if let Some(seed) = seed {
+        args.extend(["--seed".into(), seed.display().to_string()]);
+    }
     start_up(dir, registry, args).await
 }
 
@@ -315,19 +317,7 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
 #[tokio::test]
 async fn up_loads_the_built_in_seed_and_health_says_both_serve() {
     let dir = temp_dir("cli-up-embedded");
-    let (registry, reporting) = (free_addr(), free_addr());
-    let args: Vec<String> = vec![
-        "up".into(),
-        "--data-dir".into(),
-        dir.join("data").display().to_string(),
-        "--registry-listen".into(),
-        registry.to_string(),
-        "--reporting-listen".into(),
-        reporting.to_string(),
-        "--sweep-interval".into(),
-        "0".into(),
-    ];
-    let (up, reporting) = start_up(&dir, registry, args).await;
+    let (up, reporting) = spawn_up_sweeping(&dir, None, 0).await;
     let mut client = RegistryServiceClient::connect(up.endpoint()).await.unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
@@ -503,7 +493,7 @@ async fn seed_preview_matches_the_checked_in_summary() {
 #[tokio::test]
 async fn up_sweeps_on_its_interval_without_failing_while_the_registry_starts() {
     let dir = temp_dir("cli-up-sweep");
-    let (up, _) = spawn_up_sweeping(&dir, &seed_dir(), 1).await;
+    let (up, _) = spawn_up_sweeping(&dir, Some(&seed_dir()), 1).await;
     // The first sweep comes one interval after start, when the registry serves.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !up.logs().contains("reminder sweep") {

@@ -10,7 +10,7 @@ mod policy;
 mod token;
 
 pub use args::AuthArgs;
-pub use policy::{Access, Policy, missing_rules};
+pub use policy::{Access, Policy, assert_covers, missing_rules};
 pub use token::{Claims, TokenVerifier};
 
 /// What a caller may do, from the token's `roles` claim.

@@ -108,6 +108,24 @@ fn refuse(principal: &Principal, method: &str, allowed: &[Role]) -> Status {
     )
 }
 
+/// Panics, naming them, when an RPC of `service` has no rule in `policy`, a
+/// rule names no RPC, or a method has two rules: each service's test calls it.
+pub fn assert_covers(descriptors: &[u8], service: &str, policy: Policy) {
+    let (missing, stale) = missing_rules(descriptors, service, policy);
+    assert!(
+        missing.is_empty(),
+        "RPCs without an access rule: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rules for RPCs that do not exist: {stale:?}"
+    );
+    let mut names: Vec<&str> = policy.iter().map(|(name, _)| *name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), policy.len(), "a method has two rules");
+}
+
 /// The methods of `service` (`duban.registry.v1.RegistryService`) in
 /// `descriptors` that `policy` has no rule for, and the rules that name no
 /// method of it.
