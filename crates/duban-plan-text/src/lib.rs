@@ -32,6 +32,7 @@ mod rules;
 mod table;
 mod text;
 mod units;
+mod unlabelled;
 
 pub use model::{
     Assignment, Attachment, CivilDate, Deadline, DeadlineKind, ParsedPlan, Recurrence, Role,

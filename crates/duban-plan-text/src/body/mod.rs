@@ -203,7 +203,14 @@ impl<'a> Walker<'a> {
                 open.content_end = open.content_end.max(from + at);
                 self.annotation(line, text, at, None);
             }
-            None => open.content_end = open.content_end.max(line.end),
+            None => match crate::unlabelled::find(text) {
+                Some((at, parts)) => {
+                    open.content_end = open.content_end.max(from + at);
+                    open.closed = true;
+                    open.parts.extend(parts.into_iter().map(|p| (p, line.no)));
+                }
+                None => open.content_end = open.content_end.max(line.end),
+            },
         }
     }
 

@@ -131,3 +131,26 @@ fn an_unclosed_annotation_is_read_and_reported() {
     assert_eq!(units(&plan.tasks[0], Role::Responsible), [unit("市发改委")]);
     assert_eq!(plan.warnings[0].message, "unit annotation is not closed");
 }
+
+#[test]
+fn unlabelled_annotations_take_their_roles_from_the_verbs() {
+    let plan = parsed(
+        "方案\n1.推进改革。(市发改委牵头,市财政局、市商务局配合)\n\
+         2.稳定就业。(市残联、市税务局负责)\n\
+         3.加快建设(力争年底前完成)。\n",
+    );
+    assert_eq!(units(&plan.tasks[0], Role::Lead), [unit("市发改委")]);
+    assert_eq!(
+        units(&plan.tasks[0], Role::Participating),
+        [unit("市财政局"), unit("市商务局")]
+    );
+    assert_eq!(
+        units(&plan.tasks[1], Role::Responsible),
+        [unit("市残联"), unit("市税务局")]
+    );
+    assert!(
+        plan.tasks[2].assignments.is_empty(),
+        "a bracketed remark is not units"
+    );
+    assert_eq!(plan.tasks[2].text, "加快建设(力争年底前完成)。");
+}
