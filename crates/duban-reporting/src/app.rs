@@ -140,3 +140,41 @@ fn own_token(config: &Config) -> anyhow::Result<Option<duban_infra::auth::Bearer
     );
     Ok(Some(duban_infra::auth::Bearer(token.into())))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn config(token_file: &str) -> Config {
+        Config::parse_from(["duban-reporting", "--registry-token-file", token_file])
+    }
+
+    #[test]
+    fn the_own_token_file_must_exist_and_hold_a_token() {
+        let error = own_token(&config("/nonexistent/token"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("cannot read --registry-token-file"),
+            "{error}"
+        );
+        let dir = std::env::temp_dir().join(format!("duban-token-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let empty = dir.join("empty");
+        std::fs::write(&empty, "  \n").unwrap_or_else(|e| panic!("{e}"));
+        let error = own_token(&config(&empty.display().to_string()))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is empty"), "{error}");
+        let full = dir.join("token");
+        std::fs::write(&full, "abc.def.ghi\n").unwrap_or_else(|e| panic!("{e}"));
+        let token =
+            own_token(&config(&full.display().to_string())).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            token.map(|t| t.0.to_string()).as_deref(),
+            Some("abc.def.ghi")
+        );
+    }
+}

@@ -65,3 +65,49 @@ impl AuthArgs {
         Ok(None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_that_cannot_be_read_or_used_stops_the_start() {
+        let missing = AuthArgs {
+            auth_public_key: Some("/nonexistent/key.pem".into()),
+            ..AuthArgs::default()
+        };
+        let error = missing.verifier().unwrap_err().to_string();
+        assert!(error.contains("cannot read --auth-public-key"), "{error}");
+
+        let dir = std::env::temp_dir().join(format!("duban-auth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let garbage = dir.join("garbage.pem");
+        std::fs::write(&garbage, "not a key").unwrap_or_else(|e| panic!("{e}"));
+        let unusable = AuthArgs {
+            auth_public_key: Some(garbage),
+            ..AuthArgs::default()
+        };
+        let error = unusable.verifier().unwrap_err().to_string();
+        assert!(error.contains("not an RSA or P-256 public key"), "{error}");
+
+        assert!(
+            AuthArgs::default()
+                .verifier()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_none()
+        );
+        let public = dir.join("public.pem");
+        std::fs::write(&public, include_bytes!("testdata/es256-public.pem"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let configured = AuthArgs {
+            auth_public_key: Some(public),
+            ..AuthArgs::default()
+        };
+        assert!(
+            configured
+                .verifier()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_some()
+        );
+    }
+}
