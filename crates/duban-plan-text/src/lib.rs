@@ -27,6 +27,7 @@ mod deadline;
 mod lines;
 mod metadata;
 mod model;
+mod names;
 mod preamble;
 mod rules;
 mod table;
@@ -38,6 +39,7 @@ pub use model::{
     Assignment, Attachment, CivilDate, Deadline, DeadlineKind, ParsedPlan, Recurrence, Role,
     Section, Task, UnitRef, Warning,
 };
+pub use names::is_unit_name;
 pub use units::{is_unit_group, normalize_unit_text};
 
 use lines::LineKind;

@@ -133,7 +133,8 @@ fn per_deliverable(clause: &str) -> Option<(&str, &str)> {
 /// Splits a unit list on `、` `,` `，` `;` `；` outside brackets.
 pub(crate) fn split_units(text: &str) -> Vec<UnitRef> {
     let mut out = Vec::new();
-    for item in split_top_level(text, |c| matches!(c, '、' | ',' | '，' | ';' | '；')) {
+    let items = split_top_level(text, |c| matches!(c, '、' | ',' | '，' | ';' | '；'));
+    for item in items.into_iter().flat_map(crate::names::split_glued) {
         match split_etc(item) {
             Some((unit, group)) => {
                 out.push(UnitRef::Unit(unit.to_owned()));
@@ -179,6 +180,10 @@ mod tests {
         );
         assert_eq!(units("各县(市、区)政府"), [g("各县(市、区)政府")]);
         assert_eq!(units("市财政局；市商务局"), [u("市财政局"), u("市商务局")]);
+        assert_eq!(
+            units("市行政审批局市司法局"),
+            [u("市行政审批局"), u("市司法局")]
+        );
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! verb that gives their role, `(市发改委牵头,市财政局配合)`, `(市残联、市财政局
 //! 负责)`, `(省住房城乡建设厅牵头,省财政厅等相关部门按职责分工负责)`. Read only
 //! when every clause ends in such a verb and every item looks like a unit name, so
-//! that a bracketed remark in prose is never taken for units.
+//! that a bracketed remark in prose is never taken for units. A bracket holding
+//! only unit names and no verb (`(市发展改革委,各县〔市、区〕政府)`) names the
+//! responsible units.
 
 use crate::annotation::{LabelKind, Part};
 use crate::model::Role;
+use crate::names::{is_unit_name, looks_like_unit};
 use crate::text::{is_close_bracket, is_open_bracket, is_space};
 
 /// Role verbs that end a clause, longest first.
@@ -32,25 +35,6 @@ const ET_CETERA: &[&str] = &[
     "等部门",
     "等单位",
 ];
-
-/// Last characters of the names of offices, bureaus, governments, committees,
-/// centres, companies, banks and agencies (and of collectives of them).
-const UNIT_ENDINGS: &[char] = &[
-    '局', '委', '办', '厅', '院', '府', '会', '心', '司', '行', '部', '队', '处', '所', '室', '站',
-    '馆', '团', '社', '联', '区', '县', '市', '镇', '乡', '道', '位', '门', '署', '组', '校', '台',
-];
-
-/// Whether `item` reads as the name of a unit or a collective of units.
-pub(crate) fn looks_like_unit(item: &str) -> bool {
-    let item = item.trim_matches(is_space);
-    let chars = item.chars().count();
-    (2..=30).contains(&chars)
-        && !item.contains(['。', ':', '：'])
-        && item
-            .chars()
-            .next_back()
-            .is_some_and(|c| UNIT_ENDINGS.contains(&c))
-}
 
 /// Finds an unlabelled annotation closing `line`: where its bracket opens, and
 /// its parts (units by role).
@@ -85,29 +69,18 @@ fn matching_open(s: &str, end: usize) -> Option<usize> {
 }
 
 /// Reads `line[start..end]` as clauses `units verb`, split on `,` and `;`
-/// outside brackets; `None` unless every clause and every item qualifies.
+/// outside brackets; `None` unless every clause and every item qualifies. Without
+/// any verb, a list of unit names is read as the responsible units.
 fn clauses(line: &str, start: usize, end: usize) -> Option<Vec<Part<'_>>> {
+    verb_clauses(&line[start..end]).or_else(|| bare_list(&line[start..end]))
+}
+
+/// Reads `text` as a chain of clauses that each end in a role verb
+/// (`X、Y牵头;Z配合;各州(市)党委和政府落实`); `None` unless every clause and every
+/// item qualifies.
+pub(crate) fn verb_clauses(text: &str) -> Option<Vec<Part<'_>>> {
     let mut parts = Vec::new();
-    let mut depth = 0usize;
-    let mut clause_start = start;
-    let inner = &line[start..end];
-    let mut bounds = Vec::new();
-    for (offset, c) in inner.char_indices() {
-        if is_open_bracket(c) {
-            depth += 1;
-        } else if is_close_bracket(c) {
-            depth = depth.saturating_sub(1);
-        } else if depth == 0 && matches!(c, ',' | '，' | ';' | '；') {
-            bounds.push((clause_start, start + offset));
-            clause_start = start + offset + c.len_utf8();
-        }
-    }
-    bounds.push((clause_start, end));
-    for (from, to) in bounds {
-        let clause = line[from..to].trim_matches(is_space);
-        if clause.is_empty() {
-            continue;
-        }
+    for clause in top_level_clauses(text) {
         let (verb, role) = VERBS.iter().find(|(verb, _)| clause.ends_with(verb))?;
         let mut units = &clause[..clause.len() - verb.len()];
         if let Some(etc) = ET_CETERA.iter().find(|e| units.ends_with(*e)) {
@@ -124,6 +97,26 @@ fn clauses(line: &str, start: usize, end: usize) -> Option<Vec<Part<'_>>> {
         });
     }
     (!parts.is_empty()).then_some(parts)
+}
+
+/// A bracket holding nothing but unit names: the responsible units. Stricter
+/// than the verb form, since no verb vouches for it.
+fn bare_list(text: &str) -> Option<Vec<Part<'_>>> {
+    let text = text.trim_matches(is_space);
+    let items =
+        crate::units::split_top_level(text, |c| matches!(c, '、' | ',' | '，' | ';' | '；'));
+    let all_units = !items.is_empty() && items.iter().all(|item| is_unit_name(item));
+    all_units.then(|| {
+        vec![Part {
+            kind: LabelKind::Units(Role::Responsible),
+            content: text,
+        }]
+    })
+}
+
+/// Splits `text` on `,` and `;` outside brackets, trimmed, empty clauses dropped.
+fn top_level_clauses(text: &str) -> Vec<&str> {
+    crate::units::split_top_level(text, |c| matches!(c, ',' | '，' | ';' | '；'))
 }
 
 #[cfg(test)]
@@ -171,5 +164,36 @@ mod tests {
         assert_eq!(read("推进工作(具体由各地负责)"), None, "not a unit name");
         assert_eq!(read("开展试点(2021年12月31日前)"), None);
         assert_eq!(read("没有括号的一行"), None);
+        assert_eq!(read("设立专区(以下简称市区)"), None);
+        assert_eq!(
+            read("实施期限至2022年12月31日(即征收所属期为2021年度)"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_bracket_of_unit_names_without_verbs_names_the_responsible_units() {
+        assert_eq!(
+            read("地区生产总值增长7%以上。(市发展改革委,各县〔市、区〕政府)"),
+            Some(vec![(Role::Responsible, "市发展改革委,各县〔市、区〕政府")])
+        );
+    }
+
+    #[test]
+    fn an_unbracketed_chain_of_verb_clauses_is_read() {
+        let got: Vec<_> =
+            verb_clauses("省财政厅、省卫生健康委牵头;省总工会配合;各州(市)党委和政府落实")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| (p.kind, p.content))
+                .collect();
+        assert_eq!(
+            got,
+            [
+                (LabelKind::Units(Role::Lead), "省财政厅、省卫生健康委"),
+                (LabelKind::Units(Role::Participating), "省总工会"),
+                (LabelKind::Units(Role::Responsible), "各州(市)党委和政府"),
+            ]
+        );
     }
 }

@@ -43,7 +43,12 @@ pub(crate) fn parse_body(
     let annotated: Vec<bool> = lines
         .iter()
         .zip(kinds)
-        .map(|(l, k)| *k == LineKind::Label || annotation::find_annotation(l.text(input)).is_some())
+        .map(|(l, k)| {
+            let text = l.text(input);
+            *k == LineKind::Label
+                || annotation::find_annotation(text).is_some()
+                || crate::unlabelled::find(text).is_some()
+        })
         .collect();
     let mut walker = Walker {
         input,

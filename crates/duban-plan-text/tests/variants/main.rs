@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod annotations;
+mod genre;
 mod layout;
 mod numbering;
 mod tables;
