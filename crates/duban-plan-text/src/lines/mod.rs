@@ -2,6 +2,7 @@
 //! kind (heading, numbered item, unit label, date, attachment marker, table header) that
 //! the later stages dispatch on.
 
+mod collapsed;
 pub(crate) mod numbering;
 
 use crate::annotation;
@@ -26,8 +27,13 @@ impl Line {
     }
 }
 
-/// Splits on `\n`, `\r\n` and lone `\r`.
+/// Splits on `\n`, `\r\n` and lone `\r`, then cuts pages that collapsed onto one
+/// line back into their items.
 pub(crate) fn split_lines(input: &str) -> Vec<Line> {
+    collapsed::split_collapsed(input, physical_lines(input))
+}
+
+fn physical_lines(input: &str) -> Vec<Line> {
     let bytes = input.as_bytes();
     let mut lines = Vec::new();
     let mut start = 0;
