@@ -109,10 +109,10 @@ pub(crate) fn assignments(text: &str, role: Role) -> Vec<Assignment> {
             Some((note, units)) => (Some(note), units),
             None => (None, clause),
         };
-        for unit in split_units(units) {
+        for (unit, starred) in marked_units(units) {
             out.push(Assignment {
                 unit,
-                role,
+                role: if starred { Role::Lead } else { role },
                 note: note.map(str::to_owned),
             });
         }
@@ -130,18 +130,37 @@ fn per_deliverable(clause: &str) -> Option<(&str, &str)> {
     (!note.is_empty() && !units.is_empty()).then_some((note, units))
 }
 
+/// Marks that single out the lead in a list (`★区发改委、统计局`), as a table's
+/// legend states.
+const LEAD_MARKS: &[char] = &['★', '☆'];
+
 /// Splits a unit list on `、` `,` `，` `;` `；` outside brackets.
-pub(crate) fn split_units(text: &str) -> Vec<UnitRef> {
+#[cfg(test)]
+fn split_units(text: &str) -> Vec<UnitRef> {
+    marked_units(text)
+        .into_iter()
+        .map(|(unit, _)| unit)
+        .collect()
+}
+
+/// Splits a unit list, telling which units carry a lead mark (dropped from the name).
+fn marked_units(text: &str) -> Vec<(UnitRef, bool)> {
     let mut out = Vec::new();
     let items = split_top_level(text, |c| matches!(c, '、' | ',' | '，' | ';' | '；'));
     for item in items.into_iter().flat_map(crate::names::split_glued) {
+        let unmarked = item
+            .trim_start_matches(LEAD_MARKS)
+            .trim_start_matches(is_space);
+        let starred = unmarked.len() < item.len();
+        let item = unmarked;
         match split_etc(item) {
             Some((unit, group)) => {
-                out.push(UnitRef::Unit(unit.to_owned()));
-                out.push(UnitRef::Group(group.to_owned()));
+                out.push((UnitRef::Unit(unit.to_owned()), starred));
+                out.push((UnitRef::Group(group.to_owned()), false));
             }
-            None if is_unit_group(item) => out.push(UnitRef::Group(item.to_owned())),
-            None => out.push(UnitRef::Unit(item.to_owned())),
+            None if item.is_empty() => {}
+            None if is_unit_group(item) => out.push((UnitRef::Group(item.to_owned()), starred)),
+            None => out.push((UnitRef::Unit(item.to_owned()), starred)),
         }
     }
     out
@@ -197,6 +216,21 @@ mod tests {
             [u("市水利局"), u("市生态环境局"), g("相关市直单位")]
         );
         assert_eq!(units("市发改委等部门"), [u("市发改委等部门")]);
+    }
+
+    #[test]
+    fn a_star_marks_the_lead() {
+        let got: Vec<_> = assignments("★区发改委、统计局", Role::Responsible)
+            .into_iter()
+            .map(|a| (a.unit, a.role))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (u("区发改委"), Role::Lead),
+                (u("统计局"), Role::Responsible)
+            ]
+        );
     }
 
     #[test]

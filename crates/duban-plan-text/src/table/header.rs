@@ -43,6 +43,9 @@ fn column_kind(name: &str) -> ColumnKind {
     // Report columns first: `任务完成情况` is a progress column, not the task.
     if has(&["情况", "进展", "进度", "困难", "问题", "建议"]) {
         ColumnKind::Report
+    } else if has(&["领导"]) {
+        // `牵头领导`, `责任领导`: persons, not units.
+        ColumnKind::Other
     } else if has(&["序号", "编号"]) {
         ColumnKind::Number
     } else if has(&["牵头", "主办", "主责"]) {
@@ -162,6 +165,8 @@ mod tests {
         );
         let alone = parse_header("序号 | 工作任务 | 责任单位 | 时间节点").map(|h| h.kinds);
         assert_eq!(alone, Some(vec![Number, Task, Responsible, Deadline]));
+        let leader = parse_header("序号 | 重点任务 | 牵头领导 | 责任单位 |").map(|h| h.kinds);
+        assert_eq!(leader, Some(vec![Number, Task, Other, Responsible]));
     }
 
     #[test]

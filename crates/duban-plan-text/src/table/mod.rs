@@ -5,6 +5,7 @@
 pub(crate) mod cells;
 pub(crate) mod header;
 
+use crate::annotation::LabelKind;
 use crate::body::Context;
 use crate::body::sequence::Sequence;
 use crate::deadline::parse_deadline;
@@ -179,6 +180,8 @@ impl<'a> Reader<'a> {
                 self.fill(&mut task, col, kind, span);
             }
         }
+        // A lead marked inside a 责任单位 cell (`★`) makes the others participate.
+        crate::rules::lead_makes_others_participate(&mut task.assignments);
         self.table.tasks.push(task);
     }
 
@@ -203,7 +206,18 @@ impl<'a> Reader<'a> {
             }
             ColumnKind::Task | ColumnKind::Number => return,
         };
-        task.assignments.extend(units::assignments(text, role));
+        // A cell may give the roles by verbs (`X牵头;Y配合`) whatever its column.
+        match crate::unlabelled::verb_clauses(text) {
+            Some(parts) => {
+                for part in parts {
+                    if let LabelKind::Units(role) = part.kind {
+                        task.assignments
+                            .extend(units::assignments(part.content, role));
+                    }
+                }
+            }
+            None => task.assignments.extend(units::assignments(text, role)),
+        }
     }
 }
 
