@@ -108,6 +108,8 @@ fn read_block(
         )
     };
     let first_content = kinds.iter().position(is_content).unwrap_or(kinds.len());
+    let flat = crate::table::flat::find(input, &block.lines).filter(|f| f.start <= first_content);
+    let first_content = flat.as_ref().map_or(first_content, |f| f.start);
     let mut title: String = block.title.unwrap_or("").to_owned();
     let mut announced = None;
     for line in &block.lines[..first_content] {
@@ -152,7 +154,13 @@ fn read_block(
     };
     let rest = block.lines.get(first_content..).unwrap_or(&[]);
     let rest_kinds = kinds.get(first_content..).unwrap_or(&[]);
-    if rest_kinds.first() == Some(&LineKind::TableHeader) {
+    if let Some(flat) = flat {
+        let table = crate::table::flat::parse(input, &block.lines, &flat, ctx);
+        attachment.tasks = table.tasks;
+        attachment.categories = table.categories;
+        attachment.report_columns = table.report_columns;
+        out.warnings.extend(table.warnings);
+    } else if rest_kinds.first() == Some(&LineKind::TableHeader) {
         read_tables(input, rest, ctx, &mut attachment, out);
     } else {
         let body = parse_body(input, rest, rest_kinds, &[], ctx);

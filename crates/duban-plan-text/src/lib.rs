@@ -56,12 +56,15 @@ pub fn parse_plan(text: &str) -> ParsedPlan {
         .iter()
         .position(|k| matches!(k, LineKind::Attachment | LineKind::TableHeader))
         .unwrap_or(lines.len());
-    let body_start = kinds[..body_end]
+    // A table flattened to one cell per line ends the body as a table does.
+    let flat = table::flat::find(text, &lines[..body_end]);
+    let tasks_end = flat.as_ref().map_or(body_end, |f| f.start);
+    let body_start = kinds[..tasks_end]
         .iter()
         .position(|k| matches!(k, LineKind::Numbered(_) | LineKind::Label))
-        .unwrap_or(body_end);
+        .unwrap_or(tasks_end);
 
-    let meta = metadata::scan(text, &lines, &kinds, body_end, body_start);
+    let meta = metadata::scan(text, &lines, &kinds, tasks_end, body_start);
     let preamble = preamble::parse_preamble(
         text,
         &lines[..body_start],
@@ -77,14 +80,27 @@ pub fn parse_plan(text: &str) -> ParsedPlan {
     };
     let body = body::parse_body(
         text,
-        &lines[body_start..body_end],
-        &kinds[body_start..body_end],
-        &meta.consumed[body_start..body_end],
+        &lines[body_start..tasks_end],
+        &kinds[body_start..tasks_end],
+        &meta.consumed[body_start..tasks_end],
         ctx,
     );
-    let attachments = attachment::parse_attachments(text, &lines[body_end..], ctx);
-
+    let mut attachments = attachment::parse_attachments(text, &lines[body_end..], ctx);
     let mut warnings = meta.warnings;
+    if let Some(flat) = flat {
+        // The table is the plan's own list of tasks: it takes the plan's title.
+        let table = table::flat::parse(text, &lines[..body_end], &flat, ctx);
+        warnings.extend(table.warnings);
+        attachments.attachments.insert(
+            0,
+            Attachment {
+                title: preamble.title.clone(),
+                tasks: table.tasks,
+                categories: table.categories,
+                report_columns: table.report_columns,
+            },
+        );
+    }
     warnings.extend(preamble.warnings);
     warnings.extend(body.warnings);
     warnings.extend(attachments.warnings);

@@ -18,6 +18,14 @@ const NOT_IN_NAMES: &[&str] = &[
     "按照", "根据", "进行", "开展", "推进", "完成", "加强",
 ];
 
+/// Verbs that open a task's text and no unit's name (`建设数字政府平台` ends like
+/// `电视台` but is work, not a unit).
+const TASK_OPENINGS: &[&str] = &[
+    "建设", "推进", "推动", "实施", "落实", "深化", "完善", "健全", "建立", "提升", "提高", "促进",
+    "打造", "优化", "强化", "扩大", "做好", "抓好", "加快", "加大", "开展", "持续", "全面", "积极",
+    "大力", "争取", "确保", "支持", "鼓励", "引导", "培育",
+];
+
 /// Short forms that are units although they end in no unit word.
 const KNOWN_SHORT_FORMS: &[&str] = &["海关", "人行", "税务", "团市委", "团省委", "团县委"];
 
@@ -41,6 +49,7 @@ pub fn is_unit_name(written: &str) -> bool {
     let item = item.trim_start_matches(['★', '☆', '▲', '*']);
     (looks_like_unit(item) || KNOWN_SHORT_FORMS.iter().any(|s| item.ends_with(s)))
         && !NOT_IN_NAMES.iter().any(|w| item.contains(w))
+        && !TASK_OPENINGS.iter().any(|w| item.starts_with(w))
         && !item.contains(|c: char| c.is_ascii_digit())
 }
 
@@ -99,6 +108,7 @@ mod tests {
             "各地要加强组织领导",
             "2021年12月31日",
             "含",
+            "建设数字政府平台",
         ] {
             assert!(!is_unit_name(remark), "{remark}");
         }

@@ -37,7 +37,7 @@ pub(crate) struct Header {
 
 const TASK_WORDS: &[&str] = &["任务", "工作内容", "措施", "事项"];
 
-fn column_kind(name: &str) -> ColumnKind {
+pub(crate) fn column_kind(name: &str) -> ColumnKind {
     let key = normalize_unit_text(name);
     let has = |words: &[&str]| words.iter().any(|w| key.contains(w));
     // Report columns first: `任务完成情况` is a progress column, not the task.
@@ -90,6 +90,16 @@ pub(crate) fn parse_header(line: &str) -> Option<Header> {
     if data_like {
         return None;
     }
+    from_names(&names, leading_pipe, trailing_pipe)
+}
+
+/// Builds the header of the columns `names`, if they name a task column and at
+/// least one unit or deadline column.
+pub(crate) fn from_names(
+    names: &[&str],
+    leading_pipe: bool,
+    trailing_pipe: bool,
+) -> Option<Header> {
     let mut kinds: Vec<ColumnKind> = names.iter().map(|n| column_kind(n)).collect();
     let has = |k: ColumnKind| kinds.contains(&k);
     let useful = has(ColumnKind::Lead)
@@ -107,7 +117,7 @@ pub(crate) fn parse_header(line: &str) -> Option<Header> {
         }
     }
     Some(Header {
-        names: names.into_iter().map(str::to_owned).collect(),
+        names: names.iter().map(|n| (*n).to_owned()).collect(),
         kinds,
         leading_pipe,
         trailing_pipe,

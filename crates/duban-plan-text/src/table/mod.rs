@@ -3,6 +3,7 @@
 //! fill in when they report.
 
 pub(crate) mod cells;
+pub(crate) mod flat;
 pub(crate) mod header;
 
 use crate::annotation::LabelKind;
@@ -27,6 +28,11 @@ pub(crate) struct Table {
 
 /// Reads the rows in `lines`, which follow `header`.
 pub(crate) fn parse_table(input: &str, lines: &[Line], header: &Header, ctx: Context) -> Table {
+    read_pieces(input, cells::assemble(input, lines, header), header, ctx)
+}
+
+/// Reads rows already assembled (from `|` lines or from a flattened table).
+pub(crate) fn read_pieces(input: &str, pieces: Vec<Piece>, header: &Header, ctx: Context) -> Table {
     let mut reader = Reader {
         input,
         header,
@@ -41,7 +47,7 @@ pub(crate) fn parse_table(input: &str, lines: &[Line], header: &Header, ctx: Con
         .filter(|(_, k)| **k == ColumnKind::Report)
         .map(|(n, _)| n.clone())
         .collect();
-    for piece in cells::assemble(input, lines, header) {
+    for piece in pieces {
         match piece {
             Piece::Row(row) => reader.row(&row),
             Piece::Heading { span, .. } => reader.category(slice(input, span.0, span.1)),
