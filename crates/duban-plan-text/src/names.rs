@@ -9,7 +9,8 @@ use crate::text::is_space;
 const UNIT_ENDINGS: &[char] = &[
     '局', '委', '办', '厅', '院', '府', '会', '心', '司', '行', '部', '队', '处', '所', '室', '站',
     '馆', '团', '社', '联', '区', '县', '市', '镇', '乡', '道', '位', '门', '署', '组', '校', '台',
-    '班', '庭', '关', '中', '支', '场', '州', '盟', '旗', '省', '厂', '园',
+    '班', '庭', '关', '中', '支', '场', '州', '盟', '旗', '省', '厂', '园', '段', '构', '科', '股',
+    '营', '军', '警',
 ];
 
 /// Words that occur in remarks and rules, never in a unit's name.
@@ -35,10 +36,19 @@ pub(crate) fn looks_like_unit(item: &str) -> bool {
     let chars = item.chars().count();
     (2..=30).contains(&chars)
         && !item.contains(['。', ':', '：', '!', '?', '！', '？'])
-        && item
+        && without_trailing_bracket(item)
             .chars()
             .next_back()
             .is_some_and(|c| UNIT_ENDINGS.contains(&c))
+}
+
+/// `县发改局(粮食局)` and `各县(市、区)` end like the name before their bracket.
+fn without_trailing_bracket(item: &str) -> &str {
+    if !item.ends_with(crate::text::is_close_bracket) {
+        return item;
+    }
+    item.rfind(crate::text::is_open_bracket)
+        .map_or(item, |open| &item[..open])
 }
 
 /// Returns whether a written form may become a unit: it ends like the name of an

@@ -101,15 +101,53 @@ fn trim_item(s: &str) -> &str {
 }
 
 /// Reads the assignments written in `text` for `role`, in written order.
+#[cfg(test)]
 pub(crate) fn assignments(text: &str, role: Role) -> Vec<Assignment> {
+    read_assignments(text, role).0
+}
+
+/// Endings that say how the listed units take part, not who they are.
+const DUTY_SUFFIXES: &[&str] = &[
+    "按职责分工负责",
+    "按职责负责",
+    "分别负责",
+    "负责落实",
+    "牵头负责",
+    "负责",
+];
+
+/// `and others` endings: the units named before them are the whole list.
+const ET_CETERA: &[&str] = &[
+    "等相关部门",
+    "等有关部门",
+    "等相关单位",
+    "等有关单位",
+    "等部门",
+    "等单位",
+];
+
+/// Reads the assignments written in `text` for `role`, and the written forms
+/// that were left out because they are no unit names: a rule or remark after
+/// the list (`…。具体任务均涉及…,不再做分工,下同`) or an item that fails
+/// [`crate::is_unit_name`].
+pub(crate) fn read_assignments(text: &str, role: Role) -> (Vec<Assignment>, Vec<String>) {
     let mut out = Vec::new();
+    let mut rejected = Vec::new();
     let text = crate::rules::without_rule_notes(text);
-    for clause in split_top_level(&text, |c| matches!(c, ';' | '；')) {
+    let (list, remark) = split_at_stop(&text);
+    if !remark.is_empty() {
+        rejected.push(remark.to_owned());
+    }
+    for clause in split_top_level(list, |c| matches!(c, ';' | '；')) {
         let (note, units) = match per_deliverable(clause) {
             Some((note, units)) => (Some(note), units),
-            None => (None, clause),
+            None => (None, strip_duty(clause)),
         };
         for (unit, starred) in marked_units(units) {
+            if !crate::names::is_unit_name(unit.written()) {
+                rejected.push(unit.written().to_owned());
+                continue;
+            }
             out.push(Assignment {
                 unit,
                 role: if starred { Role::Lead } else { role },
@@ -117,7 +155,37 @@ pub(crate) fn assignments(text: &str, role: Role) -> Vec<Assignment> {
             });
         }
     }
-    out
+    (out, rejected)
+}
+
+/// Splits a list at its first full stop outside brackets: the list, and the
+/// sentence after it.
+fn split_at_stop(text: &str) -> (&str, &str) {
+    let mut depth = 0usize;
+    for (at, c) in text.char_indices() {
+        if is_open_bracket(c) {
+            depth += 1;
+        } else if is_close_bracket(c) {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && c == '。' {
+            let rest = text[at + c.len_utf8()..]
+                .trim_matches(|c| is_space(c) || matches!(c, '。' | ',' | '，' | ';' | '；'));
+            return (&text[..at], rest);
+        }
+    }
+    (text, "")
+}
+
+/// Drops the duty and `and others` endings of a list (`X、Y等相关部门按职责分工负责`).
+fn strip_duty(list: &str) -> &str {
+    let mut list = list.trim_matches(is_space);
+    if let Some(rest) = DUTY_SUFFIXES.iter().find_map(|s| list.strip_suffix(s)) {
+        list = rest.trim_end_matches(is_space);
+    }
+    if let Some(rest) = ET_CETERA.iter().find_map(|s| list.strip_suffix(s)) {
+        list = rest.trim_end_matches(is_space);
+    }
+    list
 }
 
 /// Recognises `<deliverable>由<units>牵头负责`, returning the deliverable and the units.
@@ -147,6 +215,7 @@ fn split_units(text: &str) -> Vec<UnitRef> {
 fn marked_units(text: &str) -> Vec<(UnitRef, bool)> {
     let mut out = Vec::new();
     let items = split_top_level(text, |c| matches!(c, '、' | ',' | '，' | ';' | '；'));
+    let items = merge_level_runs(text, items);
     for item in items.into_iter().flat_map(crate::names::split_glued) {
         let unmarked = item
             .trim_start_matches(LEAD_MARKS)
@@ -162,6 +231,35 @@ fn marked_units(text: &str) -> Vec<(UnitRef, bool)> {
             None if is_unit_group(item) => out.push((UnitRef::Group(item.to_owned()), starred)),
             None => out.push((UnitRef::Unit(item.to_owned()), starred)),
         }
+    }
+    out
+}
+
+/// Joins an enumeration of levels that shares one noun (`各县、市、区政府`): the
+/// bare level words before the item that carries the noun belong to it.
+fn merge_level_runs<'a>(text: &'a str, items: Vec<&'a str>) -> Vec<&'a str> {
+    let is_level = |item: &str| {
+        let word = item.strip_prefix('各').unwrap_or(item);
+        (1..=2).contains(&word.chars().count())
+            && word
+                .chars()
+                .all(|c| matches!(c, '县' | '市' | '区' | '镇' | '乡' | '州' | '旗'))
+    };
+    let offset = |item: &str| item.as_ptr() as usize - text.as_ptr() as usize;
+    let mut out = Vec::new();
+    let mut run_start: Option<usize> = None;
+    for item in items {
+        if is_level(item) {
+            run_start.get_or_insert(offset(item));
+            continue;
+        }
+        match run_start.take() {
+            Some(start) => out.push(&text[start..offset(item) + item.len()]),
+            None => out.push(item),
+        }
+    }
+    if let Some(start) = run_start {
+        out.push(text[start..].trim_matches(is_space));
     }
     out
 }
@@ -198,6 +296,10 @@ mod tests {
             [u("市发改委"), g("市直有关单位"), g("相关县〔市、区〕政府")]
         );
         assert_eq!(units("各县(市、区)政府"), [g("各县(市、区)政府")]);
+        assert_eq!(
+            units("市人行,各县、市、区政府"),
+            [u("市人行"), g("各县、市、区政府")]
+        );
         assert_eq!(units("市财政局；市商务局"), [u("市财政局"), u("市商务局")]);
         assert_eq!(
             units("市行政审批局市司法局"),

@@ -85,7 +85,10 @@ impl<'a> Walker<'a> {
     pub(super) fn apply(&mut self, task: &mut Task, part: Part<'_>, line: usize) {
         match part.kind {
             LabelKind::Units(role) => {
-                let found = units::assignments(part.content, role);
+                let (found, rejected) = units::read_assignments(part.content, role);
+                for form in rejected {
+                    self.warn(line, "written form is not a unit name", &form);
+                }
                 if found.is_empty() {
                     self.warn(line, "unit annotation names no unit", part.content);
                 }

@@ -213,16 +213,23 @@ impl<'a> Reader<'a> {
             ColumnKind::Task | ColumnKind::Number => return,
         };
         // A cell may give the roles by verbs (`X牵头;Y配合`) whatever its column.
-        match crate::unlabelled::verb_clauses(text) {
-            Some(parts) => {
-                for part in parts {
-                    if let LabelKind::Units(role) = part.kind {
-                        task.assignments
-                            .extend(units::assignments(part.content, role));
-                    }
-                }
+        let lists = match crate::unlabelled::verb_clauses(text) {
+            Some(parts) => parts
+                .into_iter()
+                .filter_map(|p| match p.kind {
+                    LabelKind::Units(role) => Some((p.content, role)),
+                    _ => None,
+                })
+                .collect(),
+            None => vec![(text, role)],
+        };
+        for (list, role) in lists {
+            let (found, rejected) = units::read_assignments(list, role);
+            task.assignments.extend(found);
+            for form in rejected {
+                let warning = Warning::new(task.line, "written form is not a unit name", &form);
+                self.table.warnings.push(warning);
             }
-            None => task.assignments.extend(units::assignments(text, role)),
         }
     }
 }

@@ -78,3 +78,31 @@ fn a_table_whose_cells_ran_together_is_cut_at_its_row_numbers() {
     );
     assert_eq!(units(tasks[1], Role::Participating), [unit("省医保局")]);
 }
+
+#[test]
+fn rule_sentences_and_duty_endings_in_an_annotation_are_never_units() {
+    let plan = parsed(
+        "方案\n1.建设市场。〔责任单位:省发展改革委、商务厅等部门按职责分工负责。具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕\n2.优化环境。(责任单位:市财政局(以下不再列出)、市商务局,各地要加强领导)\n",
+    );
+    assert_eq!(
+        units(&plan.tasks[0], Role::Responsible),
+        [unit("省发展改革委"), unit("商务厅")]
+    );
+    assert_eq!(
+        units(&plan.tasks[1], Role::Responsible),
+        [unit("市财政局"), unit("市商务局")]
+    );
+    let rejected: Vec<_> = plan
+        .warnings
+        .iter()
+        .filter(|w| w.message == "written form is not a unit name")
+        .map(|w| (w.line, w.text.as_str()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (2, "具体任务均涉及相关市(州)人民政府,不再做分工,下同"),
+            (3, "各地要加强领导")
+        ]
+    );
+}
