@@ -32,6 +32,7 @@ mod preamble;
 mod rules;
 mod table;
 mod text;
+mod text_deadline;
 mod units;
 mod unlabelled;
 
@@ -40,6 +41,7 @@ pub use model::{
     Section, Task, UnitRef, Warning,
 };
 pub use names::is_unit_name;
+pub use text_deadline::deadline_in_text;
 pub use units::{is_unit_group, normalize_unit_text};
 
 use lines::LineKind;

@@ -28,6 +28,16 @@ pub struct ParsedPlan {
     pub warnings: Vec<Warning>,
 }
 
+impl ParsedPlan {
+    /// The year dates written without one belong to: the issue date's, else the
+    /// first year in the title (what [`crate::deadline_in_text`] wants).
+    pub fn year(&self) -> Option<i32> {
+        self.issue_date
+            .map(|d| d.year)
+            .or_else(|| crate::year_in(&self.title))
+    }
+}
+
 /// A calendar date without a time zone (the plan's dates are civil dates in China).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CivilDate {
