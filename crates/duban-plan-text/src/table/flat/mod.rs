@@ -80,10 +80,12 @@ fn is_header_cell(text: &str) -> bool {
     let plain = !text.contains(|c: char| {
         c.is_ascii_digit() || c == '|' || "。,，、;；:：()（）".contains(c) || is_space(c)
     });
-    let known = column_kind(text) != ColumnKind::Other
-        || OTHER_HEADERS.contains(&text)
-        || text.ends_with("领导");
-    short && plain && known
+    // Most lines are prose: rule them out before naming a column.
+    short
+        && plain
+        && (column_kind(text) != ColumnKind::Other
+            || OTHER_HEADERS.contains(&text)
+            || text.ends_with("领导"))
 }
 
 fn stacked_header(input: &str, lines: &[Line], start: usize) -> Option<Flat> {
