@@ -4,7 +4,10 @@
 //! with it, so code far below a handler reads it without threading it through,
 //! and outgoing calls to another duban service pass it on.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use tonic::{Request, Status, service::Interceptor};
 
@@ -29,13 +32,63 @@ pub enum Caller {
 pub struct CallInfo {
     /// The client's `x-request-id`, or one generated for the call.
     pub request_id: String,
+    /// The gRPC method without the leading slash
+    /// (`duban.registry.v1.RegistryService/CreateUnit`); empty for internal work.
+    pub method: String,
     /// When the client stops waiting (from `grpc-timeout`), if it said.
     pub deadline: Option<Instant>,
     /// Who is calling.
     pub caller: Caller,
     /// The caller's token, passed on to the services called on its behalf.
     pub bearer: Option<crate::auth::Bearer>,
+    /// What the operation told the audit trail so far.
+    pub audit: AuditNote,
 }
+
+/// What an operation tells the call layer about its audit record: the resource
+/// it concerns, and whether it already wrote the record inside its own
+/// transaction (then the layer writes none). Every clone of a call shares it.
+#[derive(Debug, Clone, Default)]
+pub struct AuditNote(Arc<Mutex<AuditState>>);
+
+#[derive(Debug, Default)]
+struct AuditState {
+    resource: Option<String>,
+    written: bool,
+}
+
+impl AuditNote {
+    /// Names the resource the call concerns (for a record the layer writes).
+    pub fn concerns(&self, resource: &str) {
+        if let Ok(mut state) = self.0.lock() {
+            state.resource = Some(resource.to_owned());
+        }
+    }
+
+    /// Notes that the operation wrote the call's record in its transaction.
+    pub fn written(&self) {
+        if let Ok(mut state) = self.0.lock() {
+            state.written = true;
+        }
+    }
+
+    /// Returns the resource named, and whether the record is written.
+    pub fn state(&self) -> (Option<String>, bool) {
+        self.0
+            .lock()
+            .map(|state| (state.resource.clone(), state.written))
+            .unwrap_or_default()
+    }
+}
+
+/// Notes carry no identity of their own: two calls are equal by their ids.
+impl PartialEq for AuditNote {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for AuditNote {}
 
 tokio::task_local! {
     static CURRENT: CallInfo;
@@ -47,9 +100,11 @@ impl CallInfo {
     pub fn internal() -> Self {
         Self {
             request_id: new_request_id(),
+            method: String::new(),
             deadline: None,
             caller: Caller::Anonymous,
             bearer: None,
+            audit: AuditNote::default(),
         }
     }
 
@@ -160,8 +215,7 @@ mod tests {
         let call = CallInfo {
             request_id: "req-7".into(),
             deadline: Some(Instant::now() + Duration::from_secs(5)),
-            caller: Caller::Anonymous,
-            bearer: None,
+            ..CallInfo::internal()
         };
         let request = call
             .scope(async { PropagateCall::default().call(Request::new(())) })
@@ -179,8 +233,7 @@ mod tests {
         let call = CallInfo {
             request_id: "req-8".into(),
             deadline: Some(Instant::now()),
-            caller: Caller::Anonymous,
-            bearer: None,
+            ..CallInfo::internal()
         };
         let status = call
             .scope(async { PropagateCall::default().call(Request::new(())) })

@@ -4,6 +4,7 @@
 //! the one server builder both services use.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod call;
 pub mod clock;
@@ -13,5 +14,5 @@ pub mod serving;
 pub mod shutdown;
 pub mod telemetry;
 
-#[cfg(feature = "test-util")]
+#[cfg(any(test, feature = "test-util"))]
 pub mod test_util;

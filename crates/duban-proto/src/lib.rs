@@ -35,6 +35,14 @@ pub mod reporting {
     }
 }
 
+/// Package `duban.audit.v1`: the audit trail every duban service keeps.
+pub mod audit {
+    /// Version 1 of the audit contract.
+    pub mod v1 {
+        tonic::include_proto!("duban.audit.v1");
+    }
+}
+
 /// Package `duban.events.v1`: the event envelope alone, so that a consumer depends
 /// on nothing else.
 pub mod events {

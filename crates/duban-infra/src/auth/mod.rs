@@ -10,7 +10,7 @@ mod policy;
 mod token;
 
 pub use args::AuthArgs;
-pub use policy::{Access, Policy, assert_covers, missing_rules};
+pub use policy::{AUDIT_POLICY, Access, Policy, Rule, assert_covers, missing_rules, read, write};
 pub use token::{Claims, TokenVerifier};
 
 /// What a caller may do, from the token's `roles` claim.

@@ -13,9 +13,48 @@ use crate::{
     call::Caller,
 };
 
-/// Which roles may call each method, by gRPC path without the leading slash
-/// (`duban.registry.v1.RegistryService/CreateUnit`).
-pub type Policy = &'static [(&'static str, &'static [Role])];
+/// Which roles may call one method, and whether the method changes anything
+/// (its calls are then audited, failed ones included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The gRPC path without the leading slash
+    /// (`duban.registry.v1.RegistryService/CreateUnit`).
+    pub method: &'static str,
+    /// The roles that may call it.
+    pub roles: &'static [Role],
+    /// Whether it changes state.
+    pub writes: bool,
+}
+
+/// The rule of a method that only reads.
+pub const fn read(method: &'static str, roles: &'static [Role]) -> Rule {
+    Rule {
+        method,
+        roles,
+        writes: false,
+    }
+}
+
+/// The rule of a method that changes state.
+pub const fn write(method: &'static str, roles: &'static [Role]) -> Rule {
+    Rule {
+        method,
+        roles,
+        writes: true,
+    }
+}
+
+/// A service's rules, one per method.
+pub type Policy = &'static [Rule];
+
+/// The audit service every duban server serves: administrators only.
+pub const AUDIT_POLICY: Policy = &[
+    read(
+        "duban.audit.v1.AuditService/ListAuditRecords",
+        &[Role::Admin],
+    ),
+    read("duban.audit.v1.AuditService/VerifyAuditLog", &[Role::Admin]),
+];
 
 /// Paths every caller may use without a token: probes and discovery.
 const OPEN: &[&str] = &["/grpc.health.v1.Health/", "/grpc.reflection."];
@@ -52,22 +91,14 @@ impl Access {
         if OPEN.iter().any(|open| path.starts_with(open)) {
             return Ok((Caller::Anonymous, None));
         }
-        let token = headers
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
-                errors::status(
-                    Code::Unauthenticated,
-                    "this call needs a bearer token (`authorization: Bearer <JWT>`)",
-                    reason::TOKEN_MISSING,
-                    SERVER_DOMAIN,
-                )
-            })?;
+        let token = bearer_token(headers).ok_or_else(|| {
+            errors::status(
+                Code::Unauthenticated,
+                "this call needs a bearer token (`authorization: Bearer <JWT>`)",
+                reason::TOKEN_MISSING,
+                SERVER_DOMAIN,
+            )
+        })?;
         let principal = verifier.verify(token).map_err(|why| {
             errors::status(
                 Code::Unauthenticated,
@@ -77,16 +108,50 @@ impl Access {
             )
         })?;
         let method = path.trim_start_matches('/');
-        let allowed = self
-            .policy
-            .iter()
-            .find(|(rule, _)| *rule == method)
-            .map_or(&[][..], |(_, roles)| *roles);
+        let allowed = self.rule(path).map_or(&[][..], |rule| rule.roles);
         if !allowed.iter().any(|role| principal.has(*role)) {
             return Err(refuse(&principal, method, allowed));
         }
         Ok((Caller::Authenticated(principal), Some(Bearer(token.into()))))
     }
+
+    /// Who the token in `headers` names, if it is valid; for the audit record
+    /// of a refused call.
+    pub fn identify(&self, headers: &HeaderMap) -> Caller {
+        let principal = self
+            .verifier
+            .as_ref()
+            .zip(bearer_token(headers))
+            .and_then(|(verifier, token)| verifier.verify(token).ok());
+        principal.map_or(Caller::Anonymous, Caller::Authenticated)
+    }
+
+    /// Whether authentication is on.
+    pub fn is_on(&self) -> bool {
+        self.verifier.is_some()
+    }
+
+    /// Whether the method at `path` changes state, by its rule.
+    pub fn writes(&self, path: &str) -> bool {
+        self.rule(path).is_some_and(|rule| rule.writes)
+    }
+
+    fn rule(&self, path: &str) -> Option<&Rule> {
+        let method = path.trim_start_matches('/');
+        self.policy
+            .iter()
+            .chain(AUDIT_POLICY)
+            .find(|rule| rule.method == method)
+    }
+}
+
+/// The token of an `authorization: Bearer <token>` header.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
 }
 
 fn refuse(principal: &Principal, method: &str, allowed: &[Role]) -> Status {
@@ -120,7 +185,7 @@ pub fn assert_covers(descriptors: &[u8], service: &str, policy: Policy) {
         stale.is_empty(),
         "rules for RPCs that do not exist: {stale:?}"
     );
-    let mut names: Vec<&str> = policy.iter().map(|(name, _)| *name).collect();
+    let mut names: Vec<&str> = policy.iter().map(|rule| rule.method).collect();
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), policy.len(), "a method has two rules");
@@ -145,12 +210,12 @@ pub fn missing_rules(
         .collect();
     let missing = methods
         .iter()
-        .filter(|m| !policy.iter().any(|(rule, _)| rule == m))
+        .filter(|m| !policy.iter().any(|rule| rule.method == *m))
         .cloned()
         .collect();
     let stale = policy
         .iter()
-        .map(|(rule, _)| (*rule).to_owned())
+        .map(|rule| rule.method.to_owned())
         .filter(|rule| rule.starts_with(service) && !methods.contains(rule))
         .collect();
     (missing, stale)
@@ -162,7 +227,7 @@ mod tests {
 
     use super::*;
 
-    const POLICY: Policy = &[("duban.test.v1.Test/Read", &[Role::Reader])];
+    const POLICY: Policy = &[read("duban.test.v1.Test/Read", &[Role::Reader])];
 
     fn headers(roles: &[&str]) -> HeaderMap {
         let exp = std::time::SystemTime::now()
@@ -184,6 +249,16 @@ mod tests {
             Some(TokenVerifier::from_dev_secret(b"k", "duban", "duban")),
             POLICY,
         )
+    }
+
+    #[test]
+    fn the_audit_service_has_a_rule_for_every_method_and_writes_nothing() {
+        assert_covers(
+            duban_proto::FILE_DESCRIPTOR_SET,
+            "duban.audit.v1.AuditService",
+            AUDIT_POLICY,
+        );
+        assert!(!access().writes("/duban.audit.v1.AuditService/VerifyAuditLog"));
     }
 
     #[test]

@@ -19,8 +19,9 @@ use tower_service::Service;
 
 use crate::{
     api::errors::{self, SERVER_DOMAIN, reason},
+    audit::{AuditLog, Entry},
     auth::Access,
-    call::{CallInfo, REQUEST_ID_HEADER, accept_request_id},
+    call::{AuditNote, CallInfo, REQUEST_ID_HEADER, accept_request_id},
 };
 
 /// Calls counted by service, method and status code.
@@ -36,15 +37,18 @@ const NEVER_SHED: &[&str] = &["/grpc.health.v1.Health/", "/grpc.reflection."];
 pub struct CallLayer {
     permits: Arc<Semaphore>,
     access: Arc<Access>,
+    audit: AuditLog,
 }
 
 impl CallLayer {
     /// Lets at most `max_concurrent_calls` calls run at once (more are
-    /// refused), each admitted by `access`.
-    pub fn new(max_concurrent_calls: usize, access: Access) -> Self {
+    /// refused), each admitted by `access`; refusals and the mutating calls
+    /// the operation did not record itself go to `audit`.
+    pub fn new(max_concurrent_calls: usize, access: Access, audit: AuditLog) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(max_concurrent_calls.max(1))),
             access: Arc::new(access),
+            audit,
         }
     }
 }
@@ -57,6 +61,7 @@ impl<S> Layer<S> for CallLayer {
             inner,
             permits: Arc::clone(&self.permits),
             access: Arc::clone(&self.access),
+            audit: self.audit.clone(),
         }
     }
 }
@@ -67,6 +72,7 @@ pub struct CallService<S> {
     inner: S,
     permits: Arc<Semaphore>,
     access: Arc<Access>,
+    audit: AuditLog,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -94,18 +100,34 @@ where
         // tonic's CANCELLED.
         let timeout = grpc_timeout(request.headers());
         let expiry = timeout.map(tokio::time::sleep);
+        let method = record.path.trim_start_matches('/').to_owned();
         let (caller, bearer) = match self.access.admit(&record.path, request.headers()) {
             Ok(admitted) => admitted,
             Err(status) => {
-                return Box::pin(std::future::ready(Ok(record.finish(status.into_http()))));
+                let call = CallInfo {
+                    request_id: record.request_id.clone(),
+                    method,
+                    caller: self.access.identify(request.headers()),
+                    ..CallInfo::internal()
+                };
+                let audit = self.audit.clone();
+                return Box::pin(async move {
+                    let response = record.finish(status.into_http());
+                    audit_after(&audit, &call, false, response.headers()).await;
+                    Ok(response)
+                });
             }
         };
         let call = CallInfo {
             request_id: record.request_id.clone(),
+            method,
             deadline: timeout.map(|t| started + t),
             caller,
             bearer,
+            audit: AuditNote::default(),
         };
+        let writes = self.access.writes(&record.path);
+        let audit = self.audit.clone();
         let permit = if NEVER_SHED.iter().any(|p| record.path.starts_with(p)) {
             None
         } else {
@@ -144,8 +166,40 @@ where
                 },
                 None => work.await,
             };
-            outcome.map(|response| record.finish(response))
+            let response = record.finish(outcome?);
+            audit_after(&audit, &CallInfo::current(), writes, response.headers()).await;
+            Ok(response)
         }))
+    }
+}
+
+/// Writes the audit record of a call that needs one and whose operation did
+/// not write it: every refusal, and a mutating call that failed or succeeded
+/// without writing (a replayed retry).
+async fn audit_after(audit: &AuditLog, call: &CallInfo, writes: bool, headers: &HeaderMap) {
+    let (code, reason) = status_of(headers);
+    let (resource, written) = call.audit.state();
+    let refused = matches!(code, Code::Unauthenticated | Code::PermissionDenied);
+    if refused || (writes && (code != Code::Ok || !written)) {
+        let entry = Entry::of_call(call, resource.as_deref().unwrap_or(""), code, &reason);
+        audit.record(entry).await;
+    }
+}
+
+/// The code and ErrorInfo reason of a trailers-only response (OK when the
+/// status is not in the headers).
+fn status_of(headers: &HeaderMap) -> (Code, String) {
+    use tonic_types::StatusExt;
+    match tonic::Status::from_header_map(headers) {
+        Some(status) => {
+            let reason = status
+                .get_error_details()
+                .error_info()
+                .map(|info| info.reason.clone())
+                .unwrap_or_default();
+            (status.code(), reason)
+        }
+        None => (Code::Ok, String::new()),
     }
 }
 
@@ -357,7 +411,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_passed_deadline_answers_deadline_exceeded_with_the_request_id() {
-        let mut service = CallLayer::new(4, crate::auth::Access::new(None, &[])).layer(Hung);
+        let mut service =
+            CallLayer::new(4, crate::auth::Access::new(None, &[]), AuditLog::default()).layer(Hung);
         let mut call = request("/duban.x.v1.X/Slow", Some("20m"));
         call.headers_mut()
             .insert(REQUEST_ID_HEADER, HeaderValue::from_static("deadline-1"));
@@ -371,7 +426,8 @@ mod tests {
 
     #[tokio::test]
     async fn calls_beyond_the_limit_are_refused_at_once_but_health_never() {
-        let mut service = CallLayer::new(1, crate::auth::Access::new(None, &[])).layer(Hung);
+        let mut service =
+            CallLayer::new(1, crate::auth::Access::new(None, &[]), AuditLog::default()).layer(Hung);
         let held = service.call(request("/duban.x.v1.X/Slow", None));
         let refused = service
             .call(request("/duban.x.v1.X/Other", None))

@@ -24,6 +24,7 @@ use crate::serving::{self, DRAIN_TIMEOUT};
 
 /// The health and reflection services every duban server adds to its own.
 const STANDARD_SERVICES: &[&str] = &[
+    "duban.audit.v1.AuditService",
     "grpc.health.v1.Health",
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
@@ -36,6 +37,7 @@ pub struct GrpcServer {
     reporter: HealthReporter,
     routes: RoutesBuilder,
     access: crate::auth::Access,
+    audit: crate::audit::AuditLog,
     args: ServerArgs,
 }
 
@@ -67,12 +69,21 @@ impl GrpcServer {
         routes.add_service(health);
         routes.add_service(reflection(descriptor_set, services).build_v1()?);
         routes.add_service(reflection(descriptor_set, services).build_v1alpha()?);
+        let audit = crate::audit::AuditLog::default();
+        routes.add_service(
+            duban_proto::audit::v1::audit_service_server::AuditServiceServer::new(
+                crate::audit::AuditApi::new(audit.clone()),
+            )
+            .max_decoding_message_size(args.max_message_bytes)
+            .max_encoding_message_size(args.max_message_bytes),
+        );
         Ok(Self {
             label,
             services,
             reporter,
             routes,
             access,
+            audit,
             args,
         })
     }
@@ -117,14 +128,20 @@ impl GrpcServer {
         let address = listener.local_addr()?;
         let incoming = serving::incoming(listener);
         let router = Server::builder()
-            .layer(CallLayer::new(self.args.max_concurrent_calls, self.access))
+            .layer(CallLayer::new(
+                self.args.max_concurrent_calls,
+                self.access,
+                self.audit.clone(),
+            ))
             .add_routes(self.routes.routes());
         tracing::info!(%address, server = self.label, "listening");
         let (reporter, services, label) = (self.reporter, self.services, self.label);
         let ready = {
             let reporter = reporter.clone();
+            let audit = self.audit;
             async move {
                 let db = starting.await?;
+                audit.open(db.clone());
                 serving::set_health(&reporter, services, ServingStatus::Serving).await;
                 serving::spawn_database_watchdog(db, reporter, services);
                 tracing::info!(server = label, "ready");

@@ -9,7 +9,13 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(InitialSchema), Box::new(TaskLabel)]
+        vec![
+            Box::new(InitialSchema),
+            Box::new(TaskLabel),
+            Box::new(duban_infra::audit::CreateAuditTrail::named(
+                "m0003_audit_trail",
+            )),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

@@ -2,40 +2,40 @@
 //! the registry; only an administrator changes it or imports plans. A test
 //! fails when an RPC has no rule here.
 
-use duban_infra::auth::{Policy, Role};
+use duban_infra::auth::{Policy, Role, read, write};
 
 const ANYONE: &[Role] = &[Role::Admin, Role::Coordinator, Role::Reporter, Role::Reader];
 const ADMIN: &[Role] = &[Role::Admin];
 
 /// The registry's access table.
 pub const ACCESS: Policy = &[
-    ("duban.registry.v1.RegistryService/CreateUnit", ADMIN),
-    ("duban.registry.v1.RegistryService/GetUnit", ANYONE),
-    ("duban.registry.v1.RegistryService/ListUnits", ANYONE),
-    ("duban.registry.v1.RegistryService/UpdateUnit", ADMIN),
-    ("duban.registry.v1.RegistryService/DeleteUnit", ADMIN),
-    ("duban.registry.v1.RegistryService/UndeleteUnit", ADMIN),
-    ("duban.registry.v1.RegistryService/ResolveUnit", ANYONE),
-    ("duban.registry.v1.RegistryService/CreateUnitGroup", ADMIN),
-    ("duban.registry.v1.RegistryService/GetUnitGroup", ANYONE),
-    ("duban.registry.v1.RegistryService/ListUnitGroups", ANYONE),
-    ("duban.registry.v1.RegistryService/UpdateUnitGroup", ADMIN),
-    ("duban.registry.v1.RegistryService/DeleteUnitGroup", ADMIN),
-    ("duban.registry.v1.RegistryService/UndeleteUnitGroup", ADMIN),
-    ("duban.registry.v1.RegistryService/CreatePlan", ADMIN),
-    ("duban.registry.v1.RegistryService/GetPlan", ANYONE),
-    ("duban.registry.v1.RegistryService/ListPlans", ANYONE),
-    ("duban.registry.v1.RegistryService/UpdatePlan", ADMIN),
-    ("duban.registry.v1.RegistryService/DeletePlan", ADMIN),
-    ("duban.registry.v1.RegistryService/UndeletePlan", ADMIN),
-    ("duban.registry.v1.RegistryService/CreateTask", ADMIN),
-    ("duban.registry.v1.RegistryService/GetTask", ANYONE),
-    ("duban.registry.v1.RegistryService/ListTasks", ANYONE),
-    ("duban.registry.v1.RegistryService/UpdateTask", ADMIN),
-    ("duban.registry.v1.RegistryService/DeleteTask", ADMIN),
-    ("duban.registry.v1.RegistryService/UndeleteTask", ADMIN),
-    ("duban.registry.v1.RegistryService/ListObligations", ANYONE),
-    ("duban.registry.v1.RegistryService/ImportPlan", ADMIN),
+    write("duban.registry.v1.RegistryService/CreateUnit", ADMIN),
+    read("duban.registry.v1.RegistryService/GetUnit", ANYONE),
+    read("duban.registry.v1.RegistryService/ListUnits", ANYONE),
+    write("duban.registry.v1.RegistryService/UpdateUnit", ADMIN),
+    write("duban.registry.v1.RegistryService/DeleteUnit", ADMIN),
+    write("duban.registry.v1.RegistryService/UndeleteUnit", ADMIN),
+    read("duban.registry.v1.RegistryService/ResolveUnit", ANYONE),
+    write("duban.registry.v1.RegistryService/CreateUnitGroup", ADMIN),
+    read("duban.registry.v1.RegistryService/GetUnitGroup", ANYONE),
+    read("duban.registry.v1.RegistryService/ListUnitGroups", ANYONE),
+    write("duban.registry.v1.RegistryService/UpdateUnitGroup", ADMIN),
+    write("duban.registry.v1.RegistryService/DeleteUnitGroup", ADMIN),
+    write("duban.registry.v1.RegistryService/UndeleteUnitGroup", ADMIN),
+    write("duban.registry.v1.RegistryService/CreatePlan", ADMIN),
+    read("duban.registry.v1.RegistryService/GetPlan", ANYONE),
+    read("duban.registry.v1.RegistryService/ListPlans", ANYONE),
+    write("duban.registry.v1.RegistryService/UpdatePlan", ADMIN),
+    write("duban.registry.v1.RegistryService/DeletePlan", ADMIN),
+    write("duban.registry.v1.RegistryService/UndeletePlan", ADMIN),
+    write("duban.registry.v1.RegistryService/CreateTask", ADMIN),
+    read("duban.registry.v1.RegistryService/GetTask", ANYONE),
+    read("duban.registry.v1.RegistryService/ListTasks", ANYONE),
+    write("duban.registry.v1.RegistryService/UpdateTask", ADMIN),
+    write("duban.registry.v1.RegistryService/DeleteTask", ADMIN),
+    write("duban.registry.v1.RegistryService/UndeleteTask", ADMIN),
+    read("duban.registry.v1.RegistryService/ListObligations", ANYONE),
+    write("duban.registry.v1.RegistryService/ImportPlan", ADMIN),
 ];
 
 #[cfg(test)]

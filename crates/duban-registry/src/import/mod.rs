@@ -48,7 +48,11 @@ pub async fn run(
     if validate_only {
         txn.rollback().await?;
     } else {
-        txn.commit().await?;
+        let plan = outcome
+            .plans
+            .first()
+            .map(|plan| crate::domain::names::plan_name(&plan.id));
+        crate::service::commit_audited(txn, plan.as_deref().unwrap_or("")).await?;
     }
     Ok(outcome)
 }

@@ -6,7 +6,7 @@ use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use super::{Context, CreateKey, Created, ensure_valid, fields::update_fields};
+use super::{Context, CreateKey, Created, commit_audited, ensure_valid, fields::update_fields};
 use crate::{
     db::{
         self,
@@ -123,7 +123,7 @@ pub async fn update(context: &Context, update: GroupUpdate) -> Result<UnitGroup,
     group.revision += 1;
     group.update_time = context.now().await?;
     groups::save(&txn, &group, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     Ok(group)
 }
 
@@ -147,7 +147,7 @@ pub async fn delete(context: &Context, id: &str, etag: &str) -> Result<UnitGroup
     group.update_time = now;
     group.revision += 1;
     groups::save(&txn, &group, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     tracing::info!(unit_group = %name, "unit group deleted");
     Ok(group)
 }
@@ -166,7 +166,7 @@ pub async fn undelete(context: &Context, id: &str, etag: &str) -> Result<UnitGro
     group.update_time = context.now().await?;
     group.revision += 1;
     groups::save(&txn, &group, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     tracing::info!(unit_group = %name, "unit group restored");
     Ok(group)
 }

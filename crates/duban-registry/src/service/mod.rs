@@ -102,8 +102,7 @@ impl CreateKey<'_> {
         if let Some(request_id) = self.request_id {
             db::idempotency::record(&txn, request_id, self.method, name, now).await?;
         }
-        txn.commit().await?;
-        Ok(())
+        commit_audited(txn, name).await
     }
 
     /// Settles a create's outcome: `Ok(None)` when it wrote the resource; the
@@ -125,6 +124,14 @@ impl CreateKey<'_> {
 }
 
 /// Fails with INVALID_ARGUMENT when anything was recorded.
+/// Appends the call's audit record, concerning `resource`, and commits: every
+/// change the registry makes ends here, so none is without its record.
+pub async fn commit_audited(txn: DatabaseTransaction, resource: &str) -> Result<(), RegistryError> {
+    duban_infra::audit::append(&txn, resource).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 pub fn ensure_valid(violations: duban_infra::api::FieldViolations) -> Result<(), RegistryError> {
     if violations.is_empty() {
         Ok(())

@@ -6,7 +6,7 @@ use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use super::{Context, CreateKey, Created, ensure_valid, fields::update_fields};
+use super::{Context, CreateKey, Created, commit_audited, ensure_valid, fields::update_fields};
 use crate::{
     db::{
         self,
@@ -128,7 +128,7 @@ pub async fn update(context: &Context, update: PlanUpdate) -> Result<Plan, Regis
     plan.revision += 1;
     plan.update_time = context.now().await?;
     plans::save(&txn, &plan, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &resource::plan_name(&plan.id)).await?;
     Ok(plan)
 }
 
@@ -171,7 +171,7 @@ pub async fn delete(
     plans::mark_deleted(&mut plan, now);
     plans::save(&txn, &plan, expected).await?;
     tasks::delete_all_of_plan(&txn, id, now).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     tracing::info!(plan = %name, "plan deleted with its tasks");
     Ok(plan)
 }
@@ -205,7 +205,7 @@ pub async fn undelete(context: &Context, id: &str, etag: &str) -> Result<Plan, R
     plan.revision += 1;
     plans::save(&txn, &plan, expected).await?;
     tasks::restore_deleted_at(&txn, id, deleted_at, now).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     tracing::info!(plan = %name, "plan restored with its tasks");
     Ok(plan)
 }

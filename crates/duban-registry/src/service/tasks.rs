@@ -7,7 +7,7 @@ use duban_infra::api::{FieldViolations, PageRequest};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use super::{Context, CreateKey, Created, ensure_valid, fields::update_fields};
+use super::{Context, CreateKey, Created, commit_audited, ensure_valid, fields::update_fields};
 use crate::{
     db::{self, groups, plans, tasks, tasks::TaskFilter, units},
     domain::{Assignee, Plan, Task, names as resource},
@@ -189,7 +189,7 @@ pub async fn update(context: &Context, update: TaskUpdate) -> Result<Task, Regis
     task.revision += 1;
     task.update_time = context.now().await?;
     tasks::save(&txn, &task, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     Ok(task)
 }
 
@@ -215,7 +215,7 @@ pub async fn delete(
     task.update_time = now;
     task.revision += 1;
     tasks::save(&txn, &task, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     Ok(task)
 }
 
@@ -241,7 +241,7 @@ pub async fn undelete(
     task.update_time = context.now().await?;
     task.revision += 1;
     tasks::save(&txn, &task, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     tracing::info!(task = %name, "task restored");
     Ok(task)
 }

@@ -5,7 +5,7 @@ use duban_infra::api::{FieldViolations, PageRequest, Refusal, errors};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use super::{Context, CreateKey, Created, ensure_valid, fields::update_fields};
+use super::{Context, CreateKey, Created, commit_audited, ensure_valid, fields::update_fields};
 use crate::{
     db::{
         self, groups,
@@ -117,7 +117,7 @@ pub async fn update(context: &Context, update: UnitUpdate) -> Result<Unit, Regis
     unit.revision += 1;
     unit.update_time = context.now().await?;
     units::save(&txn, &unit, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     Ok(unit)
 }
 
@@ -142,7 +142,7 @@ pub async fn delete(context: &Context, id: &str, etag: &str) -> Result<Unit, Reg
     let expected = unit.revision;
     units::mark_deleted(&mut unit, context.now().await?);
     units::save(&txn, &unit, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     tracing::info!(unit = %name, "unit deleted");
     Ok(unit)
 }
@@ -161,7 +161,7 @@ pub async fn undelete(context: &Context, id: &str, etag: &str) -> Result<Unit, R
     unit.update_time = context.now().await?;
     unit.revision += 1;
     units::save(&txn, &unit, expected).await?;
-    txn.commit().await?;
+    commit_audited(txn, &name).await?;
     tracing::info!(unit = %name, "unit restored");
     Ok(unit)
 }

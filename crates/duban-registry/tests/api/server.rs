@@ -34,6 +34,7 @@ async fn reflection_lists_exactly_the_services_the_registry_serves() {
     assert_eq!(
         reflected_services(&server.endpoint()).await,
         [
+            "duban.audit.v1.AuditService",
             "duban.registry.v1.RegistryService",
             "grpc.health.v1.Health",
             "grpc.reflection.v1.ServerReflection",

@@ -14,6 +14,9 @@ impl MigratorTrait for Migrator {
             Box::new(EventsAndRules),
             Box::new(SlotSnapshots),
             Box::new(ReportActors),
+            Box::new(duban_infra::audit::CreateAuditTrail::named(
+                "m0005_audit_trail",
+            )),
         ]
     }
 

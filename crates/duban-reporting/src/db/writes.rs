@@ -130,6 +130,8 @@ async fn insert_next_revision(db: &DatabaseConnection, new: &NewRevision) -> Res
         )],
     )
     .await?;
+    let revision = report.slot.revision_name(report.revision);
+    duban_infra::audit::append(&txn, &revision).await?;
     txn.commit().await?;
     Ok(report)
 }
@@ -222,6 +224,7 @@ async fn write_review(
         _ => EventType::ReportAccepted,
     };
     events::append(&txn, vec![report_event(&report, event_type, command.now)]).await?;
+    duban_infra::audit::append(&txn, &slot.revision_name(report.revision)).await?;
     txn.commit().await?;
     Ok(report)
 }
@@ -236,8 +239,13 @@ pub async fn append_reminders(
     if reminders.is_empty() {
         return Ok(Vec::new());
     }
+    let plan = reminders
+        .first()
+        .map(|reminder| reminder.plan.clone())
+        .unwrap_or_default();
     let txn = db.begin().await?;
     let written = events::append(&txn, reminders).await?;
+    duban_infra::audit::append(&txn, &plan).await?;
     txn.commit().await?;
     notifier.announce();
     Ok(written)
@@ -305,5 +313,12 @@ pub async fn update_rule(
     expected_revision: i32,
     now: DateTime<Utc>,
 ) -> Result<bool, ReportingError> {
-    Ok(rules::save(db, plan_id, rule, expected_revision, now).await?)
+    let txn = db.begin().await?;
+    if !rules::save(&txn, plan_id, rule, expected_revision, now).await? {
+        return Ok(false);
+    }
+    let name = format!("{}/reminderRules/{}", plan_name(plan_id), rule.id);
+    duban_infra::audit::append(&txn, &name).await?;
+    txn.commit().await?;
+    Ok(true)
 }

@@ -4,7 +4,7 @@
 //! change reminder rules; other government systems (reader) read period
 //! summaries and the event stream. A test fails when an RPC has no rule here.
 
-use duban_infra::auth::{Policy, Role};
+use duban_infra::auth::{Policy, Role, read, write};
 
 const REPORTER: &[Role] = &[Role::Reporter];
 const REPORT_READERS: &[Role] = &[Role::Admin, Role::Coordinator, Role::Reporter];
@@ -16,52 +16,52 @@ const EVENT_READERS: &[Role] = &[Role::Admin, Role::Coordinator, Role::Reader];
 
 /// The reporting service's access table.
 pub const ACCESS: Policy = &[
-    ("duban.reporting.v1.ReportingService/SubmitReport", REPORTER),
-    (
+    write("duban.reporting.v1.ReportingService/SubmitReport", REPORTER),
+    read(
         "duban.reporting.v1.ReportingService/GetReport",
         REPORT_READERS,
     ),
-    (
+    read(
         "duban.reporting.v1.ReportingService/ListReports",
         REPORT_READERS,
     ),
-    (
+    write(
         "duban.reporting.v1.ReportingService/ReviewReport",
         COORDINATOR,
     ),
-    (
+    read(
         "duban.reporting.v1.ReportingService/ListMissingReports",
         REPORT_READERS,
     ),
-    (
+    read(
         "duban.reporting.v1.ReportingService/GetPeriodSummary",
         SUMMARY_READERS,
     ),
-    (
+    read(
         "duban.reporting.v1.ReportingService/ExportPeriodSummary",
         OFFICE,
     ),
-    (
+    read(
         "duban.reporting.v1.ReportingService/ListReminderRules",
         OFFICE,
     ),
-    (
+    read(
         "duban.reporting.v1.ReportingService/GetReminderRule",
         OFFICE,
     ),
-    (
+    write(
         "duban.reporting.v1.ReportingService/UpdateReminderRule",
         ADMIN,
     ),
-    (
+    write(
         "duban.reporting.v1.ReportingService/RunReminderSweep",
         OFFICE,
     ),
-    (
+    read(
         "duban.reporting.v1.ReportingService/ListEvents",
         EVENT_READERS,
     ),
-    (
+    read(
         "duban.reporting.v1.ReportingService/SubscribeEvents",
         EVENT_READERS,
     ),

@@ -66,15 +66,20 @@ impl Context {
     /// Refuses a reporter of one unit acting on `unit_id`'s reports.
     pub fn ensure_may_act_for(&self, unit_id: &str) -> Result<(), ReportingError> {
         match self.own_unit_only() {
-            Some(Ok(own)) if own != unit_id => Err(ReportingError::PermissionDenied(Refusal::new(
-                reason::NOT_YOUR_UNIT,
-                crate::domain::names::unit_name(unit_id),
-                format!(
-                    "a reporter of `{}` may not act for `{}`",
-                    crate::domain::names::unit_name(&own),
-                    crate::domain::names::unit_name(unit_id)
-                ),
-            ))),
+            Some(Ok(own)) if own != unit_id => {
+                self.call
+                    .audit
+                    .concerns(&crate::domain::names::unit_name(unit_id));
+                Err(ReportingError::PermissionDenied(Refusal::new(
+                    reason::NOT_YOUR_UNIT,
+                    crate::domain::names::unit_name(unit_id),
+                    format!(
+                        "a reporter of `{}` may not act for `{}`",
+                        crate::domain::names::unit_name(&own),
+                        crate::domain::names::unit_name(unit_id)
+                    ),
+                )))
+            }
             Some(Err(error)) => Err(error),
             _ => Ok(()),
         }

@@ -12,6 +12,7 @@ use duban_infra::{
     },
 };
 use duban_proto::{
+    audit::v1::{self as audit, audit_service_client::AuditServiceClient},
     registry::v1::{self as reg, registry_service_client::RegistryServiceClient},
     reporting::v1::{self as pb, reporting_service_client::ReportingServiceClient},
 };
@@ -170,4 +171,79 @@ async fn a_reporter_acts_for_its_own_unit_and_the_office_reviews() {
     assert_eq!(theirs.reviewed_by, "", "pending");
     assert_eq!(reviewed.reviewed_by, "office");
     assert_eq!(reviewed.submitted_by, "yi.staff");
+
+    // ... and the audit trail keeps every change and every refusal, in order.
+    let mut trail = AuditServiceClient::connect(server.endpoint())
+        .await
+        .unwrap();
+    let records = trail
+        .list_audit_records(with_token(
+            audit::ListAuditRecordsRequest::default(),
+            &admin,
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .audit_records;
+    let seen: Vec<(&str, &str, &str, &str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.principal.as_str(),
+                r.method.rsplit('/').next().unwrap_or_default(),
+                r.outcome.as_str(),
+                r.reason.as_str(),
+                r.resource.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "anonymous",
+                "SubmitReport",
+                "UNAUTHENTICATED",
+                "TOKEN_MISSING",
+                ""
+            ),
+            ("jia.staff", "SubmitReport", "OK", "", mine.name.as_str()),
+            ("yi.staff", "SubmitReport", "OK", "", theirs.name.as_str()),
+            (
+                "jia.staff",
+                "SubmitReport",
+                "PERMISSION_DENIED",
+                "NOT_YOUR_UNIT",
+                yi.as_str()
+            ),
+            (
+                "jia.staff",
+                "GetReport",
+                "PERMISSION_DENIED",
+                "NOT_YOUR_UNIT",
+                yi.as_str()
+            ),
+            (
+                "yi.staff",
+                "ReviewReport",
+                "PERMISSION_DENIED",
+                "ROLE_REQUIRED",
+                ""
+            ),
+            ("office", "ReviewReport", "OK", "", theirs.name.as_str()),
+        ]
+    );
+    assert!(
+        records[1].unit == jia && records[2].unit == yi,
+        "{records:#?}"
+    );
+    let verdict = trail
+        .verify_audit_log(with_token(audit::VerifyAuditLogRequest {}, &admin))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        verdict.intact && verdict.records_checked == 7,
+        "{verdict:?}"
+    );
 }

@@ -83,6 +83,7 @@ async fn reflection_lists_exactly_the_services_reporting_serves() {
     assert_eq!(
         reflected_services(&server.endpoint()).await,
         [
+            "duban.audit.v1.AuditService",
             "duban.reporting.v1.ReportingService",
             "grpc.health.v1.Health",
             "grpc.reflection.v1.ServerReflection",

@@ -1,0 +1,208 @@
+//! The audit trail: who did what, when, to which resource, and how it ended.
+//!
+//! A mutating operation appends its record inside its own transaction
+//! ([`append`]), so a committed change always has one. The call layer writes
+//! the rest after answering: refusals of any call, failures of mutating calls,
+//! and mutating calls that succeeded without writing (a retry replayed from its
+//! request id). Records are hash-chained: each holds the SHA-256 of its own
+//! fields and of the record before it, so a stored record altered, removed or
+//! moved breaks the chain where it happened ([`verify`] finds it).
+//!
+//! Appends are serialised so that the chain is a line: on PostgreSQL by a
+//! transaction-scoped advisory lock taken after any other lock of the
+//! transaction (operations append last, just before committing), on SQLite by
+//! its single writer connection.
+
+mod entity;
+mod migration;
+mod service;
+mod verify;
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    QueryOrder, QuerySelect, Statement, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+use tonic::Code;
+
+pub use self::{
+    migration::CreateAuditTrail,
+    service::AuditApi,
+    verify::{Break, Problem, Verdict, verify},
+};
+use crate::call::{CallInfo, Caller};
+
+/// The `previous_hash` of the first record.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Key of the advisory lock serialising audit appends on PostgreSQL.
+const APPEND_LOCK_KEY: i64 = 0x6475_6261_6e61_7564; // "dubanaud"
+
+/// Records the layer failed to write (the database was down): counted, since
+/// the call itself was already answered.
+pub const LOST_RECORDS_METRIC: &str = "duban_audit_records_unwritten_total";
+
+/// One record's fields before it is chained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub principal: String,
+    pub unit: String,
+    pub method: String,
+    pub resource: String,
+    pub request_id: String,
+    /// `OK` or a gRPC code's name.
+    pub outcome: String,
+    /// The ErrorInfo reason of a failure.
+    pub reason: String,
+}
+
+impl Entry {
+    /// The record of `call` ending with `code` (and `reason`), concerning
+    /// `resource`.
+    pub fn of_call(call: &CallInfo, resource: &str, code: Code, reason: &str) -> Self {
+        let (principal, unit) = match &call.caller {
+            Caller::Authenticated(p) => (p.subject.clone(), p.unit.clone().unwrap_or_default()),
+            Caller::Anonymous if call.method.is_empty() => ("system".to_owned(), String::new()),
+            Caller::Anonymous => ("anonymous".to_owned(), String::new()),
+        };
+        Self {
+            principal,
+            unit,
+            method: call.method.clone(),
+            resource: resource.to_owned(),
+            request_id: call.request_id.clone(),
+            outcome: crate::server::code_name(code).to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+/// Appends the current call's success record, concerning `resource`, inside
+/// the caller's transaction; call it last, just before committing. Its time is
+/// the wall clock's (when it was written), never a service's injected clock.
+pub async fn append(db: &impl ConnectionTrait, resource: &str) -> Result<(), DbErr> {
+    let call = CallInfo::current();
+    write(
+        db,
+        &Entry::of_call(&call, resource, Code::Ok, ""),
+        Utc::now(),
+    )
+    .await?;
+    call.audit.written();
+    Ok(())
+}
+
+/// Chains `entry` after the newest record and inserts it.
+async fn write(db: &impl ConnectionTrait, entry: &Entry, now: DateTime<Utc>) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [APPEND_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
+    let head: Option<(i64, String)> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Sequence)
+        .column(entity::Column::Hash)
+        .order_by_desc(entity::Column::Sequence)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (sequence, previous_hash) =
+        head.map_or((1, GENESIS_HASH.to_owned()), |(seq, hash)| (seq + 1, hash));
+    // Stored to the microsecond (PostgreSQL's precision), so the hash is of
+    // what is read back.
+    let record_time = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
+    let hash = chain_hash(record_time, entry, &previous_hash);
+    let row = entity::ActiveModel {
+        sequence: Set(sequence),
+        record_time: Set(record_time),
+        principal: Set(entry.principal.clone()),
+        unit: Set(entry.unit.clone()),
+        method: Set(entry.method.clone()),
+        resource: Set(entry.resource.clone()),
+        request_id: Set(entry.request_id.clone()),
+        outcome: Set(entry.outcome.clone()),
+        reason: Set(entry.reason.clone()),
+        previous_hash: Set(previous_hash),
+        hash: Set(hash),
+    };
+    entity::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// The hash of a record: SHA-256 over each field, length-prefixed so that no
+/// two different records encode alike, ending with the previous record's hash.
+fn chain_hash(record_time: DateTime<Utc>, entry: &Entry, previous_hash: &str) -> String {
+    let time = record_time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let mut hasher = Sha256::new();
+    for field in [
+        time.as_str(),
+        &entry.principal,
+        &entry.unit,
+        &entry.method,
+        &entry.resource,
+        &entry.request_id,
+        &entry.outcome,
+        &entry.reason,
+        previous_hash,
+    ] {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The database a server's trail is written to, once start-up has opened it.
+#[derive(Debug, Clone, Default)]
+pub struct AuditLog {
+    db: Arc<OnceLock<DatabaseConnection>>,
+}
+
+impl AuditLog {
+    /// Writes to `db` from now on.
+    pub fn open(&self, db: DatabaseConnection) {
+        let _ = self.db.set(db);
+    }
+
+    /// Returns the database, once open.
+    pub fn database(&self) -> Option<&DatabaseConnection> {
+        self.db.get()
+    }
+
+    /// Writes the record of a call the operation did not record itself, in a
+    /// transaction of its own. The call was answered already, so a failure is
+    /// logged and counted, not returned.
+    pub async fn record(&self, entry: Entry) {
+        let Some(db) = self.db.get() else {
+            tracing::warn!(method = %entry.method, outcome = %entry.outcome, "audit record not written: the database is not open yet");
+            metrics::counter!(LOST_RECORDS_METRIC).increment(1);
+            return;
+        };
+        let written = async {
+            let txn = db.begin().await?;
+            write(&txn, &entry, Utc::now()).await?;
+            txn.commit().await
+        }
+        .await;
+        if let Err(error) = written {
+            tracing::error!(%error, method = %entry.method, outcome = %entry.outcome, request_id = %entry.request_id, "audit record not written");
+            metrics::counter!(LOST_RECORDS_METRIC).increment(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
