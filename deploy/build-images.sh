@@ -22,7 +22,7 @@
 #      image itself, so only a fresh machine pays for debootstrap (about a minute);
 #   4. builds the Dockerfile's `prebuilt` target from a small staged context
 #      (bin/ with stripped copies of the binaries), labelled with the version and
-#      commit, tagged duban:<version> and duban:<commit>;
+#      commit, tagged localhost/duban:<version> (the tag's previous image is pruned);
 #   5. unless --no-run: runs the registry and then the reporting service from the
 #      image (--network host, free ports, SQLite in a temporary volume, read-only
 #      root file system, all capabilities dropped, as the image's numeric user),
@@ -145,10 +145,21 @@ for b in "${binaries[@]}"; do
   strip --strip-debug -o "$context/bin/$b" "$bin_dir/$b"
 done
 step "building $image (target prebuilt) from $bin_dir ($(du -sh "$context/bin" | cut -f1) stripped), commit $commit"
-podman build --quiet --pull=never --network host --format docker \
+built=$(podman build --quiet --pull=never --network host --format docker \
   --target prebuilt -f deploy/Dockerfile \
-  --build-arg "VERSION=$version" --build-arg "REVISION=$commit" \
-  -t "$image" -t "localhost/duban:${commit:0:12}" "$context" >/dev/null
+  --build-arg "VERSION=$version" --build-arg "REVISION=$commit" "$context" | tail -n 1)
+# podman 4.3 takes the whole build from its cache when only the build arguments
+# changed, labels and all (its cache key is the LABEL line before expansion), so
+# the labels are stamped again in one uncached step that adds no layer.
+printf 'FROM %s\n' "$built" |
+  podman build --quiet --pull=never --format docker --no-cache \
+    --label "org.opencontainers.image.version=$version" \
+    --label "org.opencontainers.image.revision=$commit" \
+    -t "$image" -f - "$context" >/dev/null
+rm -rf "$context"
+# The image this tag named before is now dangling: drop it (and its layers), so
+# that repeated runs on one machine do not fill its disk.
+podman image prune -f >/dev/null
 step "built $image: $(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1 / 1e6}'), labels:"
 podman image inspect --format '{{range $k, $v := .Labels}}{{$k}}={{$v}}{{"\n"}}{{end}}' "$image" |
   grep '^org.opencontainers' | sed 's/^/     /'

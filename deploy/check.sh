@@ -197,4 +197,9 @@ step "compose stack torn down"
 drop_databases
 trap - EXIT
 step "databases dropped"
-section "done"
+left=$(podman ps -a --external --format '{{.Names}}' | grep -e '^duban-check-' -e '^duban-k8s-' -e "^$project" || true)
+if [ -n "$left" ]; then
+  echo "containers left behind: $left" >&2
+  exit 1
+fi
+section "done: no container left"

@@ -210,8 +210,12 @@ def main():
             log(f"{ctr}: memory {usage or 'unknown'}")
         log("every probe passed with the manifests' own command, args, environment and securityContext")
     finally:
-        for ctr in containers:
-            run(["podman", "rm", "-f", "-t", "2", ctr], check=False)
+        # Those that joined the first one's network namespace go first, or podman
+        # refuses to remove it.
+        for ctr in reversed(containers):
+            result = run(["podman", "rm", "-f", "-t", "2", ctr], check=False)
+            if result.returncode != 0:
+                sys.stderr.write(f"cannot remove {ctr}: {result.stderr}")
         for db in databases.values():
             run(["psql", "-h", PG_SOCKET_DIR, "-U", "postgres", "-q", "-c",
                  f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=False)
