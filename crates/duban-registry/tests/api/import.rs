@@ -296,3 +296,244 @@ async fn a_document_without_tasks_is_rejected_on_text() {
     })
     .await;
 }
+
+/// Every unit and group the tasks of an import name.
+fn assignee_names(response: &pb::ImportPlanResponse) -> std::collections::BTreeSet<String> {
+    response
+        .tasks
+        .iter()
+        .flat_map(|t| &t.assignments)
+        .map(|a| match a.assignee.as_ref().unwrap() {
+            pb::assignment::Assignee::Unit(n) | pb::assignment::Assignee::UnitGroup(n) => n.clone(),
+        })
+        .collect()
+}
+
+fn target(form: &pb::ResolvedUnitForm) -> String {
+    match form.target.as_ref().unwrap() {
+        pb::resolved_unit_form::Target::Unit(n) | pb::resolved_unit_form::Target::UnitGroup(n) => {
+            n.clone()
+        }
+    }
+}
+
+async fn stored_count(client: &mut Client) -> (usize, usize, usize) {
+    let names = display_names(client).await;
+    let units = names.keys().filter(|n| n.starts_with("units/")).count();
+    let plans = client
+        .list_plans(pb::ListPlansRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .plans
+        .len();
+    (units, names.len() - units, plans)
+}
+
+#[tokio::test]
+async fn a_preview_lists_the_units_it_would_create_and_warns_of_rule_sentences_by_line() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let document = "某省行动方案\n1.建设市场。〔责任单位:省发展改革委、商务厅等部门按职责分工负责。具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕\n2.优化环境。(责任单位:省财政厅(以下不再列出)、省商务厅,各地要加强领导)\n";
+        let preview = client
+            .import_plan(import(document, true))
+            .await
+            .unwrap()
+            .into_inner();
+        let created: Vec<&str> = preview
+            .unit_forms
+            .iter()
+            .filter(|f| f.outcome == Outcome::Created as i32)
+            .map(|f| f.written_form.as_str())
+            .collect();
+        assert_eq!(created, ["省发展改革委", "商务厅", "省财政厅", "省商务厅"]);
+        let rejected: Vec<(i32, &str)> = preview
+            .warnings
+            .iter()
+            .filter(|w| w.message == "written form is not a unit name")
+            .map(|w| (w.line, w.text.as_str()))
+            .collect();
+        assert_eq!(
+            rejected,
+            [
+                (2, "具体任务均涉及相关市(州)人民政府,不再做分工,下同"),
+                (3, "各地要加强领导")
+            ]
+        );
+        assert_eq!(
+            preview.warning_count,
+            i32::try_from(preview.warnings.len()).unwrap()
+        );
+        assert_eq!(stored_count(&mut client).await, (0, 0, 0), "a preview wrote");
+
+        let imported = client
+            .import_plan(import(document, false))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(imported.warnings, preview.warnings);
+        assert_eq!(stored_count(&mut client).await, (4, 0, 1));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_corpus_document_previews_with_each_new_unit_listed_and_none_a_sentence() {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../duban-plan-text/tests/corpus");
+    let mut documents: Vec<(String, String)> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "txt"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    documents.sort();
+    assert!(
+        documents.len() >= 12,
+        "corpus not found at {}",
+        corpus.display()
+    );
+    let documents = std::sync::Arc::new(documents);
+    on_each_backend(|app| {
+        let documents = documents.clone();
+        async move {
+            let mut client = app.client();
+            for (name, document) in documents.iter() {
+                let preview = client
+                    .import_plan(import(document, true))
+                    .await
+                    .unwrap_or_else(|status| panic!("{name}: {status:?}"))
+                    .into_inner();
+                assert!(!preview.tasks.is_empty(), "{name}");
+                for form in &preview.unit_forms {
+                    assert_eq!(form.outcome, Outcome::Created as i32, "{name}: {form:?}");
+                    assert!(
+                        duban_plan_text::is_unit_name(&form.written_form),
+                        "{name}: would create a unit from `{}`",
+                        form.written_form
+                    );
+                }
+                let listed: std::collections::BTreeSet<String> =
+                    preview.unit_forms.iter().map(target).collect();
+                assert_eq!(
+                    assignee_names(&preview),
+                    listed,
+                    "{name}: every unit the tasks name is listed, and only those"
+                );
+                assert_eq!(
+                    listed.len(),
+                    preview.unit_forms.len(),
+                    "{name}: one form per unit"
+                );
+                assert_eq!(
+                    stored_count(&mut client).await,
+                    (0, 0, 0),
+                    "{name}: a preview wrote"
+                );
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_term_written_in_the_task_text_is_stored_with_its_words() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let document = "某市2020年工作方案\n1.编制清单。编制权责清单,6月底前完成。(责任单位:市司法局)\n2.建设平台。力争三季度末建成平台;持续做好运营维护。(责任单位:市大数据局)\n";
+        let imported = client
+            .import_plan(import(document, false))
+            .await
+            .unwrap()
+            .into_inner();
+        let stored = client
+            .get_task(pb::GetTaskRequest {
+                name: imported.tasks[0].name.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let deadline = stored.deadline.unwrap();
+        assert_eq!(deadline.kind, pb::DeadlineKind::Date as i32);
+        assert_eq!(deadline.date, Some(date(2020, 6, 30)));
+        assert_eq!(deadline.original_text, "6月底前完成");
+        assert!(
+            imported.tasks[1]
+                .deadline
+                .as_ref()
+                .is_none_or(|d| d.kind != pb::DeadlineKind::Date as i32),
+            "a term of one deliverable among ongoing work is not the task's: {:?}",
+            imported.tasks[1].deadline
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn seed_task_four_keeps_no_deadline_though_its_text_names_one_for_a_railway() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let preview = client
+            .import_plan(import(SEED_PLAN, true))
+            .await
+            .unwrap()
+            .into_inner();
+        let task4 = preview
+            .tasks
+            .iter()
+            .find(|t| t.plan == preview.plans[0].name && t.number == 4)
+            .unwrap();
+        assert!(task4.description.contains("力争年底前开工"));
+        assert!(
+            task4
+                .deadline
+                .as_ref()
+                .is_none_or(|d| d.kind != pb::DeadlineKind::Date as i32),
+            "{:?}",
+            task4.deadline
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_flattened_table_imports_as_the_plan_itself() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let document = "重点工作分解方案\n序号\n重点任务\n牵头领导\n责任单位\n完成时限\n1\n建设数字政府平台\n张 三\n★市大数据局、市财政局\n2024年6月底前\n序号\n重点任务\n牵头领导\n责任单位\n完成时限\n2\n推进政务服务一网通办\n市政务服务中心\n每季度\n";
+        let imported = client
+            .import_plan(import(document, false))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(imported.plans.len(), 1);
+        assert_eq!(imported.plans[0].title, "重点工作分解方案");
+        assert_eq!(imported.tasks.len(), 2);
+        let names = display_names(&mut client).await;
+        assert_eq!(assignees(&imported.tasks[0], Role::Lead, &names), ["市大数据局"]);
+        assert_eq!(
+            assignees(&imported.tasks[0], Role::Participating, &names),
+            ["市财政局"]
+        );
+        assert_eq!(
+            imported.tasks[0].deadline.as_ref().unwrap().date,
+            Some(date(2024, 6, 30))
+        );
+        assert_eq!(
+            imported.tasks[1].deadline.as_ref().unwrap().recurrence,
+            pb::ReportingCadence::Quarterly as i32
+        );
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .any(|w| w.line == 9 && w.text == "张 三"),
+            "{:?}",
+            imported.warnings
+        );
+    })
+    .await;
+}
