@@ -14,7 +14,9 @@ use crate::summary;
 pub struct ImportArgs {
     /// The plan document (UTF-8 text).
     pub file: PathBuf,
-    /// Show what would be imported and write nothing.
+    /// Show what would be imported and write nothing: the plans and tasks with
+    /// their units by role, every unit or unit group the import would create
+    /// (`created:` lines), and the lines it could not place, by line number.
     #[arg(long)]
     pub dry_run: bool,
     /// The issuer to record when the document names none.
