@@ -9,3 +9,4 @@ mod reminders;
 mod seed_reports;
 mod stack;
 mod startup;
+mod tls;

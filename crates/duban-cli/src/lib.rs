@@ -13,7 +13,13 @@ pub const DEFAULT_REPORTING_URL: &str = "http://127.0.0.1:50052";
 
 /// duban (督办): follow an action plan from the published document to the last report.
 #[derive(Debug, Parser)]
-#[command(name = "duban", version)]
+#[command(
+    name = "duban",
+    version,
+    after_help = "Environment: DUBAN_TOKEN (a bearer token sent with every call), \
+DUBAN_CA_CERT (PEM CA for https:// URLs), DUBAN_CLIENT_CERT and DUBAN_CLIENT_KEY \
+(a client certificate for mutual TLS)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -13,6 +13,7 @@ pub mod server;
 pub mod serving;
 pub mod shutdown;
 pub mod telemetry;
+pub mod tls;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;

@@ -202,6 +202,19 @@ impl ServiceProcess {
 
     /// Waits until overall health is SERVING, panicking with the logs after `timeout`.
     pub async fn wait_until_serving(&mut self, timeout: Duration) {
+        let endpoint = self.endpoint();
+        self.wait_until_serving_at(&endpoint, &crate::tls::ClientTls::default(), timeout)
+            .await;
+    }
+
+    /// [`ServiceProcess::wait_until_serving`] asking `endpoint` (such as
+    /// `https://localhost:{port}`) over TLS as `tls` says.
+    pub async fn wait_until_serving_at(
+        &mut self,
+        endpoint: &str,
+        tls: &crate::tls::ClientTls,
+        timeout: Duration,
+    ) {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self
@@ -211,7 +224,7 @@ impl ServiceProcess {
             {
                 panic!("service exited early with {status}; logs:\n{}", self.logs());
             }
-            if health_status(&self.endpoint(), "").await == Some(ServingStatus::Serving) {
+            if health_status_via(endpoint, tls, "").await == Some(ServingStatus::Serving) {
                 return;
             }
             if Instant::now() > deadline {
@@ -525,7 +538,18 @@ pub async fn reflected_services(endpoint: &str) -> Vec<String> {
 
 /// Returns the health status of `service` ("" for overall), or None if unreachable.
 pub async fn health_status(endpoint: &str, service: &str) -> Option<ServingStatus> {
-    let channel = tonic::transport::Endpoint::from_shared(endpoint.to_owned())
+    health_status_via(endpoint, &crate::tls::ClientTls::default(), service).await
+}
+
+/// [`health_status`] over TLS as `tls` says (plaintext for an `http` endpoint).
+pub async fn health_status_via(
+    endpoint: &str,
+    tls: &crate::tls::ClientTls,
+    service: &str,
+) -> Option<ServingStatus> {
+    let plain = tonic::transport::Endpoint::from_shared(endpoint.to_owned()).ok()?;
+    let channel = tls
+        .apply(plain, endpoint)
         .ok()?
         .connect_timeout(Duration::from_secs(1))
         .connect()
@@ -554,6 +578,15 @@ mod tests {
         );
         assert_eq!(replace_database("postgres://h/db", "t2"), "postgres://h/t2");
     }
+}
+
+/// A file of the test certificates (`ca.pem`, `server.pem`, `server.key`,
+/// `client.pem`, `client.key`, `rogue-ca.pem`, `rogue-client.pem`,
+/// `rogue-client.key`; see `src/tls/testdata/make.sh`).
+pub fn tls_testdata(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/tls/testdata")
+        .join(file)
 }
 
 /// The shared secret of tests that turn authentication on (HS256, as

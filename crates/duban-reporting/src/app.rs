@@ -46,8 +46,14 @@ pub async fn run(
     health
         .set_service_status(REGISTRY_HEALTH, tonic_health::ServingStatus::Serving)
         .await;
+    let registry_tls = duban_infra::tls::ClientTls {
+        ca: config.registry_ca.clone(),
+        cert: config.registry_client_cert.clone(),
+        key: config.registry_client_key.clone(),
+    };
     let registry: Arc<dyn RegistryView> = Arc::new(Registry::connect_lazy(
         &config.registry_url,
+        &registry_tls,
         Some(health),
         own_token(&config)?,
     )?);

@@ -61,6 +61,27 @@ pub struct Config {
     #[arg(long, env = "DUBAN_REGISTRY_TOKEN_FILE")]
     pub registry_token_file: Option<PathBuf>,
 
+    /// PEM CA certificate that signed the registry's certificate; required
+    /// when --registry-url is https (no system roots are trusted).
+    #[arg(long, env = "DUBAN_REGISTRY_CA")]
+    pub registry_ca: Option<PathBuf>,
+
+    /// PEM client certificate presented to the registry (mutual TLS).
+    #[arg(
+        long,
+        env = "DUBAN_REGISTRY_CLIENT_CERT",
+        requires = "registry_client_key"
+    )]
+    pub registry_client_cert: Option<PathBuf>,
+
+    /// PEM private key of --registry-client-cert.
+    #[arg(
+        long,
+        env = "DUBAN_REGISTRY_CLIENT_KEY",
+        requires = "registry_client_cert"
+    )]
+    pub registry_client_key: Option<PathBuf>,
+
     #[command(flatten)]
     pub event_streams: EventStreamArgs,
 

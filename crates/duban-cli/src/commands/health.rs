@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use tonic::transport::Endpoint;
 use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
@@ -28,8 +27,7 @@ pub struct HealthArgs {
 
 /// Returns the status `url` reports for `service`.
 async fn check(url: &str, service: &str, timeout: Duration) -> anyhow::Result<ServingStatus> {
-    let channel = Endpoint::from_shared(url.to_owned())
-        .with_context(|| format!("`{url}` is not a valid URL"))?
+    let channel = super::endpoint(url)?
         .connect_timeout(timeout)
         .timeout(timeout)
         .connect()

@@ -62,9 +62,39 @@ pub type Registry = RegistryServiceClient<InterceptedService<Channel, Credential
 /// A reporting client that sends the CLI's credentials.
 pub type Reporting = ReportingServiceClient<InterceptedService<Channel, Credentials>>;
 
+/// The environment variable naming the PEM CA certificate that signed the
+/// servers' certificates, for `https://` URLs.
+pub const CA_CERT_VAR: &str = "DUBAN_CA_CERT";
+/// The environment variables naming a client certificate and its key, for
+/// servers that accept callers by certificate (mutual TLS).
+pub const CLIENT_CERT_VAR: &str = "DUBAN_CLIENT_CERT";
+pub const CLIENT_KEY_VAR: &str = "DUBAN_CLIENT_KEY";
+
+/// How the CLI speaks TLS, from the environment.
+pub fn tls_from_env() -> duban_infra::tls::ClientTls {
+    let path = |var: &str| {
+        std::env::var_os(var)
+            .filter(|value| !value.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    duban_infra::tls::ClientTls {
+        ca: path(CA_CERT_VAR),
+        cert: path(CLIENT_CERT_VAR),
+        key: path(CLIENT_KEY_VAR),
+    }
+}
+
+/// Prepares an endpoint for `url`, over TLS when it is `https`.
+pub fn endpoint(url: &str) -> anyhow::Result<Endpoint> {
+    let endpoint = Endpoint::from_shared(url.to_owned())
+        .with_context(|| format!("`{url}` is not a valid URL"))?;
+    tls_from_env().apply(endpoint, url).with_context(|| {
+        format!("TLS for `{url}` ({CA_CERT_VAR}, {CLIENT_CERT_VAR}, {CLIENT_KEY_VAR})")
+    })
+}
+
 async fn connect(url: &str, what: &str) -> anyhow::Result<Channel> {
-    Endpoint::from_shared(url.to_owned())
-        .with_context(|| format!("`{url}` is not a valid URL"))?
+    endpoint(url)?
         .connect_timeout(std::time::Duration::from_secs(5))
         .connect()
         .await

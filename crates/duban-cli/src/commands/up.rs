@@ -68,6 +68,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         clock_file: None,
         sweep_interval: args.sweep_interval,
         registry_token_file: None,
+        registry_ca: None,
+        registry_client_cert: None,
+        registry_client_key: None,
         event_streams: Default::default(),
         // One process, one metrics registry: both servers' calls are on this port.
         server: ServerArgs {

@@ -63,6 +63,7 @@ const OPEN: &[&str] = &["/grpc.health.v1.Health/", "/grpc.reflection."];
 #[derive(Debug)]
 pub struct Access {
     verifier: Option<TokenVerifier>,
+    clients: crate::tls::ClientPrincipals,
     policy: Policy,
 }
 
@@ -70,65 +71,98 @@ impl Access {
     /// Checks tokens with `verifier` (none: everyone is anonymous and may do
     /// everything) against `policy`.
     pub fn new(verifier: Option<TokenVerifier>, policy: Policy) -> Self {
-        if verifier.is_none() {
-            tracing::warn!(
-                "authentication is off: every caller may call every method (set --auth-public-key)"
-            );
+        Self {
+            verifier,
+            clients: crate::tls::ClientPrincipals::default(),
+            policy,
         }
-        Self { verifier, policy }
+    }
+
+    /// Also authenticates callers by their client certificate (mutual TLS):
+    /// a certificate whose common name `clients` maps is that principal.
+    pub fn with_client_certificates(mut self, clients: crate::tls::ClientPrincipals) -> Self {
+        self.clients = clients;
+        self
     }
 
     /// Returns who is calling `path`, or the refusal: UNAUTHENTICATED without a
-    /// valid token, PERMISSION_DENIED when no role of the caller may call it.
+    /// valid token (or a mapped client certificate, whose common name is
+    /// `client`), PERMISSION_DENIED when no role of the caller may call it. A
+    /// token, when sent, decides even over a certificate.
     pub fn admit(
         &self,
         path: &str,
         headers: &HeaderMap,
+        client: Option<&str>,
     ) -> Result<(Caller, Option<Bearer>), Status> {
-        let Some(verifier) = &self.verifier else {
-            return Ok((Caller::Anonymous, None));
-        };
-        if OPEN.iter().any(|open| path.starts_with(open)) {
+        if !self.is_on() || OPEN.iter().any(|open| path.starts_with(open)) {
             return Ok((Caller::Anonymous, None));
         }
-        let token = bearer_token(headers).ok_or_else(|| {
-            errors::status(
+        let (principal, bearer) = match (bearer_token(headers), client) {
+            (Some(token), _) => (self.verify(token)?, Some(Bearer(token.into()))),
+            (None, Some(name)) => match self.clients.get(name) {
+                Some(principal) => (principal.clone(), None),
+                None => {
+                    return Err(errors::status(
+                        Code::Unauthenticated,
+                        format!(
+                            "the client certificate `{name}` is not mapped to a principal, and no bearer token was sent"
+                        ),
+                        reason::TOKEN_MISSING,
+                        SERVER_DOMAIN,
+                    ));
+                }
+            },
+            (None, None) => {
+                return Err(errors::status(
+                    Code::Unauthenticated,
+                    "this call needs a bearer token (`authorization: Bearer <JWT>`)",
+                    reason::TOKEN_MISSING,
+                    SERVER_DOMAIN,
+                ));
+            }
+        };
+        let method = path.trim_start_matches('/');
+        let allowed = self.rule(path).map_or(&[][..], |rule| rule.roles);
+        if !allowed.iter().any(|role| principal.has(*role)) {
+            return Err(refuse(&principal, method, allowed));
+        }
+        Ok((Caller::Authenticated(principal), bearer))
+    }
+
+    fn verify(&self, token: &str) -> Result<Principal, Status> {
+        let Some(verifier) = &self.verifier else {
+            return Err(errors::status(
                 Code::Unauthenticated,
-                "this call needs a bearer token (`authorization: Bearer <JWT>`)",
-                reason::TOKEN_MISSING,
+                "this server accepts client certificates only, no bearer tokens",
+                reason::TOKEN_INVALID,
                 SERVER_DOMAIN,
-            )
-        })?;
-        let principal = verifier.verify(token).map_err(|why| {
+            ));
+        };
+        verifier.verify(token).map_err(|why| {
             errors::status(
                 Code::Unauthenticated,
                 why,
                 reason::TOKEN_INVALID,
                 SERVER_DOMAIN,
             )
-        })?;
-        let method = path.trim_start_matches('/');
-        let allowed = self.rule(path).map_or(&[][..], |rule| rule.roles);
-        if !allowed.iter().any(|role| principal.has(*role)) {
-            return Err(refuse(&principal, method, allowed));
-        }
-        Ok((Caller::Authenticated(principal), Some(Bearer(token.into()))))
+        })
     }
 
-    /// Who the token in `headers` names, if it is valid; for the audit record
-    /// of a refused call.
-    pub fn identify(&self, headers: &HeaderMap) -> Caller {
-        let principal = self
-            .verifier
-            .as_ref()
-            .zip(bearer_token(headers))
-            .and_then(|(verifier, token)| verifier.verify(token).ok());
+    /// Who the token in `headers` (or else the client certificate) names, if
+    /// valid; for the audit record of a refused call.
+    pub fn identify(&self, headers: &HeaderMap, client: Option<&str>) -> Caller {
+        let principal = match bearer_token(headers) {
+            Some(token) => self.verify(token).ok(),
+            None => client.and_then(|name| self.clients.get(name)).cloned(),
+        };
         principal.map_or(Caller::Anonymous, Caller::Authenticated)
     }
 
-    /// Whether authentication is on.
+    /// Whether authentication is on: a token key or a client certificate
+    /// mapping is configured.
     pub fn is_on(&self) -> bool {
-        self.verifier.is_some()
+        self.verifier.is_some() || !self.clients.is_empty()
     }
 
     /// Whether the method at `path` changes state, by its rule.
@@ -267,6 +301,7 @@ mod tests {
             .admit(
                 "/duban.test.v1.Test/Write",
                 &headers(&["admin", "coordinator", "reporter", "reader"]),
+                None,
             )
             .unwrap_err();
         assert_eq!(refused.code(), Code::PermissionDenied);
@@ -278,23 +313,70 @@ mod tests {
     }
 
     #[test]
+    fn a_mapped_client_certificate_authenticates_and_a_token_overrides_it() {
+        let clients =
+            crate::tls::ClientPrincipals::parse("provincial-gateway reader\n").unwrap_or_default();
+        let access = Access::new(None, POLICY).with_client_certificates(clients);
+        assert!(
+            access.is_on(),
+            "a certificate mapping alone turns authentication on"
+        );
+        let (caller, bearer) = access
+            .admit(
+                "/duban.test.v1.Test/Read",
+                &HeaderMap::new(),
+                Some("provincial-gateway"),
+            )
+            .unwrap_or_else(|s| panic!("{s:?}"));
+        assert!(
+            matches!(caller, Caller::Authenticated(ref p) if p.subject == "provincial-gateway")
+        );
+        assert!(bearer.is_none(), "a certificate is not passed on");
+        let unknown = access
+            .admit(
+                "/duban.test.v1.Test/Read",
+                &HeaderMap::new(),
+                Some("stranger"),
+            )
+            .unwrap_err();
+        assert_eq!(unknown.code(), Code::Unauthenticated);
+        assert!(
+            unknown.message().contains("stranger"),
+            "{}",
+            unknown.message()
+        );
+        let token_only_here = access
+            .admit(
+                "/duban.test.v1.Test/Read",
+                &headers(&["reader"]),
+                Some("provincial-gateway"),
+            )
+            .unwrap_err();
+        assert_eq!(
+            token_only_here.code(),
+            Code::Unauthenticated,
+            "no key to check tokens with"
+        );
+    }
+
+    #[test]
     fn the_rule_decides_and_probes_stay_open() {
         let (caller, bearer) = access()
-            .admit("/duban.test.v1.Test/Read", &headers(&["reader"]))
+            .admit("/duban.test.v1.Test/Read", &headers(&["reader"]), None)
             .unwrap_or_else(|s| panic!("{s:?}"));
         assert!(matches!(caller, Caller::Authenticated(ref p) if p.has(Role::Reader)));
         assert!(bearer.is_some());
         let denied = access()
-            .admit("/duban.test.v1.Test/Read", &headers(&["reporter"]))
+            .admit("/duban.test.v1.Test/Read", &headers(&["reporter"]), None)
             .unwrap_err();
         assert_eq!(denied.code(), Code::PermissionDenied);
         let (probe, _) = access()
-            .admit("/grpc.health.v1.Health/Check", &HeaderMap::new())
+            .admit("/grpc.health.v1.Health/Check", &HeaderMap::new(), None)
             .unwrap_or_else(|s| panic!("{s:?}"));
         assert_eq!(probe, Caller::Anonymous);
         let open = Access::new(None, POLICY);
         assert!(
-            open.admit("/duban.test.v1.Test/Write", &HeaderMap::new())
+            open.admit("/duban.test.v1.Test/Write", &HeaderMap::new(), None)
                 .is_ok(),
             "authentication off"
         );

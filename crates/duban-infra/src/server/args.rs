@@ -28,6 +28,9 @@ pub struct ServerArgs {
 
     #[command(flatten)]
     pub auth: crate::auth::AuthArgs,
+
+    #[command(flatten)]
+    pub tls: crate::tls::TlsArgs,
 }
 
 impl Default for ServerArgs {
@@ -37,6 +40,7 @@ impl Default for ServerArgs {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             metrics_listen: None,
             auth: crate::auth::AuthArgs::default(),
+            tls: crate::tls::TlsArgs::default(),
         }
     }
 }

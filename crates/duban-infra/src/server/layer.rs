@@ -13,7 +13,10 @@ use std::{
 
 use http::{HeaderMap, HeaderValue, Request, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tonic::{Code, transport::server::TcpConnectInfo};
+use tonic::{
+    Code,
+    transport::server::{TcpConnectInfo, TlsConnectInfo},
+};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -101,13 +104,17 @@ where
         let timeout = grpc_timeout(request.headers());
         let expiry = timeout.map(tokio::time::sleep);
         let method = record.path.trim_start_matches('/').to_owned();
-        let (caller, bearer) = match self.access.admit(&record.path, request.headers()) {
+        let client = client_common_name(&request);
+        let admitted = self
+            .access
+            .admit(&record.path, request.headers(), client.as_deref());
+        let (caller, bearer) = match admitted {
             Ok(admitted) => admitted,
             Err(status) => {
                 let call = CallInfo {
                     request_id: record.request_id.clone(),
                     method,
-                    caller: self.access.identify(request.headers()),
+                    caller: self.access.identify(request.headers(), client.as_deref()),
                     ..CallInfo::internal()
                 };
                 let audit = self.audit.clone();
@@ -203,6 +210,16 @@ fn status_of(headers: &HeaderMap) -> (Code, String) {
     }
 }
 
+/// The common name of the client certificate the caller presented over
+/// mutual TLS (verified by the TLS handshake against the client CA).
+fn client_common_name<B>(request: &Request<B>) -> Option<String> {
+    let info = request
+        .extensions()
+        .get::<TlsConnectInfo<TcpConnectInfo>>()?;
+    let certificates = info.peer_certs()?;
+    crate::tls::common_name(certificates.first()?.as_ref())
+}
+
 /// What the access log and metrics say about one call.
 struct CallRecord {
     path: String,
@@ -223,6 +240,12 @@ impl CallRecord {
             peer: request
                 .extensions()
                 .get::<TcpConnectInfo>()
+                .or_else(|| {
+                    request
+                        .extensions()
+                        .get::<TlsConnectInfo<TcpConnectInfo>>()
+                        .map(TlsConnectInfo::get_ref)
+                })
                 .and_then(TcpConnectInfo::remote_addr),
             started,
         }

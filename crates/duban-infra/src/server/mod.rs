@@ -38,6 +38,7 @@ pub struct GrpcServer {
     routes: RoutesBuilder,
     access: crate::auth::Access,
     audit: crate::audit::AuditLog,
+    tls: Option<tonic::transport::ServerTlsConfig>,
     args: ServerArgs,
 }
 
@@ -62,7 +63,9 @@ impl GrpcServer {
         policy: crate::auth::Policy,
         args: ServerArgs,
     ) -> anyhow::Result<Self> {
-        let access = crate::auth::Access::new(args.auth.verifier()?, policy);
+        let access = crate::auth::Access::new(args.auth.verifier()?, policy)
+            .with_client_certificates(args.tls.client_principals()?);
+        let tls = args.tls.server_config()?;
         let (reporter, health) = tonic_health::server::health_reporter();
         serving::set_health(&reporter, services, ServingStatus::NotServing).await;
         let mut routes = RoutesBuilder::default();
@@ -84,6 +87,7 @@ impl GrpcServer {
             routes,
             access,
             audit,
+            tls,
             args,
         })
     }
@@ -127,7 +131,12 @@ impl GrpcServer {
         }
         let address = listener.local_addr()?;
         let incoming = serving::incoming(listener);
-        let router = Server::builder()
+        announce_security(self.label, self.access.is_on(), self.tls.is_some());
+        let mut builder = Server::builder();
+        if let Some(tls) = self.tls {
+            builder = builder.tls_config(tls)?;
+        }
+        let router = builder
             .layer(CallLayer::new(
                 self.args.max_concurrent_calls,
                 self.access,
@@ -160,6 +169,31 @@ impl GrpcServer {
             result = ready => result?,
         }
         server.await
+    }
+}
+
+/// Whether authentication is on (1) or off (0), per server: development
+/// mode is visible to monitoring, not only in a log line at start.
+pub const AUTH_ENABLED_METRIC: &str = "duban_auth_enabled";
+/// Whether the server speaks TLS (1) or plaintext (0).
+pub const TLS_ENABLED_METRIC: &str = "duban_tls_enabled";
+
+/// Says loudly, at start and in metrics, when a server runs open.
+fn announce_security(label: &'static str, auth: bool, tls: bool) {
+    metrics::gauge!(AUTH_ENABLED_METRIC, "server" => label).set(f64::from(u8::from(auth)));
+    metrics::gauge!(TLS_ENABLED_METRIC, "server" => label).set(f64::from(u8::from(tls)));
+    if !auth {
+        tracing::warn!(
+            server = label,
+            "DEVELOPMENT MODE: authentication is off, every caller may call every method; \
+             configure --auth-public-key or --tls-client-principals before exposing this server"
+        );
+    }
+    if !tls {
+        tracing::warn!(
+            server = label,
+            "plaintext: calls and tokens cross the network unencrypted (set --tls-cert and --tls-key)"
+        );
     }
 }
 

@@ -184,11 +184,15 @@ impl Registry {
     /// When `health` is given, its `REGISTRY_HEALTH` entry follows the breaker.
     pub fn connect_lazy(
         url: &str,
+        tls: &duban_infra::tls::ClientTls,
         health: Option<HealthReporter>,
         own_token: Option<duban_infra::auth::Bearer>,
     ) -> anyhow::Result<Self> {
-        let channel = tonic::transport::Endpoint::from_shared(url.to_owned())
-            .with_context(|| format!("`{url}` is not a valid registry URL"))?
+        let endpoint = tonic::transport::Endpoint::from_shared(url.to_owned())
+            .with_context(|| format!("`{url}` is not a valid registry URL"))?;
+        let channel = tls
+            .apply(endpoint, url)
+            .context("--registry-url")?
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(CALL_TIMEOUT)
             .tcp_nodelay(true)

@@ -198,6 +198,9 @@ pub fn in_process_config(database: &TestDatabase, registry_url: String) -> Confi
         clock_file: None,
         sweep_interval: 0,
         registry_token_file: None,
+        registry_ca: None,
+        registry_client_cert: None,
+        registry_client_key: None,
         event_streams: Default::default(),
         server: ServerArgs::default(),
     }
