@@ -9,8 +9,13 @@ use super::TokenVerifier;
 pub struct AuthArgs {
     /// PEM public key (RSA for RS256, P-256 for ES256) that bearer tokens must
     /// be signed with; turns authentication on.
-    #[arg(long, env = "DUBAN_AUTH_PUBLIC_KEY")]
+    #[arg(long, env = "DUBAN_AUTH_PUBLIC_KEY", conflicts_with = "auth_jwks")]
     pub auth_public_key: Option<PathBuf>,
+
+    /// JSON Web Key Set file (RS256 and ES256 keys, each with a `kid` that
+    /// tokens name); turns authentication on. Read at start.
+    #[arg(long, env = "DUBAN_AUTH_JWKS")]
+    pub auth_jwks: Option<PathBuf>,
 
     /// Development only: accept HS256 tokens signed with this shared secret.
     #[arg(long, env = "DUBAN_AUTH_DEV_HS256_SECRET", hide_env_values = true)]
@@ -32,6 +37,7 @@ impl Default for AuthArgs {
     fn default() -> Self {
         Self {
             auth_public_key: None,
+            auth_jwks: None,
             auth_dev_hs256_secret: None,
             auth_issuer: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
             auth_audience: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
@@ -50,6 +56,14 @@ impl AuthArgs {
             let verifier =
                 TokenVerifier::from_public_key_pem(&pem, &self.auth_issuer, &self.auth_audience)
                     .map_err(|e| anyhow::anyhow!("--auth-public-key `{}`: {e}", path.display()))?;
+            return Ok(Some(verifier));
+        }
+        if let Some(path) = &self.auth_jwks {
+            let json = std::fs::read(path).map_err(|e| {
+                anyhow::anyhow!("cannot read --auth-jwks `{}`: {e}", path.display())
+            })?;
+            let verifier = TokenVerifier::from_jwks(&json, &self.auth_issuer, &self.auth_audience)
+                .map_err(|e| anyhow::anyhow!("--auth-jwks `{}`: {e}", path.display()))?;
             return Ok(Some(verifier));
         }
         if let Some(secret) = &self.auth_dev_hs256_secret {

@@ -109,3 +109,139 @@ async fn tokens_and_roles_decide_who_may_read_and_who_may_change() {
             .contains(&"duban.registry.v1.RegistryService".to_owned())
     );
 }
+
+/// Signs `claims` with a test RSA key, as an identity provider would.
+fn rs256(claims: &serde_json::Value, private_key: &str) -> String {
+    let key =
+        jsonwebtoken::EncodingKey::from_rsa_pem(&std::fs::read(private_key).expect("test key"))
+            .expect("RSA key");
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
+        claims,
+        &key,
+    )
+    .expect("sign")
+}
+
+#[tokio::test]
+async fn every_malformed_forged_or_stale_token_is_unauthenticated_and_never_logged() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let logs = duban_infra::test_util::CapturedLogs::install();
+    let testdata = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../duban-infra/src/auth/testdata/"
+    );
+    let public = format!("{testdata}rs256-public.pem");
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: database.url.clone(),
+        allow_weak_durability: false,
+        log_json: false,
+        clock_file: None,
+        server: ServerArgs {
+            auth: duban_infra::auth::AuthArgs {
+                auth_public_key: Some(public.clone().into()),
+                ..Default::default()
+            },
+            ..ServerArgs::default()
+        },
+    };
+    let server = InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await;
+    let mut client = RegistryServiceClient::connect(server.endpoint())
+        .await
+        .unwrap();
+
+    let now = chrono::Utc::now().timestamp();
+    let claims = |changes: serde_json::Value| {
+        let mut claims = serde_json::json!({
+            "sub": "wang.wu", "iss": "duban", "aud": "duban", "exp": now + 600,
+            "roles": ["admin"],
+        });
+        for (key, value) in changes.as_object().unwrap() {
+            claims[key] = value.clone();
+        }
+        claims
+    };
+    let private = format!("{testdata}rs256-private.pem");
+    let good = rs256(&claims(serde_json::json!({})), &private);
+    client
+        .list_units(with_token(pb::ListUnitsRequest::default(), &good))
+        .await
+        .expect("a good RS256 token");
+
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims(serde_json::json!({})).to_string())
+    );
+    let hs256_with_public_key = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims(serde_json::json!({})),
+        &jsonwebtoken::EncodingKey::from_secret(&std::fs::read(&public).unwrap()),
+    )
+    .unwrap();
+    let bad = [
+        ("malformed", "eyJub3Q.a.token".to_owned(), "TOKEN_INVALID"),
+        (
+            "expired",
+            rs256(&claims(serde_json::json!({"exp": now - 600})), &private),
+            "TOKEN_INVALID",
+        ),
+        (
+            "not yet valid",
+            rs256(&claims(serde_json::json!({"nbf": now + 600})), &private),
+            "TOKEN_INVALID",
+        ),
+        (
+            "wrong issuer",
+            rs256(&claims(serde_json::json!({"iss": "elsewhere"})), &private),
+            "TOKEN_INVALID",
+        ),
+        (
+            "wrong audience",
+            rs256(&claims(serde_json::json!({"aud": "another"})), &private),
+            "TOKEN_INVALID",
+        ),
+        (
+            "wrong key",
+            rs256(
+                &claims(serde_json::json!({})),
+                &format!("{testdata}rs256-other-private.pem"),
+            ),
+            "TOKEN_INVALID",
+        ),
+        ("alg none", unsigned, "TOKEN_INVALID"),
+        (
+            "HS256 against the RS256 key",
+            hs256_with_public_key,
+            "TOKEN_INVALID",
+        ),
+    ];
+    let refused = client
+        .list_units(pb::ListUnitsRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated, "missing");
+    assert_eq!(reason_of(&refused).as_deref(), Some("TOKEN_MISSING"));
+    for (what, token, reason) in &bad {
+        let refused = client
+            .list_units(with_token(pb::ListUnitsRequest::default(), token))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Code::Unauthenticated, "{what}: {refused:?}");
+        assert_eq!(reason_of(&refused).as_deref(), Some(*reason), "{what}");
+        assert!(!refused.message().contains(token.as_str()), "{what}");
+        // No log line carries a token's text, nor its signature alone.
+        let signature = token.rsplit('.').next().unwrap_or_default();
+        for needle in [token.as_str(), signature] {
+            if needle.len() > 8 {
+                assert!(logs.lines_with(needle).is_empty(), "{what} was logged");
+            }
+        }
+    }
+    assert!(
+        logs.lines_with(&good).is_empty(),
+        "the good token was logged"
+    );
+}
