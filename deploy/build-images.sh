@@ -6,6 +6,7 @@
 #   deploy/build-images.sh                          # the debug binaries in target/debug
 #   cargo build --release --bin duban-registry --bin duban-reporting --bin duban
 #   deploy/build-images.sh --bin-dir target/release # the binaries users would run
+#   options: --no-run (build only), --revision REV (label binaries built elsewhere)
 #
 # CI passes target/debug: `cargo test --workspace` has just built those binaries,
 # and compiling release ones (or compiling inside a container) would add many
@@ -38,10 +39,12 @@ cd "$(dirname "$0")/.."
 
 bin_dir=target/debug
 run_check=1
+revision=
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin-dir) bin_dir=$2; shift 2 ;;
     --no-run) run_check=0; shift ;;
+    --revision) revision=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -131,9 +134,14 @@ fi
 
 # 4. The image, from a staged context holding only the binaries.
 version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
-commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-if [ "$commit" != unknown ] && [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-  commit="$commit-dirty"
+# The commit the binaries were built from: this checkout's (-dirty when it has
+# changes), unless --revision says otherwise (binaries built elsewhere).
+commit=$revision
+if [ -z "$commit" ]; then
+  commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+  if [ "$commit" != unknown ] && [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    commit="$commit-dirty"
+  fi
 fi
 image=localhost/duban:$version
 context=target/image-context
