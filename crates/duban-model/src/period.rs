@@ -12,11 +12,18 @@ pub enum Cadence {
     #[default]
     Quarterly,
     HalfYearly,
+    /// Once a year (`每年年底前`); its period is the year, `2020`.
+    Yearly,
 }
 
 impl Cadence {
     /// Every cadence, for parsing and tests.
-    pub const ALL: [Self; 3] = [Self::Monthly, Self::Quarterly, Self::HalfYearly];
+    pub const ALL: [Self; 4] = [
+        Self::Monthly,
+        Self::Quarterly,
+        Self::HalfYearly,
+        Self::Yearly,
+    ];
 
     /// Returns the stored spelling.
     pub fn as_str(self) -> &'static str {
@@ -24,6 +31,7 @@ impl Cadence {
             Self::Monthly => "MONTHLY",
             Self::Quarterly => "QUARTERLY",
             Self::HalfYearly => "HALF_YEARLY",
+            Self::Yearly => "YEARLY",
         }
     }
 
@@ -37,14 +45,17 @@ impl Cadence {
             Self::Monthly => 1,
             Self::Quarterly => 3,
             Self::HalfYearly => 6,
+            Self::Yearly => 12,
         }
     }
 
-    fn marker(self) -> char {
+    /// The letter before a period's index; a year has none (`2020`).
+    fn marker(self) -> Option<char> {
         match self {
-            Self::Monthly => 'M',
-            Self::Quarterly => 'Q',
-            Self::HalfYearly => 'H',
+            Self::Monthly => Some('M'),
+            Self::Quarterly => Some('Q'),
+            Self::HalfYearly => Some('H'),
+            Self::Yearly => None,
         }
     }
 
@@ -53,6 +64,7 @@ impl Cadence {
             Self::Monthly => "2019-M07",
             Self::Quarterly => "2019-Q3",
             Self::HalfYearly => "2019-H2",
+            Self::Yearly => "2019",
         }
     }
 
@@ -65,7 +77,8 @@ impl Cadence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Period {
     pub year: i32,
-    /// 1-based index within the year (quarter 1-4, month 1-12, half 1-2).
+    /// 1-based index within the year (quarter 1-4, month 1-12, half 1-2; 1 for
+    /// a year).
     pub index: u32,
     pub cadence: Cadence,
 }
@@ -83,7 +96,7 @@ impl Ord for Cadence {
 }
 
 impl Period {
-    /// Parses `2019-Q3`, `2019-M07` or `2019-H2`, which must be of `cadence`.
+    /// Parses `2019-Q3`, `2019-M07`, `2019-H2` or `2019`, which must be of `cadence`.
     pub fn parse(text: &str, cadence: Cadence) -> Result<Self, String> {
         match Self::parse_any(text) {
             Ok(period) if period.cadence == cadence => Ok(period),
@@ -96,14 +109,19 @@ impl Period {
     }
 
     /// Parses a period of any cadence: `2019-Q3` (quarter 1-4), `2019-M07`
-    /// (month 01-12) or `2019-H2` (half 1-2), years 1900-9999.
+    /// (month 01-12), `2019-H2` (half 1-2) or `2019` (the year), years 1900-9999.
     pub fn parse_any(text: &str) -> Result<Self, String> {
-        let malformed =
-            || format!("`{text}` is not a period such as `2019-Q3`, `2019-M07` or `2019-H2`");
-        let (year, rest) = text.split_once('-').ok_or_else(malformed)?;
-        let mut chars = rest.chars();
-        let marker = chars.next().ok_or_else(malformed)?;
-        let digits = chars.as_str();
+        let malformed = || {
+            format!("`{text}` is not a period such as `2019-Q3`, `2019-M07`, `2019-H2` or `2019`")
+        };
+        let (year, marker, digits) = match text.split_once('-') {
+            None => (text, None, "1"),
+            Some((year, rest)) => {
+                let mut chars = rest.chars();
+                let marker = chars.next().ok_or_else(malformed)?;
+                (year, Some(marker), chars.as_str())
+            }
+        };
         let cadence = Cadence::ALL
             .into_iter()
             .find(|c| c.marker() == marker)
@@ -184,6 +202,7 @@ impl std::fmt::Display for Period {
             Cadence::Monthly => write!(f, "{}-M{:02}", self.year, self.index),
             Cadence::Quarterly => write!(f, "{}-Q{}", self.year, self.index),
             Cadence::HalfYearly => write!(f, "{}-H{}", self.year, self.index),
+            Cadence::Yearly => write!(f, "{}", self.year),
         }
     }
 }
@@ -266,13 +285,24 @@ mod tests {
         );
         let feb = Period::parse("2020-M02", Cadence::Monthly).unwrap();
         assert_eq!(feb.end(), date(2020, 2, 29));
+        let year = Period::parse("2020", Cadence::Yearly).unwrap();
+        assert_eq!(
+            (year.start(), year.end(), year.index),
+            (date(2020, 1, 1), date(2020, 12, 31), 1)
+        );
+        assert_eq!(year.to_string(), "2020");
+        assert_eq!(year.next().to_string(), "2021");
+        assert_eq!(year.due_time().to_rfc3339(), "2020-12-31T15:59:59+00:00");
+        assert_eq!(Period::containing(date(2020, 7, 15), Cadence::Yearly), year);
+        assert_eq!(Cadence::parse("YEARLY"), Some(Cadence::Yearly));
     }
 
     #[test]
     fn impossible_malformed_or_mismatched_periods_are_rejected() {
         for bad in [
             "2019-Q5", "2019-Q0", "2019-H3", "2019-M13", "2019-M00", "2019-M7", "2019Q3", "19-Q3",
-            "2019-q3", "2019-Q", "", "2019-Q33", "0999-Q1", "2019-X1",
+            "2019-q3", "2019-Q", "", "2019-Q33", "0999-Q1", "2019-X1", "2019-", "0999", "20190",
+            "19", "2019-Y1", "+201",
         ] {
             assert!(Period::parse_any(bad).is_err(), "{bad}");
         }
@@ -281,6 +311,9 @@ mod tests {
             mismatch.contains("quarterly period such as `2019-Q3`"),
             "{mismatch}"
         );
+        let yearly = Period::parse("2019-Q3", Cadence::Yearly).unwrap_err();
+        assert!(yearly.contains("yearly period such as `2019`"), "{yearly}");
+        assert!(Period::parse("2019", Cadence::Quarterly).is_err());
     }
 
     #[test]
@@ -315,6 +348,10 @@ mod tests {
         assert_eq!(
             labels(Cadence::HalfYearly, date(2019, 6, 30), date(2019, 6, 30)),
             ["2019-H1"]
+        );
+        assert_eq!(
+            labels(Cadence::Yearly, date(2019, 12, 25), date(2021, 1, 1)),
+            ["2019", "2020"]
         );
     }
 }

@@ -23,6 +23,7 @@ pub fn encode_cadence(cadence: Cadence) -> pb::ReportingCadence {
         Cadence::Monthly => pb::ReportingCadence::Monthly,
         Cadence::Quarterly => pb::ReportingCadence::Quarterly,
         Cadence::HalfYearly => pb::ReportingCadence::HalfYearly,
+        Cadence::Yearly => pb::ReportingCadence::Yearly,
     }
 }
 
@@ -31,6 +32,7 @@ pub fn decode_cadence(raw: i32, field: &str, violations: &mut FieldViolations) -
     match pb::ReportingCadence::try_from(raw) {
         Ok(pb::ReportingCadence::Monthly) => Cadence::Monthly,
         Ok(pb::ReportingCadence::HalfYearly) => Cadence::HalfYearly,
+        Ok(pb::ReportingCadence::Yearly) => Cadence::Yearly,
         Ok(pb::ReportingCadence::Quarterly | pb::ReportingCadence::Unspecified) => {
             Cadence::Quarterly
         }

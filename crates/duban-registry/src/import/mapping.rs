@@ -83,9 +83,9 @@ fn deadline(deadline: Option<&text::Deadline>) -> Deadline {
         text::DeadlineKind::Recurring(text::Recurrence::HalfYearly) => {
             DeadlineKind::Recurring(C::HalfYearly)
         }
-        // No yearly reporting cadence exists; the duty still never ends, and the
-        // original words are kept.
-        text::DeadlineKind::Recurring(text::Recurrence::Yearly) => DeadlineKind::Ongoing,
+        text::DeadlineKind::Recurring(text::Recurrence::Yearly) => {
+            DeadlineKind::Recurring(C::Yearly)
+        }
     };
     Deadline {
         kind,

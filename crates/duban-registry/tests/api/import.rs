@@ -537,3 +537,61 @@ async fn a_flattened_table_imports_as_the_plan_itself() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_yearly_duty_imports_as_a_yearly_recurrence_and_a_yearly_plan_answers_by_year() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let document =
+            "某市2020年工作方案\n1.报送年度总结。(责任单位:市统计局;完成时限:每年年底前)\n";
+        let imported = client
+            .import_plan(import(document, false))
+            .await
+            .unwrap()
+            .into_inner();
+        let deadline = imported.tasks[0].deadline.clone().unwrap();
+        assert_eq!(deadline.kind, pb::DeadlineKind::Recurring as i32);
+        assert_eq!(deadline.recurrence, pb::ReportingCadence::Yearly as i32);
+        assert!(deadline.original_text.contains("每年"), "{deadline:?}");
+
+        let plan = client
+            .update_plan(pb::UpdatePlanRequest {
+                plan: Some(pb::Plan {
+                    name: imported.plans[0].name.clone(),
+                    reporting_cadence: pb::ReportingCadence::Yearly as i32,
+                    ..Default::default()
+                }),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["reporting_cadence".to_owned()],
+                }),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(plan.reporting_cadence, pb::ReportingCadence::Yearly as i32);
+        let obligations = |period: &str| pb::ListObligationsRequest {
+            parent: plan.name.clone(),
+            period: period.to_owned(),
+            page_size: 100,
+            ..Default::default()
+        };
+        let year = client
+            .list_obligations(obligations("2020"))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(year.obligations.len(), 1);
+        assert_eq!(year.period, "2020");
+        let quarter = client
+            .list_obligations(obligations("2020-Q1"))
+            .await
+            .unwrap_err();
+        assert_invalid(&quarter, "period");
+        assert!(
+            quarter.message().contains("`2019`"),
+            "{}",
+            quarter.message()
+        );
+    })
+    .await;
+}

@@ -1,7 +1,7 @@
 //! Resource names: the registry's (`plans/{plan}`, `plans/{plan}/tasks/{task}`,
 //! `units/{unit}`) and the reports' (`plans/{plan}/tasks/{task}/reports/{report}`
 //! with an optional `@{revision}`), whose report id spells the period and the unit,
-//! `2019-q3-ndrc`.
+//! `2019-q3-ndrc` (a year's, `2020-y-ndrc`).
 
 pub use duban_model::names::{
     WILDCARD, plan_id, plan_name, task_ids, task_name, unit_id, unit_name,
@@ -21,10 +21,17 @@ pub struct SlotKey {
 impl SlotKey {
     /// Returns `plans/{plan}/tasks/{task}/reports/{report}`.
     pub fn name(&self) -> String {
+        // A year (`2020`) has no marker of its own; `y` stands in, so the report
+        // id never reads as another cadence's period followed by a unit id
+        // (`2020-q3-x` could be unit `q3-x`'s yearly report otherwise).
+        let period = if self.period.contains('-') {
+            self.period.to_ascii_lowercase()
+        } else {
+            format!("{}-{YEAR_MARKER}", self.period)
+        };
         format!(
-            "{}/reports/{}-{}",
+            "{}/reports/{period}-{}",
             task_name(&self.plan_id, &self.task_id),
-            self.period.to_ascii_lowercase(),
             self.unit_id
         )
     }
@@ -66,7 +73,10 @@ pub fn list_parent(name: &str) -> Result<(Option<String>, Option<String>), Strin
     Ok((plan, task))
 }
 
-/// Checks a period (`2019-Q3`, `2019-M07`, `2019-H2`): its shape and that it
+/// What a report id spells for a yearly period: `2020-y-ndrc`.
+const YEAR_MARKER: &str = "y";
+
+/// Checks a period (`2019-Q3`, `2019-M07`, `2019-H2`, `2019`): its shape and that it
 /// exists (`2019-Q5` does not); whether it fits a plan's cadence is the
 /// registry's to say.
 pub fn check_period(period: &str) -> Result<(), String> {
@@ -100,7 +110,11 @@ pub fn report_name(name: &str) -> Result<ReportName, String> {
     else {
         return Err(malformed());
     };
-    let period = format!("{year}-{}", index.to_ascii_uppercase());
+    let period = if index == YEAR_MARKER {
+        year.to_owned()
+    } else {
+        format!("{year}-{}", index.to_ascii_uppercase())
+    };
     if index.chars().any(|c| c.is_ascii_uppercase())
         || check_period(&period).is_err()
         || !valid_id(unit_id)
@@ -149,6 +163,13 @@ mod tests {
             (monthly.slot.period.as_str(), monthly.slot.unit_id.as_str()),
             ("2019-M07", "a-b-c")
         );
+        let yearly = SlotKey {
+            unit_id: "q3-x".into(),
+            period: "2020".into(),
+            ..slot
+        };
+        assert_eq!(yearly.name(), "plans/p1/tasks/key-5/reports/2020-y-q3-x");
+        assert_eq!(report_name(&yearly.revision_name(1)).unwrap().slot, yearly);
     }
 
     #[test]
@@ -160,6 +181,10 @@ mod tests {
             "plans/p1/tasks/key-5/reports/2019-Q3-ndrc",
             "plans/p1/tasks/key-5/reports/2019-q5x-ndrc",
             "plans/p1/tasks/key-5/reports/2019-q3",
+            "plans/p1/tasks/key-5/reports/2019-ndrc",
+            "plans/p1/tasks/key-5/reports/2019-Y-ndrc",
+            "plans/p1/tasks/key-5/reports/0999-y-ndrc",
+            "plans/p1/tasks/key-5/reports/2019-y-",
             "plans/p1/tasks/key-5/reports/2019-q3-",
             "plans/p1/tasks/key-5/2019-q3-ndrc",
             "units/ndrc",
@@ -182,7 +207,7 @@ mod tests {
 
     #[test]
     fn periods_must_exist() {
-        for good in ["2019-Q3", "2019-M07", "2019-H2"] {
+        for good in ["2019-Q3", "2019-M07", "2019-H2", "2019"] {
             assert!(check_period(good).is_ok(), "{good}");
         }
         for bad in [

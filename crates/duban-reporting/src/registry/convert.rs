@@ -101,6 +101,7 @@ pub fn plan_cadence(plan: &pb::Plan) -> Result<(String, Cadence), ReportingError
         Ok(pb::ReportingCadence::Monthly) => Cadence::Monthly,
         Ok(pb::ReportingCadence::Quarterly) => Cadence::Quarterly,
         Ok(pb::ReportingCadence::HalfYearly) => Cadence::HalfYearly,
+        Ok(pb::ReportingCadence::Yearly) => Cadence::Yearly,
         Ok(pb::ReportingCadence::Unspecified) | Err(_) => {
             return Err(unreadable(&format!(
                 "reporting cadence `{}`",

@@ -24,3 +24,4 @@ mod streams;
 mod submit;
 mod summary;
 mod write_errors;
+mod yearly;
