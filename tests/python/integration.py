@@ -36,8 +36,10 @@ def main():
     reporting = rep_grpc.ReportingServiceStub(grpc.insecure_channel(reporting_addr))
     tag = uuid.uuid4().hex[:8]
 
-    # 1. A unit of our own.
-    display_name = f"集成测试局{tag}"
+    # 1. A unit of our own, named as units are (ending in 局, no Arabic digits:
+    #    the importer never takes other text for a unit name).
+    numerals = dict(zip("0123456789abcdef", "零一二三四五六七八九甲乙丙丁戊己"))
+    display_name = "集成测试" + "".join(numerals[c] for c in tag) + "局"
     unit = registry.CreateUnit(
         reg.CreateUnitRequest(
             unit=reg_res.Unit(display_name=display_name, kind=reg_res.UNIT_KIND_CITY_DEPARTMENT),
