@@ -152,6 +152,9 @@ async fn load(
     db: &impl ConnectionTrait,
     rows: Vec<task::Model>,
 ) -> Result<Vec<Task>, RegistryError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let seqs: Vec<i32> = rows.iter().map(|r| r.seq).collect();
     let assignments = assignment::Entity::find()
         .filter(assignment::Column::TaskSeq.is_in(seqs))
@@ -398,6 +401,21 @@ pub async fn live_of_plan_from(
         .all(db)
         .await?;
     load(db, rows).await
+}
+
+/// Returns the live task `id` of a plan, with its assignments, if it exists.
+pub async fn live_one_of_plan(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    id: &str,
+) -> Result<Option<Task>, RegistryError> {
+    let rows = task::Entity::find()
+        .filter(task::Column::PlanId.eq(plan_id))
+        .filter(task::Column::Id.eq(id))
+        .filter(task::Column::DeleteTime.is_null())
+        .all(db)
+        .await?;
+    Ok(load(db, rows).await?.pop())
 }
 
 /// Soft-deletes every live task of a plan at `now`.

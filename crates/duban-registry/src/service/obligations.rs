@@ -77,11 +77,27 @@ pub async fn list(
     let mut duties = Vec::new();
     let mut from_number = cursor.as_ref().map_or(i32::MIN, |(number, _)| *number);
     loop {
-        let chunk = tasks::live_of_plan_from(db, &plan.id, from_number, TASK_CHUNK).await?;
-        let Some(last_number) = chunk.last().map(|t| t.number) else {
+        // Narrowed to one task (each submission asks so), only that task is read:
+        // the call's cost stays independent of the plan's size.
+        let (chunk, exhausted) = match &query.task_id {
+            Some(id) => {
+                let task = tasks::live_one_of_plan(db, &plan.id, id).await?;
+                (
+                    task.into_iter()
+                        .filter(|t| t.number >= from_number)
+                        .collect(),
+                    true,
+                )
+            }
+            None => {
+                let chunk = tasks::live_of_plan_from(db, &plan.id, from_number, TASK_CHUNK).await?;
+                let exhausted = chunk.len() < TASK_CHUNK;
+                (chunk, exhausted)
+            }
+        };
+        let Some(last_number) = chunk.last().map(|t: &Task| t.number) else {
             break;
         };
-        let exhausted = chunk.len() < TASK_CHUNK;
         let due: Vec<Task> = chunk
             .into_iter()
             .filter(|t| {
@@ -92,7 +108,6 @@ pub async fn list(
                     plan.end_date,
                 )
             })
-            .filter(|t| query.task_id.as_ref().is_none_or(|id| *id == t.id))
             .collect();
         let mut found = expand(db, &due, query.include_participating).await?;
         if let Some(unit) = &query.unit_id {
@@ -137,7 +152,11 @@ async fn expand(
             Assignee::Unit(_) => None,
         })
         .collect();
-    let groups = groups::get_many(db, &group_ids).await?;
+    let groups = if group_ids.is_empty() {
+        Vec::new()
+    } else {
+        groups::get_many(db, &group_ids).await?
+    };
     let mut unit_ids: Vec<String> = groups.iter().flat_map(|g| g.members.clone()).collect();
     unit_ids.extend(
         tasks
@@ -150,11 +169,15 @@ async fn expand(
     );
     unit_ids.sort();
     unit_ids.dedup();
-    let live: std::collections::HashSet<String> = units::live_among(db, &unit_ids)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
+    let live: std::collections::HashSet<String> = if unit_ids.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        units::live_among(db, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| u.id)
+            .collect()
+    };
 
     let mut duties = Vec::new();
     for task in tasks {

@@ -247,3 +247,92 @@ async fn obligations_expand_groups_and_end_with_the_deadline_period() {
         "{wrong_cadence:?}"
     );
 }
+
+/// The statements a narrowed ListObligations issues on a plan of `tasks` tasks,
+/// and the duties it returns.
+async fn narrowed_obligation_cost(
+    backend: duban_infra::test_util::Backend,
+    tasks: i32,
+) -> (usize, Vec<(String, Role)>) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let database = duban_infra::test_util::TestDatabase::create(backend).await;
+    let mut db = database::connect(&database.url, Durability::AllowWeak)
+        .await
+        .unwrap();
+    database::migrate::<Migrator>(&db).await.unwrap();
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let context = Context {
+        db,
+        clock: Clock::Fixed(fixed_now()),
+        call: CallInfo::internal(),
+    };
+    units::create(&context, unit("ndrc", "市发改委"), None)
+        .await
+        .unwrap();
+    units::create(&context, unit("wuning", "武宁县政府"), None)
+        .await
+        .unwrap();
+    plans::create(&context, plan("p1"), None).await.unwrap();
+    let all: Vec<Task> = (1..=tasks)
+        .map(|number| {
+            task(
+                "p1",
+                number,
+                vec![
+                    assign(Assignee::Unit("ndrc".into()), Role::Lead),
+                    assign(Assignee::Unit("wuning".into()), Role::Responsible),
+                ],
+                Deadline {
+                    kind: DeadlineKind::None,
+                    text: String::new(),
+                },
+            )
+        })
+        .collect();
+    crate::db::tasks::insert_new_plan_tasks(&context.db, "p1", &all)
+        .await
+        .unwrap();
+    let last = all.last().unwrap().id.clone();
+    statements.store(0, Ordering::Relaxed);
+    let page = obligations(
+        &context,
+        ObligationQuery {
+            plan_id: "p1".into(),
+            period: "2019-Q3".into(),
+            task_id: Some(last),
+            unit_id: Some("wuning".into()),
+            include_participating: false,
+            page: first_page(),
+        },
+    )
+    .await
+    .unwrap();
+    let duties = page
+        .duties
+        .into_iter()
+        .map(|d| (d.unit_id, d.role))
+        .collect();
+    (statements.load(Ordering::Relaxed), duties)
+}
+
+#[tokio::test]
+async fn narrowed_obligations_cost_the_same_on_any_plan_size() {
+    for backend in duban_infra::test_util::backends() {
+        eprintln!("-- on {backend:?}");
+        let (small, small_duties) = narrowed_obligation_cost(backend, 3).await;
+        // More tasks than a chunk of the unnarrowed listing, several times over.
+        let (large, large_duties) = narrowed_obligation_cost(backend, 2_000).await;
+        let expected = vec![("wuning".to_owned(), Role::Responsible)];
+        assert_eq!((small_duties, large_duties), (expected.clone(), expected));
+        assert_eq!(small, large, "statements on a plan of 3 and of 2,000 tasks");
+        // The plan, the task, its assignments, the units' liveness.
+        assert!(small <= 4, "{small} statements for one task and unit");
+    }
+}
