@@ -123,6 +123,10 @@ async fn reminders_climb_the_ladder_and_stop_for_a_slot_that_reports() {
             escalation.events.iter().all(|e| e.recipient == ndrc),
             "escalations go to the office"
         );
+        assert!(
+            escalation.events.iter().all(|e| e.actor == "system"),
+            "rules fire reminders, not a person"
+        );
 
         let all = stack.all_events().await;
         let sequences: Vec<i64> = all.iter().map(|e| e.sequence).collect();

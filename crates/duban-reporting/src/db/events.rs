@@ -61,6 +61,7 @@ fn to_domain(row: event::Model) -> Result<Event, DbErr> {
             offset_days: row.offset_days,
             recipient: row.recipient,
             comment: row.comment,
+            actor: row.actor,
         },
     })
 }
@@ -136,6 +137,7 @@ fn to_row(sequence: i64, new: &NewEvent) -> event::ActiveModel {
         severity: Set(new.severity.as_str().to_owned()),
         recipient: Set(new.recipient.clone()),
         comment: Set(new.comment.clone()),
+        actor: Set(new.actor.clone()),
     }
 }
 

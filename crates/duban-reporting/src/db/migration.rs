@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(duban_infra::audit::CreateAuditTrail::named(
                 "m0005_audit_trail",
             )),
+            Box::new(EventActor),
         ]
     }
 
@@ -340,5 +341,45 @@ impl MigrationTrait for ReportActors {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// Events name who caused them: the submitter or reviewer of a report event,
+/// `system` for reminders; empty for events written before.
+struct EventActor;
+
+impl MigrationName for EventActor {
+    fn name(&self) -> &str {
+        "m0006_event_actor"
+    }
+}
+
+#[derive(DeriveIden)]
+enum EventActorColumn {
+    Actor,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for EventActor {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Events::Table)
+                    .add_column(string(EventActorColumn::Actor).default(""))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Events::Table)
+                    .drop_column(EventActorColumn::Actor)
+                    .to_owned(),
+            )
+            .await
     }
 }

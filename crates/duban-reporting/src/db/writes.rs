@@ -301,6 +301,10 @@ fn report_event(report: &Report, event_type: EventType, at: DateTime<Utc>) -> Ne
         severity: Severity::None,
         recipient: String::new(),
         comment: report.review.comment.clone(),
+        actor: match event_type {
+            EventType::ReportSubmitted => report.submitted_by.clone(),
+            _ => report.review.by.clone(),
+        },
     }
 }
 

@@ -95,6 +95,8 @@ pub struct NewEvent {
     pub severity: Severity,
     pub recipient: String,
     pub comment: String,
+    /// Who caused it: the submitter or reviewer, `system` for reminders.
+    pub actor: String,
 }
 
 /// A stored event.

@@ -63,6 +63,7 @@ pub fn encode_event(event: Event) -> ev::Event {
         } as i32,
         recipient: e.recipient,
         comment: e.comment,
+        actor: e.actor,
     }
 }
 

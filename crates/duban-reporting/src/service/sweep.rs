@@ -20,6 +20,9 @@ use chrono::{DateTime, Days, Utc};
 use chrono_tz::Asia::Shanghai;
 use duban_model::period::periods_due_between;
 
+/// The actor of reminders and escalations: rules fire them, not a person.
+const REMINDER_ACTOR: &str = "system";
+
 /// How long after its due date a period's latest reminder still matters: a sweep
 /// after downtime of up to this many days past the last rule still sends it.
 const LOOKBACK_DAYS: u64 = 31;
@@ -185,6 +188,7 @@ async fn sweep_period(
             severity,
             recipient,
             comment: String::new(),
+            actor: REMINDER_ACTOR.to_owned(),
         });
     }
     let written = writes::append_reminders(db, context.events.notifier(), new_events).await?;

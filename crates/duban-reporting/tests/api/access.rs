@@ -246,4 +246,24 @@ async fn a_reporter_acts_for_its_own_unit_and_the_office_reviews() {
         verdict.intact && verdict.records_checked == 7,
         "{verdict:?}"
     );
+
+    // Every event names who caused it.
+    let events = client
+        .list_events(with_token(pb::ListEventsRequest::default(), &admin))
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    let actors: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.report.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        actors,
+        [
+            (mine.name.as_str(), "jia.staff"),
+            (theirs.name.as_str(), "yi.staff"),
+            (theirs.name.as_str(), "office"),
+        ]
+    );
 }

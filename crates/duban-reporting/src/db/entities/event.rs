@@ -22,6 +22,7 @@ pub struct Model {
     pub severity: String,
     pub recipient: String,
     pub comment: String,
+    pub actor: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

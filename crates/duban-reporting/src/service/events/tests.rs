@@ -36,6 +36,7 @@ fn reminder(n: usize) -> NewEvent {
         severity: Severity::None,
         recipient: String::new(),
         comment: String::new(),
+        actor: "system".to_owned(),
     }
 }
 
