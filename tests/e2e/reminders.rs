@@ -300,6 +300,8 @@ async fn reminder_rules_change_over_the_api() {
                 "rule.name",
             ),
             (invalid(first.clone(), &["event_type"]), "update_mask"),
+            (invalid(first.clone(), &["etag"]), "update_mask"),
+            (invalid(first.clone(), &["name"]), "update_mask"),
         ];
         for (request, field) in cases {
             let status = stack

@@ -105,16 +105,20 @@ async fn invalid_units_and_groups_name_the_bad_field() {
             "text",
         );
 
-        let bad_mask = client
-            .update_unit(pb::UpdateUnitRequest {
-                unit: Some(water.clone()),
-                update_mask: Some(FieldMask {
-                    paths: vec!["create_time".into()],
-                }),
-            })
-            .await
-            .unwrap_err();
-        assert_invalid(&bad_mask, "update_mask");
+        // Server-owned fields are never set by a client, not even named.
+        for owned in ["create_time", "update_time", "delete_time", "etag", "name"] {
+            let bad_mask = client
+                .update_unit(pb::UpdateUnitRequest {
+                    unit: Some(water.clone()),
+                    update_mask: Some(FieldMask {
+                        paths: vec![owned.into()],
+                    }),
+                })
+                .await
+                .unwrap_err();
+            assert_invalid(&bad_mask, "update_mask");
+            assert!(bad_mask.message().contains(owned), "{bad_mask:?}");
+        }
 
         let group = |members: Vec<String>| pb::CreateUnitGroupRequest {
             unit_group: Some(pb::UnitGroup {
