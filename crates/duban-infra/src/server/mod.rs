@@ -22,6 +22,11 @@ pub use self::{
 };
 use crate::serving::{self, DRAIN_TIMEOUT};
 
+/// The health service name a liveness probe asks: SERVING as long as the
+/// process answers at all, whatever its database does, so that a database
+/// outage makes pods unready but never gets them restarted.
+pub const LIVENESS_SERVICE: &str = "duban.liveness";
+
 /// The health and reflection services every duban server adds to its own.
 const STANDARD_SERVICES: &[&str] = &[
     "duban.audit.v1.AuditService",
@@ -68,6 +73,9 @@ impl GrpcServer {
         let tls = args.tls.server_config()?;
         let (reporter, health) = tonic_health::server::health_reporter();
         serving::set_health(&reporter, services, ServingStatus::NotServing).await;
+        reporter
+            .set_service_status(LIVENESS_SERVICE, ServingStatus::Serving)
+            .await;
         let mut routes = RoutesBuilder::default();
         routes.add_service(health);
         routes.add_service(reflection(descriptor_set, services).build_v1()?);

@@ -105,6 +105,11 @@ async fn health_is_not_serving_and_calls_unavailable_until_migrations_finish() {
         health_status(&endpoint, "duban.registry.v1.RegistryService").await,
         Some(ServingStatus::NotServing)
     );
+    assert_eq!(
+        health_status(&endpoint, duban_infra::server::LIVENESS_SERVICE).await,
+        Some(ServingStatus::Serving),
+        "liveness does not follow the database"
+    );
     let mut client =
         duban_proto::registry::v1::registry_service_client::RegistryServiceClient::connect(
             endpoint,

@@ -148,6 +148,10 @@ async fn calls_beyond_the_concurrency_limit_are_refused_and_health_still_answers
         health_status(&server.endpoint(), "").await,
         Some(ServingStatus::Serving)
     );
+    assert_eq!(
+        health_status(&server.endpoint(), duban_infra::server::LIVENESS_SERVICE).await,
+        Some(ServingStatus::Serving)
+    );
     hanging.abort();
 }
 
