@@ -6,7 +6,9 @@
 #   deploy/build-images.sh                          # the debug binaries in target/debug
 #   cargo build --release --bin duban-registry --bin duban-reporting --bin duban
 #   deploy/build-images.sh --bin-dir target/release # the binaries users would run
-#   options: --no-run (build only), --revision REV (label binaries built elsewhere)
+#   options: --no-run (build only), --revision REV (label binaries built elsewhere),
+#            --credentials DIR (demonstration credentials from
+#            deploy/dev-credentials.sh for the run; default: throwaway ones)
 #
 # CI passes target/debug: `cargo test --workspace` has just built those binaries,
 # and compiling release ones (or compiling inside a container) would add many
@@ -27,8 +29,10 @@
 #   5. unless --no-run: runs the registry and then the reporting service from the
 #      image (--network host, free ports, SQLite in a temporary volume, read-only
 #      root file system, all capabilities dropped, as the image's numeric user),
-#      waits for each health check to pass, checks the metrics port answers, and
-#      removes them.
+#      with authentication on (the credentials directory mounted read-only on
+#      /credentials: --auth-public-key, and the reporting service's
+#      --registry-token-file), waits for each health check to pass, checks the
+#      metrics port answers and reports authentication on, and removes them.
 #
 # Environment: DUBAN_IMAGE_CACHE (default /var/cache/duban-ci), CONTAINERS_CONF
 # (default: the one written there), DEBOOTSTRAP_MIRROR (default: the Debian
@@ -40,11 +44,13 @@ cd "$(dirname "$0")/.."
 bin_dir=target/debug
 run_check=1
 revision=
+credentials=
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin-dir) bin_dir=$2; shift 2 ;;
     --no-run) run_check=0; shift ;;
     --revision) revision=$2; shift 2 ;;
+    --credentials) credentials=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -181,6 +187,13 @@ if [ "$run_check" = 1 ]; then
     for v in "${volumes[@]}"; do rm -rf "$v"; done
   }
   trap cleanup_run EXIT
+  if [ -z "$credentials" ]; then
+    credentials_tmp=$(mktemp -d /tmp/duban-image-credentials.XXXXXX)
+    volumes+=("$credentials_tmp")
+    credentials=$credentials_tmp/credentials
+    deploy/dev-credentials.sh keys "$credentials" >/dev/null
+  fi
+  credentials=$(cd "$credentials" && pwd)
   free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
   # run_service NAME BINARY ARGS...: starts it with SQLite in a fresh volume and
@@ -196,7 +209,7 @@ if [ "$run_check" = 1 ]; then
     podman run -d --name "$ctr" --network host \
       --read-only --read-only-tmpfs=false --tmpfs /tmp \
       --cap-drop ALL --security-opt no-new-privileges \
-      -v "$data:/var/lib/duban/data" \
+      -v "$data:/var/lib/duban/data" -v "$credentials:/credentials:ro" \
       -e "DUBAN_HEALTH_URL=$health_url" \
       "$@" >/dev/null 2>"$data.run-errors" || { cat "$data.run-errors" >&2; return 1; }
     # podman 4.3 reports here that it cannot reach systemd to schedule the health
@@ -220,19 +233,26 @@ if [ "$run_check" = 1 ]; then
   registry_port=$(free_port)
   reporting_port=$(free_port)
   metrics_port=$(free_port)
-  step "podman run $image: registry on 127.0.0.1:$registry_port"
+  step "podman run $image: registry on 127.0.0.1:$registry_port (authentication on: --auth-public-key)"
   run_service registry "http://127.0.0.1:$registry_port" \
-    --entrypoint duban-registry "$image" --listen "127.0.0.1:$registry_port"
-  step "podman run $image: reporting on 127.0.0.1:$reporting_port, metrics on :$metrics_port"
+    --entrypoint duban-registry "$image" --listen "127.0.0.1:$registry_port" \
+    --auth-public-key /credentials/jwt-public.pem
+  step "podman run $image: reporting on 127.0.0.1:$reporting_port, metrics on :$metrics_port (authentication on)"
   run_service reporting "http://127.0.0.1:$reporting_port" \
     --entrypoint duban-reporting "$image" --listen "127.0.0.1:$reporting_port" \
-    --registry-url "http://127.0.0.1:$registry_port" --metrics-listen "127.0.0.1:$metrics_port"
+    --registry-url "http://127.0.0.1:$registry_port" --metrics-listen "127.0.0.1:$metrics_port" \
+    --auth-public-key /credentials/jwt-public.pem --registry-token-file /credentials/service.jwt
   # The Kubernetes liveness probe reads this port: it must answer.
   if ! curl -fsS "http://127.0.0.1:$metrics_port/metrics" >/dev/null; then
     echo "the reporting service's metrics port does not answer" >&2
     exit 1
   fi
-  step "reporting: metrics answer on :$metrics_port (the liveness probe's endpoint)"
+  auth_metric=$(curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep '^duban_auth_enabled' || true)
+  if ! grep -q ' 1$' <<<"$auth_metric"; then
+    echo "the reporting service does not report authentication on: ${auth_metric:-no duban_auth_enabled metric}" >&2
+    exit 1
+  fi
+  step "reporting: metrics answer on :$metrics_port (the liveness probe's endpoint): $auth_metric"
   podman exec "duban-check-reporting-$$" id | sed 's/^/     runs as: /'
   cleanup_run
   trap - EXIT

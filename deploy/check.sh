@@ -18,9 +18,13 @@
 #    (tests/deploy/manifests.py);
 # 6. compose: deploy/compose.yaml with CI's override (deploy/compose.ci.yaml: the
 #    host's PostgreSQL in throwaway databases, host networking) under
-#    podman-compose: registry and reporting up and healthy, the seed job, a report
-#    submitted and read back with the image's CLI, one run of the reminder job,
+#    podman-compose: registry and reporting up and healthy, a call without a
+#    token refused, the seed job, a report submitted (with a reporter's token for
+#    its unit) and read back with the image's CLI, one run of the reminder job,
 #    then everything torn down and the databases dropped.
+# Every service runs with authentication on, with throwaway demonstration
+# credentials (deploy/dev-credentials.sh) made in a temporary directory and
+# removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,10 +66,17 @@ grep -ho 'checkov.io/skip[0-9]*: CKV_K8S_[0-9]*=.\{0,90\}' deploy/kubernetes/bas
   sed 's/^checkov.io\/skip[0-9]*: /     /' | sort | uniq -c | sed 's/^ *\([0-9]*\) */     (x\1) /'
 step "checkov: no failed check"
 
+# Throwaway demonstration credentials: a key pair and tokens, removed at exit.
+credentials_root=$(mktemp -d /tmp/duban-deploy-credentials.XXXXXX)
+remove_credentials() { rm -rf "$credentials_root"; }
+trap remove_credentials EXIT
+credentials=$credentials_root/credentials
+deploy/dev-credentials.sh keys "$credentials" | sed 's/^/   /'
+
 # 4. The image.
 section "image: build from $bin_dir and run each service"
 image_log=target/build-images.log
-deploy/build-images.sh --bin-dir "$bin_dir" | tee "$image_log"
+deploy/build-images.sh --bin-dir "$bin_dir" --credentials "$credentials" | tee "$image_log"
 image=$(sed -n 's/^IMAGE=//p' "$image_log")
 export CONTAINERS_CONF=${CONTAINERS_CONF:-/var/cache/duban-ci/containers.conf}
 
@@ -76,7 +87,8 @@ fi
 
 # 5. The manifests' containers as the manifests run them.
 section "kubernetes: the manifests' containers run with their own command, env and securityContext"
-"$venv/bin/python" tests/deploy/manifests.py "$rendered" "$image"
+"$venv/bin/python" tests/deploy/manifests.py "$rendered" "$image" \
+  --secret "duban-auth=$credentials" --operator-token "$credentials/admin.jwt"
 
 # 6. Compose against the host's PostgreSQL.
 section "compose: podman-compose with deploy/compose.ci.yaml"
@@ -89,7 +101,7 @@ CI_REPORTING_PORT=$(free_port)
 CI_REGISTRY_METRICS_PORT=$(free_port)
 CI_REPORTING_METRICS_PORT=$(free_port)
 export CI_REGISTRY_PORT CI_REPORTING_PORT CI_REGISTRY_METRICS_PORT CI_REPORTING_METRICS_PORT
-export DUBAN_IMAGE=$image
+export DUBAN_IMAGE=$image DUBAN_CREDENTIALS=$credentials
 project="duban-ci-$$"
 compose() {
   "$venv/bin/podman-compose" --project-name "$project" \
@@ -103,6 +115,7 @@ drop_databases() {
 compose_down() {
   compose down -t 5 >/dev/null 2>&1 || true
   drop_databases
+  remove_credentials
 }
 trap compose_down EXIT
 "${pg[@]}" -c "CREATE DATABASE $CI_REGISTRY_DB" -c "CREATE DATABASE $CI_REPORTING_DB"
@@ -143,28 +156,53 @@ wait_healthy registry
 compose up -d --no-build --no-deps reporting 2>&1 >/dev/null | podman_noise
 wait_healthy reporting
 
-# The CLI as the image carries it, on the host's network.
+# The CLI as the image carries it, on the host's network: `duban TOKEN_FILE ARGS…`
+# sends that file's token (DUBAN_TOKEN).
 duban() {
+  local token_file=$1; shift
   podman run --rm --network host --no-healthcheck --read-only --cap-drop ALL \
     --security-opt no-new-privileges \
     -e "DUBAN_REGISTRY_URL=http://127.0.0.1:$CI_REGISTRY_PORT" \
     -e "DUBAN_REPORTING_URL=http://127.0.0.1:$CI_REPORTING_PORT" \
+    -e "DUBAN_TOKEN=$(cat "$token_file")" \
     --entrypoint duban "$image" "$@"
 }
-
-step "seed job: compose run seed (duban seed, with the reporting URL)"
-compose run --rm --no-deps -T seed 2>&1 | podman_noise | tee target/compose-seed.log | sed 's/^/     /'
-# The CLI lists no plans yet: ask the registry (reflection, so no .proto files).
+# The registry through reflection (no .proto files): `registry_call METHOD JSON [TOKEN_FILE]`.
 if ! command -v buf >/dev/null; then npm install -g --silent @bufbuild/buf; fi
-plan=$(buf curl --protocol grpc --http2-prior-knowledge -d '{"filter":"text=\"分工表\""}' \
-  "http://127.0.0.1:$CI_REGISTRY_PORT/duban.registry.v1.RegistryService/ListPlans" |
+registry_call() {
+  local auth=()
+  if [ -n "${3:-}" ]; then auth=(-H "authorization: Bearer $(cat "$3")"); fi
+  buf curl --protocol grpc --http2-prior-knowledge "${auth[@]}" -d "$2" \
+    "http://127.0.0.1:$CI_REGISTRY_PORT/duban.registry.v1.RegistryService/$1"
+}
+
+# Authentication is on: a call without a token is refused.
+if refused=$(registry_call ListUnits '{}' 2>&1); then
+  echo "the registry answered ListUnits without a token: authentication is off" >&2
+  exit 1
+fi
+if ! grep -qi unauthenticated <<<"$refused"; then
+  echo "ListUnits without a token failed, but not with UNAUTHENTICATED: $refused" >&2
+  exit 1
+fi
+step "authentication on: ListUnits without a token -> $(python3 -c 'import json, sys; e = json.load(sys.stdin); print(e["code"].upper() + ": " + e["message"])' <<<"$refused" 2>/dev/null || echo "$refused")"
+
+step "seed job: compose run seed (duban seed with admin.jwt, with the reporting URL)"
+compose run --rm --no-deps -T seed 2>&1 | podman_noise | tee target/compose-seed.log | sed 's/^/     /'
+plan=$(registry_call ListPlans '{"filter":"text=\"分工表\""}' "$credentials/admin.jwt" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["plans"][0]["name"])')
 step "seeded: $plan"
 
-step "duban report submit (task 5, 市发改委, 2019-Q3) from the image's CLI"
-duban report submit --plan "$plan" --task-number 5 --unit 市发改委 --period 2019-Q3 \
+# A unit's reporter submits for that unit only: a token naming 市发改委's unit.
+unit=$(registry_call ResolveUnit '{"text":"市发改委"}' "$credentials/admin.jwt" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["unit"]["name"])')
+deploy/dev-credentials.sh token "$credentials" ci-reporter reporter "$unit" >"$credentials/reporter.jwt"
+step "a reporter's token for $unit (市发改委): dev-credentials.sh token … ci-reporter reporter $unit"
+
+step "duban report submit (task 5, 市发改委, 2019-Q3) from the image's CLI, as that reporter"
+duban "$credentials/reporter.jwt" report submit --plan "$plan" --task-number 5 --unit 市发改委 --period 2019-Q3 \
   --progress "昌九客专可研已批复" --difficulties "征地拆迁进度偏慢" --status at-risk | sed 's/^/     /'
-duban report list --parent "$plan/tasks/-" --period 2019-Q3 | tee target/compose-reports.log | sed 's/^/     /'
+duban "$credentials/reporter.jwt" report list --parent "$plan/tasks/-" --period 2019-Q3 | tee target/compose-reports.log | sed 's/^/     /'
 if ! grep -q 'reports/' target/compose-reports.log; then
   echo "the submitted report is not listed" >&2
   exit 1
@@ -185,18 +223,19 @@ if ! podman logs "$remind_ctr" 2>&1 | grep -q '^remind: sweep done'; then
 fi
 # The seed plan's periods are in 2019: a sweep as of a day reminders fired there
 # shows the job's path writing them.
-step "duban remind --as-of 2019-09-30T09:00:00+08:00 (the image's CLI)"
-duban remind --as-of 2019-09-30T09:00:00+08:00 | sed 's/^/     /'
+step "duban remind --as-of 2019-09-30T09:00:00+08:00 (the image's CLI, with remind.jwt)"
+duban "$credentials/remind.jwt" remind --as-of 2019-09-30T09:00:00+08:00 | sed 's/^/     /'
 # What the CronJob's memory limit rests on: the sweep client's peak RSS.
-rss_kib=$(/usr/bin/time -f %M "$bin_dir/duban" remind --reporting "http://127.0.0.1:$CI_REPORTING_PORT" 2>&1 >/dev/null | tail -n 1)
+rss_kib=$(DUBAN_TOKEN=$(cat "$credentials/remind.jwt") /usr/bin/time -f %M "$bin_dir/duban" remind --reporting "http://127.0.0.1:$CI_REPORTING_PORT" 2>&1 >/dev/null | tail -n 1)
 step "reminder job ran; duban remind peak RSS $((rss_kib / 1024)) MiB ($bin_dir build, on the host)"
 
-trap drop_databases EXIT
+trap 'drop_databases; remove_credentials' EXIT
 compose down -t 5 2>&1 >/dev/null | podman_noise
 step "compose stack torn down"
 drop_databases
+remove_credentials
 trap - EXIT
-step "databases dropped"
+step "databases dropped, credentials removed"
 left=$(podman ps -a --external --format '{{.Names}}' | grep -e '^duban-check-' -e '^duban-k8s-' -e "^$project" || true)
 if [ -n "$left" ]; then
   echo "containers left behind: $left" >&2

@@ -1,7 +1,8 @@
 """Runs the containers of the rendered Kubernetes manifests as the manifests say,
 against PostgreSQL, and checks that every probe passes.
 
-    python tests/deploy/manifests.py RENDERED.yaml IMAGE
+    python tests/deploy/manifests.py RENDERED.yaml IMAGE \
+        --secret duban-auth=CREDENTIALS_DIR --operator-token CREDENTIALS_DIR/admin.jwt
 
 deploy/check.sh runs it (with target/ci-venv's Python, for PyYAML) on the example
 overlay rendered by `kubectl kustomize`, with the image deploy/build-images.sh
@@ -9,7 +10,8 @@ built. For each Deployment (registry, then reporting) it starts a podman
 container with exactly the manifest's command, args and environment, and its
 securityContext, volumes and memory limit turned into podman's flags (numeric
 user, read-only root file system, all capabilities dropped, no privilege
-escalation, /tmp as the emptyDir). Then it runs the CronJob's container once.
+escalation, /tmp as the emptyDir, a Secret volume as its projected files with
+their mode and fsGroup). Then it runs the CronJob's container once.
 
 What stands in for the cluster:
 - one network namespace with loopback only (`--network none`), shared by all the
@@ -19,6 +21,11 @@ What stands in for the cluster:
 - the secrets' database URLs: throwaway databases on the host's PostgreSQL,
   reached through its Unix socket directory (mounted), since the containers'
   namespace has no route to the host;
+- other secrets (`--secret NAME=DIR`, e.g. duban-auth, whose keys
+  deploy/dev-credentials.sh makes): each key is the file DIR/KEY, mounted where
+  the manifest mounts the Secret's volume, or given as the variable a
+  secretKeyRef names. The services run with authentication on, so the operator's
+  calls (seed, a sweep) send the token in `--operator-token` (admin, coordinator);
 - the probes: gRPC health through `duban health` inside the container, HTTP
   through the container's network namespace (nsenter), each repeated as
   periodSeconds and failureThreshold allow.
@@ -26,8 +33,10 @@ What stands in for the cluster:
 Exits non-zero, with the container's log, when any probe does not pass.
 """
 
+import argparse
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,7 +64,43 @@ def psql(sql):
     run(["psql", "-h", PG_SOCKET_DIR, "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
 
 
-def podman_flags(pod_spec, container, secrets):
+def secret_value(secrets, secret_dirs, name, key):
+    """A Secret's key: a database URL made here, or the file DIR/KEY given for it."""
+    if (name, key) in secrets:
+        return secrets[(name, key)]
+    if name not in secret_dirs:
+        sys.exit(f"the manifests use the Secret {name}: give its files with --secret {name}=DIR")
+    path = os.path.join(secret_dirs[name], key)
+    if not os.path.isfile(path):
+        sys.exit(f"the Secret {name} has no key {key} ({path} is missing)")
+    with open(path) as f:
+        return f.read()
+
+
+def secret_volume(volume, pod_sc, secret_dirs, staging):
+    """A Secret volume as the kubelet projects it: its items (or every key) as
+    files in a directory, owned by root and the pod's fsGroup, with the item's
+    mode or the volume's defaultMode (0644 by default)."""
+    secret = volume["secret"]
+    name = secret["secretName"]
+    if name not in secret_dirs:
+        sys.exit(f"the manifests mount the Secret {name}: give its files with --secret {name}=DIR")
+    source = secret_dirs[name]
+    items = secret.get("items") or [{"key": k, "path": k} for k in sorted(os.listdir(source))
+                                    if os.path.isfile(os.path.join(source, k))]
+    target = tempfile.mkdtemp(prefix=f"duban-k8s-secret-{name}.")
+    staging.append(target)
+    os.chmod(target, 0o755)
+    for item in items:
+        path = os.path.join(target, item["path"])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copyfile(os.path.join(source, item["key"]), path)
+        os.chown(path, 0, pod_sc.get("fsGroup", 0))
+        os.chmod(path, item.get("mode", secret.get("defaultMode", 0o644)))
+    return target
+
+
+def podman_flags(pod_spec, container, secrets, secret_dirs, staging):
     """The podman run flags for one container of a pod spec, as the manifest says."""
     flags = []
     pod_sc = pod_spec.get("securityContext", {})
@@ -63,6 +108,8 @@ def podman_flags(pod_spec, container, secrets):
     if not sc.get("runAsNonRoot") or "runAsUser" not in sc:
         sys.exit(f"{container['name']}: runAsNonRoot and a numeric runAsUser are required")
     flags += ["--user", f"{sc['runAsUser']}:{sc.get('runAsGroup', sc['runAsUser'])}"]
+    if "fsGroup" in pod_sc:
+        flags += ["--group-add", str(pod_sc["fsGroup"])]
     if sc.get("readOnlyRootFilesystem"):
         flags += ["--read-only", "--read-only-tmpfs=false"]
     if sc.get("allowPrivilegeEscalation") is False:
@@ -74,8 +121,14 @@ def podman_flags(pod_spec, container, secrets):
     volumes = {v["name"]: v for v in pod_spec.get("volumes", [])}
     for mount in container.get("volumeMounts", []):
         volume = volumes[mount["name"]]
+        if "secret" in volume:
+            if not mount.get("readOnly"):
+                sys.exit(f"{container['name']}: the Secret volume {mount['name']} is not mounted readOnly")
+            source = secret_volume(volume, pod_sc, secret_dirs, staging)
+            flags += ["-v", f"{source}:{mount['mountPath']}:ro"]
+            continue
         if "emptyDir" not in volume:
-            sys.exit(f"{container['name']}: volume {mount['name']} is not an emptyDir")
+            sys.exit(f"{container['name']}: volume {mount['name']} is neither an emptyDir nor a Secret")
         size = volume["emptyDir"].get("sizeLimit", "64Mi").replace("Mi", "m")
         flags += ["--tmpfs", f"{mount['mountPath']}:rw,size={size},mode=1777"]
     limits = container.get("resources", {}).get("limits", {})
@@ -86,7 +139,7 @@ def podman_flags(pod_spec, container, secrets):
             value = env["value"]
         else:
             ref = env["valueFrom"]["secretKeyRef"]
-            value = secrets[(ref["name"], ref["key"])]
+            value = secret_value(secrets, secret_dirs, ref["name"], ref["key"])
         flags += ["-e", f"{env['name']}={value}"]
     command = container.get("command", [])
     flags += ["--entrypoint", command[0], container["image_local"]] + command[1:]
@@ -142,7 +195,19 @@ def await_probe(ctr, container, kind):
 
 
 def main():
-    rendered, image = sys.argv[1], sys.argv[2]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("rendered")
+    parser.add_argument("image")
+    parser.add_argument("--secret", action="append", default=[], metavar="NAME=DIR",
+                        help="a Secret's keys as the files DIR/KEY")
+    parser.add_argument("--operator-token", required=True, metavar="FILE",
+                        help="the token the operator's calls (seed, sweep) send: admin and coordinator")
+    options = parser.parse_args()
+    rendered, image = options.rendered, options.image
+    secret_dirs = dict(s.split("=", 1) for s in options.secret)
+    with open(options.operator_token) as f:
+        operator_token = f.read().strip()
+    staging = []
     docs = [d for d in yaml.safe_load_all(open(rendered)) if d]
     by_kind = {(d["kind"], d["metadata"]["name"]): d for d in docs}
     suffix = f"{int(time.time())}_{os.getpid()}"
@@ -172,7 +237,7 @@ def main():
                 container["image_local"] = image
                 ctr = f"duban-k8s-{container['name']}-{os.getpid()}"
                 network = ["--network", "none"] if netns_owner is None else ["--network", f"container:{netns_owner}"]
-                flags = podman_flags(pod_spec, container, secrets)
+                flags = podman_flags(pod_spec, container, secrets, secret_dirs, staging)
                 run(["podman", "run", "-d", "--no-healthcheck", "--name", ctr] + network + shared + flags)
                 containers.append(ctr)
                 netns_owner = netns_owner or ctr
@@ -183,12 +248,20 @@ def main():
         # The reporting service reaches the registry by the manifest's URL: seed the
         # plan (as an operator would, through the Services' names), then sweep as
         # of a day the seed's reminders fire, which asks the registry who reports.
-        helper = ["podman", "run", "--rm", "--no-healthcheck", "--network", f"container:{netns_owner}",
-                  "--read-only", "--cap-drop", "ALL", "-v", f"{hosts.name}:/etc/hosts:ro",
-                  "-e", "DUBAN_REGISTRY_URL=http://duban-registry:50051",
-                  "-e", "DUBAN_REPORTING_URL=http://duban-reporting:50052", "--entrypoint", "duban", image]
-        log("duban seed -> " + run(helper + ["seed"]).stdout.strip().replace("\n", "; "))
-        swept = run(helper + ["remind", "--as-of", "2019-09-30T09:00:00+08:00"]).stdout.strip().splitlines()[-1]
+        def helper(token):
+            return ["podman", "run", "--rm", "--no-healthcheck", "--network", f"container:{netns_owner}",
+                    "--read-only", "--cap-drop", "ALL", "-v", f"{hosts.name}:/etc/hosts:ro",
+                    "-e", "DUBAN_REGISTRY_URL=http://duban-registry:50051",
+                    "-e", "DUBAN_REPORTING_URL=http://duban-reporting:50052",
+                    "-e", f"DUBAN_TOKEN={token}", "--entrypoint", "duban", image]
+        # Authentication is on: a call without a token is refused.
+        unauthenticated = run(helper("") + ["remind"], check=False)
+        if unauthenticated.returncode == 0 or "UNAUTHENTICATED" not in unauthenticated.stderr:
+            sys.exit("a sweep without a token was not refused with UNAUTHENTICATED: "
+                     + unauthenticated.stdout + unauthenticated.stderr)
+        log("duban remind without a token -> " + unauthenticated.stderr.strip().splitlines()[-1])
+        log("duban seed -> " + run(helper(operator_token) + ["seed"]).stdout.strip().replace("\n", "; "))
+        swept = run(helper(operator_token) + ["remind", "--as-of", "2019-09-30T09:00:00+08:00"]).stdout.strip().splitlines()[-1]
         if "wrote 0 events" in swept:
             sys.exit(f"a sweep over the seed plan wrote nothing: {swept}")
         log(f"duban remind --as-of 2019-09-30T09:00:00+08:00 -> {swept}")
@@ -197,7 +270,7 @@ def main():
         pod_spec = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
         for container in pod_spec["containers"]:
             container["image_local"] = image
-            flags = podman_flags(pod_spec, container, secrets)
+            flags = podman_flags(pod_spec, container, secrets, secret_dirs, staging)
             result = run(["podman", "run", "--rm", "--no-healthcheck", "--network", f"container:{netns_owner}"]
                          + shared + flags, check=False)
             if result.returncode != 0:
@@ -220,6 +293,8 @@ def main():
             run(["psql", "-h", PG_SOCKET_DIR, "-U", "postgres", "-q", "-c",
                  f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=False)
         os.unlink(hosts.name)
+        for directory in staging:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":
