@@ -27,6 +27,12 @@ use crate::serving::{self, DRAIN_TIMEOUT};
 /// outage makes pods unready but never gets them restarted.
 pub const LIVENESS_SERVICE: &str = "duban.liveness";
 
+/// The health entry that says whether callers must authenticate: SERVING with
+/// authentication on, NOT_SERVING in development mode (authentication off),
+/// so monitoring can alert on a server that runs open. Overall health does not
+/// depend on it.
+pub const AUTHENTICATION_SERVICE: &str = "duban.authentication";
+
 /// The health and reflection services every duban server adds to its own.
 const STANDARD_SERVICES: &[&str] = &[
     "duban.audit.v1.AuditService",
@@ -75,6 +81,14 @@ impl GrpcServer {
         serving::set_health(&reporter, services, ServingStatus::NotServing).await;
         reporter
             .set_service_status(LIVENESS_SERVICE, ServingStatus::Serving)
+            .await;
+        let authentication = if access.is_on() {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        reporter
+            .set_service_status(AUTHENTICATION_SERVICE, authentication)
             .await;
         let mut routes = RoutesBuilder::default();
         routes.add_service(health);

@@ -103,6 +103,15 @@ async fn tokens_and_roles_decide_who_may_read_and_who_may_change() {
         health_status(&server.endpoint(), "").await,
         Some(ServingStatus::Serving)
     );
+    assert_eq!(
+        health_status(
+            &server.endpoint(),
+            duban_infra::server::AUTHENTICATION_SERVICE
+        )
+        .await,
+        Some(ServingStatus::Serving),
+        "health says authentication is on"
+    );
     assert!(
         reflected_services(&server.endpoint())
             .await

@@ -5,11 +5,14 @@
 use duban_infra::{
     server::ServerArgs,
     telemetry,
-    test_util::{Backend, CapturedLogs, InProcessServer, TestDatabase, reflected_services},
+    test_util::{
+        Backend, CapturedLogs, InProcessServer, TestDatabase, health_status, reflected_services,
+    },
 };
 use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
 use duban_registry::{app, config::Config};
 use tonic::{Code, Request};
+use tonic_health::pb::health_check_response::ServingStatus;
 
 async fn start_in_process(database: &TestDatabase) -> InProcessServer {
     start_in_process_with(database, ServerArgs::default()).await
@@ -41,6 +44,28 @@ async fn reflection_lists_exactly_the_services_the_registry_serves() {
             "grpc.reflection.v1alpha.ServerReflection",
         ]
     );
+}
+
+#[tokio::test]
+async fn without_keys_the_server_says_loudly_that_it_runs_open() {
+    let logs = CapturedLogs::install();
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let server = start_in_process(&database).await;
+    assert_eq!(
+        health_status(
+            &server.endpoint(),
+            duban_infra::server::AUTHENTICATION_SERVICE
+        )
+        .await,
+        Some(ServingStatus::NotServing),
+        "health says authentication is off"
+    );
+    assert_eq!(
+        health_status(&server.endpoint(), "").await,
+        Some(ServingStatus::Serving),
+        "yet the server serves"
+    );
+    assert!(!logs.lines_with("DEVELOPMENT MODE").is_empty());
 }
 
 #[tokio::test]
