@@ -24,6 +24,7 @@ mod annotation;
 mod attachment;
 mod body;
 mod deadline;
+mod indicators;
 mod lines;
 mod metadata;
 mod model;
@@ -36,6 +37,7 @@ mod text_deadline;
 mod units;
 mod unlabelled;
 
+pub use indicators::{Comparator, Indicator, indicators_in};
 pub use model::{
     Assignment, Attachment, CivilDate, Deadline, DeadlineKind, ParsedPlan, Recurrence, Role,
     Section, Task, UnitRef, Warning,
