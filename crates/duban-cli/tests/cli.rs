@@ -7,6 +7,9 @@ use std::{path::PathBuf, process::Command, time::Duration};
 use duban_infra::test_util::{ServiceProcess, free_addr, temp_dir};
 use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
 
+#[path = "cli/commands.rs"]
+mod commands;
+
 const DUBAN: &str = env!("CARGO_BIN_EXE_duban");
 
 fn seed_dir() -> PathBuf {
@@ -174,7 +177,7 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
     );
     let submitted = String::from_utf8_lossy(&submit.stdout);
     assert!(
-        submitted.starts_with("submitted plans/") && submitted.contains("revision 1"),
+        submitted.starts_with("submitted 市发改委\ttask 5\t2019-Q3\trevision 1"),
         "{submitted}"
     );
 
@@ -200,7 +203,7 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
             &[
                 "report", "export", "--plan", &table, "--period", "2019-Q3", "--format", "xlsx",
             ][..],
-            &["--output", &xlsx.display().to_string()][..],
+            &["--file", &xlsx.display().to_string()][..],
             &common[..],
         ]
         .concat(),
@@ -355,7 +358,11 @@ async fn up_loads_the_built_in_seed_and_health_says_both_serve() {
 
     let nobody = format!("http://{}", free_addr());
     let down = duban(&["health", &up.endpoint(), &nobody, "--timeout", "1"]);
-    assert!(!down.status.success(), "one service down fails the check");
+    assert_eq!(
+        down.status.code(),
+        Some(5),
+        "one service down fails the check"
+    );
     let stdout = String::from_utf8_lossy(&down.stdout);
     assert!(
         stdout.contains(&format!("{nobody}: cannot reach")),
@@ -385,9 +392,12 @@ async fn the_cli_sends_its_token_to_a_server_that_checks_them() {
     let plan = seed_dir().join("plan.txt").display().to_string();
     let args = ["import", plan.as_str(), "--registry", &registry.endpoint()];
     let without = duban(&args);
-    assert!(!without.status.success());
+    assert_eq!(without.status.code(), Some(4), "permission");
     let stderr = String::from_utf8_lossy(&without.stderr);
-    assert!(stderr.contains("Unauthenticated"), "{stderr}");
+    assert!(
+        stderr.contains("UNAUTHENTICATED (TOKEN_MISSING)"),
+        "{stderr}"
+    );
 
     let admin = test_token("ops", &["admin"], None, 600);
     let with = Command::new(DUBAN)
@@ -406,7 +416,11 @@ async fn the_cli_sends_its_token_to_a_server_that_checks_them() {
 #[test]
 fn remind_fails_when_the_reporting_service_is_unreachable() {
     let output = duban(&["remind", "--reporting", &format!("http://{}", free_addr())]);
-    assert!(!output.status.success(), "a CronJob must see the failure");
+    assert_eq!(
+        output.status.code(),
+        Some(5),
+        "a CronJob must see the failure"
+    );
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot reach the reporting service"));
 }
 
@@ -418,7 +432,7 @@ fn import_of_a_missing_file_fails_with_the_path() {
         "--registry",
         "http://127.0.0.1:1",
     ]);
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "a user error");
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/plan.txt"));
 }
 

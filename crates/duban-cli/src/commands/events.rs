@@ -1,10 +1,17 @@
-//! `duban remind` (one reminder sweep, for a CronJob) and `duban events watch`.
+//! `duban remind` (one reminder sweep, for a CronJob), `duban events watch`
+//! and `duban events list`.
 
-use anyhow::Context;
 use clap::Args;
 use duban_proto::{events::v1 as ev, reporting::v1 as pb};
 
-use super::{reporting_client, status_error};
+use super::status_error;
+use crate::{
+    context::{Ctx, out},
+    error::usage,
+    json::to_json,
+    names::Names,
+    progress::Progress,
+};
 
 /// Arguments of `duban remind`.
 #[derive(Debug, Args)]
@@ -16,13 +23,6 @@ pub struct RemindArgs {
     /// Only this plan, `plans/{plan}`.
     #[arg(long, default_value = "")]
     pub plan: String,
-    /// The reporting service's address.
-    #[arg(
-        long,
-        env = "DUBAN_REPORTING_URL",
-        default_value = crate::DEFAULT_REPORTING_URL
-    )]
-    pub reporting: String,
 }
 
 /// Arguments of `duban events watch`.
@@ -38,35 +38,49 @@ pub struct WatchArgs {
     /// Stop after this many events (default: run until interrupted).
     #[arg(long)]
     pub limit: Option<usize>,
-    /// The reporting service's address.
-    #[arg(
-        long,
-        env = "DUBAN_REPORTING_URL",
-        default_value = crate::DEFAULT_REPORTING_URL
-    )]
-    pub reporting: String,
 }
 
-fn line(event: &ev::Event) -> String {
-    let kind = ev::EventType::try_from(event.r#type).map_or("?", |t| t.as_str_name());
-    let when = event
-        .occur_time
-        .as_ref()
-        .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
-        .map(|t| t.to_rfc3339())
-        .unwrap_or_default();
-    format!(
-        "{}\t{kind}\t{when}\t{}\t{}\t{}\t{}",
-        event.sequence, event.period, event.task, event.unit, event.id
-    )
+/// Arguments of `duban events list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print events after this sequence.
+    #[arg(long, default_value_t = 0)]
+    pub after: i64,
+    /// At most this many events.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
+}
+
+fn type_name(event_type: i32) -> &'static str {
+    ev::EventType::try_from(event_type).map_or("?", |t| t.as_str_name())
+}
+
+/// `sequence  TYPE  time  period  task 5  市发改委  …`.
+async fn line(event: &ev::Event, names: &mut Names) -> String {
+    let mut line = format!(
+        "{}\t{}\t{}\t{}\t{}\t{}",
+        event.sequence,
+        type_name(event.r#type),
+        super::show_time(event.occur_time.as_ref()),
+        event.period,
+        names.task_label(&event.task).await,
+        names.unit(&event.unit).await,
+    );
+    if !event.recipient.is_empty() && event.recipient != event.unit {
+        line.push_str(&format!("\tto {}", names.unit(&event.recipient).await));
+    }
+    if !event.report.is_empty() {
+        line.push_str(&format!("\t{}", event.report));
+    }
+    line
 }
 
 /// Runs one sweep and prints what it wrote; fails (non-zero exit) when it fails.
-pub async fn remind(args: RemindArgs) -> anyhow::Result<()> {
+pub async fn remind(ctx: &Ctx, args: RemindArgs) -> anyhow::Result<()> {
     let as_of = match &args.as_of {
         Some(text) => {
             let time = chrono::DateTime::parse_from_rfc3339(text)
-                .with_context(|| format!("`{text}` is not an RFC 3339 instant"))?;
+                .map_err(|_| usage(format!("--as-of `{text}` is not an RFC 3339 instant")))?;
             Some(prost_types::Timestamp {
                 seconds: time.timestamp(),
                 nanos: i32::try_from(time.timestamp_subsec_nanos()).unwrap_or(0),
@@ -74,8 +88,9 @@ pub async fn remind(args: RemindArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let response = reporting_client(&args.reporting)
-        .await?
+    let mut reporting = ctx.reporting().await?;
+    let progress = Progress::start("reminder sweep");
+    let response = reporting
         .run_reminder_sweep(pb::RunReminderSweepRequest {
             as_of,
             plan: args.plan,
@@ -83,30 +98,39 @@ pub async fn remind(args: RemindArgs) -> anyhow::Result<()> {
         .await
         .map_err(|status| status_error("the reminder sweep failed", status))?
         .into_inner();
-    for written in &response.written_by_type {
-        let event_type = ev::EventType::try_from(written.r#type).map_or("?", |t| t.as_str_name());
-        println!("{event_type}\t{}", written.count);
-    }
-    let range = if response.written == 0 {
-        String::new()
-    } else {
-        format!(
-            " (sequences {}..={}: `duban events watch --after {}` shows them)",
-            response.first_sequence,
-            response.last_sequence,
-            response.first_sequence - 1
-        )
-    };
-    println!(
-        "sweep wrote {} events{range}, skipped {} superseded reminders, {} open slots",
-        response.written, response.skipped, response.open_slots
-    );
-    Ok(())
+    progress.finish(&format!("{} events written", response.written));
+    ctx.print(&response, || {
+        let mut out = String::new();
+        for written in &response.written_by_type {
+            out.push_str(&format!(
+                "{}\t{}\n",
+                type_name(written.r#type),
+                written.count
+            ));
+        }
+        let range = if response.written == 0 {
+            String::new()
+        } else {
+            format!(
+                " (sequences {}..={}: `duban events watch --after {}` shows them)",
+                response.first_sequence,
+                response.last_sequence,
+                response.first_sequence - 1
+            )
+        };
+        out.push_str(&format!(
+            "sweep wrote {} events{range}, skipped {} superseded reminders, {} open slots",
+            response.written, response.skipped, response.open_slots
+        ));
+        out
+    })
 }
 
-/// Prints events as they arrive, one per line.
-pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
-    let mut stream = reporting_client(&args.reporting)
+/// Prints events as they arrive, one per line (one JSON object per line with
+/// `--output json`, so a consumer can read them as they come).
+pub async fn watch(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<()> {
+    let mut stream = ctx
+        .reporting()
         .await?
         .subscribe_events(pb::SubscribeEventsRequest {
             after_sequence: args.after,
@@ -115,17 +139,66 @@ pub async fn watch(args: WatchArgs) -> anyhow::Result<()> {
         .await
         .map_err(|status| status_error("cannot subscribe to events", status))?
         .into_inner();
+    // Names are a nicety: without a registry the lines show resource names.
+    let mut names = Names::new(if ctx.json() {
+        None
+    } else {
+        ctx.registry().await.ok()
+    });
     let mut printed = 0;
     while let Some(event) = stream
         .message()
         .await
         .map_err(|status| status_error("the event stream broke", status))?
     {
-        println!("{}", line(&event));
+        if !print_event(ctx, &event, &mut names).await? {
+            break;
+        }
         printed += 1;
         if args.limit.is_some_and(|limit| printed >= limit) {
             break;
         }
     }
     Ok(())
+}
+
+/// Prints the events after a sequence, page by page.
+pub async fn list(ctx: &Ctx, args: ListArgs) -> anyhow::Result<()> {
+    let mut reporting = ctx.reporting().await?;
+    let mut events = Vec::new();
+    let mut after = args.after;
+    while events.len() < args.limit {
+        let page = reporting
+            .list_events(pb::ListEventsRequest {
+                after_sequence: after,
+                page_size: i32::try_from(args.limit - events.len())
+                    .unwrap_or(1000)
+                    .min(1000),
+            })
+            .await
+            .map_err(|status| status_error("cannot list events", status))?
+            .into_inner();
+        if page.events.is_empty() {
+            break;
+        }
+        after = page.last_sequence;
+        events.extend(page.events);
+    }
+    let mut lines = Vec::new();
+    if !ctx.json() {
+        let mut names = Names::new(ctx.registry().await.ok());
+        for event in &events {
+            lines.push(line(event, &mut names).await);
+        }
+    }
+    ctx.print_list(&events, || lines.join("\n"))
+}
+
+/// Prints one event on its line; false once stdout is gone.
+async fn print_event(ctx: &Ctx, event: &ev::Event, names: &mut Names) -> anyhow::Result<bool> {
+    Ok(if ctx.json() {
+        out(&to_json(event)?.to_string())
+    } else {
+        out(&line(event, names).await)
+    })
 }

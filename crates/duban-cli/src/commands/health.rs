@@ -12,8 +12,8 @@ use tonic_health::pb::{
 /// Arguments of `duban health`.
 #[derive(Debug, Args)]
 pub struct HealthArgs {
-    /// The services to ask (default: the registry and the reporting service at
-    /// their default addresses).
+    /// The services to ask (default: the registry and the reporting service,
+    /// at --registry-url and --reporting-url).
     pub urls: Vec<String>,
     /// Ask about one service by name (e.g. `duban.registry.v1.RegistryService`,
     /// which the reporting service reports as its view of the registry); by
@@ -45,33 +45,44 @@ async fn check(url: &str, service: &str, timeout: Duration) -> anyhow::Result<Se
 }
 
 /// Runs `duban health`.
-pub async fn run(args: HealthArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &crate::context::Ctx, args: HealthArgs) -> anyhow::Result<()> {
     let urls = if args.urls.is_empty() {
         vec![
-            crate::DEFAULT_REGISTRY_URL.to_owned(),
-            crate::DEFAULT_REPORTING_URL.to_owned(),
+            ctx.registry_url().to_owned(),
+            ctx.reporting_url().to_owned(),
         ]
     } else {
         args.urls
     };
     let timeout = Duration::from_secs(args.timeout.max(1));
     let mut unhealthy = Vec::new();
+    let mut answers = Vec::new();
     for url in &urls {
-        match check(url, &args.service, timeout).await {
-            Ok(ServingStatus::Serving) => println!("{url}: SERVING"),
+        let said = match check(url, &args.service, timeout).await {
+            Ok(ServingStatus::Serving) => "SERVING".to_owned(),
             Ok(status) => {
-                println!("{url}: {}", status.as_str_name());
                 unhealthy.push(url.clone());
+                status.as_str_name().to_owned()
             }
             Err(error) => {
-                println!("{url}: {error:#}");
                 unhealthy.push(url.clone());
+                format!("{error:#}")
             }
+        };
+        if !ctx.json() {
+            crate::context::out(&format!("{url}: {said}"));
         }
+        answers.push(serde_json::json!({"url": url, "status": said}));
+    }
+    if ctx.json() {
+        ctx.print_value(serde_json::Value::Array(answers), String::new);
     }
     if unhealthy.is_empty() {
         Ok(())
     } else {
-        anyhow::bail!("not serving: {}", unhealthy.join(", "))
+        Err(crate::error::unavailable(format!(
+            "not serving: {}",
+            unhealthy.join(", ")
+        )))
     }
 }

@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::Args;
 use duban_proto::registry::v1 as pb;
 
-use super::{registry_client, status_error};
-use crate::summary;
+use super::status_error;
+use crate::{context::Ctx, progress::Progress, summary};
 
 /// Arguments of `duban import`.
 #[derive(Debug, Args)]
@@ -22,16 +22,24 @@ pub struct ImportArgs {
     /// The issuer to record when the document names none.
     #[arg(long, default_value = "")]
     pub issuer: String,
-    /// The registry's address.
-    #[arg(long, env = "DUBAN_REGISTRY_URL", default_value = crate::DEFAULT_REGISTRY_URL)]
-    pub registry: String,
 }
 
 /// Imports the file and prints the summary.
-pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.file)
-        .with_context(|| format!("cannot read `{}` as UTF-8 text", args.file.display()))?;
-    let mut client = registry_client(&args.registry).await?;
+        .with_context(|| format!("cannot read `{}` as UTF-8 text", args.file.display()))
+        .map_err(|e| crate::error::usage(format!("{e:#}")))?;
+    let mut client = ctx.registry().await?;
+    let progress = Progress::start(format!(
+        "{} {} ({} KiB)",
+        if args.dry_run {
+            "previewing"
+        } else {
+            "importing"
+        },
+        args.file.display(),
+        text.len().div_ceil(1024)
+    ));
     let request = pb::ImportPlanRequest {
         text,
         validate_only: args.dry_run,
@@ -42,7 +50,16 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         .await
         .map_err(|status| status_error("import failed", status))?
         .into_inner();
+    progress.finish(&format!(
+        "{} plans, {} tasks, {} warnings",
+        response.plans.len(),
+        response.tasks.len(),
+        response.warning_count
+    ));
+    if ctx.json() {
+        return ctx.print(&response, String::new);
+    }
     let names = summary::Names::fetch(&mut client, &response).await?;
-    print!("{}", summary::render(&response, &names, args.dry_run));
+    crate::context::out(&summary::render(&response, &names, args.dry_run));
     Ok(())
 }

@@ -1,11 +1,18 @@
 //! One module per subcommand.
 
 pub mod events;
+pub mod export;
+pub mod groups;
 pub mod health;
 pub mod import;
+pub mod obligations;
+pub mod plans;
 pub mod refs;
 pub mod report;
+pub mod rules;
 pub mod seed;
+pub mod tasks;
+pub mod units;
 pub mod up;
 
 use anyhow::Context;
@@ -94,11 +101,26 @@ pub fn endpoint(url: &str) -> anyhow::Result<Endpoint> {
 }
 
 async fn connect(url: &str, what: &str) -> anyhow::Result<Channel> {
-    endpoint(url)?
+    let endpoint = endpoint(url).map_err(|e| crate::error::usage(format!("{e:#}")))?;
+    endpoint
         .connect_timeout(std::time::Duration::from_secs(5))
         .connect()
         .await
-        .with_context(|| format!("cannot reach the {what} at `{url}`"))
+        .map_err(|e| {
+            // tonic's own message is only "transport error": the cause is below.
+            let mut causes = Vec::new();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                causes.push(cause.to_string());
+                source = cause.source();
+            }
+            let cause = if causes.is_empty() {
+                e.to_string()
+            } else {
+                causes.join(": ")
+            };
+            crate::error::unavailable(format!("cannot reach the {what} at `{url}`: {cause}"))
+        })
 }
 
 /// Connects to the registry at `url`, failing with a readable message.
@@ -119,17 +141,68 @@ pub async fn reporting_client(url: &str) -> anyhow::Result<Reporting> {
     ))
 }
 
-/// Turns a gRPC status into an error that says what the server said.
+/// Turns a gRPC status into a one-line error with the exit code it calls for.
 pub fn status_error(what: &str, status: tonic::Status) -> anyhow::Error {
-    let fields = duban_infra::api::violations::violated_fields(&status);
-    if fields.is_empty() {
-        anyhow::anyhow!("{what}: {:?}: {}", status.code(), status.message())
-    } else {
-        anyhow::anyhow!(
-            "{what}: {:?}: {} (fields: {})",
-            status.code(),
-            status.message(),
-            fields.join(", ")
-        )
+    crate::error::status(what, status)
+}
+
+/// Reads every page of a List call: `page` asks for the page after a token
+/// and answers its items and the next token.
+pub async fn all_pages<T, Fut>(mut page: impl FnMut(String) -> Fut) -> anyhow::Result<Vec<T>>
+where
+    Fut: std::future::Future<Output = anyhow::Result<(Vec<T>, String)>>,
+{
+    let mut items = Vec::new();
+    let mut token = String::new();
+    loop {
+        let (more, next) = page(token).await?;
+        items.extend(more);
+        if next.is_empty() {
+            return Ok(items);
+        }
+        token = next;
     }
+}
+
+/// An update mask of the fields given.
+pub fn mask(paths: &[(&str, bool)]) -> Option<prost_types::FieldMask> {
+    Some(prost_types::FieldMask {
+        paths: paths
+            .iter()
+            .filter(|(_, given)| *given)
+            .map(|(path, _)| (*path).to_owned())
+            .collect(),
+    })
+}
+
+/// A date written `YYYY-MM-DD`.
+pub fn civil_date(text: &str) -> anyhow::Result<duban_proto::types::v1::CivilDate> {
+    use chrono::Datelike;
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| crate::error::usage(format!("`{text}` is not a date (YYYY-MM-DD)")))?;
+    Ok(duban_proto::types::v1::CivilDate {
+        year: date.year(),
+        month: i32::try_from(date.month()).unwrap_or(0),
+        day: i32::try_from(date.day()).unwrap_or(0),
+    })
+}
+
+/// A civil date as `YYYY-MM-DD`.
+pub fn show_date(date: Option<&duban_proto::types::v1::CivilDate>) -> String {
+    date.map_or_else(String::new, |d| {
+        format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+    })
+}
+
+/// An instant in China time, as the office reads it.
+pub fn show_time(time: Option<&prost_types::Timestamp>) -> String {
+    let china = chrono::FixedOffset::east_opt(8 * 3600);
+    time.and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+        .zip(china)
+        .map(|(t, china)| {
+            t.with_timezone(&china)
+                .format("%Y-%m-%d %H:%M:%S %:z")
+                .to_string()
+        })
+        .unwrap_or_default()
 }

@@ -1,16 +1,12 @@
 //! Turning what an operator types (`市发改委`, `--plan … --task-number 5`) into
 //! resource names, through the registry.
 
-use anyhow::{Context, bail};
-use duban_proto::registry::v1::{self as pb, resolve_unit_response::Target};
+use duban_proto::registry::v1::{self as pb, assignment::Assignee, resolve_unit_response::Target};
 
 use super::status_error;
+use crate::error::{not_found, usage};
 
-/// Returns `units/{id}` for a resource name or any written form of a unit.
-pub async fn unit(registry: &mut crate::commands::Registry, text: &str) -> anyhow::Result<String> {
-    if text.starts_with("units/") {
-        return Ok(text.to_owned());
-    }
+async fn resolve(registry: &mut crate::commands::Registry, text: &str) -> anyhow::Result<Target> {
     let resolved = registry
         .resolve_unit(pb::ResolveUnitRequest {
             text: text.to_owned(),
@@ -18,13 +14,54 @@ pub async fn unit(registry: &mut crate::commands::Registry, text: &str) -> anyho
         .await
         .map_err(|status| status_error(&format!("cannot resolve the unit `{text}`"), status))?
         .into_inner();
-    match resolved.target {
-        Some(Target::Unit(unit)) => Ok(unit.name),
-        Some(Target::UnitGroup(group)) => {
-            bail!("`{text}` is the unit group `{}`, not a unit", group.name)
-        }
-        None => bail!("`{text}` denotes nothing"),
+    resolved
+        .target
+        .ok_or_else(|| not_found(format!("`{text}` denotes no unit or group")))
+}
+
+/// Returns `units/{id}` for a resource name or any written form of a unit.
+pub async fn unit(registry: &mut crate::commands::Registry, text: &str) -> anyhow::Result<String> {
+    if text.starts_with("units/") {
+        return Ok(text.to_owned());
     }
+    match resolve(registry, text).await? {
+        Target::Unit(unit) => Ok(unit.name),
+        Target::UnitGroup(group) => Err(usage(format!(
+            "`{text}` is the unit group `{}`, not a unit",
+            group.name
+        ))),
+    }
+}
+
+/// Returns `unitGroups/{id}` for a resource name or any written form of a group.
+pub async fn group(registry: &mut crate::commands::Registry, text: &str) -> anyhow::Result<String> {
+    if text.starts_with("unitGroups/") {
+        return Ok(text.to_owned());
+    }
+    match resolve(registry, text).await? {
+        Target::UnitGroup(group) => Ok(group.name),
+        Target::Unit(unit) => Err(usage(format!(
+            "`{text}` is the unit `{}`, not a unit group",
+            unit.name
+        ))),
+    }
+}
+
+/// A unit or a unit group, by resource name or written form.
+pub async fn assignee(
+    registry: &mut crate::commands::Registry,
+    text: &str,
+) -> anyhow::Result<Assignee> {
+    if text.starts_with("units/") {
+        return Ok(Assignee::Unit(text.to_owned()));
+    }
+    if text.starts_with("unitGroups/") {
+        return Ok(Assignee::UnitGroup(text.to_owned()));
+    }
+    Ok(match resolve(registry, text).await? {
+        Target::Unit(unit) => Assignee::Unit(unit.name),
+        Target::UnitGroup(group) => Assignee::UnitGroup(group.name),
+    })
 }
 
 /// Returns the task name given directly, or the task numbered `number` in `plan`.
@@ -38,7 +75,9 @@ pub async fn task(
         return Ok(task.to_owned());
     }
     let (Some(plan), Some(number)) = (plan, number) else {
-        bail!("name the task with --task plans/…/tasks/…, or with --plan and --task-number");
+        return Err(usage(
+            "name the task with --task plans/…/tasks/…, or with --plan and --task-number",
+        ));
     };
     let mut page_token = String::new();
     loop {
@@ -56,7 +95,7 @@ pub async fn task(
             return Ok(found.name);
         }
         if page.next_page_token.is_empty() {
-            return None.with_context(|| format!("`{plan}` has no task numbered {number}"));
+            return Err(not_found(format!("`{plan}` has no task numbered {number}")));
         }
         page_token = page.next_page_token;
     }

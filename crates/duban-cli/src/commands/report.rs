@@ -1,28 +1,13 @@
-//! `duban report …`: submit, list, review, missing, summary, export.
+//! `duban report …`: submit, get, list, review, missing; summary and export
+//! are in `export`.
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use duban_proto::reporting::v1 as pb;
 
-use super::{refs, registry_client, reporting_client, status_error};
-
-/// Address of the reporting service by default.
-use crate::DEFAULT_REPORTING_URL;
-
-/// Arguments of `duban report`.
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    #[command(subcommand)]
-    pub command: ReportCommand,
-    /// The reporting service's address.
-    #[arg(long, global = true, env = "DUBAN_REPORTING_URL", default_value = DEFAULT_REPORTING_URL)]
-    pub reporting: String,
-    /// The registry's address (to resolve units and task numbers).
-    #[arg(long, global = true, env = "DUBAN_REGISTRY_URL", default_value = crate::DEFAULT_REGISTRY_URL)]
-    pub registry: String,
-}
+use super::{export, refs, status_error};
+use crate::{context::Ctx, error::not_found, error::usage, names::Names};
 
 /// Which task: a name, or a plan and a number.
 #[derive(Debug, Args)]
@@ -33,7 +18,7 @@ pub struct TaskRef {
     /// The plan, `plans/{plan}` (with --task-number).
     #[arg(long)]
     pub plan: Option<String>,
-    /// The task's number in the plan.
+    /// The task's number in the plan (`5` for key task 5).
     #[arg(long)]
     pub task_number: Option<i32>,
 }
@@ -68,92 +53,152 @@ pub enum ReportCommand {
         /// The period, e.g. `2019-Q3`.
         #[arg(long)]
         period: String,
-        /// 工作推进落实情况.
+        /// 工作推进落实情况: the progress made.
         #[arg(long)]
         progress: String,
-        /// 推进中的困难问题及有关建议.
+        /// 推进中的困难问题及有关建议: difficulties and suggestions.
         #[arg(long, default_value = "")]
         difficulties: String,
+        /// The status light.
         #[arg(long, value_enum, default_value = "on-track")]
         status: StatusLight,
         /// Percent complete, 0-100.
         #[arg(long)]
         percent: Option<i32>,
-        /// Evidence links (repeatable).
+        /// An evidence link, http(s) (repeatable).
         #[arg(long)]
         evidence: Vec<String>,
         /// A UUID that makes retrying safe.
         #[arg(long, default_value = "")]
         request_id: String,
     },
-    /// List reports.
+    /// Show a report: its latest revision, or `…@N` for one revision.
+    Get {
+        /// `plans/…/tasks/…/reports/…` or `…@N` (as `duban report list` prints).
+        name: String,
+    },
+    /// List reports (the latest revision of each slot unless --history).
     List {
         /// `plans/{plan}/tasks/{task}`, `plans/{plan}/tasks/-` or `plans/-/tasks/-`.
         #[arg(long, default_value = "plans/-/tasks/-")]
         parent: String,
+        /// Only this unit's: `units/{id}` or a written form.
         #[arg(long)]
         unit: Option<String>,
+        /// Only this period's, e.g. `2019-Q3`.
         #[arg(long)]
         period: Option<String>,
         /// Every revision, not only the latest of each slot.
         #[arg(long)]
         history: bool,
     },
-    /// Accept a report, or return it (退回) with a comment.
+    /// Accept a report, or return it (退回) with a comment: name the report, or
+    /// its slot by task, unit and period.
     Review {
-        /// The report, `plans/…/tasks/…/reports/…`.
-        name: String,
+        /// The report, `plans/…/tasks/…/reports/…[@N]`; or give --plan,
+        /// --task-number, --unit and --period instead.
+        name: Option<String>,
+        #[command(flatten)]
+        task: TaskRef,
+        /// The reporting unit (with the task and --period).
+        #[arg(long)]
+        unit: Option<String>,
+        /// The period (with the task and --unit).
+        #[arg(long)]
+        period: Option<String>,
+        /// Accept the report.
         #[arg(long, conflicts_with = "return_it")]
         accept: bool,
+        /// Return it to the unit, with --comment saying why.
         #[arg(long = "return")]
         return_it: bool,
+        /// The reviewer's comment (required when returning).
         #[arg(long, default_value = "")]
         comment: String,
         /// Only if the report still has this etag.
         #[arg(long, default_value = "")]
         etag: String,
+        /// A UUID that makes retrying safe.
+        #[arg(long, default_value = "")]
+        request_id: String,
     },
     /// Who has not reported for a period (催报).
     Missing {
+        /// The plan, `plans/{plan}`.
         #[arg(long)]
         plan: String,
+        /// The period, e.g. `2019-Q3`.
         #[arg(long)]
         period: String,
+        /// Only this unit's slots: `units/{id}` or a written form.
+        #[arg(long)]
+        unit: Option<String>,
     },
-    /// Print the period's responsibility table as Markdown.
+    /// Print the period's responsibility table (Markdown; with --output json,
+    /// the period summary message).
     Summary {
+        /// The plan, `plans/{plan}`.
         #[arg(long)]
         plan: String,
+        /// The period, e.g. `2019-Q3`.
         #[arg(long)]
         period: String,
     },
-    /// Write the period's responsibility table to a file.
+    /// Write the period's responsibility table to a file, showing progress on stderr.
     Export {
+        /// The plan, `plans/{plan}`.
         #[arg(long)]
         plan: String,
+        /// The period, e.g. `2019-Q3`.
         #[arg(long)]
         period: String,
+        /// The file format.
         #[arg(long, value_enum, default_value = "xlsx")]
         format: Format,
         /// Where to write; defaults to the file name the service suggests.
         #[arg(long)]
-        output: Option<PathBuf>,
+        file: Option<PathBuf>,
     },
 }
 
-fn describe(report: &pb::Report) -> String {
-    let state = pb::ReviewState::try_from(report.review_state).map_or("?", |s| s.as_str_name());
-    let late = if report.late { " late" } else { "" };
+/// `市发改委 on task 5 for 2019-Q3: revision 1, PENDING, late`.
+async fn describe(report: &pb::Report, names: &mut Names) -> String {
+    let state = pb::ReviewState::try_from(report.review_state)
+        .map_or("?", |s| s.as_str_name())
+        .trim_start_matches("REVIEW_STATE_");
+    let status = pb::ReportStatus::try_from(report.status)
+        .map_or("?", |s| s.as_str_name())
+        .trim_start_matches("REPORT_STATUS_");
+    let late = if report.late { ", late" } else { "" };
     format!(
-        "{} (revision {}, {state}{late}, etag {})",
-        report.name, report.revision, report.etag
+        "{}\t{}\t{}\trevision {}\t{state}{late}\t{status}\t{}",
+        names.unit(&report.unit).await,
+        names.task_label(&report.task).await,
+        report.period,
+        report.revision,
+        report.name
     )
 }
 
+async fn print_report(ctx: &Ctx, verb: &str, report: &pb::Report) -> anyhow::Result<()> {
+    let text = if ctx.json() {
+        String::new()
+    } else {
+        let mut names = Names::new(ctx.registry().await.ok());
+        let mut text = format!("{verb}{}", describe(report, &mut names).await);
+        if !report.review_comment.is_empty() {
+            text.push_str(&format!("\n  comment: {}", report.review_comment));
+        }
+        text.push_str(&format!("\n  etag: {}", report.etag));
+        text
+    };
+    ctx.print(report, || text)
+}
+
 /// Runs `duban report …`.
-pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
-    let mut reporting = reporting_client(&args.reporting).await?;
-    match args.command {
+pub async fn run(ctx: &Ctx, command: ReportCommand) -> anyhow::Result<()> {
+    let mut reporting = ctx.reporting().await?;
+    match command {
         ReportCommand::Submit {
             task,
             unit,
@@ -165,7 +210,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
             evidence,
             request_id,
         } => {
-            let mut registry = registry_client(&args.registry).await?;
+            let mut registry = ctx.registry().await?;
             let task = refs::task(
                 &mut registry,
                 task.task.as_deref(),
@@ -190,17 +235,43 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
                 evidence_links: evidence,
                 ..Default::default()
             };
-            let request = pb::SubmitReportRequest {
-                parent: task,
-                report: Some(report),
-                request_id,
-            };
             let submitted = reporting
-                .submit_report(request)
+                .submit_report(pb::SubmitReportRequest {
+                    parent: task,
+                    report: Some(report),
+                    request_id,
+                })
                 .await
                 .map_err(|status| status_error("submit failed", status))?
                 .into_inner();
-            println!("submitted {}", describe(&submitted));
+            print_report(ctx, "submitted ", &submitted).await
+        }
+        ReportCommand::Get { name } => {
+            let report = reporting
+                .get_report(pb::GetReportRequest { name: name.clone() })
+                .await
+                .map_err(|status| status_error(&format!("cannot get `{name}`"), status))?
+                .into_inner();
+            let text = if ctx.json() {
+                String::new()
+            } else {
+                let mut names = Names::new(ctx.registry().await.ok());
+                let mut text = describe(&report, &mut names).await;
+                for (label, value) in [
+                    ("progress", &report.progress),
+                    ("difficulties", &report.difficulties),
+                    ("comment", &report.review_comment),
+                    ("submitted by", &report.submitted_by),
+                    ("reviewed by", &report.reviewed_by),
+                    ("etag", &report.etag),
+                ] {
+                    if !value.is_empty() {
+                        text.push_str(&format!("\n  {label}: {value}"));
+                    }
+                }
+                text
+            };
+            ctx.print(&report, || text)
         }
         ReportCommand::List {
             parent,
@@ -208,186 +279,138 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
             period,
             history,
         } => {
+            let registry = ctx.registry().await;
             let unit = match unit {
-                Some(unit) => {
-                    refs::unit(&mut registry_client(&args.registry).await?, &unit).await?
-                }
+                Some(unit) => refs::unit(&mut ctx.registry().await?, &unit).await?,
                 None => String::new(),
             };
-            let mut terms = Vec::new();
-            if !unit.is_empty() {
-                terms.push(format!("unit=\"{unit}\""));
-            }
-            if let Some(period) = &period {
-                terms.push(format!("period=\"{period}\""));
-            }
-            let filter = terms.join(" AND ");
-            let mut page_token = String::new();
-            loop {
-                let request = pb::ListReportsRequest {
-                    parent: parent.clone(),
-                    page_size: 1000,
-                    page_token,
-                    filter: filter.clone(),
-                    show_revisions: history,
-                };
-                let page = reporting
-                    .list_reports(request)
-                    .await
-                    .map_err(|status| status_error("list failed", status))?
-                    .into_inner();
-                for report in &page.reports {
-                    println!("{}", describe(report));
+            let reports = list(&mut reporting, &parent, &unit, period.as_deref(), history).await?;
+            let mut lines = Vec::new();
+            if !ctx.json() {
+                let mut names = Names::new(registry.ok());
+                for report in &reports {
+                    lines.push(describe(report, &mut names).await);
                 }
-                if page.next_page_token.is_empty() {
-                    break;
-                }
-                page_token = page.next_page_token;
             }
+            ctx.print_list(&reports, || lines.join("\n"))
         }
         ReportCommand::Review {
             name,
+            task,
+            unit,
+            period,
             accept,
             return_it,
             comment,
             etag,
+            request_id,
         } => {
             let decision = match (accept, return_it) {
                 (true, false) => pb::ReviewDecision::Accept,
                 (false, true) => pb::ReviewDecision::Return,
-                _ => anyhow::bail!("say --accept or --return"),
+                _ => return Err(usage("say --accept or --return")),
             };
-            let request = pb::ReviewReportRequest {
-                name,
-                decision: decision as i32,
-                comment,
-                etag,
-                request_id: String::new(),
+            let name = match (name, unit, period) {
+                (Some(name), None, None) => name,
+                (None, Some(unit), Some(period)) => {
+                    slot(ctx, &mut reporting, task, &unit, &period).await?
+                }
+                _ => {
+                    return Err(usage(
+                        "name the report (as `duban report list` prints it), or its slot with --plan, --task-number, --unit and --period",
+                    ));
+                }
             };
             let reviewed = reporting
-                .review_report(request)
+                .review_report(pb::ReviewReportRequest {
+                    name,
+                    decision: decision as i32,
+                    comment,
+                    etag,
+                    request_id,
+                })
                 .await
                 .map_err(|status| status_error("review failed", status))?
                 .into_inner();
-            println!("reviewed {}", describe(&reviewed));
+            print_report(ctx, "reviewed ", &reviewed).await
         }
-        ReportCommand::Missing { plan, period } => {
-            let mut page_token = String::new();
-            loop {
-                let request = pb::ListMissingReportsRequest {
-                    parent: plan.clone(),
-                    period: period.clone(),
-                    page_size: 1000,
-                    page_token,
-                    unit: String::new(),
-                };
-                let page = reporting
-                    .list_missing_reports(request)
-                    .await
-                    .map_err(|status| status_error("listing missing reports failed", status))?
-                    .into_inner();
-                for missing in &page.missing_reports {
-                    let state =
-                        pb::SlotState::try_from(missing.state).map_or("?", |s| s.as_str_name());
-                    println!(
-                        "{}\t{}. {}\t{state}\t{}",
-                        missing.unit_display_name,
-                        missing.task_number,
-                        missing.task_title,
-                        lateness(missing.seconds_late)
-                    );
-                }
-                if page.next_page_token.is_empty() {
-                    break;
-                }
-                page_token = page.next_page_token;
-            }
+        ReportCommand::Missing { plan, period, unit } => {
+            let unit = match unit {
+                Some(unit) => refs::unit(&mut ctx.registry().await?, &unit).await?,
+                None => String::new(),
+            };
+            export::missing(ctx, &mut reporting, plan, period, unit).await
         }
         ReportCommand::Summary { plan, period } => {
-            let exported = export(&mut reporting, plan, period, pb::ExportFormat::Markdown).await?;
-            print!("{}", String::from_utf8_lossy(&exported.content));
+            export::summary(ctx, &mut reporting, plan, period).await
         }
         ReportCommand::Export {
             plan,
             period,
             format,
-            output,
-        } => {
-            let format = match format {
-                Format::Csv => pb::ExportFormat::Csv,
-                Format::Xlsx => pb::ExportFormat::Xlsx,
-                Format::Markdown => pb::ExportFormat::Markdown,
-            };
-            let exported = export(&mut reporting, plan, period, format).await?;
-            let path = output.unwrap_or_else(|| PathBuf::from(&exported.file_name));
-            std::fs::write(&path, &exported.content)
-                .with_context(|| format!("cannot write `{}`", path.display()))?;
-            println!(
-                "wrote {} ({} bytes, {})",
-                path.display(),
-                exported.content.len(),
-                exported.content_type
-            );
+            file,
+        } => export::export(ctx, &mut reporting, plan, period, format, file).await,
+    }
+}
+
+async fn list(
+    reporting: &mut super::Reporting,
+    parent: &str,
+    unit: &str,
+    period: Option<&str>,
+    history: bool,
+) -> anyhow::Result<Vec<pb::Report>> {
+    let mut terms = Vec::new();
+    if !unit.is_empty() {
+        terms.push(format!("unit={unit:?}"));
+    }
+    if let Some(period) = period {
+        terms.push(format!("period={period:?}"));
+    }
+    let filter = terms.join(" AND ");
+    super::all_pages(|page_token| {
+        let (mut reporting, filter) = (reporting.clone(), filter.clone());
+        let parent = parent.to_owned();
+        async move {
+            let page = reporting
+                .list_reports(pb::ListReportsRequest {
+                    parent,
+                    page_size: 1000,
+                    page_token,
+                    filter,
+                    show_revisions: history,
+                })
+                .await
+                .map_err(|status| status_error("cannot list reports", status))?
+                .into_inner();
+            Ok((page.reports, page.next_page_token))
         }
-    }
-    Ok(())
+    })
+    .await
 }
 
-async fn export(
-    reporting: &mut crate::commands::Reporting,
-    plan: String,
-    period: String,
-    format: pb::ExportFormat,
-) -> anyhow::Result<pb::ExportPeriodSummaryResponse> {
-    let request = pb::ExportPeriodSummaryRequest {
-        parent: plan,
-        period,
-        format: format as i32,
-    };
-    let mut chunks = reporting
-        .export_period_summary(request)
-        .await
-        .map_err(|status| status_error("export failed", status))?
-        .into_inner();
-    // The file arrives in chunks; the first names its type and file name.
-    let mut file = pb::ExportPeriodSummaryResponse::default();
-    while let Some(chunk) = chunks
-        .message()
-        .await
-        .map_err(|status| status_error("export broke off", status))?
-    {
-        if file.file_name.is_empty() {
-            file.content_type = chunk.content_type;
-            file.file_name = chunk.file_name;
-        }
-        file.content.extend(chunk.content);
-    }
-    Ok(file)
-}
-
-/// Says how late a report is in days and hours, as the office counts it.
-fn lateness(seconds: i64) -> String {
-    const HOUR: i64 = 3600;
-    const DAY: i64 = 24 * HOUR;
-    match (seconds / DAY, seconds % DAY / HOUR) {
-        _ if seconds <= 0 => "not yet due".to_owned(),
-        (0, 0) => "less than an hour late".to_owned(),
-        (0, hours) => format!("{hours} h late"),
-        (days, 0) => format!("{days} d late"),
-        (days, hours) => format!("{days} d {hours} h late"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::lateness;
-
-    #[test]
-    fn lateness_reads_in_days_and_hours() {
-        assert_eq!(lateness(0), "not yet due");
-        assert_eq!(lateness(2), "less than an hour late");
-        assert_eq!(lateness(5 * 3600 + 7), "5 h late");
-        assert_eq!(lateness(3 * 86_400), "3 d late");
-        assert_eq!(lateness(226_166_717), "2617 d 16 h late");
-    }
+/// The latest revision of a slot, by its task, unit and period: reviewing it
+/// by its `@N` name fails (ABORTED) if the unit resubmits meanwhile.
+async fn slot(
+    ctx: &Ctx,
+    reporting: &mut super::Reporting,
+    task: TaskRef,
+    unit: &str,
+    period: &str,
+) -> anyhow::Result<String> {
+    let mut registry = ctx.registry().await?;
+    let task_name = refs::task(
+        &mut registry,
+        task.task.as_deref(),
+        task.plan.as_deref(),
+        task.task_number,
+    )
+    .await?;
+    let unit_name = refs::unit(&mut registry, unit).await?;
+    let found = list(reporting, &task_name, &unit_name, Some(period), false).await?;
+    found.into_iter().next().map(|r| r.name).ok_or_else(|| {
+        not_found(format!(
+            "{unit} has no report on `{task_name}` for {period}"
+        ))
+    })
 }

@@ -7,22 +7,17 @@ use clap::Args;
 use duban_proto::registry::v1 as pb;
 use duban_registry::seed;
 
-use super::{registry_client, status_error};
+use super::status_error;
+use crate::{context::Ctx, progress::Progress};
 
-/// Arguments of `duban seed`.
+/// Arguments of `duban seed`. With --reporting-url (or DUBAN_REPORTING_URL) the
+/// seed plans' escalations are addressed to the office named in `units.txt`.
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// A seed directory holding `units.txt` and `plan.txt`; without it, the
     /// Jiujiang seed built into this binary.
     #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// The registry's address.
-    #[arg(long, env = "DUBAN_REGISTRY_URL", default_value = crate::DEFAULT_REGISTRY_URL)]
-    pub registry: String,
-    /// The reporting service's address: when given, the seed plans' escalations
-    /// are addressed to the office named in `units.txt`.
-    #[arg(long, env = "DUBAN_REPORTING_URL")]
-    pub reporting: Option<String>,
 }
 
 /// The issuer of the Jiujiang seed plan, which its text does not sign.
@@ -142,22 +137,25 @@ pub async fn address_escalations(
 }
 
 /// Runs `duban seed`.
-pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
-    let mut client = registry_client(&args.registry).await?;
+pub async fn run(ctx: &Ctx, args: SeedArgs) -> anyhow::Result<()> {
+    let mut client = ctx.registry().await?;
+    let progress = Progress::start("loading the seed");
     let loaded = load_dir(&mut client, args.dir.as_deref()).await?;
-    if let (Some(reporting), Some(office)) = (&args.reporting, &loaded.office) {
+    if let (Some(reporting), Some(office)) = (&ctx.global.reporting_url, &loaded.office) {
         address_escalations(reporting, &loaded.import.plans, office).await?;
     }
+    progress.finish("done");
     let response = loaded.import;
     let state = if response.already_imported {
         "was already imported"
     } else {
         "imported"
     };
-    println!(
-        "seed plan {state}: {} plans, {} tasks",
-        response.plans.len(),
-        response.tasks.len()
-    );
-    Ok(())
+    ctx.print(&response, || {
+        format!(
+            "seed plan {state}: {} plans, {} tasks",
+            response.plans.len(),
+            response.tasks.len()
+        )
+    })
 }

@@ -46,8 +46,8 @@ async fn wait_for(mut stop: watch::Receiver<bool>) {
 }
 
 /// Runs until Ctrl-C or SIGTERM.
-pub async fn run(args: UpArgs) -> anyhow::Result<()> {
-    duban_infra::telemetry::init(duban_infra::telemetry::LogFormat::Text);
+pub async fn run(ctx: &crate::context::Ctx, args: UpArgs) -> anyhow::Result<()> {
+    duban_infra::telemetry::init(duban_infra::telemetry::LogFormat::Text, "up");
     let registry_url = format!("http://{}", args.registry_listen);
     let reporting_url = format!("http://{}", args.reporting_listen);
     let sqlite = |name: &str| format!("sqlite://{}/{name}.db?mode=rwc", args.data_dir.display());
@@ -110,11 +110,19 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         super::seed::address_escalations(&reporting_url, &loaded.import.plans, office).await?;
     }
     let imported = loaded.import;
-    println!(
-        "duban is up: registry on {registry_url} with the seed plan ({} plans, {} tasks), reporting on {reporting_url}; Ctrl-C stops it",
-        imported.plans.len(),
-        imported.tasks.len()
-    );
+    let up = serde_json::json!({
+        "registryUrl": registry_url,
+        "reportingUrl": reporting_url,
+        "plans": imported.plans.iter().map(|p| &p.name).collect::<Vec<_>>(),
+        "tasks": imported.tasks.len(),
+    });
+    ctx.print_value(up, || {
+        format!(
+            "duban is up: registry on {registry_url} with the seed plan ({} plans, {} tasks), reporting on {reporting_url}; Ctrl-C stops it",
+            imported.plans.len(),
+            imported.tasks.len()
+        )
+    });
 
     let first_exit = async {
         loop {
