@@ -29,7 +29,14 @@ pub async fn connect(url: &str, durability: Durability) -> anyhow::Result<Databa
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+        .acquire_timeout(Duration::from_secs(30))
+        // A ping on every acquire is a round trip per statement (on SQLite a trip
+        // through the driver's worker thread). A connection in steady use needs
+        // none: one broken under it fails its statement (UNAVAILABLE, safe to
+        // retry) and the pool's ping on release then discards it. One idle for a
+        // while is still checked, so that after a database restart in a quiet
+        // spell the first calls get fresh connections instead of dead ones.
+        .test_before_acquire_if_idle_for(Duration::from_secs(1));
     if url.starts_with("sqlite:") {
         prepare_sqlite_file(url)?;
         // One connection: SQLite has one writer at a time, and a single connection
