@@ -11,3 +11,4 @@ mod seed_reports;
 mod stack;
 mod startup;
 mod tls;
+mod traces;

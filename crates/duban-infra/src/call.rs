@@ -184,6 +184,7 @@ impl Interceptor for PropagateCall {
             }
             request.set_timeout(remaining);
         }
+        crate::otel::inject(request.metadata_mut());
         // On behalf of the same caller: the next service checks the same token.
         if let Some(bearer) = call.bearer.as_ref().or(self.own.as_ref())
             && let Ok(value) = format!("Bearer {}", bearer.0).parse()

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod call;
 pub mod clock;
 pub mod database;
+pub mod otel;
 pub mod server;
 pub mod serving;
 pub mod shutdown;

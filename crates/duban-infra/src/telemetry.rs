@@ -13,17 +13,22 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the global subscriber; later calls are no-ops (tests start many servers
-/// in one process).
-pub fn init(format: LogFormat) {
+/// Installs the global subscriber, exporting traces as `service` when
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` is set; later calls are no-ops (tests start
+/// many servers in one process).
+pub fn init(format: LogFormat, service: &str) {
+    use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    let lines = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let lines = match format {
+        LogFormat::Text => lines.boxed(),
+        LogFormat::Json => lines.json().flatten_event(true).boxed(),
     };
+    let _ = tracing_subscriber::registry()
+        .with(lines)
+        .with(crate::otel::layer(service))
+        .with(filter)
+        .try_init();
 }
 
 /// Latency buckets in seconds, from a cached read to a slow export.

@@ -151,7 +151,12 @@ where
                 }
             }
         };
-        let work = call.clone().sync_scope(|| self.inner.call(request));
+        let span = crate::otel::server_span(&method_of(&record.path), request.headers());
+        let work = {
+            let _entered = span.enter();
+            call.clone().sync_scope(|| self.inner.call(request))
+        };
+        let work = tracing::Instrument::instrument(work, span);
         Box::pin(call.scope(async move {
             let _permit: Option<OwnedSemaphorePermit> = permit;
             let outcome = match expiry {
@@ -341,6 +346,10 @@ fn replace_status(headers: &mut HeaderMap, status: tonic::Status) {
             }
         }
     }
+}
+
+fn method_of(path: &str) -> String {
+    path.trim_start_matches('/').to_owned()
 }
 
 fn split_path(path: &str) -> (&str, &str) {

@@ -250,13 +250,19 @@ where
     F: FnOnce(TcpListener, crate::shutdown::Signal) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    crate::telemetry::init(if log_json {
-        crate::telemetry::LogFormat::Json
-    } else {
-        crate::telemetry::LogFormat::Text
-    });
+    crate::telemetry::init(
+        if log_json {
+            crate::telemetry::LogFormat::Json
+        } else {
+            crate::telemetry::LogFormat::Text
+        },
+        label,
+    );
     let listener = TcpListener::bind(listen).await?;
-    if let Err(error) = run(listener, crate::shutdown::signal()).await {
+    let outcome = run(listener, crate::shutdown::signal()).await;
+    // The exporter's flush blocks: off the runtime's threads.
+    let _ = tokio::task::spawn_blocking(crate::otel::shutdown).await;
+    if let Err(error) = outcome {
         tracing::error!(
             error = format!("{error:#}"),
             server = label,
