@@ -30,14 +30,6 @@ impl Names {
         }
     }
 
-    /// Remembers tasks already read.
-    pub fn know_tasks<'a>(&mut self, tasks: impl IntoIterator<Item = &'a pb::Task>) {
-        for task in tasks {
-            self.tasks
-                .insert(task.name.clone(), (task.number, task.title.clone()));
-        }
-    }
-
     /// The display name of a unit or unit group.
     pub async fn unit(&mut self, name: &str) -> String {
         if name.is_empty() {
