@@ -252,7 +252,7 @@ if [ "$run_check" = 1 ]; then
     echo "the reporting service does not report authentication on: ${auth_metric:-no duban_auth_enabled metric}" >&2
     exit 1
   fi
-  step "reporting: metrics answer on :$metrics_port (the liveness probe's endpoint): $auth_metric"
+  step "reporting: metrics answer on :$metrics_port: $auth_metric"
   podman exec "duban-check-reporting-$$" id | sed 's/^/     runs as: /'
   cleanup_run
   trap - EXIT
