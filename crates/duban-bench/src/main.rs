@@ -1,0 +1,250 @@
+//! `duban-bench`: how fast duban answers, measured against a bare tonic server
+//! in the same run. Each scenario run is preceded by an echo run at the same
+//! concurrency, so that a ratio comes from adjacent measurements (absolute
+//! figures on a small shared machine move between runs; ratios move less).
+//!
+//! ```sh
+//! cargo build --release -p duban-bench -p duban-registry -p duban-reporting
+//! target/release/duban-bench --duration 5 --out bench.json
+//! DUBAN_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres target/release/duban-bench
+//! ```
+//!
+//! It reports; it never fails on a timing.
+
+mod load;
+mod scenario;
+mod stack;
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use clap::Parser;
+use duban_infra::test_util::ServiceProcess;
+use serde::Serialize;
+
+use crate::{
+    scenario::{Scenario, Targets},
+    stack::Stack,
+};
+
+/// Benchmark duban's calls against a bare tonic server on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "duban-bench")]
+struct Args {
+    /// Seconds each run is measured, after its warm-up.
+    #[arg(long, default_value_t = 5.0)]
+    duration: f64,
+    /// Seconds each run warms up before measuring (default: a fifth of
+    /// --duration, at most 1).
+    #[arg(long)]
+    warm_up: Option<f64>,
+    /// A scenario to run (repeatable; default: all): echo, health, get_task,
+    /// resolve_unit, list_tasks, list_obligations, submit_report,
+    /// list_missing_reports, get_period_summary, export_xlsx.
+    #[arg(long = "scenario", value_parser = Scenario::parse)]
+    scenarios: Vec<Scenario>,
+    /// Calls in flight (repeatable; default: 16 and 64, and for submit_report
+    /// also 1, 8, 32 and 128).
+    #[arg(long = "concurrency")]
+    concurrencies: Vec<usize>,
+    /// HTTP/2 connections the calls in flight share.
+    #[arg(long, default_value_t = 4)]
+    connections: usize,
+    /// Write the results as a JSON array to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run the PostgreSQL backend too, on new databases created through this
+    /// URL.
+    #[arg(long, env = "DUBAN_BENCH_POSTGRES_URL", hide_env_values = true)]
+    postgres_url: Option<String>,
+    /// Internal: serve the bare echo server on this address.
+    #[arg(long, hide = true)]
+    serve_echo: Option<SocketAddr>,
+}
+
+/// One line of the results.
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    scenario: &'static str,
+    /// `none` (the echo server), `sqlite` or `postgres`.
+    backend: &'static str,
+    concurrency: usize,
+    rps: f64,
+    p50_us: u64,
+    p99_us: u64,
+    p999_us: u64,
+    errors: u64,
+    /// rps over the rps of the echo run just before, at the same concurrency.
+    ratio_to_echo: f64,
+    /// Peak resident set during the run: the echo server's, or the registry's
+    /// and the reporting service's together.
+    peak_rss_kib: u64,
+    /// The adjacent echo run.
+    echo_rps: f64,
+    echo_peak_rss_kib: u64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    if let Some(addr) = args.serve_echo {
+        return runtime.block_on(stack::serve_echo(addr));
+    }
+    runtime.block_on(bench(args))
+}
+
+/// A measured run of one scenario at one concurrency.
+struct Plan {
+    warm_up: Duration,
+    duration: Duration,
+    connections: usize,
+}
+
+async fn bench(args: Args) -> anyhow::Result<()> {
+    let duration = Duration::from_secs_f64(args.duration.max(0.01));
+    let plan = Plan {
+        warm_up: Duration::from_secs_f64(args.warm_up.unwrap_or((args.duration / 5.0).min(1.0))),
+        duration,
+        connections: args.connections.max(1),
+    };
+    let scenarios = if args.scenarios.is_empty() {
+        Scenario::ALL.to_vec()
+    } else {
+        args.scenarios.clone()
+    };
+    let dir = stack::work_dir();
+    let echo = stack::start_echo(&dir).await?;
+    let mut rows = Vec::new();
+
+    let concurrencies = |scenario: Scenario| -> Vec<usize> {
+        if !args.concurrencies.is_empty() {
+            args.concurrencies.clone()
+        } else if scenario == Scenario::SubmitReport {
+            vec![1, 8, 16, 32, 64, 128]
+        } else {
+            vec![16, 64]
+        }
+    };
+
+    if scenarios.contains(&Scenario::Echo) {
+        for concurrency in concurrencies(Scenario::Echo) {
+            let echo_run = echo_run(&echo, &plan, concurrency).await?;
+            rows.push(Row {
+                scenario: Scenario::Echo.name(),
+                backend: "none",
+                concurrency,
+                ratio_to_echo: 1.0,
+                ..echo_run
+            });
+            report(rows.last());
+        }
+    }
+    let mut backends: Vec<(&'static str, Option<&str>)> = vec![("sqlite", None)];
+    if let Some(url) = args.postgres_url.as_deref().filter(|url| !url.is_empty()) {
+        backends.push(("postgres", Some(url)));
+    }
+    for (backend, admin_url) in backends {
+        let stack = Stack::start(&dir, admin_url).await?;
+        let targets = Arc::new(Targets::connect(&stack, plan.connections).await?);
+        for &scenario in scenarios.iter().filter(|s| **s != Scenario::Echo) {
+            for concurrency in concurrencies(scenario) {
+                let echo_run = echo_run(&echo, &plan, concurrency).await?;
+                stack::reset_peak_rss(&stack.registry);
+                stack::reset_peak_rss(&stack.reporting);
+                let targets = targets.clone();
+                let measured = load::run(
+                    concurrency,
+                    plan.warm_up,
+                    plan.duration,
+                    move |worker, sequence| {
+                        let targets = targets.clone();
+                        async move { targets.call(scenario, worker, sequence, concurrency).await }
+                    },
+                )
+                .await;
+                rows.push(Row {
+                    scenario: scenario.name(),
+                    backend,
+                    concurrency,
+                    rps: measured.rps,
+                    p50_us: measured.p50_us,
+                    p99_us: measured.p99_us,
+                    p999_us: measured.p999_us,
+                    errors: measured.errors,
+                    ratio_to_echo: ratio(measured.rps, echo_run.rps),
+                    peak_rss_kib: stack::peak_rss_kib(&stack.registry)
+                        + stack::peak_rss_kib(&stack.reporting),
+                    echo_rps: echo_run.rps,
+                    echo_peak_rss_kib: echo_run.peak_rss_kib,
+                });
+                report(rows.last());
+            }
+        }
+        stack.stop().await;
+    }
+    drop(echo);
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(out) = &args.out {
+        std::fs::write(out, serde_json::to_string_pretty(&rows)? + "\n")?;
+    }
+    Ok(())
+}
+
+/// Measures the echo server at `concurrency`, as a row of its own.
+async fn echo_run(echo: &ServiceProcess, plan: &Plan, concurrency: usize) -> anyhow::Result<Row> {
+    let targets = Arc::new(Targets::connect_echo(echo, plan.connections).await?);
+    stack::reset_peak_rss(echo);
+    let measured = load::run(
+        concurrency,
+        plan.warm_up,
+        plan.duration,
+        move |worker, sequence| {
+            let targets = targets.clone();
+            async move {
+                targets
+                    .call(Scenario::Echo, worker, sequence, concurrency)
+                    .await
+            }
+        },
+    )
+    .await;
+    Ok(Row {
+        scenario: Scenario::Echo.name(),
+        backend: "none",
+        concurrency,
+        rps: measured.rps,
+        p50_us: measured.p50_us,
+        p99_us: measured.p99_us,
+        p999_us: measured.p999_us,
+        errors: measured.errors,
+        ratio_to_echo: 1.0,
+        peak_rss_kib: stack::peak_rss_kib(echo),
+        echo_rps: measured.rps,
+        echo_peak_rss_kib: stack::peak_rss_kib(echo),
+    })
+}
+
+fn ratio(rps: f64, echo_rps: f64) -> f64 {
+    if echo_rps > 0.0 { rps / echo_rps } else { 0.0 }
+}
+
+/// One line per run on stderr as the runs go.
+fn report(row: Option<&Row>) {
+    if let Some(row) = row {
+        eprintln!(
+            "{:<22} {:<8} {:>4} in flight: {:>9.0}/s  p50 {:>7} µs  p99 {:>8} µs  p99.9 {:>8} µs  errors {:>4}  ratio {:.3}  rss {} KiB (echo {} KiB)",
+            row.scenario,
+            row.backend,
+            row.concurrency,
+            row.rps,
+            row.p50_us,
+            row.p99_us,
+            row.p999_us,
+            row.errors,
+            row.ratio_to_echo,
+            row.peak_rss_kib,
+            row.echo_peak_rss_kib,
+        );
+    }
+}

@@ -1,0 +1,271 @@
+//! The calls the benchmark makes, each on the imported seed.
+
+use duban_infra::test_util::ServiceProcess;
+use duban_proto::{
+    registry::v1::{self as reg, registry_service_client::RegistryServiceClient},
+    reporting::v1::{self as rep, reporting_service_client::ReportingServiceClient},
+};
+use tokio_stream::StreamExt;
+use tonic::{Status, transport::Channel};
+use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+use crate::stack::{PERIOD, Seed, Stack, channel};
+
+/// A kind of call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// Health Check on the bare tonic server.
+    Echo,
+    /// Health Check on the registry: the full server stack, no data.
+    Health,
+    GetTask,
+    ResolveUnit,
+    /// ListTasks, a page of 100.
+    ListTasks,
+    /// ListObligations narrowed to one task, unit and period, as the reporting
+    /// service asks on every submission.
+    ListObligations,
+    SubmitReport,
+    ListMissingReports,
+    GetPeriodSummary,
+    /// ExportPeriodSummary as XLSX, the whole stream read.
+    ExportXlsx,
+}
+
+impl Scenario {
+    pub const ALL: [Self; 10] = [
+        Self::Echo,
+        Self::Health,
+        Self::GetTask,
+        Self::ResolveUnit,
+        Self::ListTasks,
+        Self::ListObligations,
+        Self::SubmitReport,
+        Self::ListMissingReports,
+        Self::GetPeriodSummary,
+        Self::ExportXlsx,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Echo => "echo",
+            Self::Health => "health",
+            Self::GetTask => "get_task",
+            Self::ResolveUnit => "resolve_unit",
+            Self::ListTasks => "list_tasks",
+            Self::ListObligations => "list_obligations",
+            Self::SubmitReport => "submit_report",
+            Self::ListMissingReports => "list_missing_reports",
+            Self::GetPeriodSummary => "get_period_summary",
+            Self::ExportXlsx => "export_xlsx",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();
+                format!("unknown scenario `{text}`; one of {}", names.join(", "))
+            })
+    }
+}
+
+/// Connections to what the calls go to, and the seed's names.
+pub struct Targets {
+    echo: Vec<Channel>,
+    registry: Vec<Channel>,
+    reporting: Vec<Channel>,
+    seed: Option<Seed>,
+}
+
+/// Connections to `endpoint`, each its own HTTP/2 connection.
+async fn channels(endpoint: &str, connections: usize) -> anyhow::Result<Vec<Channel>> {
+    let mut all = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        all.push(channel(endpoint).await?);
+    }
+    Ok(all)
+}
+
+impl Targets {
+    /// Connections to the echo server only.
+    pub async fn connect_echo(echo: &ServiceProcess, connections: usize) -> anyhow::Result<Self> {
+        Ok(Self {
+            echo: channels(&echo.endpoint(), connections).await?,
+            registry: Vec::new(),
+            reporting: Vec::new(),
+            seed: None,
+        })
+    }
+
+    /// Connections to both services of `stack`.
+    pub async fn connect(stack: &Stack, connections: usize) -> anyhow::Result<Self> {
+        Ok(Self {
+            echo: Vec::new(),
+            registry: channels(&stack.registry.endpoint(), connections).await?,
+            reporting: channels(&stack.reporting.endpoint(), connections).await?,
+            seed: Some(Seed {
+                plan: stack.seed.plan.clone(),
+                tasks: stack.seed.tasks.clone(),
+                unit_texts: stack.seed.unit_texts.clone(),
+                slots: stack.seed.slots.clone(),
+            }),
+        })
+    }
+
+    fn pick(channels: &[Channel], worker: usize) -> Result<Channel, Status> {
+        if channels.is_empty() {
+            return Err(Status::failed_precondition(
+                "no connection for this scenario",
+            ));
+        }
+        Ok(channels[worker % channels.len()].clone())
+    }
+
+    fn seed(&self) -> Result<&Seed, Status> {
+        self.seed
+            .as_ref()
+            .ok_or_else(|| Status::failed_precondition("no seed for this scenario"))
+    }
+
+    /// Makes one call of `scenario` as worker `worker` of `concurrency`, its
+    /// `sequence`th.
+    pub async fn call(
+        &self,
+        scenario: Scenario,
+        worker: usize,
+        sequence: u64,
+        concurrency: usize,
+    ) -> Result<(), Status> {
+        // Each worker walks its own stride of the seed's names, so that calls in
+        // flight at once go to different tasks, units and slots.
+        let index = |len: usize| -> usize {
+            let step = u64::try_from(concurrency).unwrap_or(1);
+            let at = u64::try_from(worker).unwrap_or(0) + sequence.wrapping_mul(step);
+            usize::try_from(at % u64::try_from(len.max(1)).unwrap_or(1)).unwrap_or(0)
+        };
+        match scenario {
+            Scenario::Echo | Scenario::Health => {
+                let channels = if scenario == Scenario::Echo {
+                    &self.echo
+                } else {
+                    &self.registry
+                };
+                HealthClient::new(Self::pick(channels, worker)?)
+                    .check(HealthCheckRequest {
+                        service: String::new(),
+                    })
+                    .await?;
+            }
+            Scenario::GetTask => {
+                let tasks = &self.seed()?.tasks;
+                self.registry(worker)?
+                    .get_task(reg::GetTaskRequest {
+                        name: tasks[index(tasks.len())].clone(),
+                    })
+                    .await?;
+            }
+            Scenario::ResolveUnit => {
+                let texts = &self.seed()?.unit_texts;
+                self.registry(worker)?
+                    .resolve_unit(reg::ResolveUnitRequest {
+                        text: texts[index(texts.len())].clone(),
+                    })
+                    .await?;
+            }
+            Scenario::ListTasks => {
+                self.registry(worker)?
+                    .list_tasks(reg::ListTasksRequest {
+                        parent: self.seed()?.plan.clone(),
+                        page_size: 100,
+                        ..Default::default()
+                    })
+                    .await?;
+            }
+            Scenario::ListObligations => {
+                let slots = &self.seed()?.slots;
+                let (task, unit) = &slots[index(slots.len())];
+                self.registry(worker)?
+                    .list_obligations(reg::ListObligationsRequest {
+                        parent: plan_of(task).to_owned(),
+                        period: PERIOD.to_owned(),
+                        task: task.clone(),
+                        unit: unit.clone(),
+                        ..Default::default()
+                    })
+                    .await?;
+            }
+            Scenario::SubmitReport => {
+                let slots = &self.seed()?.slots;
+                let (task, unit) = &slots[index(slots.len())];
+                self.reporting(worker)?
+                    .submit_report(rep::SubmitReportRequest {
+                        parent: task.clone(),
+                        report: Some(rep::Report {
+                            unit: unit.clone(),
+                            period: PERIOD.to_owned(),
+                            progress: format!("第{sequence}次报送：各项工作有序推进。"),
+                            status: rep::ReportStatus::OnTrack as i32,
+                            ..Default::default()
+                        }),
+                        request_id: uuid::Uuid::new_v4().to_string(),
+                    })
+                    .await?;
+            }
+            Scenario::ListMissingReports => {
+                self.reporting(worker)?
+                    .list_missing_reports(rep::ListMissingReportsRequest {
+                        parent: self.seed()?.plan.clone(),
+                        period: PERIOD.to_owned(),
+                        page_size: 100,
+                        ..Default::default()
+                    })
+                    .await?;
+            }
+            Scenario::GetPeriodSummary => {
+                self.reporting(worker)?
+                    .get_period_summary(rep::GetPeriodSummaryRequest {
+                        parent: self.seed()?.plan.clone(),
+                        period: PERIOD.to_owned(),
+                    })
+                    .await?;
+            }
+            Scenario::ExportXlsx => {
+                let mut stream = self
+                    .reporting(worker)?
+                    .export_period_summary(rep::ExportPeriodSummaryRequest {
+                        parent: self.seed()?.plan.clone(),
+                        period: PERIOD.to_owned(),
+                        format: rep::ExportFormat::Xlsx as i32,
+                    })
+                    .await?
+                    .into_inner();
+                while let Some(chunk) = stream.next().await {
+                    chunk?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn registry(&self, worker: usize) -> Result<RegistryServiceClient<Channel>, Status> {
+        Ok(RegistryServiceClient::new(Self::pick(
+            &self.registry,
+            worker,
+        )?))
+    }
+
+    fn reporting(&self, worker: usize) -> Result<ReportingServiceClient<Channel>, Status> {
+        Ok(ReportingServiceClient::new(Self::pick(
+            &self.reporting,
+            worker,
+        )?))
+    }
+}
+
+/// `plans/{plan}` of a task's name `plans/{plan}/tasks/{task}`.
+fn plan_of(task: &str) -> &str {
+    task.find("/tasks/").map_or(task, |at| &task[..at])
+}

@@ -1,0 +1,284 @@
+//! What a run measures, started by the benchmark itself: the bare tonic server
+//! (this binary again, `--serve-echo`), and the registry and reporting binaries
+//! on fresh databases with the Jiujiang seed imported.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::{Context as _, bail};
+use duban_infra::test_util::{ServiceProcess, free_addr, temp_dir};
+use duban_proto::registry::v1::{self as reg, registry_service_client::RegistryServiceClient};
+use sea_orm::{ConnectionTrait, Database};
+use tonic::transport::{Channel, Endpoint};
+
+const SEED_PLAN: &str = include_str!("../../../seeds/jiujiang/plan.txt");
+const SEED_UNITS: &str = include_str!("../../../seeds/jiujiang/units.txt");
+
+/// The period the scenarios report on and read.
+pub const PERIOD: &str = "2019-Q3";
+
+/// Serves the standard health service and nothing else, with no layer of
+/// duban's: the fastest a tonic server answers a call of that shape, the
+/// denominator of every ratio.
+pub async fn serve_echo(addr: SocketAddr) -> anyhow::Result<()> {
+    let (_reporter, health) = tonic_health::server::health_reporter();
+    tonic::transport::Server::builder()
+        .add_service(health)
+        .serve(addr)
+        .await?;
+    Ok(())
+}
+
+/// Returns the path of the workspace binary `name` built with this one.
+fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let mut dir = exe.parent().context("the benchmark's directory")?;
+    // Under `cargo test` the caller may live in `deps/`.
+    if dir.ends_with("deps") {
+        dir = dir.parent().context("the profile directory")?;
+    }
+    let binary = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        bail!(
+            "`{}` is missing: build it with the benchmark (`cargo build --release -p duban-bench -p duban-registry -p duban-reporting`)",
+            binary.display()
+        );
+    }
+    Ok(binary)
+}
+
+/// Starts `binary` on a free port with `args` and waits until it serves.
+async fn start(binary: &Path, args: &[String], logs: &Path) -> ServiceProcess {
+    let addr = free_addr();
+    let mut all = vec!["--listen".to_owned(), addr.to_string()];
+    all.extend_from_slice(args);
+    // Logging every call would measure the log, not the service.
+    let envs = [("RUST_LOG", "warn".to_owned())];
+    let mut process = ServiceProcess::spawn(binary, addr, &all, &envs, logs);
+    process.wait_until_serving(Duration::from_secs(60)).await;
+    process
+}
+
+/// The bare server, running as a child process like the services it is
+/// compared with.
+pub async fn start_echo(logs: &Path) -> anyhow::Result<ServiceProcess> {
+    let exe = std::env::current_exe()?;
+    let addr = free_addr();
+    let args = ["--serve-echo".to_owned(), addr.to_string()];
+    let mut process = ServiceProcess::spawn(&exe, addr, &args, &[], logs);
+    process.wait_until_serving(Duration::from_secs(30)).await;
+    Ok(process)
+}
+
+/// A database made for one run and dropped after it.
+pub struct BenchDatabase {
+    pub url: String,
+    postgres: Option<(String, String)>,
+}
+
+impl BenchDatabase {
+    /// A SQLite file in `dir`, or a new database next to `admin_url`'s.
+    pub async fn create(dir: &Path, label: &str, admin_url: Option<&str>) -> anyhow::Result<Self> {
+        let Some(admin_url) = admin_url else {
+            return Ok(Self {
+                url: format!("sqlite://{}/{label}.db?mode=rwc", dir.display()),
+                postgres: None,
+            });
+        };
+        let name = format!("duban_bench_{label}_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(admin_url)
+            .await
+            .context("connect to DUBAN_BENCH_POSTGRES_URL")?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
+        Ok(Self {
+            url: with_database(admin_url, &name),
+            postgres: Some((admin_url.to_owned(), name)),
+        })
+    }
+
+    /// Drops a PostgreSQL database (a SQLite file goes with its directory).
+    pub async fn remove(self) {
+        if let Some((admin_url, name)) = self.postgres
+            && let Ok(admin) = Database::connect(admin_url.as_str()).await
+        {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = admin.execute_unprepared(&sql).await;
+        }
+    }
+}
+
+/// `url` naming database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, ""), |(b, q)| (b, q));
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let prefix = base[authority..]
+        .find('/')
+        .map_or(base, |slash| &base[..authority + slash]);
+    if query.is_empty() {
+        format!("{prefix}/{name}")
+    } else {
+        format!("{prefix}/{name}?{query}")
+    }
+}
+
+/// The two services on one backend, with what the seed import produced.
+pub struct Stack {
+    pub registry: ServiceProcess,
+    pub reporting: ServiceProcess,
+    databases: Vec<BenchDatabase>,
+    pub seed: Seed,
+}
+
+/// The seed's names the scenarios call with.
+pub struct Seed {
+    /// The plan with the most duties in [`PERIOD`].
+    pub plan: String,
+    /// Every task of the seed plans.
+    pub tasks: Vec<String>,
+    /// Every written form of a unit's name the seed gives.
+    pub unit_texts: Vec<String>,
+    /// Every (task, unit) that must report in [`PERIOD`].
+    pub slots: Vec<(String, String)>,
+}
+
+impl Stack {
+    /// Starts both services on fresh databases (PostgreSQL when `admin_url` is
+    /// given) and imports the seed.
+    pub async fn start(dir: &Path, admin_url: Option<&str>) -> anyhow::Result<Self> {
+        let registry_db = BenchDatabase::create(dir, "registry", admin_url).await?;
+        let reporting_db = BenchDatabase::create(dir, "reporting", admin_url).await?;
+        let registry = start(
+            &sibling_binary("duban-registry")?,
+            &["--database-url".to_owned(), registry_db.url.clone()],
+            dir,
+        )
+        .await;
+        let reporting = start(
+            &sibling_binary("duban-reporting")?,
+            &[
+                "--database-url".to_owned(),
+                reporting_db.url.clone(),
+                "--registry-url".to_owned(),
+                registry.endpoint(),
+                "--sweep-interval".to_owned(),
+                "0".to_owned(),
+            ],
+            dir,
+        )
+        .await;
+        let seed = import_seed(registry.endpoint()).await?;
+        Ok(Self {
+            registry,
+            reporting,
+            databases: vec![registry_db, reporting_db],
+            seed,
+        })
+    }
+
+    /// Stops the services and drops their databases.
+    pub async fn stop(mut self) {
+        self.registry.kill9();
+        self.reporting.kill9();
+        for database in self.databases {
+            database.remove().await;
+        }
+    }
+}
+
+/// Loads the seed's units and imports its plan, the way `duban seed` does, and
+/// collects the names the scenarios use.
+async fn import_seed(endpoint: String) -> anyhow::Result<Seed> {
+    let mut client =
+        RegistryServiceClient::new(channel(&endpoint).await?).max_decoding_message_size(64 << 20);
+    let units =
+        duban_registry::seed::parse_units_file(SEED_UNITS).map_err(|e| anyhow::anyhow!(e))?;
+    duban_registry::seed::load(&mut client, &units).await?;
+    let imported = client
+        .import_plan(reg::ImportPlanRequest {
+            text: SEED_PLAN.to_owned(),
+            validate_only: false,
+            default_issuer: "九江市人民政府".to_owned(),
+        })
+        .await?
+        .into_inner();
+    let mut slots = Vec::new();
+    let mut per_plan: HashMap<String, usize> = HashMap::new();
+    for plan in &imported.plans {
+        let mut request = reg::ListObligationsRequest {
+            parent: plan.name.clone(),
+            period: PERIOD.to_owned(),
+            page_size: 1000,
+            ..Default::default()
+        };
+        loop {
+            let page = client.list_obligations(request.clone()).await?.into_inner();
+            *per_plan.entry(plan.name.clone()).or_default() += page.obligations.len();
+            slots.extend(page.obligations.into_iter().map(|o| (o.task, o.unit)));
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            request.page_token = page.next_page_token;
+        }
+    }
+    let plan = per_plan
+        .into_iter()
+        .max_by_key(|(_, duties)| *duties)
+        .map(|(plan, _)| plan)
+        .context("the seed has no plan")?;
+    if slots.is_empty() {
+        bail!("nobody must report in {PERIOD} on the seed");
+    }
+    let mut unit_texts = Vec::new();
+    for unit in &units.units {
+        unit_texts.push(unit.display_name.clone());
+        unit_texts.extend(unit.aliases.iter().cloned());
+    }
+    Ok(Seed {
+        plan,
+        tasks: imported.tasks.into_iter().map(|t| t.name).collect(),
+        unit_texts,
+        slots,
+    })
+}
+
+/// One HTTP/2 connection to `endpoint`.
+pub async fn channel(endpoint: &str) -> anyhow::Result<Channel> {
+    Ok(Endpoint::from_shared(endpoint.to_owned())?
+        .connect()
+        .await?)
+}
+
+/// The process's peak resident set since it was last reset, in KiB.
+pub fn peak_rss_kib(process: &ServiceProcess) -> u64 {
+    let Some(pid) = process.pid() else {
+        return 0;
+    };
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Resets the peak resident set (Linux: `5` to `clear_refs`), so that the next
+/// reading is the peak of one run; a no-op where that is not possible.
+pub fn reset_peak_rss(process: &ServiceProcess) {
+    if let Some(pid) = process.pid() {
+        let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    }
+}
+
+/// A new directory for one run's databases and logs.
+pub fn work_dir() -> PathBuf {
+    temp_dir("bench")
+}
