@@ -55,17 +55,30 @@ impl Ctx {
         self.global.output == OutputFormat::Json
     }
 
-    pub fn registry_url(&self) -> &str {
+    /// The registry's address if the flag or environment gives one; an empty
+    /// variable (a compose file's `DUBAN_REGISTRY_URL: ""`) gives none.
+    pub fn given_registry_url(&self) -> Option<&str> {
         self.global
             .registry_url
             .as_deref()
+            .filter(|u| !u.is_empty())
+    }
+
+    /// The reporting service's address if the flag or environment gives one.
+    pub fn given_reporting_url(&self) -> Option<&str> {
+        self.global
+            .reporting_url
+            .as_deref()
+            .filter(|u| !u.is_empty())
+    }
+
+    pub fn registry_url(&self) -> &str {
+        self.given_registry_url()
             .unwrap_or(crate::DEFAULT_REGISTRY_URL)
     }
 
     pub fn reporting_url(&self) -> &str {
-        self.global
-            .reporting_url
-            .as_deref()
+        self.given_reporting_url()
             .unwrap_or(crate::DEFAULT_REPORTING_URL)
     }
 

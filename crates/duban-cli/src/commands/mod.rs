@@ -114,6 +114,7 @@ async fn connect(url: &str, what: &str) -> anyhow::Result<Channel> {
                 causes.push(cause.to_string());
                 source = cause.source();
             }
+            causes.dedup();
             let cause = if causes.is_empty() {
                 e.to_string()
             } else {

@@ -141,7 +141,7 @@ pub async fn run(ctx: &Ctx, args: SeedArgs) -> anyhow::Result<()> {
     let mut client = ctx.registry().await?;
     let progress = Progress::start("loading the seed");
     let loaded = load_dir(&mut client, args.dir.as_deref()).await?;
-    if let (Some(reporting), Some(office)) = (&ctx.global.reporting_url, &loaded.office) {
+    if let (Some(reporting), Some(office)) = (ctx.given_reporting_url(), &loaded.office) {
         address_escalations(reporting, &loaded.import.plans, office).await?;
     }
     progress.finish("done");

@@ -242,7 +242,10 @@ async fn task_of(
         indicators: fields
             .indicators
             .into_iter()
-            .map(|text| pb::Indicator { text })
+            .map(|text| pb::Indicator {
+                text,
+                ..Default::default()
+            })
             .collect(),
         ..Default::default()
     };
