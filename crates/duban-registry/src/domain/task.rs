@@ -9,7 +9,7 @@ const MAX_TITLE_LEN: usize = 200;
 const MAX_DESCRIPTION_LEN: usize = 20_000;
 const MAX_ASSIGNMENTS: usize = 200;
 const MAX_NOTE_LEN: usize = 500;
-const MAX_INDICATORS: usize = 50;
+pub const MAX_INDICATORS: usize = 50;
 const MAX_INDICATOR_LEN: usize = 500;
 const MAX_DEADLINE_TEXT_LEN: usize = 100;
 

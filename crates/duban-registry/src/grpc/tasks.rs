@@ -70,11 +70,7 @@ pub fn encode_task(task: Task) -> pb::Task {
             })
             .collect(),
         deadline,
-        indicators: task
-            .indicators
-            .into_iter()
-            .map(|text| pb::Indicator { text })
-            .collect(),
+        indicators: task.indicators.into_iter().map(encode_indicator).collect(),
         create_time: Some(timestamp(task.create_time)),
         update_time: Some(timestamp(task.update_time)),
         delete_time: optional_timestamp(task.delete_time),
@@ -345,4 +341,30 @@ pub async fn undelete(
     service::tasks::undelete(context, &plan_id, &id, &request.etag)
         .await
         .map(encode_task)
+}
+
+/// Encodes an indicator with the figures read from its text.
+fn encode_indicator(text: String) -> pb::Indicator {
+    use duban_plan_text::Comparator;
+    let Some(target) = duban_plan_text::indicators_in(&text).into_iter().next() else {
+        return pb::Indicator {
+            text,
+            ..Default::default()
+        };
+    };
+    let comparator = match target.comparator {
+        Comparator::AtLeast => pb::IndicatorComparator::AtLeast,
+        Comparator::AtMost => pb::IndicatorComparator::AtMost,
+        Comparator::About => pb::IndicatorComparator::About,
+        Comparator::Range => pb::IndicatorComparator::Range,
+        Comparator::Exactly => pb::IndicatorComparator::Exactly,
+    };
+    pb::Indicator {
+        name: target.name,
+        comparator: comparator as i32,
+        value: target.value,
+        upper_value: target.upper.unwrap_or_default(),
+        unit: target.unit,
+        text,
+    }
 }

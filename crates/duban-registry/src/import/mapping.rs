@@ -210,7 +210,7 @@ impl Builder {
                         Some(written) => deadline(Some(written)),
                         None => deadline(term_in_text(parsed, self.plan_year).as_ref()),
                     },
-                    indicators: Vec::new(),
+                    indicators: indicators(&parsed.text),
                     revision: 1,
                     create_time: plan.create_time,
                     update_time: plan.create_time,
@@ -366,6 +366,16 @@ pub fn draft(
         forms: builder.forms,
         warnings,
     }
+}
+
+/// The quantitative targets of a task's text, each written with what it
+/// measures (`地区生产总值增长8%左右`), so that it reads alone.
+fn indicators(task_text: &str) -> Vec<String> {
+    text::indicators_in(task_text)
+        .into_iter()
+        .map(|target| truncate(&format!("{}{}", target.name, target.text), 500))
+        .take(crate::domain::task::MAX_INDICATORS)
+        .collect()
 }
 
 #[cfg(test)]

@@ -595,3 +595,72 @@ async fn a_yearly_duty_imports_as_a_yearly_recurrence_and_a_yearly_plan_answers_
     })
     .await;
 }
+
+#[tokio::test]
+async fn targets_in_a_tasks_text_become_its_indicators_with_their_figures() {
+    on_each_backend(|app| async move {
+        let mut client = app.client();
+        let text = "目标测试行动方案\n2019年6月19日\n一、重点任务\n\
+                    1.全市地区生产总值增长8%左右,新增规模以上企业5家以上,研发投入占比提高1-2个百分点。(责任单位:市发改委)\n";
+        let imported = client
+            .import_plan(import(text, false))
+            .await
+            .unwrap()
+            .into_inner();
+        let task = client
+            .get_task(pb::GetTaskRequest {
+                name: imported.tasks[0].name.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let read: Vec<(&str, pb::IndicatorComparator, f64, f64, &str)> = task
+            .indicators
+            .iter()
+            .map(|i| (i.name.as_str(), i.comparator(), i.value, i.upper_value, i.unit.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("全市地区生产总值增长", pb::IndicatorComparator::About, 8.0, 0.0, "%"),
+                ("新增规模以上企业", pb::IndicatorComparator::AtLeast, 5.0, 0.0, "家"),
+                ("研发投入占比提高", pb::IndicatorComparator::Range, 1.0, 2.0, "个百分点"),
+            ]
+        );
+        assert_eq!(task.indicators[0].text, "全市地区生产总值增长8%左右");
+
+        // A client's own indicator is read the same way; one without a figure
+        // keeps its text alone.
+        let written = client
+            .create_task(pb::CreateTaskRequest {
+                parent: imported.plans[0].name.clone(),
+                task: Some(pb::Task {
+                    title: "提升空气质量".into(),
+                    indicators: vec![
+                        pb::Indicator {
+                            text: "优良天数比例不低于90%".into(),
+                            ..Default::default()
+                        },
+                        pb::Indicator {
+                            text: "群众满意度明显提升".into(),
+                            ..Default::default()
+                        },
+                    ],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            (written.indicators[0].comparator(), written.indicators[0].value),
+            (pb::IndicatorComparator::AtLeast, 90.0)
+        );
+        assert_eq!(
+            written.indicators[1].comparator(),
+            pb::IndicatorComparator::Unspecified
+        );
+    })
+    .await;
+}

@@ -99,7 +99,10 @@ async fn seed_plan_units_groups_and_tasks_round_trip_byte_exact() {
                 assign_group(&counties, Role::Responsible),
             ],
             deadline: Some(due(2019, 12, 31, "2019年12月31日")),
-            indicators: vec![pb::Indicator { text: "九江经开区过2000亿元".into() }],
+            indicators: vec![pb::Indicator {
+                text: "九江经开区过2000亿元".into(),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         let created = client
@@ -122,7 +125,15 @@ async fn seed_plan_units_groups_and_tasks_round_trip_byte_exact() {
         assert_eq!(fetched.description.as_bytes(), description.as_bytes());
         assert_eq!(fetched.assignments, task.assignments);
         assert_eq!(fetched.deadline, task.deadline);
-        assert_eq!(fetched.indicators, task.indicators);
+        let texts = |task: &pb::Task| -> Vec<String> {
+            task.indicators.iter().map(|i| i.text.clone()).collect()
+        };
+        assert_eq!(texts(&fetched), texts(&task), "indicators keep their text");
+        assert_eq!(
+            (fetched.indicators[0].value, fetched.indicators[0].unit.as_str()),
+            (2000.0, "亿元"),
+            "and the registry reads its figure"
+        );
 
         let second = client
             .create_task(pb::CreateTaskRequest {
