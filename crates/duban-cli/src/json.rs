@@ -29,9 +29,13 @@ macro_rules! protos {
     };
 }
 
-use duban_proto::{events::v1 as ev, registry::v1 as reg, reporting::v1 as rep};
+use duban_proto::{
+    audit::v1 as audit, events::v1 as ev, registry::v1 as reg, reporting::v1 as rep,
+};
 
 protos! {
+    audit::AuditRecord => "duban.audit.v1.AuditRecord",
+    audit::VerifyAuditLogResponse => "duban.audit.v1.VerifyAuditLogResponse",
     reg::Unit => "duban.registry.v1.Unit",
     reg::UnitGroup => "duban.registry.v1.UnitGroup",
     reg::Plan => "duban.registry.v1.Plan",

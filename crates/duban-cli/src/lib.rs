@@ -79,6 +79,12 @@ pub enum Command {
     },
     /// Run one reminder sweep (for a scheduler such as a Kubernetes CronJob).
     Remind(events::RemindArgs),
+    /// The audit trail of a service (administrators): who did what, and
+    /// whether the hash chain is intact.
+    Audit {
+        #[command(subcommand)]
+        command: commands::audit::AuditCommand,
+    },
     /// A plan's reminder rules: when reminders fire, whom escalations reach.
     Rules {
         #[command(subcommand)]
@@ -119,6 +125,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report { command } => commands::report::run(ctx, command).await,
         Command::Remind(args) => events::remind(ctx, args).await,
         Command::Rules { command } => commands::rules::run(ctx, command).await,
+        Command::Audit { command } => commands::audit::run(ctx, command).await,
         Command::Health(args) => commands::health::run(ctx, args).await,
         Command::Events { command } => match command {
             EventsCommand::Watch(args) => events::watch(ctx, args).await,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod events;
 pub mod export;
 pub mod groups;
@@ -131,6 +132,22 @@ pub async fn registry_client(url: &str) -> anyhow::Result<Registry> {
         channel,
         Credentials::from_env()?,
     ))
+}
+
+/// An audit client that sends the CLI's credentials.
+pub type Audit = duban_proto::audit::v1::audit_service_client::AuditServiceClient<
+    InterceptedService<Channel, Credentials>,
+>;
+
+/// Connects to the audit service of the server at `url`.
+pub async fn audit_client(url: &str) -> anyhow::Result<Audit> {
+    let channel = connect(url, "server").await?;
+    Ok(
+        duban_proto::audit::v1::audit_service_client::AuditServiceClient::with_interceptor(
+            channel,
+            Credentials::from_env()?,
+        ),
+    )
 }
 
 /// Connects to the reporting service at `url`, failing with a readable message.

@@ -454,6 +454,21 @@ async fn reports_events_rules_and_health_in_json() {
     let preview: Value = serde_json::from_slice(&preview.stdout).unwrap();
     assert_eq!(preview["alreadyImported"], true);
     assert_eq!(duban.json(&["seed"])["alreadyImported"], true);
+
+    // The trail of what this test changed: the seed's import on the registry,
+    // the rule change on reporting; both chains intact.
+    let registry_trail = duban.json(&["audit", "list", "--filter", "method=ImportPlan"]);
+    assert!(
+        !registry_trail.as_array().unwrap().is_empty(),
+        "{registry_trail}"
+    );
+    let changes = duban.ok(&["audit", "list", "--service", "reporting"]);
+    assert!(changes.contains("UpdateReminderRule"), "{changes}");
+    for service in ["registry", "reporting"] {
+        let verdict = duban.json(&["audit", "verify", "--service", service]);
+        assert_eq!(verdict["intact"], true, "{verdict}");
+    }
+    duban.fails(&["audit", "list", "--filter", "colour=red"], 2);
 }
 
 /// Every command that talks to a service says which one it cannot reach, on
