@@ -108,14 +108,19 @@ impl Period {
         }
     }
 
-    /// Parses a period of any cadence: `2019-Q3` (quarter 1-4), `2019-M07`
-    /// (month 01-12), `2019-H2` (half 1-2) or `2019` (the year), years 1900-9999.
+    /// Parses a period of any cadence: `2019-Q3` (quarter 1-4), `2019-M07` or
+    /// `2019-07` (month 01-12), `2019-H2` (half 1-2) or `2019` (the year),
+    /// years 1900-9999.
     pub fn parse_any(text: &str) -> Result<Self, String> {
         let malformed = || {
             format!("`{text}` is not a period such as `2019-Q3`, `2019-M07`, `2019-H2` or `2019`")
         };
         let (year, marker, digits) = match text.split_once('-') {
             None => (text, None, "1"),
+            // `2020-05`, as plans and people write a month, is `2020-M05`.
+            Some((year, rest)) if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()) => {
+                (year, Some('M'), rest)
+            }
             Some((year, rest)) => {
                 let mut chars = rest.chars();
                 let marker = chars.next().ok_or_else(malformed)?;
@@ -285,6 +290,12 @@ mod tests {
         );
         let feb = Period::parse("2020-M02", Cadence::Monthly).unwrap();
         assert_eq!(feb.end(), date(2020, 2, 29));
+        // The month as people write it, normalised to the one spelling.
+        let may = Period::parse("2020-05", Cadence::Monthly).unwrap();
+        assert_eq!((may.index, may.to_string()), (5, "2020-M05".to_owned()));
+        for bad in ["2020-13", "2020-00", "2020-5", "2020-005"] {
+            assert!(Period::parse_any(bad).is_err(), "{bad}");
+        }
         let year = Period::parse("2020", Cadence::Yearly).unwrap();
         assert_eq!(
             (year.start(), year.end(), year.index),
