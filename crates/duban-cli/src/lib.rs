@@ -23,7 +23,7 @@ pub const DEFAULT_REPORTING_URL: &str = "http://127.0.0.1:50052";
 const AFTER_HELP: &str = concat!(
     "Environment: DUBAN_REGISTRY_URL and DUBAN_REPORTING_URL (the services' addresses, \
 unless --registry-url or --reporting-url says otherwise), DUBAN_TOKEN (a bearer token sent \
-with every call), DUBAN_CA_CERT (PEM CA for https:// URLs), DUBAN_CLIENT_CERT and \
+with every call; or DUBAN_TOKEN_FILE, a file holding it), DUBAN_CA_CERT (PEM CA for https:// URLs), DUBAN_CLIENT_CERT and \
 DUBAN_CLIENT_KEY (a client certificate for mutual TLS).\n\n",
     "Exit codes: 0 success; 1 other failure (FAILED_PRECONDITION, ALREADY_EXISTS, ABORTED, \
 INTERNAL, …); 2 user error (bad flag or value, INVALID_ARGUMENT); 3 not found (NOT_FOUND); \

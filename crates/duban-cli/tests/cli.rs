@@ -411,6 +411,29 @@ async fn the_cli_sends_its_token_to_a_server_that_checks_them() {
         String::from_utf8_lossy(&with.stderr)
     );
     assert!(String::from_utf8_lossy(&with.stdout).contains("九江市支持大南昌都市圈发展行动方案"));
+
+    // The same token from a file, as a mounted secret gives it.
+    let file = database.dir().join("token");
+    std::fs::write(&file, format!("{admin}\n")).unwrap();
+    let from_file = Command::new(DUBAN)
+        .args(args)
+        .env_remove("DUBAN_TOKEN")
+        .env("DUBAN_TOKEN_FILE", &file)
+        .output()
+        .expect("run duban");
+    assert!(
+        from_file.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_file.stderr)
+    );
+    let missing = Command::new(DUBAN)
+        .args(args)
+        .env_remove("DUBAN_TOKEN")
+        .env("DUBAN_TOKEN_FILE", database.dir().join("nothing"))
+        .output()
+        .expect("run duban");
+    assert_eq!(missing.status.code(), Some(2), "a user error");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("DUBAN_TOKEN_FILE"));
 }
 
 #[test]

@@ -30,24 +30,36 @@ use tonic::{
 /// The environment variable holding the bearer token the CLI sends, for
 /// servers that check tokens.
 pub const TOKEN_VAR: &str = "DUBAN_TOKEN";
+/// The environment variable naming a file that holds the token, used when
+/// `DUBAN_TOKEN` is unset.
+pub const TOKEN_FILE_VAR: &str = "DUBAN_TOKEN_FILE";
 
 /// Adds `authorization: Bearer $DUBAN_TOKEN` to every call when the variable is set.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials(Option<MetadataValue<Ascii>>);
 
 impl Credentials {
-    /// Reads the token from the environment; a token that cannot be a header
-    /// is an error, not silently dropped.
+    /// Reads the token from the environment (`DUBAN_TOKEN`, or else the file
+    /// `DUBAN_TOKEN_FILE` names, as a mounted secret provides it); a token that
+    /// cannot be a header, or a file that cannot be read, is an error, not
+    /// silently dropped.
     fn from_env() -> anyhow::Result<Self> {
-        match std::env::var(TOKEN_VAR) {
-            Ok(token) if !token.trim().is_empty() => {
-                let value = format!("Bearer {}", token.trim())
-                    .parse()
-                    .map_err(|_| anyhow::anyhow!("{TOKEN_VAR} is not a usable token"))?;
-                Ok(Self(Some(value)))
-            }
-            _ => Ok(Self(None)),
-        }
+        let token = match std::env::var(TOKEN_VAR) {
+            Ok(token) if !token.trim().is_empty() => token,
+            _ => match std::env::var_os(TOKEN_FILE_VAR).filter(|path| !path.is_empty()) {
+                Some(path) => std::fs::read_to_string(&path).map_err(|e| {
+                    crate::error::usage(format!(
+                        "{TOKEN_FILE_VAR} `{}` cannot be read: {e}",
+                        std::path::Path::new(&path).display()
+                    ))
+                })?,
+                None => return Ok(Self(None)),
+            },
+        };
+        let value = format!("Bearer {}", token.trim())
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{TOKEN_VAR} is not a usable token"))?;
+        Ok(Self(Some(value)))
     }
 }
 
