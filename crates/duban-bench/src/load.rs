@@ -31,7 +31,8 @@ fn histogram() -> Histogram<u64> {
 
 /// Keeps `concurrency` calls of `call` in flight for `warm_up + duration`;
 /// `call(worker, sequence)` makes one call. Only calls started after the warm-up
-/// count, and a call that fails is counted, never retried.
+/// count, and a call that fails, or has not finished when another `duration`
+/// has passed after the window, is counted as an error, never retried.
 pub async fn run<F, Fut, E>(
     concurrency: usize,
     warm_up: Duration,
@@ -58,7 +59,14 @@ where
                 if started >= end {
                     break;
                 }
-                let outcome = call(worker, sequence).await;
+                // A call may run past the window by as long again, no more: a
+                // run ends in bounded time however slow the call it measures.
+                let Ok(outcome) =
+                    tokio::time::timeout_at((end + duration).into(), call(worker, sequence)).await
+                else {
+                    errors += u64::from(started >= measure_from);
+                    break;
+                };
                 sequence += 1;
                 if started < measure_from {
                     continue;

@@ -179,14 +179,20 @@ async fn bench(args: Args) -> anyhow::Result<()> {
                     echo_peak_rss_kib: echo_run.peak_rss_kib,
                 });
                 report(rows.last());
+                write_rows(args.out.as_deref(), &rows)?;
             }
         }
         stack.stop().await;
     }
     drop(echo);
     let _ = std::fs::remove_dir_all(&dir);
-    if let Some(out) = &args.out {
-        std::fs::write(out, serde_json::to_string_pretty(&rows)? + "\n")?;
+    write_rows(args.out.as_deref(), &rows)
+}
+
+/// Writes every row so far, so that an interrupted run keeps what it measured.
+fn write_rows(out: Option<&std::path::Path>, rows: &[Row]) -> anyhow::Result<()> {
+    if let Some(out) = out {
+        std::fs::write(out, serde_json::to_string_pretty(rows)? + "\n")?;
     }
     Ok(())
 }
