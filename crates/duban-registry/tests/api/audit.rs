@@ -10,17 +10,10 @@ use duban_proto::{
     },
     registry::v1::{self as pb, AssignmentRole as Role, UnitKind as Kind},
 };
-use prost_types::FieldMask;
 use sea_orm::{ConnectionTrait, Database};
 use tonic::{Code, transport::Channel};
 
 use crate::helpers::*;
-
-fn mask(path: &str) -> Option<FieldMask> {
-    Some(FieldMask {
-        paths: vec![path.to_owned()],
-    })
-}
 
 async fn every_record(
     trail: &mut AuditServiceClient<Channel>,

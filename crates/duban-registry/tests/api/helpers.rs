@@ -212,3 +212,10 @@ pub fn assert_reason(status: &Status, reason: &str, domain: &str) {
     assert_eq!(reason_of(status).as_deref(), Some(reason), "{status:?}");
     assert_eq!(domain_of(status).as_deref(), Some(domain), "{status:?}");
 }
+
+/// An update mask of one field.
+pub fn mask(path: &str) -> Option<prost_types::FieldMask> {
+    Some(prost_types::FieldMask {
+        paths: vec![path.to_owned()],
+    })
+}

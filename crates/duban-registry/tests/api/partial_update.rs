@@ -3,15 +3,8 @@
 //! the fields it left out keep their stored values.
 
 use duban_proto::registry::v1::{self as pb, AssignmentRole as Role, UnitKind as Kind};
-use prost_types::FieldMask;
 
 use crate::helpers::*;
-
-fn mask(path: &str) -> Option<FieldMask> {
-    Some(FieldMask {
-        paths: vec![path.to_owned()],
-    })
-}
 
 #[tokio::test]
 async fn a_sparse_unit_patch_changes_only_the_masked_field() {
