@@ -1,5 +1,5 @@
 //! Resource names (`units/{unit}`, `unitGroups/{group}`, `plans/{plan}`,
-//! `plans/{plan}/tasks/{task}`) and the ids in them: 1-63 of `a-z`, `0-9` and
+//! `plans/{plan}/tasks/{task}`, `calendars/{year}`) and the ids in them: 1-63 of `a-z`, `0-9` and
 //! `-`; ids a client chooses start with a letter, ids the server chooses are
 //! UUIDv7s, so they sort by creation time.
 
@@ -87,6 +87,23 @@ pub fn task_name(plan_id: &str, task_id: &str) -> String {
     format!("plans/{plan_id}/tasks/{task_id}")
 }
 
+/// Years a calendar may have: those of a `CivilDate`.
+pub const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+/// Returns the year of `calendars/{year}` (`calendars/2019`).
+pub fn calendar_year(name: &str) -> Result<i32, String> {
+    name.strip_prefix("calendars/")
+        .filter(|year| year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|year| year.parse().ok())
+        .filter(|year| CALENDAR_YEARS.contains(year))
+        .ok_or_else(|| format!("`{name}` is not of the form `calendars/{{year}}` (1900-9999)"))
+}
+
+/// Formats `calendars/{year}`.
+pub fn calendar_name(year: i32) -> String {
+    format!("calendars/{year}")
+}
+
 /// Who an assignment names: a unit or a unit group, by id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Assignee {
@@ -122,6 +139,21 @@ mod tests {
         assert!(task_ids("plans/p1/tasks/").is_err());
         assert!(task_ids("plans/P1/tasks/x").is_err());
         assert_eq!(task_name("p1", "t-2"), "plans/p1/tasks/t-2");
+    }
+
+    #[test]
+    fn calendar_names_carry_a_four_digit_year() {
+        assert_eq!(calendar_year("calendars/2019"), Ok(2019));
+        assert_eq!(calendar_name(2019), "calendars/2019");
+        for bad in [
+            "calendars/19",
+            "calendars/+2019",
+            "calendars/1899",
+            "calendar/2019",
+            "calendars/",
+        ] {
+            assert!(calendar_year(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
