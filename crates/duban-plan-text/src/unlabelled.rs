@@ -77,26 +77,115 @@ fn clauses(line: &str, start: usize, end: usize) -> Option<Vec<Part<'_>>> {
 
 /// Reads `text` as a chain of clauses that each end in a role verb
 /// (`X、Y牵头;Z配合;各州(市)党委和政府落实`); `None` unless every clause and every
-/// item qualifies.
+/// item qualifies. Units listed before the comma that precedes their verb share
+/// it (`各盟行政公署、市人民政府,各旗县(市、区)人民政府负责落实`), but a `;`
+/// always closes a role.
 pub(crate) fn verb_clauses(text: &str) -> Option<Vec<Part<'_>>> {
+    let offset = |piece: &str| piece.as_ptr() as usize - text.as_ptr() as usize;
     let mut parts = Vec::new();
-    for clause in top_level_clauses(text) {
-        let (verb, role) = VERBS.iter().find(|(verb, _)| clause.ends_with(verb))?;
-        let mut units = &clause[..clause.len() - verb.len()];
-        if let Some(etc) = ET_CETERA.iter().find(|e| units.ends_with(*e)) {
-            units = &units[..units.len() - etc.len()];
+    for group in crate::units::split_top_level(text, |c| matches!(c, ';' | '；')) {
+        let mut shared: Option<usize> = None;
+        for clause in crate::units::split_top_level(group, |c| matches!(c, ',' | '，')) {
+            let Some((verb, role)) = VERBS.iter().find(|(verb, _)| clause.ends_with(verb)) else {
+                // No verb vouches for these yet: only plain unit names may wait for one.
+                let items = crate::units::split_top_level(clause, |c| c == '、');
+                if !items.iter().all(|item| is_unit_name(item)) {
+                    return None;
+                }
+                shared.get_or_insert(offset(clause));
+                continue;
+            };
+            let start = shared.take().unwrap_or(offset(clause));
+            let mut units = &text[start..offset(clause) + clause.len() - verb.len()];
+            if let Some(etc) = ET_CETERA.iter().find(|e| units.ends_with(*e)) {
+                units = &units[..units.len() - etc.len()];
+            }
+            let units = units.trim_matches(is_space);
+            let items = crate::units::split_top_level(units, |c| matches!(c, '、' | ',' | '，'));
+            if units.is_empty() || !items.iter().all(|item| looks_like_unit(item)) {
+                return None;
+            }
+            parts.push(Part {
+                kind: LabelKind::Units(*role),
+                content: units,
+            });
         }
-        let units = units.trim_matches(is_space);
-        let items = crate::units::split_top_level(units, |c| matches!(c, '、'));
-        if units.is_empty() || !items.iter().all(|item| looks_like_unit(item)) {
+        if shared.is_some() {
             return None;
         }
-        parts.push(Part {
-            kind: LabelKind::Units(*role),
-            content: units,
-        });
     }
     (!parts.is_empty()).then_some(parts)
+}
+
+/// Whether `text` may open a list of units with their role verbs that a line
+/// break cut anywhere, even inside a verb (`…成员单位按职责分工负`): how the unit
+/// column of a PDF table flattened line by line is told from the prose beside it.
+/// A break inside a unit's name is not recognised.
+pub(crate) fn is_unit_list_start(text: &str) -> bool {
+    let text = text.trim_matches(is_space);
+    let ended = text.ends_with('。');
+    let body = text.trim_end_matches('。');
+    if body.is_empty() || body.contains('。') {
+        return false;
+    }
+    let cut = !ended && !body.ends_with([',', '，', ';', '；', '、']);
+    let clauses = crate::units::split_top_level(body, |c| matches!(c, ',' | '，' | ';' | '；'));
+    let last = clauses.len().saturating_sub(1);
+    !clauses.is_empty()
+        && clauses.iter().enumerate().all(|(i, clause)| {
+            let whole = VERBS
+                .iter()
+                .find_map(|(verb, _)| clause.strip_suffix(verb))
+                .unwrap_or(clause);
+            names_only(whole) || (cut && i == last && names_before_cut_verb(clause))
+        })
+}
+
+/// Whether `piece`, the next line of a unit column, continues the list
+/// `list` read so far: the two must read as the start of a list, and a verb
+/// that a line break cut at the end of `list` must go on at the start of
+/// `piece`, so that a stray line never glues onto its first half
+/// (`…人民政府负` + `开办` would end like the name `…办`).
+pub(crate) fn continues_unit_list(list: &str, piece: &str) -> bool {
+    if !is_unit_list_start(&format!("{list}{piece}")) {
+        return false;
+    }
+    let Some(last) = crate::units::split_top_level(list, |c| matches!(c, ',' | '，' | ';' | '；'))
+        .pop()
+        .filter(|_| !list.ends_with([',', '，', ';', '；', '、']))
+    else {
+        return true;
+    };
+    let whole = VERBS
+        .iter()
+        .find_map(|(verb, _)| last.strip_suffix(verb))
+        .unwrap_or(last);
+    names_only(whole)
+        || VERBS.iter().any(|(verb, _)| {
+            verb.char_indices()
+                .skip(1)
+                .any(|(at, _)| last.ends_with(&verb[..at]) && piece.starts_with(&verb[at..]))
+        })
+}
+
+/// Whether `clause` is unit names followed by the start of a role verb that a
+/// line break cut (`各旗县(市、区)人民政府负责落`).
+fn names_before_cut_verb(clause: &str) -> bool {
+    VERBS
+        .iter()
+        .flat_map(|(verb, _)| verb.char_indices().skip(1).map(|(at, _)| &verb[..at]))
+        .filter_map(|start| clause.strip_suffix(start))
+        .any(names_only)
+}
+
+/// Unit names separated by `、`, `等相关部门` and the like allowed at the end.
+fn names_only(list: &str) -> bool {
+    let list = ET_CETERA
+        .iter()
+        .find_map(|etc| list.strip_suffix(etc))
+        .unwrap_or(list);
+    let items = crate::units::split_top_level(list, |c| c == '、');
+    !items.is_empty() && items.iter().all(|item| is_unit_name(item))
 }
 
 /// A bracket holding nothing but unit names: the responsible units. Stricter
@@ -112,11 +201,6 @@ fn bare_list(text: &str) -> Option<Vec<Part<'_>>> {
             content: text,
         }]
     })
-}
-
-/// Splits `text` on `,` and `;` outside brackets, trimmed, empty clauses dropped.
-fn top_level_clauses(text: &str) -> Vec<&str> {
-    crate::units::split_top_level(text, |c| matches!(c, ',' | '，' | ';' | '；'))
 }
 
 #[cfg(test)]
@@ -195,5 +279,53 @@ mod tests {
                 (LabelKind::Units(Role::Responsible), "各州(市)党委和政府"),
             ]
         );
+    }
+
+    #[test]
+    fn units_before_a_comma_share_the_verb_after_it() {
+        let got: Vec<_> = verb_clauses(
+            "区住建局牵头,区财政局按职责分工负责;各街道办事处、区城管局,各社区居委会负责落实。",
+        )
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.kind, p.content))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                (LabelKind::Units(Role::Lead), "区住建局"),
+                (LabelKind::Units(Role::Responsible), "区财政局"),
+                (
+                    LabelKind::Units(Role::Responsible),
+                    "各街道办事处、区城管局,各社区居委会"
+                ),
+            ]
+        );
+        // A `;` closes a role: units before it have no verb of their own.
+        assert!(verb_clauses("区财政局;区城管局负责").is_none());
+        // Nothing vouches for units after the last verb.
+        assert!(verb_clauses("区住建局牵头,区财政局").is_none());
+    }
+
+    #[test]
+    fn a_unit_list_cut_by_line_breaks_is_read_piece_by_piece() {
+        let mut list = String::new();
+        for piece in [
+            "区住建局牵头,",
+            "区财政局按职责分工负",
+            "责;各街道办事处负责落",
+            "实。",
+        ] {
+            assert!(continues_unit_list(&list, piece), "{list} + {piece}");
+            list.push_str(piece);
+        }
+        // Prose beside the column, a label's second line and a category.
+        for prose in ["加强督促指导和工作调", "部门职责", "保障措施", "相关工作。"]
+        {
+            assert!(!is_unit_list_start(prose), "{prose}");
+        }
+        // A verb cut at a line break must go on at the start of the next line.
+        assert!(!continues_unit_list("区住建局牵头,各街道办事处负", "开办"));
+        assert!(continues_unit_list("区住建局牵头,各街道办事处负", "责。"));
     }
 }

@@ -10,12 +10,17 @@ use crate::text::trim_span;
 /// A byte range of the input.
 pub(crate) type Span = (usize, usize);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Row {
     /// Line where the row starts.
     pub line: usize,
     /// One entry per cell (the empty cell before a leading `|` included); `None` when empty.
     pub cells: Vec<Option<Span>>,
+    /// The row's numbered label when a column of its own holds it (`(二)明确`).
+    pub label: Option<Span>,
+    /// Further pieces of a cell, by the cell's index, when its lines are not one
+    /// slice (a PDF table whose columns were flattened line by line).
+    pub more: Vec<(usize, Span)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +155,11 @@ impl Stream {
         }
         if let Some(line) = self.row_line.take() {
             let cells = std::mem::take(&mut self.cells);
-            self.out.push(Piece::Row(Row { line, cells }));
+            self.out.push(Piece::Row(Row {
+                line,
+                cells,
+                ..Row::default()
+            }));
         }
         self.cells.clear();
     }

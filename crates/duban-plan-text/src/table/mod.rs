@@ -6,6 +6,8 @@ pub(crate) mod cells;
 pub(crate) mod flat;
 pub(crate) mod header;
 
+use std::borrow::Cow;
+
 use crate::annotation::LabelKind;
 use crate::body::Context;
 use crate::body::sequence::Sequence;
@@ -103,7 +105,8 @@ impl<'a> Reader<'a> {
         let filled: Vec<usize> = (0..columns).filter(|&c| cell(c).is_some()).collect();
         match filled.as_slice() {
             [] => {}
-            [only] if self.is_category(*only, cell(*only)) => {
+            // A row whose label has a column of its own is never a category.
+            [only] if row.label.is_none() && self.is_category(*only, cell(*only)) => {
                 let text = cell(*only).map_or("", |s| self.text(s));
                 self.category(text);
             }
@@ -146,7 +149,11 @@ impl<'a> Reader<'a> {
             .and_then(cell)
             .map(|s| self.text(s));
         let printed = number_cell.and_then(|t| number_value(t).map(|n| (n, t)));
-        let (number, label) = match (printed, prefix) {
+        let labelled = row
+            .label
+            .map(|s| self.text(s))
+            .and_then(|t| parse_prefix(t).map(|p| (p.number, t.get(..p.label_end).unwrap_or(t))));
+        let (number, label) = match (printed.or(labelled), prefix) {
             (Some((n, t)), _) => (n, t.trim_end_matches(['.', '．', '、']).to_owned()),
             (None, Some(p)) => (
                 p.number,
@@ -181,9 +188,19 @@ impl<'a> Reader<'a> {
             category: self.table.categories.last().cloned(),
             line: row.line,
         };
+        let offset = usize::from(self.header.leading_pipe);
         for (col, kind) in self.header.kinds.clone().into_iter().enumerate() {
             if let Some(span) = cell(col) {
-                self.fill(&mut task, col, kind, span);
+                let more = row.more.iter().filter(|(c, _)| *c == col + offset);
+                let text: Cow<'a, str> = if row.more.is_empty() {
+                    Cow::Borrowed(self.text(span))
+                } else {
+                    std::iter::once(span)
+                        .chain(more.map(|(_, s)| *s))
+                        .map(|s| self.text(s))
+                        .collect()
+                };
+                self.fill(&mut task, col, kind, &text);
             }
         }
         // A lead marked inside a 责任单位 cell (`★`) makes the others participate.
@@ -191,8 +208,7 @@ impl<'a> Reader<'a> {
         self.table.tasks.push(task);
     }
 
-    fn fill(&mut self, task: &mut Task, col: usize, kind: ColumnKind, span: Span) {
-        let text = self.text(span);
+    fn fill(&mut self, task: &mut Task, col: usize, kind: ColumnKind, text: &str) {
         let role = match kind {
             ColumnKind::Lead => Role::Lead,
             ColumnKind::Participating => Role::Participating,
@@ -200,14 +216,20 @@ impl<'a> Reader<'a> {
             ColumnKind::Deadline => {
                 match parse_deadline(text, self.ctx.plan_year) {
                     Some(deadline) => task.deadline = Some(deadline),
-                    None => self.warn(task.line, "deadline is not understood", span),
+                    None => self.table.warnings.push(Warning::new(
+                        task.line,
+                        "deadline is not understood",
+                        text,
+                    )),
                 }
                 return;
             }
             ColumnKind::Report | ColumnKind::Other => {
                 let name = self.header.names.get(col).map_or("", String::as_str);
                 let message = format!("column `{name}` is not read");
-                self.warn(task.line, &message, span);
+                self.table
+                    .warnings
+                    .push(Warning::new(task.line, &message, text));
                 return;
             }
             ColumnKind::Task | ColumnKind::Number => return,

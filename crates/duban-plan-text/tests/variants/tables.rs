@@ -129,3 +129,79 @@ fn an_announced_size_that_does_not_match_is_reported() {
         ["attachment announces `3` tasks but `1` were read"]
     );
 }
+
+#[test]
+fn a_pdf_table_flattened_line_by_line_reads_its_unit_column() {
+    // Each printed line holds a piece of every column at its height; the label
+    // is centred in its row, and line breaks fall inside the role verbs.
+    let text = "某市优化营商环境行动方案\n\
+        工 作 任 务 责 任 单 位\n\
+        全面推行企业开办“一网通办”,压缩 市市场监管局牵头,\n\
+        开办时间至1个工作日以内,实现营 市政务服务数据管理局、市税务局配\n\
+        (一)企业\n\
+        业执照、印章、发票同步办理。 合;各区县人民政府负\n\
+        开办\n\
+        责。\n\
+        - 3 -\n\
+        要素保障\n\
+        健全用地保障机制,优先保障重点 市自然资源局、市发展改革委,\n\
+        (二)用地\n\
+        保障 项目用地需求。 市住房城乡建设局负责。\n";
+    let plan = parsed(text);
+    assert!(plan.tasks.is_empty());
+    let attachment = &plan.attachments[0];
+    assert_eq!(attachment.title, "某市优化营商环境行动方案");
+    assert_eq!(attachment.categories, ["要素保障"]);
+    let rows: Vec<_> = attachment
+        .tasks
+        .iter()
+        .map(|t| (t.number, t.label.as_str(), t.line, t.category.as_deref()))
+        .collect();
+    assert_eq!(
+        rows,
+        [(1, "(一)", 3, None), (2, "(二)", 11, Some("要素保障"))]
+    );
+    let first = &attachment.tasks[0];
+    assert_eq!(first.text, "全面推行企业开办“一网通办”,压缩");
+    assert_eq!(units(first, Role::Lead), [unit("市市场监管局")]);
+    assert_eq!(
+        units(first, Role::Participating),
+        [
+            unit("市政务服务数据管理局"),
+            unit("市税务局"),
+            group("各区县人民政府")
+        ]
+    );
+    // Units listed before the comma share the verb of the clause after it.
+    assert_eq!(
+        units(&attachment.tasks[1], Role::Responsible),
+        [
+            unit("市自然资源局"),
+            unit("市发展改革委"),
+            unit("市住房城乡建设局")
+        ]
+    );
+    // What cannot be one slice of the input is accounted for.
+    let warnings: Vec<_> = plan
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str(), w.text.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (3, "words of a row's label are not kept", "企业开办"),
+            (
+                3,
+                "task text after its first printed line is not kept",
+                "开办时间至1个工作日以内,实现营业执照、印章、发票同步办理。"
+            ),
+            (11, "words of a row's label are not kept", "用地保障"),
+            (
+                11,
+                "task text after its first printed line is not kept",
+                "项目用地需求。"
+            ),
+        ]
+    );
+}

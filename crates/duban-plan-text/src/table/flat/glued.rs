@@ -45,6 +45,7 @@ pub(super) fn assemble(
         out.push(Piece::Row(Row {
             line: line_of(number.0),
             cells: columns.cells,
+            ..Row::default()
         }));
         match next {
             Some((n, b)) => (number, body) = (n, b),

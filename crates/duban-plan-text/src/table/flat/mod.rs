@@ -7,6 +7,7 @@
 //! since merged cells make counting cells unreliable.
 
 mod glued;
+mod interleaved;
 mod stacked;
 
 use super::cells::Span;
@@ -31,6 +32,9 @@ enum Layout {
     Stacked { rows_from: usize },
     /// Cells run together; rows begin at this byte offset.
     Glued { rows_from: usize },
+    /// Each line holds a piece of every column, space separated; rows begin at
+    /// this line index.
+    Interleaved { rows_from: usize },
 }
 
 /// Header cells that name no unit, task or deadline column but belong to tables.
@@ -63,8 +67,43 @@ const GLUED_NAMES: &[&str] = &[
 
 /// Finds the first flattened table in `lines`.
 pub(crate) fn find(input: &str, lines: &[Line]) -> Option<Flat> {
-    (0..lines.len())
-        .find_map(|i| stacked_header(input, lines, i).or_else(|| glued_header(input, lines, i)))
+    (0..lines.len()).find_map(|i| {
+        stacked_header(input, lines, i)
+            .or_else(|| glued_header(input, lines, i))
+            .or_else(|| spaced_header(input, lines, i))
+    })
+}
+
+/// The column names `text` opens with, run together, and where they end.
+fn leading_names(text: &str) -> (Vec<&'static str>, usize) {
+    let mut names = Vec::new();
+    let mut at = 0;
+    while let Some(name) = GLUED_NAMES.iter().find(|n| text[at..].starts_with(**n)) {
+        names.push(*name);
+        at += name.len();
+    }
+    (names, at)
+}
+
+/// The names of a header line that a PDF converter letter-spaced, or `None`.
+fn spaced_names(text: &str) -> Option<Vec<&'static str>> {
+    // Header names are few and short: rule out longer lines before packing them.
+    if text.len() > 120 || !text.contains(is_space) || text.contains('|') {
+        return None;
+    }
+    let packed: String = text.chars().filter(|&c| !is_space(c)).collect();
+    let (names, at) = leading_names(&packed);
+    (names.len() >= 2 && at == packed.len()).then_some(names)
+}
+
+fn spaced_header(input: &str, lines: &[Line], i: usize) -> Option<Flat> {
+    let names = spaced_names(lines.get(i)?.text(input))?;
+    let header = from_names(&names, false, false)?;
+    Some(Flat {
+        start: i,
+        header,
+        layout: Layout::Interleaved { rows_from: i + 1 },
+    })
 }
 
 /// The text of a line without the `|` a converter left around it.
@@ -118,12 +157,7 @@ fn stacked_header(input: &str, lines: &[Line], start: usize) -> Option<Flat> {
 fn glued_header(input: &str, lines: &[Line], i: usize) -> Option<Flat> {
     let line = lines.get(i)?;
     let text = line.text(input);
-    let mut names = Vec::new();
-    let mut at = 0;
-    while let Some(name) = GLUED_NAMES.iter().find(|n| text[at..].starts_with(**n)) {
-        names.push(*name);
-        at += name.len();
-    }
+    let (names, at) = leading_names(text);
     // Rows must follow on the same line: a header alone is a stacked header's cell.
     if names.len() < 3 || at == text.len() {
         return None;
@@ -147,6 +181,9 @@ pub(crate) fn parse(input: &str, lines: &[Line], flat: &Flat, ctx: Context) -> T
         Layout::Glued { rows_from } => {
             let end = lines.last().map_or(rows_from, |l| l.end);
             glued::assemble(input, lines, (rows_from, end), &flat.header)
+        }
+        Layout::Interleaved { rows_from } => {
+            interleaved::assemble(input, lines.get(rows_from..).unwrap_or(&[]), &flat.header)
         }
     };
     let mut table = read_pieces(input, pieces, &flat.header, ctx);

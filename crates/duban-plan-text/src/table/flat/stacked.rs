@@ -138,5 +138,6 @@ fn finish(
     out.push(Piece::Row(Row {
         line,
         cells: columns.cells,
+        ..Row::default()
     }));
 }
