@@ -189,3 +189,45 @@ async fn the_summary_is_the_responsibility_table_with_this_periods_reports() {
     })
     .await;
 }
+
+/// Each slot shows its latest revision only, whichever order the revisions of
+/// different slots arrived in.
+#[tokio::test]
+async fn the_summary_reads_each_slots_latest_revision() {
+    on_each_backend(|pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        for (task, unit, progress) in [
+            (&seed.key6, &seed.wuning, "武宁第一稿"),
+            (&seed.key5, &seed.ndrc, "发改委第一稿"),
+            (&seed.key6, &seed.wuning, "武宁第二稿"),
+            (&seed.key6, &seed.xiushui, "修水唯一稿"),
+            (&seed.key6, &seed.wuning, "武宁第三稿"),
+            (&seed.key5, &seed.ndrc, "发改委第二稿"),
+        ] {
+            reporting
+                .submit_report(submit(
+                    &task.name,
+                    report(&unit.name, "2019-Q3", progress),
+                    "",
+                ))
+                .await
+                .unwrap();
+        }
+        let summary = reporting
+            .get_period_summary(pb::GetPeriodSummaryRequest {
+                parent: seed.plan.name.clone(),
+                period: "2019-Q3".to_owned(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(summary.rows[0].progress, "【市发改委】发改委第二稿");
+        assert_eq!(
+            summary.rows[1].progress,
+            "【修水县政府】修水唯一稿\n【武宁县政府】武宁第三稿"
+        );
+        assert_eq!(summary.counts, counts(4, 1, 3, 0, 0, 0));
+    })
+    .await;
+}
