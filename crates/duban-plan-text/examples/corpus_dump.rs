@@ -14,12 +14,22 @@ fn main() {
         }
     };
     let plan = duban_plan_text::parse_plan(&text);
+    println!("title: {}", plan.title);
+    println!("issuer: {:?}", plan.issuer);
+    println!("addressees: {:?}", plan.addressees);
+    println!(
+        "intro: {:?}",
+        plan.intro.chars().take(60).collect::<String>()
+    );
     for task in plan
         .tasks
         .iter()
         .chain(plan.attachments.iter().flat_map(|a| a.tasks.iter()))
     {
         println!("task {} (line {})", task.label, task.line);
+        if let Some(sub) = task.subsection.and_then(|i| plan.subsections.get(i)) {
+            println!("  under ({}){}", sub.numeral, sub.title);
+        }
         for a in &task.assignments {
             println!("  {:?}: {}", a.role, a.unit.written());
         }

@@ -16,6 +16,14 @@
 //!   tasks. The level above it gives the sections (`一、`, or `(一)` when there is none).
 //! - **Title**: the last title-shaped line before the body, since a covering notice
 //!   (its title, number and cover sentence, reported as warnings) may come first.
+//!   Lines of a title broken over lines (blank lines between) are joined. Page
+//!   furniture (`文章来源:…`, `【字体:打印`, `P. 22`, `(上接第三版)`) and document numbers
+//!   are never the title; a viewer's `Page 22 - ` and a site's `【栏目】` are cut off it.
+//!   When only a distributing notice is printed, `关于印发X的通知` gives X.
+//! - **Sub-headings**: a numbering level between the sections and the tasks (`(一)`
+//!   between `一、` and `1.`) heads groups of tasks: it is kept in
+//!   [`ParsedPlan::subsections`] and each task points to its own; task numbers may
+//!   restart under each.
 //! - **Deadlines**: a recurrence wins over dates, the latest date wins over earlier
 //!   ones; a date without a year takes the issue date's year (else the title's).
 //! - **Tables**: a 责任单位 column beside a 牵头单位 column lists participating units.
@@ -24,6 +32,7 @@ mod annotation;
 mod attachment;
 mod body;
 mod deadline;
+mod furniture;
 mod indicators;
 mod lines;
 mod metadata;
@@ -34,6 +43,7 @@ mod rules;
 mod table;
 mod text;
 mod text_deadline;
+mod title;
 mod units;
 mod unlabelled;
 
@@ -109,13 +119,18 @@ pub fn parse_plan(text: &str) -> ParsedPlan {
     warnings.extend(body.warnings);
     warnings.extend(attachments.warnings);
     warnings.sort_by_key(|w| w.line);
+    // A title read off a collapsed header is not a line `metadata` could see.
+    let issuer = meta
+        .issuer
+        .or_else(|| metadata::notice_issuer(&preamble.title).map(str::to_owned));
     ParsedPlan {
         title: preamble.title,
-        issuer: meta.issuer,
+        issuer,
         issue_date: meta.issue_date,
         addressees: preamble.addressees,
         intro: preamble.intro,
         sections: body.sections,
+        subsections: body.subsections,
         tasks: body.tasks,
         attachments: attachments.attachments,
         warnings,

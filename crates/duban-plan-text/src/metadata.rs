@@ -32,7 +32,7 @@ const ISSUER_SUFFIXES: &[&str] = &[
 ];
 
 /// Returns whether a line reads as the name of an issuing authority.
-fn is_issuer(text: &str) -> bool {
+pub(crate) fn is_issuer(text: &str) -> bool {
     text.chars().count() <= 40
         && !text.contains(['。', ',', '，', '、', ':', '：', ';', '；', '|'])
         && ISSUER_SUFFIXES.iter().any(|s| text.ends_with(s))
@@ -86,8 +86,10 @@ pub(crate) fn scan(
     meta
 }
 
-/// Returns `X` from `X关于印发…的通知`.
-fn notice_issuer(text: &str) -> Option<&str> {
+/// Returns `X` from `X关于印发…的通知`, ignoring a viewer's or site's prefix
+/// (`Page 22 - `, `【栏目】`).
+pub(crate) fn notice_issuer(text: &str) -> Option<&str> {
+    let text = crate::furniture::title_text(text);
     if !text.ends_with("通知") {
         return None;
     }

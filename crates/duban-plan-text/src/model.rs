@@ -20,6 +20,9 @@ pub struct ParsedPlan {
     pub intro: String,
     /// The `一、…` sections of the body.
     pub sections: Vec<Section>,
+    /// The headings between a section and its tasks (`(一)…` between `一、` and `1.`),
+    /// in document order; [`Task::subsection`] points here.
+    pub subsections: Vec<Section>,
     /// The body's numbered tasks, in document order.
     pub tasks: Vec<Task>,
     /// The attachments (附件), each usually a responsibility table.
@@ -76,10 +79,10 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
-/// A `一、…` heading of the body.
+/// A `一、…` heading of the body, or a sub-heading (`(一)…`) below one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
-    /// The numeral as printed, without its `、` (`"一"`).
+    /// The numeral as printed, without its `、` or brackets (`"一"` for `一、` and `(一)`).
     pub numeral: String,
     /// The numeral's value (`1`).
     pub ordinal: u32,
@@ -97,6 +100,10 @@ pub struct Task {
     pub label: String,
     /// Index into [`ParsedPlan::sections`]; `None` for attachment tasks.
     pub section: Option<usize>,
+    /// Index into [`ParsedPlan::subsections`]: the sub-heading the task sits under
+    /// within its section (the nearest one when headings nest); `None` for tasks
+    /// directly under a section and for attachment tasks.
+    pub subsection: Option<usize>,
     /// The first sentence of [`Task::text`], without its `。`.
     pub title: String,
     /// The task's text without the number and the unit annotation: always a byte-exact

@@ -1,10 +1,14 @@
 //! Reads what comes before the first section or task: the addressee line, the plan's
 //! title (the last title-shaped line, since a covering notice may come first) and the
-//! intro paragraphs after it.
+//! intro paragraphs after it. Page furniture and document numbers are set aside first:
+//! they are title-shaped but never the title.
 
-use crate::lines::{Line, LineKind, attachment_marker};
+use crate::furniture::{is_document_number, is_furniture, title_text};
+use crate::lines::{Line, LineKind};
+use crate::metadata::is_issuer;
 use crate::model::Warning;
 use crate::text::{is_colon, is_parenthesized, is_space};
+use crate::title::{ends_title, is_title_shaped, leading_title, plan_in_notice};
 use crate::units::{is_unit_group, split_top_level};
 
 #[derive(Debug, Default)]
@@ -15,22 +19,6 @@ pub(crate) struct Preamble {
     pub warnings: Vec<Warning>,
 }
 
-/// Words a plan's title ends with; a line ending otherwise may be the first half of a
-/// title broken over two lines.
-const TITLE_ENDINGS: &[&str] = &[
-    "方案", "计划", "意见", "要点", "办法", "通知", "规划", "措施", "细则", "安排", "纲要", "决定",
-    "清单",
-];
-
-fn is_title_shaped(text: &str) -> bool {
-    let len = text.chars().count();
-    (2..=80).contains(&len)
-        && !text.contains(['。', '！', '？', '!', '?', ';', '；', '|'])
-        && !text.ends_with(|c: char| is_colon(c) || matches!(c, ',' | '，' | '、'))
-        && !is_parenthesized(text)
-        && attachment_marker(text).is_none()
-}
-
 /// Parses `lines` (all before the body); lines flagged in `consumed` are metadata.
 pub(crate) fn parse_preamble(
     input: &str,
@@ -38,23 +26,43 @@ pub(crate) fn parse_preamble(
     kinds: &[LineKind],
     consumed: &[bool],
 ) -> Preamble {
-    let content: Vec<usize> = (0..lines.len())
-        .filter(|&i| {
-            kinds.get(i) != Some(&LineKind::Blank) && !consumed.get(i).copied().unwrap_or(false)
-        })
-        .collect();
     let text = |i: usize| lines.get(i).map_or("", |l| l.text(input));
+    let no = |i: usize| lines.get(i).map_or(0, |l| l.no);
     let mut out = Preamble::default();
+    let mut content = Vec::new();
+    for i in 0..lines.len() {
+        if kinds.get(i) == Some(&LineKind::Blank) || consumed.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let message = if is_furniture(text(i)) {
+            "page furniture is not kept"
+        } else if is_document_number(text(i)) {
+            "document number is not kept"
+        } else {
+            content.push(i);
+            continue;
+        };
+        out.warnings.push(Warning::new(no(i), message, text(i)));
+    }
+    let blank = |i: usize| kinds.get(i) == Some(&LineKind::Blank);
 
-    let title_last = content.iter().rposition(|&i| is_title_shaped(text(i)));
+    let title_last = content
+        .iter()
+        .rposition(|&i| is_title_shaped(title_text(text(i))));
     let mut title_first = title_last;
-    // A title broken over lines: join the lines above it while they do not end a title.
+    // A title broken over lines (blank lines between them are layout): join the lines
+    // above it while they do not end a title themselves.
     while let Some(p) = title_first.filter(|&p| p > 0) {
         let (above, here) = (content[p - 1], content[p]);
-        let joins = above + 1 == here
-            && is_title_shaped(text(above))
-            && !TITLE_ENDINGS.iter().any(|e| text(above).ends_with(e))
-            && !text(above).ends_with('号');
+        let above_text = title_text(text(above));
+        // A signature left without its date is an issuer, not half a title; an
+        // issuer does open a notice's title when `关于…` follows.
+        let opens_notice = title_text(text(here)).starts_with("关于");
+        let signature = is_issuer(above_text) && !opens_notice;
+        let joins = (above + 1..here).all(blank)
+            && is_title_shaped(above_text)
+            && !ends_title(above_text)
+            && !signature;
         if !joins {
             break;
         }
@@ -63,8 +71,13 @@ pub(crate) fn parse_preamble(
     // Without a title, nothing is "before" it: every line is intro or addressee.
     let before_title = title_first.unwrap_or(0);
     let mut intro_from = title_last.map_or(0, |p| p + 1);
+    // The rest of a collapsed header line after its title and document number.
+    let mut intro_head = None;
     if let (Some(first), Some(last)) = (title_first, title_last) {
-        out.title = content[first..=last].iter().map(|&i| text(i)).collect();
+        out.title = content[first..=last]
+            .iter()
+            .map(|&i| title_text(text(i)))
+            .collect();
         // A subtitle in brackets (`(2019—2021年)`) completes the title.
         if let Some(&next) = content.get(last + 1)
             && is_parenthesized(text(next))
@@ -73,6 +86,14 @@ pub(crate) fn parse_preamble(
             out.title.push_str(text(next));
             intro_from += 1;
         }
+    } else if let Some((title, rest)) = content.first().and_then(|&i| leading_title(text(i))) {
+        out.title = title;
+        intro_from = 1;
+        intro_head = Some(rest).filter(|r| !r.is_empty());
+    }
+    // Only the notice's title is printed: the plan it distributes is named inside.
+    if let Some(plan) = plan_in_notice(&out.title) {
+        out.title = plan.to_owned();
     }
 
     let addressee_scope = if title_first.is_some() {
@@ -95,23 +116,26 @@ pub(crate) fn parse_preamble(
     }
     for &i in &content[..before_title] {
         if Some(i) != addressee {
-            let line = lines.get(i).map_or(0, |l| l.no);
             out.warnings.push(Warning::new(
-                line,
+                no(i),
                 "text before the plan title is not kept",
                 text(i),
             ));
         }
     }
-    let intro: Vec<&str> = content
-        .get(intro_from..)
-        .unwrap_or(&[])
-        .iter()
-        .filter(|&&i| Some(i) != addressee)
-        .map(|&i| text(i))
+    let intro: Vec<&str> = intro_head
+        .into_iter()
+        .chain(
+            content
+                .get(intro_from..)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|&&i| Some(i) != addressee)
+                .map(|&i| text(i)),
+        )
         .collect();
     out.intro = intro.join("\n");
-    if title_last.is_none() {
+    if out.title.is_empty() {
         let line = lines.first().map_or(1, |l| l.no);
         out.warnings
             .push(Warning::new(line, "no plan title found", ""));
@@ -123,7 +147,7 @@ pub(crate) fn parse_preamble(
 /// follows the title rather than preceding it.
 const UNIT_ENDINGS: &[&str] = &[
     "政府", "局", "委", "办", "部", "厅", "室", "会", "单位", "部门", "中心", "公司", "集团", "院",
-    "所", "处", "队", "站", "行", "段", "署", "关", "街道", "乡镇",
+    "所", "处", "队", "站", "行", "段", "署", "关", "街道", "乡镇", "机构",
 ];
 
 fn is_addressee_line(line: &str) -> bool {
@@ -155,6 +179,37 @@ fn split_addressees(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lines::{classify, split_lines};
+
+    fn title_of(input: &str) -> String {
+        let lines = split_lines(input);
+        let kinds: Vec<_> = lines.iter().map(|l| classify(l.text(input))).collect();
+        parse_preamble(input, &lines, &kinds, &vec![false; lines.len()]).title
+    }
+
+    #[test]
+    fn an_issuer_above_the_title_joins_it_only_before_guanyu() {
+        assert_eq!(
+            title_of("请认真贯彻执行。\n\n某市人民政府办公室\n\n某市行动方案"),
+            "某市行动方案"
+        );
+        assert_eq!(
+            title_of("某市人民政府办公室\n关于明确重点工作\n责任单位的通知\n某政办〔2023〕1号"),
+            "某市人民政府办公室关于明确重点工作责任单位的通知"
+        );
+    }
+
+    #[test]
+    fn a_newspaper_continuation_is_no_subtitle() {
+        assert_eq!(
+            title_of("重点任务分工清单\n\n(上接第三版)"),
+            "重点任务分工清单"
+        );
+        assert_eq!(
+            title_of("某市三年行动计划\n(2019—2021年)"),
+            "某市三年行动计划(2019—2021年)"
+        );
+    }
 
     #[test]
     fn comma_separated_addressees_keep_their_enumerations() {

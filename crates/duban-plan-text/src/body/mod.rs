@@ -27,6 +27,7 @@ pub(crate) struct Context {
 #[derive(Debug, Default)]
 pub(crate) struct Body {
     pub sections: Vec<Section>,
+    pub subsections: Vec<Section>,
     pub tasks: Vec<Task>,
     pub warnings: Vec<Warning>,
 }
@@ -57,6 +58,7 @@ pub(crate) fn parse_body(
         body: Body::default(),
         open: None,
         pending: None,
+        subsection: None,
         sequence: Sequence::default(),
     };
     for (i, (line, kind)) in lines.iter().zip(kinds).enumerate() {
@@ -75,6 +77,7 @@ struct Open<'a> {
     number: u32,
     label: &'a str,
     section: Option<usize>,
+    subsection: Option<usize>,
     line: usize,
     content_start: usize,
     content_end: usize,
@@ -100,7 +103,10 @@ struct Walker<'a> {
     /// A label whose units continue on the next line: read alone (`牵头单位:`), or
     /// broken after a separator (`市财政局、`).
     pending: Option<Pending>,
-    sequence: Sequence,
+    /// The sub-heading of the current section the next task sits under.
+    subsection: Option<usize>,
+    /// Numbering may restart under each section and each sub-heading.
+    sequence: Sequence<(Option<usize>, Option<usize>)>,
 }
 
 impl<'a> Walker<'a> {
@@ -137,7 +143,9 @@ impl<'a> Walker<'a> {
         let label = text.get(..n.label_end).unwrap_or("");
         if Some(n.level) == self.levels.section {
             self.finish();
-            self.section(line, n, label);
+            let section = self.heading(line, n, label);
+            self.body.sections.push(section);
+            self.subsection = None;
         } else if Some(n.level) == self.levels.task {
             self.finish();
             self.start(line, n, label);
@@ -147,16 +155,17 @@ impl<'a> Walker<'a> {
                 _ => self.warn(line.no, "sub-item is outside any task", text),
             }
         } else {
+            // A level between the sections and the tasks (`(一)` between `一、` and
+            // `1.`) heads a group of tasks: they keep it as their sub-heading.
             self.finish();
-            self.warn(
-                line.no,
-                "heading between the section and task levels is not kept",
-                text,
-            );
+            let heading = self.heading(line, n, label);
+            self.subsection = Some(self.body.subsections.len());
+            self.body.subsections.push(heading);
         }
     }
 
-    fn section(&mut self, line: Line, n: Numbered, label: &str) {
+    /// Reads a section or sub-heading line; text after its first sentence is reported.
+    fn heading(&mut self, line: Line, n: Numbered, label: &str) -> Section {
         let content = slice(self.input, line.start + n.content, line.end);
         let title = first_sentence(content);
         // `content` starts at a non-space char, so the title is its prefix.
@@ -167,19 +176,20 @@ impl<'a> Walker<'a> {
         if !rest.is_empty() {
             self.warn(line.no, "text after the section title is not kept", rest);
         }
-        self.body.sections.push(Section {
+        Section {
             numeral: label
                 .trim_matches(|c| is_open_bracket(c) || is_close_bracket(c))
                 .to_owned(),
             ordinal: n.number,
             title: title.to_owned(),
             line: line.no,
-        });
+        }
     }
 
     fn start(&mut self, line: Line, n: Numbered, label: &'a str) {
         let section = self.body.sections.len().checked_sub(1);
-        if let Some(message) = self.sequence.record(n.number, section) {
+        let subsection = self.subsection;
+        if let Some(message) = self.sequence.record(n.number, (section, subsection)) {
             self.warn(line.no, &message, label);
         }
         let content_start = line.start + n.content;
@@ -187,6 +197,7 @@ impl<'a> Walker<'a> {
             number: n.number,
             label,
             section,
+            subsection,
             line: line.no,
             content_start,
             content_end: content_start,
@@ -234,6 +245,7 @@ impl<'a> Walker<'a> {
             number: open.number,
             label: open.label.to_owned(),
             section: open.section,
+            subsection: open.subsection,
             title: first_sentence(text).to_owned(),
             text: text.to_owned(),
             assignments: Vec::new(),

@@ -181,6 +181,7 @@ impl<'a> Reader<'a> {
             number,
             label,
             section: None,
+            subsection: None,
             title: first_sentence(text).to_owned(),
             text: text.to_owned(),
             assignments: Vec::new(),

@@ -57,3 +57,69 @@ fn a_document_without_a_title_says_so() {
     assert_eq!(plan.tasks.len(), 1);
     assert_eq!(plan.warnings[0].message, "no plan title found");
 }
+
+#[test]
+fn web_page_furniture_never_becomes_the_title() {
+    let plan = parsed(concat!(
+        "【重点工作】某市人民政府关于2020年重点工作及责任分解的通知\n",
+        "\n",
+        "发布时间:2020-02-03 17:29\n",
+        "【字体:打印\n",
+        "各县、市、区人民政府,市政府各部门、各直属机构:\n",
+        "现将重点工作分解如下。\n",
+        "1.推进一网通办。\n",
+        "牵头责任单位:市数据资源局\n",
+    ));
+    assert_eq!(plan.title, "某市人民政府关于2020年重点工作及责任分解的通知");
+    assert_eq!(plan.issuer.as_deref(), Some("某市人民政府"));
+    assert_eq!(
+        plan.addressees,
+        ["各县、市、区人民政府", "市政府各部门、各直属机构"]
+    );
+    assert_eq!(plan.intro, "现将重点工作分解如下。");
+    let dropped: Vec<_> = plan
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            (3, "page furniture is not kept"),
+            (4, "page furniture is not kept")
+        ]
+    );
+}
+
+#[test]
+fn a_title_broken_by_a_blank_line_is_joined_and_a_document_number_is_skipped() {
+    let plan = parsed(
+        "某区政府2023年重点工作\n\n任务分解方案\n\n某政发〔2023〕2号\n1.甲。\n牵头单位:区发改局\n",
+    );
+    assert_eq!(plan.title, "某区政府2023年重点工作任务分解方案");
+    assert_eq!(plan.warnings[0].message, "document number is not kept");
+}
+
+#[test]
+fn a_page_number_and_a_running_head_leave_the_plan_named_by_the_notice() {
+    let plan = parsed(
+        "Page 22 - 某自治区人民政府办公厅关于印发某老旧小区改造实施方案的通知\nP. 22\n1.甲。(牵头单位:某厅)\n",
+    );
+    assert_eq!(plan.title, "某老旧小区改造实施方案");
+    assert_eq!(plan.issuer.as_deref(), Some("某自治区人民政府办公厅"));
+}
+
+#[test]
+fn a_header_collapsed_onto_one_line_gives_its_title() {
+    let filler = "各责任单位要尽快制定具体落实方案。".repeat(8);
+    let plan = parsed(&format!(
+        "河南省人民政府 关于明确2023年 重点工作责任单位的通知 豫政〔2023〕5号 {filler} 一、提振信心 1.甲。(省商务厅负责) 2.乙。(省财政厅负责)"
+    ));
+    assert_eq!(
+        plan.title,
+        "河南省人民政府关于明确2023年重点工作责任单位的通知"
+    );
+    assert_eq!(plan.issuer.as_deref(), Some("河南省人民政府"));
+    assert_eq!(plan.intro, filler);
+    assert_eq!(plan.tasks.len(), 2);
+}

@@ -170,3 +170,45 @@ fn paren_headings_over_arabic_tasks_become_sections() {
     assert_eq!(tasks, [(1, Some(0)), (2, Some(1))]);
     assert_eq!(plan.warnings, []);
 }
+
+#[test]
+fn paren_sub_headings_between_sections_and_tasks_are_kept_on_their_tasks() {
+    // Numbering restarts under the second sub-heading and in the next section, whose
+    // task has no sub-heading: no restart is reported, and no heading becomes a task.
+    let plan = parsed(concat!(
+        "意见\n",
+        "一、稳岗\n",
+        "（一）减轻负担。降低成本\n",
+        "1.降低费率。(市人力资源社会保障局负责)\n",
+        "2.征收保障金。(市残联负责)\n",
+        "(二)稳定岗位\n",
+        "1.发放补贴。(市财政局负责)\n",
+        "二、扩岗\n",
+        "1.开发岗位。(市国资委负责)\n",
+    ));
+    let subsections: Vec<_> = plan
+        .subsections
+        .iter()
+        .map(|s| (s.numeral.as_str(), s.ordinal, s.title.as_str(), s.line))
+        .collect();
+    assert_eq!(
+        subsections,
+        [("一", 1, "减轻负担", 3), ("二", 2, "稳定岗位", 6)]
+    );
+    let tasks: Vec<_> = plan
+        .tasks
+        .iter()
+        .map(|t| (t.number, t.section, t.subsection))
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            (1, Some(0), Some(0)),
+            (2, Some(0), Some(0)),
+            (1, Some(0), Some(1)),
+            (1, Some(1), None)
+        ]
+    );
+    let warnings: Vec<_> = plan.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(warnings, ["text after the section title is not kept"]);
+}
