@@ -272,6 +272,20 @@ fn request(method: &str, owner: Owner, f: &Fixtures, n: usize) -> Option<Vec<u8>
             default_issuer: "测试市人民政府".into(),
         }
         .encode_to_vec(),
+        "GetCalendar" => reg::GetCalendarRequest {
+            name: "calendars/2019".into(),
+        }
+        .encode_to_vec(),
+        "ListCalendars" => reg::ListCalendarsRequest::default().encode_to_vec(),
+        "UpdateCalendar" => reg::UpdateCalendarRequest {
+            calendar: Some(reg::Calendar {
+                name: "calendars/2019".into(),
+                etag: stale,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec(),
         "SubmitReport" => pb::SubmitReportRequest {
             parent: name(&f.task),
             report: Some(pb::Report {

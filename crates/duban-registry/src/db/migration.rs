@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(duban_infra::audit::CreateAuditTrail::named(
                 "m0003_audit_trail",
             )),
+            Box::new(super::calendar_migration::CreateCalendars),
         ]
     }
 

@@ -2,6 +2,8 @@
 //! `ConnectionTrait`, so the caller that spans several writes opens the transaction
 //! and passes it down.
 
+mod calendar_migration;
+pub mod calendars;
 pub mod entities;
 pub mod groups;
 pub mod idempotency;

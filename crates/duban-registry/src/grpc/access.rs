@@ -1,4 +1,4 @@
-//! Who may call each registry method . Every role reads
+//! Who may call each registry method. Every role reads
 //! the registry; only an administrator changes it or imports plans. A test
 //! fails when an RPC has no rule here.
 
@@ -36,6 +36,11 @@ pub const ACCESS: Policy = &[
     write("duban.registry.v1.RegistryService/UndeleteTask", ADMIN),
     read("duban.registry.v1.RegistryService/ListObligations", ANYONE),
     write("duban.registry.v1.RegistryService/ImportPlan", ADMIN),
+    // The calendar decides every working-day deadline: read by all, changed
+    // by administrators like the rest of the registry.
+    read("duban.registry.v1.RegistryService/GetCalendar", ANYONE),
+    read("duban.registry.v1.RegistryService/ListCalendars", ANYONE),
+    write("duban.registry.v1.RegistryService/UpdateCalendar", ADMIN),
 ];
 
 #[cfg(test)]

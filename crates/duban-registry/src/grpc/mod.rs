@@ -3,6 +3,7 @@
 //! encodes the outcome; errors map to status codes in `error.rs` only.
 
 pub mod access;
+mod calendars;
 mod convert;
 mod groups;
 mod import;
@@ -89,4 +90,7 @@ registry_service! {
     undelete_task => tasks::undelete, pb::UndeleteTaskRequest, pb::Task;
     list_obligations => obligations::list, pb::ListObligationsRequest, pb::ListObligationsResponse;
     import_plan => import::import_plan, pb::ImportPlanRequest, pb::ImportPlanResponse;
+    get_calendar => calendars::get, pb::GetCalendarRequest, pb::Calendar;
+    list_calendars => calendars::list, pb::ListCalendarsRequest, pb::ListCalendarsResponse;
+    update_calendar => calendars::update, pb::UpdateCalendarRequest, pb::Calendar;
 }

@@ -3,6 +3,9 @@
 //! and encodes its outcome) and storage. Operations take a [`Context`] and never
 //! touch protobuf; they are tested without a server.
 
+#[cfg(test)]
+mod calendar_tests;
+pub mod calendars;
 pub mod fields;
 pub mod groups;
 pub mod import;

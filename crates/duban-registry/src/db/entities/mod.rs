@@ -1,6 +1,8 @@
 //! Table mappings of the registry's schema (see `migration.rs`).
 
 pub mod assignment;
+pub mod calendar;
+pub mod calendar_day;
 pub mod group_member;
 pub mod idempotency_key;
 pub mod name_index;
