@@ -5,6 +5,7 @@
 
 mod delivery;
 mod faults;
+mod indicators;
 mod matrix;
 mod reminders;
 mod seed_reports;

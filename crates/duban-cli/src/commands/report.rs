@@ -68,6 +68,11 @@ pub enum ReportCommand {
         /// An evidence link, http(s) (repeatable).
         #[arg(long)]
         evidence: Vec<String>,
+        /// A value reached for one of the task's quantitative targets:
+        /// `INDEX=VALUE` or `INDEX=VALUE:NOTE`, INDEX counting the targets
+        /// `duban task get` lists from 1 (repeatable).
+        #[arg(long = "indicator", value_name = "INDEX=VALUE[:NOTE]", value_parser = parse_indicator_value)]
+        indicators: Vec<pb::IndicatorValue>,
         /// A UUID that makes retrying safe.
         #[arg(long, default_value = "")]
         request_id: String,
@@ -208,6 +213,7 @@ pub async fn run(ctx: &Ctx, command: ReportCommand) -> anyhow::Result<()> {
             status,
             percent,
             evidence,
+            indicators,
             request_id,
         } => {
             let mut registry = ctx.registry().await?;
@@ -233,6 +239,7 @@ pub async fn run(ctx: &Ctx, command: ReportCommand) -> anyhow::Result<()> {
                 status: status as i32,
                 percent_complete: percent,
                 evidence_links: evidence,
+                indicator_values: indicators,
                 ..Default::default()
             };
             let submitted = reporting
@@ -413,4 +420,36 @@ async fn slot(
             "{unit} has no report on `{task_name}` for {period}"
         ))
     })
+}
+
+/// Reads `INDEX=VALUE[:NOTE]` (`1=8.2`, `2=91.5:1-9月累计`).
+fn parse_indicator_value(text: &str) -> Result<pb::IndicatorValue, String> {
+    let usage = || format!("`{text}`: expected INDEX=VALUE or INDEX=VALUE:NOTE, e.g. `1=8.2`");
+    let (index, rest) = text.split_once('=').ok_or_else(usage)?;
+    let (value, note) = rest.split_once(':').unwrap_or((rest, ""));
+    Ok(pb::IndicatorValue {
+        index: index.trim().parse().map_err(|_| usage())?,
+        value: value.trim().parse().map_err(|_| usage())?,
+        note: note.trim().to_owned(),
+        ..Default::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_indicator_value;
+
+    #[test]
+    fn indicator_values_read_index_value_and_note() {
+        let with_note = parse_indicator_value("2=91.5:1-9月累计").unwrap();
+        assert_eq!(
+            (with_note.index, with_note.value, with_note.note.as_str()),
+            (2, 91.5, "1-9月累计")
+        );
+        assert_eq!(parse_indicator_value("1=8").unwrap().note, "");
+        for bad in ["8.2", "x=1", "1=", "1=abc"] {
+            let error = parse_indicator_value(bad).unwrap_err();
+            assert!(error.contains("INDEX=VALUE"), "{bad}: {error}");
+        }
+    }
 }

@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 use super::entities::report;
 use crate::{
-    domain::{Report, ReportContent, ReportStatus, ReporterRole, Review, ReviewState, SlotKey},
+    domain::{
+        Report, ReportContent, ReportStatus, ReporterRole, Review, ReviewState, SlotKey, indicator,
+    },
     error::ReportingError,
 };
 
@@ -41,6 +43,8 @@ fn to_domain(row: report::Model) -> Result<Report, ReportingError> {
     let role = ReporterRole::parse(&row.role).ok_or_else(|| corrupt("role", &row.role, row.seq))?;
     let state = ReviewState::parse(&row.review_state)
         .ok_or_else(|| corrupt("review_state", &row.review_state, row.seq))?;
+    let indicator_values = indicator::decode_values(&row.indicator_values)
+        .map_err(|_| corrupt("indicator_values", &row.indicator_values, row.seq))?;
     let evidence_links = if row.evidence_links.is_empty() {
         Vec::new()
     } else {
@@ -60,6 +64,7 @@ fn to_domain(row: report::Model) -> Result<Report, ReportingError> {
             status,
             percent_complete: row.percent_complete,
             evidence_links,
+            indicator_values,
         },
         role,
         due_time: row.due_time,
@@ -148,6 +153,8 @@ pub async fn insert(
         version: Set(report.version),
         submitted_by: Set(report.submitted_by.clone()),
         reviewed_by: Set(report.review.by.clone()),
+        indicator_values: Set(indicator::encode_values(&report.content.indicator_values)
+            .map_err(|error| DbErr::Custom(format!("cannot encode indicator values: {error}")))?),
     };
     report::Entity::insert(row)
         .exec_without_returning(db)

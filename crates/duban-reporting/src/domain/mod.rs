@@ -2,6 +2,7 @@
 //! period summary. No protobuf and no SQL here.
 
 pub mod event;
+pub mod indicator;
 pub mod names;
 pub mod outline;
 pub mod period;

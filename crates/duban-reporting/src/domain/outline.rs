@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::report::ReporterRole;
+use super::{indicator::Indicator, report::ReporterRole};
 
 /// A numbered part (category) of a plan, `二、加快基础设施建设`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +55,8 @@ pub struct TaskOutline {
     pub assignments: Vec<Assignment>,
     pub deadline_text: String,
     pub deleted: bool,
+    /// Quantitative targets, in the order the registry lists them.
+    pub indicators: Vec<Indicator>,
 }
 
 impl TaskOutline {

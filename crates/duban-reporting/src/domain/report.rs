@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 use duban_infra::api::{FieldViolations, Refusal, errors::reason};
 
-use super::names::SlotKey;
+use super::{
+    indicator::{self, IndicatorValue},
+    names::SlotKey,
+};
 use crate::error::ReportingError;
 
 const MAX_PROGRESS_LEN: usize = 10_000;
@@ -77,6 +80,7 @@ pub struct ReportContent {
     pub status: ReportStatus,
     pub percent_complete: Option<i32>,
     pub evidence_links: Vec<String>,
+    pub indicator_values: Vec<IndicatorValue>,
 }
 
 impl ReportContent {
@@ -125,6 +129,7 @@ impl ReportContent {
                 violations.add(format!("{prefix}.evidence_links[{i}]"), reason);
             }
         }
+        indicator::validate_values(&self.indicator_values, prefix, violations);
     }
 }
 
@@ -280,6 +285,7 @@ pub(crate) mod tests {
             status: ReportStatus::OnTrack,
             percent_complete: Some(40),
             evidence_links: vec!["https://www.jiujiang.gov.cn/zwgk/".into()],
+            indicator_values: Vec::new(),
         }
     }
 

@@ -108,9 +108,39 @@ fn task_cells(row: &SummaryRow) -> [String; 6] {
         row.lead_units.join("、"),
         row.participating_units.join("、"),
         row.deadline_text.clone(),
-        row.progress.clone(),
+        progress_cell(row),
         row.difficulties.clone(),
     ]
+}
+
+/// The reports' progress, then each target that a unit gave a value for this
+/// period beside those values: `【指标1】地区生产总值增长8%左右：目标≈8%；市发改委8.2%`.
+fn progress_cell(row: &SummaryRow) -> String {
+    let mut lines = vec![row.progress.clone()];
+    for target in row.indicators.iter().filter(|t| !t.reported.is_empty()) {
+        let unit = &target.indicator.unit;
+        let values: Vec<String> = target
+            .reported
+            .iter()
+            .map(|r| {
+                let note = if r.value.note.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{}）", r.value.note)
+                };
+                format!("{}{}{unit}{note}", r.unit_display_name, r.value.value)
+            })
+            .collect();
+        lines.push(format!(
+            "【指标{}】{}：目标{}；{}",
+            target.index,
+            target.indicator.text,
+            target.indicator.target(),
+            values.join("；")
+        ));
+    }
+    lines.retain(|line| !line.is_empty());
+    lines.join("\n")
 }
 
 /// Returns one line of counts per unit, then the total.
@@ -186,6 +216,50 @@ pub(crate) mod tests {
         assert_eq!(five[2], "九江车务段、相关县(市、区)政府");
         assert_eq!(five[4], "【市发改委】昌九客专前期工作有序推进");
         assert_eq!(lines[2], Line::Category("五、构建对外开放新格局".into()));
+    }
+
+    /// A target of key task 5 that 市发改委 reported a value for shows beside it
+    /// in the progress cell and in the summary row; the second target, without
+    /// a value, shows only in the row.
+    #[test]
+    fn reported_values_stand_beside_their_targets() {
+        use crate::domain::indicator::{Comparator, Indicator, IndicatorValue};
+        let target = |text: &str, value: f64| Indicator {
+            text: text.into(),
+            name: "完成投资".into(),
+            comparator: Some(Comparator::AtLeast),
+            value,
+            upper_value: 0.0,
+            unit: "亿元".into(),
+        };
+        let mut lead = report("ndrc", 1, ReviewState::Accepted);
+        lead.content.indicator_values = vec![IndicatorValue {
+            index: 1,
+            value: 12.5,
+            note: "1-9月累计".into(),
+            indicator_text: "完成投资不低于10亿元".into(),
+        }];
+        let mut input = seed_input(
+            join(&seed_obligations(), vec![lead]),
+            china(2019, 9, 25, 9, 0, 0),
+        );
+        let five = input.tasks.iter_mut().find(|t| t.number == 5).unwrap();
+        five.indicators = vec![
+            target("完成投资不低于10亿元", 10.0),
+            target("开工不少于3个", 3.0),
+        ];
+        let summary = assemble(input);
+        let row = &summary.rows[0];
+        assert_eq!(row.indicators.len(), 2);
+        assert_eq!(row.indicators[0].reported[0].value.value, 12.5);
+        assert!(row.indicators[1].reported.is_empty());
+        let Line::Task(cells) = &lines(&summary)[1] else {
+            panic!("task row expected")
+        };
+        assert_eq!(
+            cells[4],
+            "【市发改委】昌九客专前期工作有序推进\n【指标1】完成投资不低于10亿元：目标≥10亿元；市发改委12.5亿元（1-9月累计）"
+        );
     }
 
     #[test]

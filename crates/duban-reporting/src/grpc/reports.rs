@@ -32,6 +32,17 @@ pub fn encode_report(report: Report) -> pb::Report {
         status: encode_status(report.content.status) as i32,
         percent_complete: report.content.percent_complete,
         evidence_links: report.content.evidence_links,
+        indicator_values: report
+            .content
+            .indicator_values
+            .into_iter()
+            .map(|item| pb::IndicatorValue {
+                index: item.index,
+                value: item.value,
+                note: item.note,
+                indicator_text: item.indicator_text,
+            })
+            .collect(),
         late: report.late,
         review_state: encode_review_state(report.review.state) as i32,
         review_comment: report.review.comment,

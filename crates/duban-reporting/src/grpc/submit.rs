@@ -5,7 +5,7 @@ use duban_proto::reporting::v1 as pb;
 
 use super::{convert::decode_status, reports::encode_report};
 use crate::{
-    domain::{ReportContent, ReportStatus, SlotKey, names},
+    domain::{ReportContent, ReportStatus, SlotKey, indicator::IndicatorValue, names},
     error::ReportingError,
     service::{self, Context, submit::Submission},
 };
@@ -24,6 +24,17 @@ fn decode_content(report: &pb::Report, violations: &mut FieldViolations) -> Repo
         status: status.unwrap_or(ReportStatus::OnTrack),
         percent_complete: report.percent_complete,
         evidence_links: report.evidence_links.clone(),
+        indicator_values: report
+            .indicator_values
+            .iter()
+            .map(|item| IndicatorValue {
+                index: item.index,
+                value: item.value,
+                note: item.note.clone(),
+                // Output only: the service records the target's text itself.
+                indicator_text: String::new(),
+            })
+            .collect(),
     };
     content.validate("report", violations);
     content

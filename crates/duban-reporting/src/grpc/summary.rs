@@ -14,7 +14,7 @@ use super::convert::{
 use crate::{
     domain::{
         names::{self, plan_name, task_name, unit_name},
-        summary::PeriodSummary,
+        summary::{IndicatorProgress, PeriodSummary},
     },
     error::ReportingError,
     export::{Exported, Format},
@@ -27,6 +27,28 @@ fn decode_target(plan: &str, period: &str, violations: &mut FieldViolations) -> 
     let plan_id = violations.check("parent", names::plan_id(plan));
     violations.check("period", names::check_period(period));
     plan_id
+}
+
+fn encode_indicator(progress: IndicatorProgress) -> pb::IndicatorProgress {
+    let target = progress.indicator.target();
+    pb::IndicatorProgress {
+        index: progress.index,
+        text: progress.indicator.text,
+        name: progress.indicator.name,
+        target,
+        measure_unit: progress.indicator.unit,
+        reported: progress
+            .reported
+            .into_iter()
+            .map(|r| pb::ReportedIndicatorValue {
+                unit: unit_name(&r.unit_id),
+                unit_display_name: r.unit_display_name,
+                value: r.value.value,
+                note: r.value.note,
+                revision: r.revision,
+            })
+            .collect(),
+    }
 }
 
 fn encode_summary(summary: PeriodSummary) -> pb::PeriodSummary {
@@ -60,6 +82,7 @@ fn encode_summary(summary: PeriodSummary) -> pb::PeriodSummary {
                 })
                 .collect(),
             counts: Some(encode_counts(row.counts)),
+            indicators: row.indicators.into_iter().map(encode_indicator).collect(),
         })
         .collect();
     pb::PeriodSummary {

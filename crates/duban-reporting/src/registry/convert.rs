@@ -7,6 +7,7 @@ use duban_proto::registry::v1 as pb;
 use crate::{
     domain::{
         Obligation, PeriodWindow, ReporterRole,
+        indicator::{Comparator, Indicator},
         names::{plan_id, task_ids, unit_id},
         outline::{Assignee, Assignment, PlanOutline, Section, TaskOutline},
     },
@@ -160,7 +161,29 @@ pub fn task(task: pb::Task) -> Result<TaskOutline, ReportingError> {
         assignments,
         deadline_text: task.deadline.map(deadline_text).unwrap_or_default(),
         deleted: task.delete_time.is_some(),
+        indicators: task.indicators.into_iter().map(indicator).collect(),
     })
+}
+
+fn indicator(indicator: pb::Indicator) -> Indicator {
+    let comparator = match pb::IndicatorComparator::try_from(indicator.comparator) {
+        Ok(pb::IndicatorComparator::AtLeast) => Some(Comparator::AtLeast),
+        Ok(pb::IndicatorComparator::AtMost) => Some(Comparator::AtMost),
+        Ok(pb::IndicatorComparator::About) => Some(Comparator::About),
+        Ok(pb::IndicatorComparator::Range) => Some(Comparator::Range),
+        Ok(pb::IndicatorComparator::Exactly) => Some(Comparator::Exactly),
+        // A comparator this version does not know takes no values.
+        Ok(pb::IndicatorComparator::Unspecified) | Err(_) => None,
+    };
+    let finite = |value: f64| if value.is_finite() { value } else { 0.0 };
+    Indicator {
+        text: indicator.text,
+        name: indicator.name,
+        comparator,
+        value: finite(indicator.value),
+        upper_value: finite(indicator.upper_value),
+        unit: indicator.unit,
+    }
 }
 
 /// Returns the deadline as the document wrote it, else its date spelled the same way.

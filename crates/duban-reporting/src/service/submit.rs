@@ -3,14 +3,14 @@
 //! after its due time, and committed as the slot's next revision.
 
 use chrono::{DateTime, Utc};
-use duban_infra::api::{Refusal, errors::reason};
+use duban_infra::api::{FieldViolations, Refusal, errors::reason};
 use uuid::Uuid;
 
 use super::Context;
 use crate::{
     db::writes::{self, NewRevision, Submitted},
     domain::{
-        PeriodWindow, Report, ReportContent, SlotKey,
+        PeriodWindow, Report, ReportContent, SlotKey, indicator,
         names::{task_name, unit_name},
         outline::Assignee,
     },
@@ -39,7 +39,7 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
     context.ensure_may_act_for(&submission.slot.unit_id)?;
     let Submission {
         mut slot,
-        content,
+        mut content,
         request_id,
     } = submission;
     // A retry answers from storage alone, even while the registry is down.
@@ -63,6 +63,9 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
     if !window.has_started(now) {
         return Err(not_started(&window));
     }
+    if !content.indicator_values.is_empty() {
+        attach_indicator_targets(context, &slot, &mut content).await?;
+    }
     slot.period = window.label.clone();
     let new = NewRevision {
         slot,
@@ -84,6 +87,33 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
             Ok(report)
         }
         Submitted::Replayed(report) => Ok(report),
+    }
+}
+
+/// Checks each value against the task's targets as the registry lists them now,
+/// and keeps the target's text with the value. Asked only of reports that carry
+/// values, so a plain submission costs no extra registry call.
+async fn attach_indicator_targets(
+    context: &Context,
+    slot: &SlotKey,
+    content: &mut ReportContent,
+) -> Result<(), ReportingError> {
+    let task = context
+        .registry
+        .live_task(&slot.plan_id, &slot.task_id)
+        .await?;
+    let mut violations = FieldViolations::new();
+    indicator::attach_targets(
+        &mut content.indicator_values,
+        &task.indicators,
+        &format!("task {}", task.number),
+        "report",
+        &mut violations,
+    );
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ReportingError::InvalidArgument(violations))
     }
 }
 

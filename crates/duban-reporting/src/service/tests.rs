@@ -181,6 +181,7 @@ impl RegistryView for StandInRegistry {
                     .collect(),
                 deadline_text: "2019年9月30日".to_owned(),
                 deleted: false,
+                indicators: Vec::new(),
             })
             .collect())
     }
@@ -289,6 +290,7 @@ fn submission(task: &str, unit: &str, request_id: Option<uuid::Uuid>) -> Submiss
             status: ReportStatus::OnTrack,
             percent_complete: None,
             evidence_links: Vec::new(),
+            indicator_values: Vec::new(),
         },
         request_id,
     }

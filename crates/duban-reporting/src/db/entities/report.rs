@@ -32,6 +32,8 @@ pub struct Model {
     pub version: i32,
     pub submitted_by: String,
     pub reviewed_by: String,
+    /// JSON array of the values reported for the task's targets; empty for none.
+    pub indicator_values: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use self::row::build_row;
 use super::{
+    indicator::{Indicator, IndicatorValue},
     outline::{Directory, PlanOutline, Section, TaskOutline},
     period::PeriodWindow,
     report::{ReportStatus, ReporterRole},
@@ -46,6 +47,25 @@ pub struct SummaryRow {
     pub difficulties: String,
     pub slots: Vec<SlotView>,
     pub counts: SlotCounts,
+    pub indicators: Vec<IndicatorProgress>,
+}
+
+/// A target of the task beside the values reported for it this period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorProgress {
+    /// 1-based position in the task's indicators.
+    pub index: i32,
+    pub indicator: Indicator,
+    pub reported: Vec<ReportedValue>,
+}
+
+/// One unit's value for a target, from the revision shown on the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedValue {
+    pub unit_id: String,
+    pub unit_display_name: String,
+    pub value: IndicatorValue,
+    pub revision: i32,
 }
 
 /// A section with counts over its tasks.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{SlotView, SummaryRow};
+use super::{IndicatorProgress, ReportedValue, SlotView, SummaryRow};
 use crate::domain::{
     outline::{Assignment, Directory, TaskOutline},
     period::PeriodWindow,
@@ -32,6 +32,14 @@ pub fn build_row(
     let mut progress = Vec::new();
     let mut difficulties = Vec::new();
     let mut views = Vec::new();
+    let mut indicators: Vec<IndicatorProgress> = (1..)
+        .zip(&task.indicators)
+        .map(|(index, indicator)| IndicatorProgress {
+            index,
+            indicator: indicator.clone(),
+            reported: Vec::new(),
+        })
+        .collect();
     for slot in &slots {
         let state = slot.state(window, now);
         counts.add(slot, state);
@@ -41,6 +49,22 @@ pub fn build_row(
             .as_ref()
             .filter(|r| matches!(r.review.state, ReviewState::Pending | ReviewState::Accepted));
         if let Some(report) = shown {
+            for value in &report.content.indicator_values {
+                let target = usize::try_from(value.index - 1)
+                    .ok()
+                    .and_then(|at| indicators.get_mut(at))
+                    // A value whose target was since rewritten is no figure for
+                    // the current target.
+                    .filter(|target| target.indicator.text == value.indicator_text);
+                if let Some(target) = target {
+                    target.reported.push(ReportedValue {
+                        unit_id: slot.unit_id.clone(),
+                        unit_display_name: name.clone(),
+                        value: value.clone(),
+                        revision: report.revision,
+                    });
+                }
+            }
             progress.push(format!("【{name}】{}", report.content.progress));
             if !report.content.difficulties.trim().is_empty() {
                 difficulties.push(format!("【{name}】{}", report.content.difficulties));
@@ -80,6 +104,7 @@ pub fn build_row(
         difficulties: difficulties.join("\n"),
         slots: views,
         counts,
+        indicators,
     }
 }
 

@@ -28,6 +28,7 @@ fn task(id: &str, number: i32, section: i32, assignments: Vec<Assignment>) -> Ta
         assignments,
         deadline_text: "2019年12月31日".into(),
         deleted: false,
+        indicators: Vec::new(),
     }
 }
 

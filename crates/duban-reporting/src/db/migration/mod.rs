@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+mod indicator_values;
+
 /// Runs the reporting migrations.
 pub struct Migrator;
 
@@ -19,6 +21,7 @@ impl MigratorTrait for Migrator {
             )),
             Box::new(EventActor),
             Box::new(SlotIndexByPeriod),
+            Box::new(indicator_values::IndicatorValues),
         ]
     }
 
