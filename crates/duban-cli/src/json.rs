@@ -44,6 +44,7 @@ protos! {
     reg::ListObligationsResponse => "duban.registry.v1.ListObligationsResponse",
     reg::ImportPlanResponse => "duban.registry.v1.ImportPlanResponse",
     reg::ResolveUnitResponse => "duban.registry.v1.ResolveUnitResponse",
+    reg::Calendar => "duban.registry.v1.Calendar",
     rep::Report => "duban.reporting.v1.Report",
     rep::MissingReport => "duban.reporting.v1.MissingReport",
     rep::PeriodSummary => "duban.reporting.v1.PeriodSummary",

@@ -64,6 +64,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TasksCommand,
     },
+    /// The working-day calendar: holidays and adjusted working days by year.
+    Calendar {
+        #[command(subcommand)]
+        command: commands::calendar::CalendarCommand,
+    },
     /// Which unit must report on which task for a period.
     Obligations(commands::obligations::ObligationsArgs),
     /// Import a plan document into the registry and print what it holds.
@@ -118,6 +123,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Groups { command } => commands::groups::run(ctx, command).await,
         Command::Plans { command } => commands::plans::run(ctx, command).await,
         Command::Tasks { command } => commands::tasks::run(ctx, command).await,
+        Command::Calendar { command } => commands::calendar::run(ctx, command).await,
         Command::Obligations(args) => commands::obligations::run(ctx, args).await,
         Command::Import(args) => commands::import::run(ctx, args).await,
         Command::Seed(args) => commands::seed::run(ctx, args).await,

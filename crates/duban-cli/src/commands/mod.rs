@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod calendar;
 pub mod events;
 pub mod export;
 pub mod groups;

@@ -489,6 +489,7 @@ fn an_unreachable_server_exits_5_and_help_lists_the_codes() {
         &["report", "list"],
         &["rules", "list", "--plan", "plans/x"],
         &["events", "list"],
+        &["calendar", "check", "2019-10-12"],
         &["remind"],
         &["seed"],
     ] {
@@ -518,4 +519,67 @@ fn an_unreachable_server_exits_5_and_help_lists_the_codes() {
     }
     let yaml = duban.run(&["units", "list", "--output", "yaml"]);
     assert_eq!(yaml.status.code(), Some(2), "a usage error");
+}
+
+#[tokio::test]
+async fn calendar_years_are_listed_read_set_from_a_file_and_checked() {
+    let (_up, duban) = start("cli-calendar").await;
+    let years = duban.json(&["calendar", "list"]);
+    assert_eq!(years.as_array().unwrap().len(), 8, "2019-2026 shipped");
+    assert_eq!(years[0]["name"], "calendars/2019");
+
+    let national_day = duban.ok(&["calendar", "get", "2019"]);
+    assert!(
+        national_day.starts_with("# calendars/2019 (etag 1)\n"),
+        "{national_day}"
+    );
+    assert!(national_day.contains("2019-10-01..2019-10-07 | holiday | 国庆节\n"));
+    assert!(national_day.contains("2019-10-12 | workday | 国庆节\n"));
+    let saturday = duban.json(&["calendar", "check", "2019-10-12"]);
+    assert_eq!(saturday["workingDay"], true);
+    assert_eq!(saturday["kind"], "CALENDAR_DAY_KIND_ADJUSTED_WORKDAY");
+    assert_eq!(saturday["name"], "国庆节");
+    let holiday = duban.ok(&["calendar", "check", "2019-10-01"]);
+    assert_eq!(
+        holiday,
+        "2019-10-01 Tue: not a working day (holiday, 国庆节)\n"
+    );
+    assert!(
+        duban
+            .ok(&["calendar", "check", "2019-10-08"])
+            .ends_with(": a working day\n")
+    );
+
+    // What `get` prints is what `set --file` reads.
+    let file = temp_dir("cli-calendar-file").join("2027.txt");
+    std::fs::write(
+        &file,
+        "2027-09-26 | workday | 国庆节\n2027-10-01..2027-10-07 | holiday | 国庆节\n",
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    let set = duban.json(&["calendar", "set", "2027", "--file", &file]);
+    assert_eq!(set["name"], "calendars/2027");
+    assert_eq!(set["days"].as_array().unwrap().len(), 8);
+    let again = duban.ok(&["calendar", "get", "calendars/2027"]);
+    assert!(again.starts_with("# calendars/2027 (etag 1)\n"), "{again}");
+    assert!(
+        again.ends_with(&std::fs::read_to_string(&file).unwrap()),
+        "{again}"
+    );
+
+    let stale = duban.fails(
+        &["calendar", "set", "2027", "--file", &file, "--etag", "9"],
+        1,
+    );
+    assert!(stale.contains("ABORTED"), "{stale}");
+    let wrong_year = duban.fails(&["calendar", "set", "2028", "--file", &file], 2);
+    assert!(wrong_year.contains("calendar.days[0].date"), "{wrong_year}");
+    duban.fails(&["calendar", "get", "2030"], 3);
+    duban.fails(&["calendar", "check", "2030-01-01"], 3);
+    duban.fails(&["calendar", "get", "twenty"], 2);
+    duban.fails(
+        &["calendar", "set", "2027", "--file", "/nonexistent/days.txt"],
+        2,
+    );
 }

@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use duban_infra::api::FieldViolations;
-pub use duban_model::calendar::{DayKind, SpecialDay, is_weekend};
+pub use duban_model::{
+    calendar::{DayKind, SpecialDay, WorkingCalendar, is_weekend},
+    calendar_text,
+};
 
 use super::written_form;
 
