@@ -24,7 +24,7 @@ pub struct Measured {
 /// One histogram per worker, merged at the end: no lock on the hot path. It
 /// tracks 1 µs to 10 min at 3 significant digits, so percentiles are exact to
 /// 0.1 % whatever the spread of latencies, in a few hundred KiB.
-fn histogram() -> Histogram<u64> {
+pub fn histogram() -> Histogram<u64> {
     #[allow(clippy::expect_used)]
     Histogram::new_with_bounds(1, 600_000_000, 3).expect("valid histogram bounds")
 }

@@ -9,9 +9,15 @@
 //! DUBAN_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres target/release/duban-bench
 //! ```
 //!
+//! The parse scenarios (`parse_seed`, `parse_2000`) time the plan parser in
+//! this process, with no server, before any server starts; each prints the
+//! goal of issue 13 beside its median.
+//!
 //! It reports; it never fails on a timing.
 
+mod document;
 mod load;
+mod parse;
 mod scenario;
 mod stack;
 
@@ -39,11 +45,12 @@ struct Args {
     warm_up: Option<f64>,
     /// A scenario to run (repeatable; default: all): echo, health, get_task,
     /// resolve_unit, list_tasks, list_obligations, submit_report,
-    /// list_missing_reports, get_period_summary, export_xlsx.
+    /// list_missing_reports, get_period_summary, export_xlsx, and parse_seed and
+    /// parse_2000, which time the plan parser and need no server.
     #[arg(long = "scenario", value_parser = Scenario::parse)]
     scenarios: Vec<Scenario>,
     /// Calls in flight (repeatable; default: 16 and 64, and for submit_report
-    /// also 1, 8, 32 and 128).
+    /// also 1, 8, 32 and 128). The parse scenarios always parse one at a time.
     #[arg(long = "concurrency")]
     concurrencies: Vec<usize>,
     /// HTTP/2 connections the calls in flight share.
@@ -73,10 +80,12 @@ struct Row {
     p99_us: u64,
     p999_us: u64,
     errors: u64,
-    /// rps over the rps of the echo run just before, at the same concurrency.
+    /// rps over the rps of the echo run just before, at the same concurrency;
+    /// 0 for the parse scenarios, which have no echo run to compare with.
     ratio_to_echo: f64,
     /// Peak resident set during the run: the echo server's, or the registry's
-    /// and the reporting service's together.
+    /// and the reporting service's together, or for a parse scenario the
+    /// benchmark's own.
     peak_rss_kib: u64,
     /// The adjacent echo run.
     echo_rps: f64,
@@ -113,9 +122,21 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     } else {
         args.scenarios.clone()
     };
+    let (parses, scenarios): (Vec<Scenario>, Vec<Scenario>) = scenarios
+        .into_iter()
+        .partition(|scenario| scenario.p50_goal_us().is_some());
+    let mut rows = Vec::new();
+    // First, while no server of ours runs beside them.
+    for scenario in parses {
+        rows.push(parse_run(scenario, &plan).await?);
+        report(rows.last());
+        write_rows(args.out.as_deref(), &rows)?;
+    }
+    if scenarios.is_empty() {
+        return Ok(());
+    }
     let dir = stack::work_dir();
     let echo = stack::start_echo(&dir).await?;
-    let mut rows = Vec::new();
 
     let concurrencies = |scenario: Scenario| -> Vec<usize> {
         if !args.concurrencies.is_empty() {
@@ -197,6 +218,33 @@ fn write_rows(out: Option<&std::path::Path>, rows: &[Row]) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Times the parser on the document of a parse scenario, as a row of its own.
+async fn parse_run(scenario: Scenario, plan: &Plan) -> anyhow::Result<Row> {
+    let text = parse::document(scenario)
+        .ok_or_else(|| anyhow::anyhow!("{} parses nothing", scenario.name()))?;
+    let (warm_up, duration) = (plan.warm_up, plan.duration);
+    stack::reset_own_peak_rss();
+    // On a blocking thread: the runtime's workers are not for seconds of
+    // CPU-bound work.
+    let measured =
+        tokio::task::spawn_blocking(move || parse::run(&text, warm_up, duration)).await?;
+    Ok(Row {
+        scenario: scenario.name(),
+        backend: "none",
+        concurrency: 1,
+        rps: measured.rps,
+        p50_us: measured.p50_us,
+        p99_us: measured.p99_us,
+        p999_us: measured.p999_us,
+        errors: measured.errors,
+        // No echo run to compare with: 0, as `ratio` gives without an echo rate.
+        ratio_to_echo: 0.0,
+        peak_rss_kib: stack::own_peak_rss_kib(),
+        echo_rps: 0.0,
+        echo_peak_rss_kib: 0,
+    })
+}
+
 /// Measures the echo server at `concurrency`, as a row of its own.
 async fn echo_run(echo: &ServiceProcess, plan: &Plan, concurrency: usize) -> anyhow::Result<Row> {
     let targets = Arc::new(Targets::connect_echo(echo, plan.connections).await?);
@@ -239,7 +287,7 @@ fn ratio(rps: f64, echo_rps: f64) -> f64 {
 fn report(row: Option<&Row>) {
     if let Some(row) = row {
         eprintln!(
-            "{:<22} {:<8} {:>4} in flight: {:>9.0}/s  p50 {:>7} µs  p99 {:>8} µs  p99.9 {:>8} µs  errors {:>4}  ratio {:.3}  rss {} KiB (echo {} KiB)",
+            "{:<22} {:<8} {:>4} in flight: {:>9.0}/s  p50 {:>7} µs  p99 {:>8} µs  p99.9 {:>8} µs  errors {:>4}  ratio {:.3}  rss {} KiB (echo {} KiB){}",
             row.scenario,
             row.backend,
             row.concurrency,
@@ -251,6 +299,25 @@ fn report(row: Option<&Row>) {
             row.ratio_to_echo,
             row.peak_rss_kib,
             row.echo_peak_rss_kib,
+            goal(row),
         );
     }
+}
+
+/// The goal of a parse row beside its median: `  goal p50 < 1 ms: goal met`.
+/// Printed, never enforced: a missed goal is a figure to act on, not a failure.
+fn goal(row: &Row) -> String {
+    let Some(goal_us) = Scenario::parse(row.scenario)
+        .ok()
+        .and_then(Scenario::p50_goal_us)
+    else {
+        return String::new();
+    };
+    // A run that measured no successful parse has no median to meet a goal with.
+    let met = row.rps > 0.0 && row.errors == 0 && row.p50_us < goal_us;
+    format!(
+        "  goal p50 < {} ms: {}",
+        goal_us / 1_000,
+        if met { "goal met" } else { "goal missed" }
+    )
 }

@@ -1,4 +1,5 @@
-//! The calls the benchmark makes, each on the imported seed.
+//! The calls the benchmark makes, each on the imported seed, and the parses it
+//! times in its own process.
 
 use duban_infra::test_util::ServiceProcess;
 use duban_proto::{
@@ -30,10 +31,20 @@ pub enum Scenario {
     GetPeriodSummary,
     /// ExportPeriodSummary as XLSX, the whole stream read.
     ExportXlsx,
+    /// `duban_plan_text::parse_plan` on the seed plan (issue 13: p50 under 1 ms).
+    /// Parse rows call no server: backend `none`, concurrency 1 (one parse at a
+    /// time, whatever `--concurrency` says), rps the parses per second, peak RSS
+    /// the benchmark process's own. There is nothing to compare with the echo
+    /// server, so `ratio_to_echo`, `echo_rps` and `echo_peak_rss_kib` are 0, as
+    /// the ratio of a run without an echo rate is.
+    ParseSeed,
+    /// As [`Scenario::ParseSeed`], on a generated plan of 2,000 tasks (issue 13:
+    /// p50 under 50 ms); see `crate::document`.
+    Parse2000,
 }
 
 impl Scenario {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::Echo,
         Self::Health,
         Self::GetTask,
@@ -44,6 +55,8 @@ impl Scenario {
         Self::ListMissingReports,
         Self::GetPeriodSummary,
         Self::ExportXlsx,
+        Self::ParseSeed,
+        Self::Parse2000,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +71,18 @@ impl Scenario {
             Self::ListMissingReports => "list_missing_reports",
             Self::GetPeriodSummary => "get_period_summary",
             Self::ExportXlsx => "export_xlsx",
+            Self::ParseSeed => "parse_seed",
+            Self::Parse2000 => "parse_2000",
+        }
+    }
+
+    /// The median a parse scenario should stay under (issue 13), in µs; `None`
+    /// for the calls, which have no such goal and need a server.
+    pub fn p50_goal_us(self) -> Option<u64> {
+        match self {
+            Self::ParseSeed => Some(1_000),
+            Self::Parse2000 => Some(50_000),
+            _ => None,
         }
     }
 
@@ -245,6 +270,11 @@ impl Targets {
                 while let Some(chunk) = stream.next().await {
                     chunk?;
                 }
+            }
+            Scenario::ParseSeed | Scenario::Parse2000 => {
+                return Err(Status::failed_precondition(
+                    "a parse scenario calls no server",
+                ));
             }
         }
         Ok(())

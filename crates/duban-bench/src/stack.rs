@@ -15,8 +15,8 @@ use duban_proto::registry::v1::{self as reg, registry_service_client::RegistrySe
 use sea_orm::{ConnectionTrait, Database};
 use tonic::transport::{Channel, Endpoint};
 
-const SEED_PLAN: &str = include_str!("../../../seeds/jiujiang/plan.txt");
-const SEED_UNITS: &str = include_str!("../../../seeds/jiujiang/units.txt");
+pub const SEED_PLAN: &str = include_str!("../../../seeds/jiujiang/plan.txt");
+pub const SEED_UNITS: &str = include_str!("../../../seeds/jiujiang/units.txt");
 
 /// The period the scenarios report on and read.
 pub const PERIOD: &str = "2019-Q3";
@@ -256,10 +256,33 @@ pub async fn channel(endpoint: &str) -> anyhow::Result<Channel> {
 
 /// The process's peak resident set since it was last reset, in KiB.
 pub fn peak_rss_kib(process: &ServiceProcess) -> u64 {
-    let Some(pid) = process.pid() else {
-        return 0;
-    };
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+    process
+        .pid()
+        .map_or(0, |pid| proc_peak_rss_kib(&pid.to_string()))
+}
+
+/// Resets the peak resident set (Linux: `5` to `clear_refs`), so that the next
+/// reading is the peak of one run; a no-op where that is not possible.
+pub fn reset_peak_rss(process: &ServiceProcess) {
+    if let Some(pid) = process.pid() {
+        proc_reset_peak_rss(&pid.to_string());
+    }
+}
+
+/// [`peak_rss_kib`] of the benchmark itself, for the runs it makes in its own
+/// process (the parses).
+pub fn own_peak_rss_kib() -> u64 {
+    proc_peak_rss_kib("self")
+}
+
+/// [`reset_peak_rss`] of the benchmark itself.
+pub fn reset_own_peak_rss() {
+    proc_reset_peak_rss("self");
+}
+
+/// `VmHWM` of `/proc/{proc}/status`, 0 where there is none.
+fn proc_peak_rss_kib(proc: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{proc}/status"))
         .ok()
         .and_then(|status| {
             status
@@ -270,12 +293,8 @@ pub fn peak_rss_kib(process: &ServiceProcess) -> u64 {
         .unwrap_or(0)
 }
 
-/// Resets the peak resident set (Linux: `5` to `clear_refs`), so that the next
-/// reading is the peak of one run; a no-op where that is not possible.
-pub fn reset_peak_rss(process: &ServiceProcess) {
-    if let Some(pid) = process.pid() {
-        let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
-    }
+fn proc_reset_peak_rss(proc: &str) {
+    let _ = std::fs::write(format!("/proc/{proc}/clear_refs"), "5");
 }
 
 /// A new directory for one run's databases and logs.
