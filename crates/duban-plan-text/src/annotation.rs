@@ -1,6 +1,7 @@
 //! Finds and reads the annotations that name a task's units and deadline:
 //! `(责任单位:…)`, `〔责任单位:…〕`, `(牵头单位:A;配合单位:B、C)`, bare labels on their
-//! own lines, and the misplaced-bracket form `)责任单位:…)`.
+//! own lines, and the misplaced-bracket form `)责任单位:…)`. Unlabelled brackets
+//! (`(市发改委牵头)`, `(2020年6月底前完成)`) may go before or after them.
 
 use crate::model::Role;
 use crate::text::{char_at, is_close_bracket, is_colon, is_open_bracket, is_space};
@@ -117,19 +118,32 @@ pub(crate) fn parse_chain(s: &str, from: usize, initial: Option<LabelKind>) -> C
     if let Some(kind) = initial {
         chain.end = read_content(s, from, kind, false, &mut chain);
     }
-    while let Some((kind, content, bracketed)) = annotation_head(s, chain.end) {
-        // `annotation_head` consumed at least a label, so `end` always advances.
-        chain.end = read_content(s, content, kind, bracketed, &mut chain);
+    loop {
+        if let Some((kind, content, bracketed)) = annotation_head(s, chain.end) {
+            // `annotation_head` consumed at least a label, so `end` always advances.
+            chain.end = read_content(s, content, kind, bracketed, &mut chain);
+        } else if let Some((end, parts)) =
+            crate::unlabelled::group_at(s, skip(s, chain.end, is_separator))
+        {
+            // Plans mix the forms: `(市发改委牵头,市财政局配合)(完成时限:…)` and the
+            // other way round. `group_at` read a whole bracket, so `end` advances.
+            chain.parts.extend(parts);
+            chain.end = end;
+        } else {
+            return chain;
+        }
     }
-    chain
+}
+
+/// What may stand between two annotations in a chain.
+fn is_separator(c: char) -> bool {
+    is_space(c) || matches!(c, '。' | ';' | '；' | ',' | '，' | '、')
 }
 
 /// Recognises `[bracket] label :` at `from`, after separators left by a previous
 /// annotation. A closing bracket also opens: the seed's task 26 reads `)责任单位:…)`.
 fn annotation_head(s: &str, from: usize) -> Option<(LabelKind, usize, bool)> {
-    let mut pos = skip(s, from, |c| {
-        is_space(c) || matches!(c, '。' | ';' | '；' | ',' | '，' | '、')
-    });
+    let mut pos = skip(s, from, is_separator);
     let bracket = char_at(s, pos).filter(|&c| is_open_bracket(c) || is_close_bracket(c));
     if let Some(b) = bracket {
         pos = skip(s, pos + b.len_utf8(), is_space);
@@ -258,6 +272,41 @@ mod tests {
                 (Deadline, "2019年底前"),
             ]
         );
+    }
+
+    #[test]
+    fn unlabelled_brackets_go_on_a_chain() {
+        let lead = (Units(Lead), "市发改委");
+        let participating = (Units(Participating), "市财政局");
+        for (s, expected) in [
+            (
+                "(完成时限:2020年6月底)(市发改委牵头,市财政局配合)",
+                vec![(Deadline, "2020年6月底"), lead, participating],
+            ),
+            (
+                "（完成时限：2020年6月底）（市发改委牵头，市财政局配合）",
+                vec![(Deadline, "2020年6月底"), lead, participating],
+            ),
+            (
+                "(市发改委牵头,市财政局配合)(完成时限:2020年6月底)",
+                vec![lead, participating, (Deadline, "2020年6月底")],
+            ),
+            (
+                "(责任单位:市发改委)(2020年6月底前完成)",
+                vec![
+                    (Units(Responsible), "市发改委"),
+                    (Deadline, "2020年6月底前完成"),
+                ],
+            ),
+        ] {
+            let chain = parse_chain(s, 0, None);
+            let got: Vec<_> = chain.parts.iter().map(|p| (p.kind, p.content)).collect();
+            assert_eq!(got, expected, "{s}");
+            assert_eq!(chain.end, s.len(), "{s}");
+        }
+        // A remark after the annotation is left over, as before.
+        let s = "(责任单位:市发改委)(含续建项目)";
+        assert_eq!(&s[parse_chain(s, 0, None).end..], "(含续建项目)");
     }
 
     #[test]

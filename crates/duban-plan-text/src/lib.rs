@@ -26,6 +26,10 @@
 //!   restart under each.
 //! - **Deadlines**: a recurrence wins over dates, the latest date wins over earlier
 //!   ones; a date without a year takes the issue date's year (else the title's).
+//! - **Unlabelled annotations**: brackets of units with their verbs (`(X牵头,Y配合)`)
+//!   and brackets holding only a term (`(2020年6月底前完成)`) closing a task, in any
+//!   order and mixed with labelled ones, are read as one annotation when at least one
+//!   names units; the term is the deadline. A bracketed term alone stays in the text.
 //! - **Tables**: a 责任单位 column beside a 牵头单位 column lists participating units.
 
 mod annotation;

@@ -61,6 +61,35 @@ pub fn is_unit_name(written: &str) -> bool {
         && !NOT_IN_NAMES.iter().any(|w| item.contains(w))
         && !TASK_OPENINGS.iter().any(|w| item.starts_with(w))
         && !item.contains(|c: char| c.is_ascii_digit())
+        && !holds_a_date(item)
+}
+
+/// Words of a term that no unit's name holds.
+const TERM_WORDS: &[&str] = &[
+    "年底",
+    "年末",
+    "年内",
+    "月底",
+    "月末",
+    "上半年",
+    "下半年",
+    "季度",
+];
+
+/// Whether `item` names a time (`六月中`, `二〇二〇年六月中`, `三季度中`): such a form
+/// can end like a unit (`中`, as in `一中`) but is a deadline, never a unit. A
+/// numeral before `年` or `月` makes a date; one before `季` alone does not
+/// (`四季青街道`).
+fn holds_a_date(item: &str) -> bool {
+    use crate::lines::numbering::is_han_numeral;
+    let mut after_numeral = false;
+    for c in item.chars() {
+        if after_numeral && matches!(c, '年' | '月') {
+            return true;
+        }
+        after_numeral = is_han_numeral(c);
+    }
+    TERM_WORDS.iter().any(|w| item.contains(w))
 }
 
 /// Prefixes that open the name of a unit of a level of government.
@@ -108,6 +137,8 @@ mod tests {
             "团省委",
             "全区经济运行各专班",
             "省优化生育政策工作部门联席会议成员单位",
+            "四季青街道",
+            "市一中",
         ] {
             assert!(is_unit_name(name), "{name}");
         }
@@ -119,6 +150,9 @@ mod tests {
             "2021年12月31日",
             "含",
             "建设数字政府平台",
+            "六月中",
+            "二〇二〇年六月中",
+            "三季度中",
         ] {
             assert!(!is_unit_name(remark), "{remark}");
         }

@@ -41,6 +41,22 @@ pub fn deadline_in_text(text: &str, plan_year: Option<i32>) -> Option<Deadline> 
     best
 }
 
+/// Terms that mean the work never ends, written alone in a bracket.
+const ONGOING_TERMS: &[&str] = &["长期坚持", "长期推进", "持续推进", "长期", "持续"];
+
+/// Whether `text` is nothing but a term (`2020年6月底前完成`, `年底前`,
+/// `2020年12月31日`, `长期坚持`): how a deadline written in a bracket without a
+/// label (`(市发改委负责)(2020年6月底前完成)`) is told from a remark. Only the
+/// whole text counts, so that prose with a date in it (`实施期限至2021年12月31日`,
+/// `力争年底前完成建设`) is never taken for one.
+pub(crate) fn is_bare_term(text: &str) -> bool {
+    let text = text.trim_matches(crate::text::is_space);
+    !text.is_empty()
+        && (date_phrase(text) == Some(text)
+            || crate::deadline::parse_full_date(text).is_some()
+            || ONGOING_TERMS.contains(&text))
+}
+
 /// The deadline phrase in one clause, if it holds one.
 fn date_phrase(clause: &str) -> Option<&str> {
     let start = clause
@@ -128,6 +144,33 @@ mod tests {
             found("8月底前编制市级清单,12月底前编制县级清单"),
             pair(CivilDate::new(2020, 12, 31), "12月底前")
         );
+    }
+
+    #[test]
+    fn a_bracket_holding_only_a_term_is_a_bare_term() {
+        for term in [
+            "2020年6月底前完成",
+            "2020年6月底",
+            "年底前",
+            "力争年底前完成",
+            "2020年12月31日前",
+            "2020年12月31日",
+            "2019年第三季度",
+            "长期坚持",
+        ] {
+            assert!(is_bare_term(term), "{term}");
+        }
+        for remark in [
+            "实施期限至2021年12月31日",
+            "2021年5月1日起",
+            "力争年底前完成建设任务",
+            "2020年",
+            "市发改委负责",
+            "持续推进产业升级",
+            "",
+        ] {
+            assert!(!is_bare_term(remark), "{remark}");
+        }
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! when every clause ends in such a verb and every item looks like a unit name, so
 //! that a bracketed remark in prose is never taken for units. A bracket holding
 //! only unit names and no verb (`(市发展改革委,各县〔市、区〕政府)`) names the
-//! responsible units.
+//! responsible units. A bracket holding only a term (`(2020年6月底前完成)`) next to
+//! such units is their deadline.
 
 use crate::annotation::{LabelKind, Part};
 use crate::model::Role;
 use crate::names::{is_unit_name, looks_like_unit};
-use crate::text::{is_close_bracket, is_open_bracket, is_space};
+use crate::text::{char_at, is_close_bracket, is_open_bracket, is_space};
 
 /// Role verbs that end a clause, longest first.
 const VERBS: &[(&str, Role)] = &[
@@ -36,20 +37,91 @@ const ET_CETERA: &[&str] = &[
     "等单位",
 ];
 
-/// Finds an unlabelled annotation closing `line`: where its bracket opens, and
-/// its parts (units by role).
-pub(crate) fn find(line: &str) -> Option<(usize, Vec<Part<'_>>)> {
+/// An unlabelled annotation found at the end of a line.
+#[derive(Debug)]
+pub(crate) struct Found<'a> {
+    /// Where the first bracket of the annotation opens.
+    pub start: usize,
+    /// Its parts in written order.
+    pub parts: Vec<Part<'a>>,
+    /// A bracket after it that is neither units nor a term (`(六月中)`): not part
+    /// of the task, and reported.
+    pub rest: &'a str,
+}
+
+/// Finds the unlabelled annotations closing `line`. Brackets follow one another
+/// (`(市发改委牵头,市财政局配合)(2020年6月底前完成)`, or the other way round), and
+/// at least one must name units: a term in a bracket on its own
+/// (`加快建设(力争年底前完成)`) is a remark in the task's text. One bracket the
+/// reader does not understand may close the line after them, as text may follow
+/// a labelled annotation, so that it cannot hide the units before it.
+pub(crate) fn find(line: &str) -> Option<Found<'_>> {
     let trimmed = line.trim_end_matches(|c| is_space(c) || matches!(c, '。' | ';' | '；'));
+    let names_units =
+        |parts: &[Part<'_>]| parts.iter().any(|p| matches!(p.kind, LabelKind::Units(_)));
+    let (start, parts) = run_before(line, trimmed.len());
+    if names_units(&parts) {
+        return Some(Found {
+            start,
+            parts,
+            rest: "",
+        });
+    }
     let close = trimmed
         .chars()
         .next_back()
         .filter(|&c| is_close_bracket(c))?;
-    let inner_end = trimmed.len() - close.len_utf8();
-    let open = matching_open(trimmed, inner_end)?;
-    let open_len = trimmed[open..].chars().next().map_or(1, char::len_utf8);
-    let inner_start = open + open_len;
-    let parts = clauses(line, inner_start, inner_end)?;
+    let stray = matching_open(trimmed, trimmed.len() - close.len_utf8())?;
+    let (start, parts) = run_before(line, stray);
+    names_units(&parts).then(|| Found {
+        start,
+        parts,
+        rest: &trimmed[stray..],
+    })
+}
+
+/// Where a labelled annotation starting at `at` really starts: unlabelled
+/// brackets right before it belong to it (`(市发改委牵头,市财政局配合)(完成时限:…)`),
+/// not to the task's text.
+pub(crate) fn run_start(line: &str, at: usize) -> usize {
+    run_before(line, at).0
+}
+
+/// Reads the unlabelled brackets that end `line[..end]`, each right after the
+/// one before (only spaces between, so that a bracket closing a sentence of the
+/// text, `…(2020年底前)。`, stays in it): where the first opens and their parts.
+fn run_before(line: &str, end: usize) -> (usize, Vec<Part<'_>>) {
+    let mut start = end;
+    let mut groups = Vec::new();
+    while let Some((open, parts)) = group_before(line, start) {
+        start = open;
+        groups.push(parts);
+    }
+    (start, groups.into_iter().rev().flatten().collect())
+}
+
+/// The unlabelled bracket closing `line[..end]` (spaces aside): where it opens
+/// and its parts.
+fn group_before(line: &str, end: usize) -> Option<(usize, Vec<Part<'_>>)> {
+    let head = line.get(..end)?.trim_end_matches(is_space);
+    let close = head.chars().next_back().filter(|&c| is_close_bracket(c))?;
+    let inner_end = head.len() - close.len_utf8();
+    let open = matching_open(head, inner_end)?;
+    let open_len = head[open..].chars().next().map_or(1, char::len_utf8);
+    let parts = group(&line[open + open_len..inner_end])?;
     Some((open, parts))
+}
+
+/// The unlabelled bracket opening at `at`: the offset just past its closing
+/// bracket, and its parts. How an annotation chain goes on past a labelled
+/// bracket (`(完成时限:2020年6月底)(市发改委牵头,市财政局配合)`).
+pub(crate) fn group_at(line: &str, at: usize) -> Option<(usize, Vec<Part<'_>>)> {
+    let open = char_at(line, at).filter(|&c| is_open_bracket(c))?;
+    let inner_start = at + open.len_utf8();
+    let inner_end = matching_close(line, inner_start)?;
+    let close_len = char_at(line, inner_end).map_or(1, char::len_utf8);
+    let parts = group(&line[inner_start..inner_end])?;
+    Some((inner_end + close_len, parts))
 }
 
 /// The byte offset of the bracket opening the one that closes at `end`.
@@ -68,11 +140,34 @@ fn matching_open(s: &str, end: usize) -> Option<usize> {
     None
 }
 
-/// Reads `line[start..end]` as clauses `units verb`, split on `,` and `;`
-/// outside brackets; `None` unless every clause and every item qualifies. Without
-/// any verb, a list of unit names is read as the responsible units.
-fn clauses(line: &str, start: usize, end: usize) -> Option<Vec<Part<'_>>> {
-    verb_clauses(&line[start..end]).or_else(|| bare_list(&line[start..end]))
+/// The bracket that closes the one opened just before `start`.
+fn matching_close(s: &str, start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, c) in s.get(start..)?.char_indices() {
+        if is_open_bracket(c) {
+            depth += 1;
+        } else if is_close_bracket(c) {
+            if depth == 0 {
+                return Some(start + at);
+            }
+            depth -= 1;
+        }
+    }
+    None
+}
+
+/// Reads what one bracket holds: a term alone is the deadline, checked first so
+/// that a deadline's text never becomes a unit; otherwise units with their verbs,
+/// or bare unit names.
+fn group(inner: &str) -> Option<Vec<Part<'_>>> {
+    let term = inner.trim_matches(is_space);
+    if crate::text_deadline::is_bare_term(term) {
+        return Some(vec![Part {
+            kind: LabelKind::Deadline,
+            content: term,
+        }]);
+    }
+    verb_clauses(inner).or_else(|| bare_list(inner))
 }
 
 /// Reads `text` as a chain of clauses that each end in a role verb
@@ -208,8 +303,9 @@ mod tests {
     use super::*;
 
     fn read(line: &str) -> Option<Vec<(Role, &str)>> {
-        find(line).map(|(_, parts)| {
-            parts
+        find(line).map(|found| {
+            found
+                .parts
                 .into_iter()
                 .map(|p| match p.kind {
                     LabelKind::Units(role) => (role, p.content),
@@ -253,6 +349,105 @@ mod tests {
             read("实施期限至2022年12月31日(即征收所属期为2021年度)"),
             None
         );
+    }
+
+    /// Every part of the annotation closing `line`, deadlines included, and the
+    /// task text before it.
+    fn run(line: &str) -> Option<(&str, Vec<(LabelKind, &str)>)> {
+        find(line).map(|found| {
+            let parts = found.parts.iter().map(|p| (p.kind, p.content)).collect();
+            (&line[..found.start], parts)
+        })
+    }
+
+    #[test]
+    fn a_term_beside_the_units_is_their_deadline() {
+        let units = (LabelKind::Units(Role::Responsible), "市发改委");
+        let term = (LabelKind::Deadline, "2020年6月底前完成");
+        for (line, parts) in [
+            (
+                "推进重点项目建设。(市发改委负责)(2020年6月底前完成)",
+                vec![units, term],
+            ),
+            (
+                "推进重点项目建设。（市发改委负责）（2020年6月底前完成）",
+                vec![units, term],
+            ),
+            (
+                "推进重点项目建设。(2020年6月底前完成)(市发改委负责)",
+                vec![term, units],
+            ),
+            (
+                "推进重点项目建设。(2020年6月底前完成) (市发改委负责)。",
+                vec![term, units],
+            ),
+        ] {
+            assert_eq!(run(line), Some(("推进重点项目建设。", parts)), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_term_alone_is_never_units() {
+        // Without units beside it, a bracketed term stays in the task's text.
+        assert!(find("开展试点(2020年6月底前完成)").is_none());
+        assert!(find("开展试点(2020年6月底前完成)(长期坚持)").is_none());
+        // Read as the deadline first, so a term is never taken for a unit.
+        for line in ["甲(市发改委负责)(年底前)", "甲(市发改委负责)(长期坚持)"]
+        {
+            let parts = find(line).map(|f| f.parts).unwrap_or_default();
+            assert_eq!(parts.len(), 2, "{line}");
+            assert_eq!(parts[1].kind, LabelKind::Deadline, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_stray_bracket_after_the_units_does_not_hide_them() {
+        let found = find("推进工作。(市发改委负责)(六月中)。");
+        assert_eq!(found.as_ref().map(|f| f.rest), Some("(六月中)"));
+        assert_eq!(
+            found.map(|f| f.parts.into_iter().map(|p| p.content).collect::<Vec<_>>()),
+            Some(vec!["市发改委"])
+        );
+        // Only one: prose with brackets in it is not an annotation.
+        assert!(find("推进工作(市发改委负责)(甲)(乙)").is_none());
+    }
+
+    #[test]
+    fn brackets_before_a_labelled_annotation_belong_to_it() {
+        let line = "推进建设。(市发改委牵头,市财政局配合)(完成时限:2020年6月底)";
+        let at = line.find("(完成时限").unwrap_or(0);
+        assert_eq!(run_start(line, at), "推进建设。".len());
+        let line = "推进建设。（市发改委牵头，市财政局配合） （完成时限：2020年6月底）";
+        let at = line.find("（完成时限").unwrap_or(0);
+        assert_eq!(run_start(line, at), "推进建设。".len());
+        // A bracket closing a sentence of the text stays in it.
+        let line = "力争年底前建成(2020年底前)。(责任单位:市发改委)";
+        let at = line.find("(责任单位").unwrap_or(0);
+        assert_eq!(run_start(line, at), at);
+        // Prose in brackets is not an annotation.
+        let line = "推进建设(含续建项目)(责任单位:市发改委)";
+        let at = line.find("(责任单位").unwrap_or(0);
+        assert_eq!(run_start(line, at), at);
+    }
+
+    #[test]
+    fn a_bracket_is_read_forwards_after_a_labelled_one() {
+        let line = "(完成时限:2020年6月底)(市发改委牵头,市财政局配合)";
+        let at = line.find(")").map_or(0, |c| c + 1);
+        let (end, parts) = group_at(line, at).unwrap_or_default();
+        assert_eq!(end, line.len());
+        assert_eq!(
+            parts
+                .iter()
+                .map(|p| (p.kind, p.content))
+                .collect::<Vec<_>>(),
+            [
+                (LabelKind::Units(Role::Lead), "市发改委"),
+                (LabelKind::Units(Role::Participating), "市财政局"),
+            ]
+        );
+        assert!(group_at("(含续建项目)", 0).is_none());
+        assert!(group_at("(市发改委负责", 0).is_none(), "never closed");
     }
 
     #[test]

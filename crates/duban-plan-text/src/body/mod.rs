@@ -216,14 +216,23 @@ impl<'a> Walker<'a> {
         let text = slice(input, from, line.end);
         match annotation::find_annotation(text) {
             Some(at) => {
+                let at = crate::unlabelled::run_start(text, at);
                 open.content_end = open.content_end.max(from + at);
                 self.annotation(line, text, at, None);
             }
             None => match crate::unlabelled::find(text) {
-                Some((at, parts)) => {
-                    open.content_end = open.content_end.max(from + at);
+                Some(found) => {
+                    open.content_end = open.content_end.max(from + found.start);
                     open.closed = true;
-                    open.parts.extend(parts.into_iter().map(|p| (p, line.no)));
+                    open.parts
+                        .extend(found.parts.into_iter().map(|p| (p, line.no)));
+                    if !found.rest.is_empty() {
+                        self.warn(
+                            line.no,
+                            "text after the unit annotation is not part of the task",
+                            found.rest,
+                        );
+                    }
                 }
                 None => open.content_end = open.content_end.max(line.end),
             },

@@ -154,3 +154,84 @@ fn unlabelled_annotations_take_their_roles_from_the_verbs() {
     );
     assert_eq!(plan.tasks[2].text, "加快建设(力争年底前完成)。");
 }
+
+#[test]
+fn unlabelled_units_and_a_deadline_in_either_order_and_either_bracket() {
+    let lines = [
+        "(市发改委牵头,市财政局配合)(完成时限:2020年6月底)",
+        "(完成时限:2020年6月底)(市发改委牵头,市财政局配合)",
+        "（市发改委牵头，市财政局配合）（完成时限：2020年6月底）",
+        "（完成时限：2020年6月底）（市发改委牵头，市财政局配合）",
+        "(市发改委牵头,市财政局配合) (2020年6月底前完成)",
+        "(2020年6月底前完成)(市发改委牵头,市财政局配合)。",
+        "（市发改委牵头，市财政局配合）（2020年6月底前完成）",
+        "(牵头单位:市发改委)(市财政局配合)(完成时限:2020年6月底)",
+    ];
+    let mut text = String::from("方案\n2019年3月1日\n");
+    for (i, annotation) in lines.iter().enumerate() {
+        text.push_str(&format!("{}.推进重点项目建设。{annotation}\n", i + 1));
+    }
+    let plan = parsed(&text);
+    assert_eq!(plan.tasks.len(), lines.len());
+    for (task, annotation) in plan.tasks.iter().zip(lines) {
+        assert_eq!(task.text, "推进重点项目建设。", "{annotation}");
+        assert_eq!(units(task, Role::Lead), [unit("市发改委")], "{annotation}");
+        assert_eq!(
+            units(task, Role::Participating),
+            [unit("市财政局")],
+            "{annotation}"
+        );
+        assert_eq!(deadline(task), date(2020, 6, 30), "{annotation}");
+    }
+    assert_eq!(plan.warnings, []);
+}
+
+#[test]
+fn labelled_units_and_a_deadline_annotation_still_read() {
+    let plan = parsed("方案\n1.推进重点项目建设。(责任单位:市发改委)(完成时限:2020年6月底)\n");
+    assert_eq!(plan.tasks[0].text, "推进重点项目建设。");
+    assert_eq!(units(&plan.tasks[0], Role::Responsible), [unit("市发改委")]);
+    assert_eq!(deadline(&plan.tasks[0]), date(2020, 6, 30));
+    assert_eq!(plan.warnings, []);
+}
+
+#[test]
+fn a_responsible_unit_and_a_bare_term_in_brackets() {
+    let plan = parsed(
+        "方案\n2019年3月1日\n1.推进重点项目建设。(市发改委负责)(2020年6月底前完成)\n\
+         2.推进重点项目建设。（市发改委负责）（2020年6月底前完成）\n\
+         3.开展试点(2020年6月底前完成)。\n",
+    );
+    for task in &plan.tasks[..2] {
+        assert_eq!(task.text, "推进重点项目建设。");
+        assert_eq!(units(task, Role::Responsible), [unit("市发改委")]);
+        let written = task.deadline.as_ref().map(|d| d.text.as_str());
+        assert_eq!(written, Some("2020年6月底前完成"));
+        assert_eq!(deadline(task), date(2020, 6, 30));
+    }
+    // Alone, a bracketed term is the task's own words, not an annotation.
+    assert_eq!(plan.tasks[2].text, "开展试点(2020年6月底前完成)。");
+    assert!(plan.tasks[2].assignments.is_empty());
+    assert_eq!(plan.tasks[2].deadline, None);
+}
+
+#[test]
+fn a_date_is_never_a_unit_and_never_hides_the_units() {
+    let plan = parsed("方案\n1.推进工作。(市发改委负责)(六月中)\n2.开展试点。(六月中)\n");
+    assert_eq!(units(&plan.tasks[0], Role::Responsible), [unit("市发改委")]);
+    assert_eq!(plan.tasks[0].text, "推进工作。");
+    assert!(plan.tasks[1].assignments.is_empty());
+    let warnings: Vec<_> = plan
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str(), w.text.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            2,
+            "text after the unit annotation is not part of the task",
+            "(六月中)"
+        )]
+    );
+}
