@@ -53,6 +53,7 @@ pub async fn run(
             db: db.clone(),
             clock,
             call: CallInfo::internal(),
+            cache: Default::default(),
         };
         calendars::load_shipped(&context)
             .await

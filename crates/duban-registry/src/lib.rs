@@ -2,6 +2,9 @@
 //! on what in each period.
 
 pub mod app;
+pub mod cache;
+#[cfg(test)]
+mod cache_tests;
 pub mod config;
 pub mod db;
 pub mod domain;

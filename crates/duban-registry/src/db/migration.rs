@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
                 "m0003_audit_trail",
             )),
             Box::new(super::calendar_migration::CreateCalendars),
+            Box::new(super::write_version::CreateWriteVersion),
         ]
     }
 

@@ -12,6 +12,7 @@ pub mod names;
 pub mod plans;
 pub mod tasks;
 pub mod units;
+pub mod write_version;
 
 use duban_infra::api::{PageRequest, Refusal, errors::reason};
 

@@ -3,6 +3,7 @@
 //! encodes the outcome; errors map to status codes in `error.rs` only.
 
 pub mod access;
+mod cached;
 mod calendars;
 mod convert;
 mod groups;
@@ -17,20 +18,25 @@ use duban_proto::registry::v1::{self as pb, registry_service_server::RegistrySer
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
-use crate::service::Context;
+use crate::{cache::ReadCache, service::Context};
 
 /// The RegistryService implementation: the state every call's context is made of.
 #[derive(Debug, Clone)]
 pub struct RegistryApi {
     db: Ready<DatabaseConnection>,
     clock: Clock,
+    cache: ReadCache,
 }
 
 impl RegistryApi {
     /// Serves from `db` once it is ready (migrations done), taking "now" from
     /// `clock`.
     pub fn new(db: Ready<DatabaseConnection>, clock: Clock) -> Self {
-        Self { db, clock }
+        Self {
+            db,
+            clock,
+            cache: ReadCache::from_env(),
+        }
     }
 
     /// Returns the context of the current call, or UNAVAILABLE while starting.
@@ -39,6 +45,7 @@ impl RegistryApi {
             db: self.db.get()?.clone(),
             clock: self.clock.clone(),
             call: CallInfo::current(),
+            cache: self.cache.clone(),
         })
     }
 }
@@ -64,12 +71,12 @@ macro_rules! registry_service {
 
 registry_service! {
     create_unit => units::create, pb::CreateUnitRequest, pb::Unit;
-    get_unit => units::get, pb::GetUnitRequest, pb::Unit;
+    get_unit => cached::get_unit, pb::GetUnitRequest, pb::Unit;
     list_units => units::list, pb::ListUnitsRequest, pb::ListUnitsResponse;
     update_unit => units::update, pb::UpdateUnitRequest, pb::Unit;
     delete_unit => units::delete, pb::DeleteUnitRequest, pb::Unit;
     undelete_unit => units::undelete, pb::UndeleteUnitRequest, pb::Unit;
-    resolve_unit => units::resolve, pb::ResolveUnitRequest, pb::ResolveUnitResponse;
+    resolve_unit => cached::resolve_unit, pb::ResolveUnitRequest, pb::ResolveUnitResponse;
     create_unit_group => groups::create, pb::CreateUnitGroupRequest, pb::UnitGroup;
     get_unit_group => groups::get, pb::GetUnitGroupRequest, pb::UnitGroup;
     list_unit_groups => groups::list, pb::ListUnitGroupsRequest, pb::ListUnitGroupsResponse;
@@ -77,18 +84,18 @@ registry_service! {
     delete_unit_group => groups::delete, pb::DeleteUnitGroupRequest, pb::UnitGroup;
     undelete_unit_group => groups::undelete, pb::UndeleteUnitGroupRequest, pb::UnitGroup;
     create_plan => plans::create, pb::CreatePlanRequest, pb::Plan;
-    get_plan => plans::get, pb::GetPlanRequest, pb::Plan;
+    get_plan => cached::get_plan, pb::GetPlanRequest, pb::Plan;
     list_plans => plans::list, pb::ListPlansRequest, pb::ListPlansResponse;
     update_plan => plans::update, pb::UpdatePlanRequest, pb::Plan;
     delete_plan => plans::delete, pb::DeletePlanRequest, pb::Plan;
     undelete_plan => plans::undelete, pb::UndeletePlanRequest, pb::Plan;
     create_task => tasks::create, pb::CreateTaskRequest, pb::Task;
-    get_task => tasks::get, pb::GetTaskRequest, pb::Task;
-    list_tasks => tasks::list, pb::ListTasksRequest, pb::ListTasksResponse;
+    get_task => cached::get_task, pb::GetTaskRequest, pb::Task;
+    list_tasks => cached::list_tasks, pb::ListTasksRequest, pb::ListTasksResponse;
     update_task => tasks::update, pb::UpdateTaskRequest, pb::Task;
     delete_task => tasks::delete, pb::DeleteTaskRequest, pb::Task;
     undelete_task => tasks::undelete, pb::UndeleteTaskRequest, pb::Task;
-    list_obligations => obligations::list, pb::ListObligationsRequest, pb::ListObligationsResponse;
+    list_obligations => cached::list_obligations, pb::ListObligationsRequest, pb::ListObligationsResponse;
     import_plan => import::import_plan, pb::ImportPlanRequest, pb::ImportPlanResponse;
     get_calendar => calendars::get, pb::GetCalendarRequest, pb::Calendar;
     list_calendars => calendars::list, pb::ListCalendarsRequest, pb::ListCalendarsResponse;

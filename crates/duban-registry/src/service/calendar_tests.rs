@@ -29,6 +29,7 @@ async fn context(database: &TestDatabase) -> Context {
         db,
         clock: Clock::Fixed(Utc.with_ymd_and_hms(2019, 7, 1, 2, 0, 0).unwrap()),
         call: CallInfo::internal(),
+        cache: Default::default(),
     }
 }
 

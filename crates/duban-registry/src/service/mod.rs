@@ -21,15 +21,16 @@ use duban_infra::{call::CallInfo, clock::Clock};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use uuid::Uuid;
 
-use crate::{db, error::RegistryError};
+use crate::{cache::ReadCache, db, error::RegistryError};
 
-/// What one operation works with: storage, the clock, and the call it serves
-/// (request id, deadline, caller).
+/// What one operation works with: storage, the clock, the call it serves
+/// (request id, deadline, caller), and the process's read cache.
 #[derive(Debug, Clone)]
 pub struct Context {
     pub db: DatabaseConnection,
     pub clock: Clock,
     pub call: CallInfo,
+    pub cache: ReadCache,
 }
 
 impl Context {
@@ -126,15 +127,19 @@ impl CreateKey<'_> {
     }
 }
 
-/// Fails with INVALID_ARGUMENT when anything was recorded.
-/// Appends the call's audit record, concerning `resource`, and commits: every
-/// change the registry makes ends here, so none is without its record.
+/// Appends the call's audit record, concerning `resource`, bumps the registry's
+/// write version and commits: every change the registry makes ends here, so none
+/// is without its record, and none leaves a read cache (of any replica) serving
+/// what it replaced. The bump comes last so that its row lock (PostgreSQL) is
+/// held only until the commit, which follows at once.
 pub async fn commit_audited(txn: DatabaseTransaction, resource: &str) -> Result<(), RegistryError> {
     duban_infra::audit::append(&txn, resource).await?;
+    db::write_version::bump(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
 
+/// Fails with INVALID_ARGUMENT when anything was recorded.
 pub fn ensure_valid(violations: duban_infra::api::FieldViolations) -> Result<(), RegistryError> {
     if violations.is_empty() {
         Ok(())

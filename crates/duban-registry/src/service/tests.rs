@@ -38,6 +38,7 @@ async fn context() -> Context {
         db,
         clock: Clock::Fixed(fixed_now()),
         call: CallInfo::internal(),
+        cache: Default::default(),
     }
 }
 
@@ -272,6 +273,7 @@ async fn narrowed_obligation_cost(
         db,
         clock: Clock::Fixed(fixed_now()),
         call: CallInfo::internal(),
+        cache: Default::default(),
     };
     units::create(&context, unit("ndrc", "市发改委"), None)
         .await

@@ -18,6 +18,7 @@ mod numbering;
 mod obligations;
 mod paging;
 mod partial_update;
+mod read_cache;
 mod seed_scenario;
 mod server;
 mod stored_values;
