@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod delivery;
+mod extensions;
 mod faults;
 mod indicators;
 mod matrix;

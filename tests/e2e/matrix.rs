@@ -86,6 +86,8 @@ struct Fixtures {
     reports: [String; 2],
     group: String,
     rule: String,
+    /// A coordination item each unit raised, assigned to that same unit.
+    items: [String; 2],
 }
 
 impl Fixtures {
@@ -95,6 +97,10 @@ impl Fixtures {
 
     fn report(&self, owner: Owner) -> &str {
         &self.reports[owner as usize]
+    }
+
+    fn item(&self, owner: Owner) -> String {
+        self.items[owner as usize].clone()
     }
 }
 
@@ -358,7 +364,104 @@ fn request(method: &str, owner: Owner, f: &Fixtures, n: usize) -> Option<Vec<u8>
         }
         .encode_to_vec(),
         "ListEvents" => pb::ListEventsRequest::default().encode_to_vec(),
+        "RequestExtension" => pb::RequestExtensionRequest {
+            parent: name(&f.task),
+            extension: Some(pb::Extension {
+                unit,
+                period: "2019-Q3".into(),
+                requested_due_date: Some(pb::CivilDate {
+                    year: 2019,
+                    month: 10,
+                    day: 15,
+                }),
+                reason: "矩阵测试".into(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        }
+        .encode_to_vec(),
+        "GetStatusRules" => pb::GetStatusRulesRequest {
+            name: format!("{}/statusRules", f.plan),
+        }
+        .encode_to_vec(),
+        "UpdateStatusRules" => pb::UpdateStatusRulesRequest {
+            status_rules: Some(pb::StatusRules {
+                name: format!("{}/statusRules", f.plan),
+                yellow_within_days: 5,
+                etag: stale.clone(),
+                ..Default::default()
+            }),
+            update_mask: mask("yellow_within_days"),
+        }
+        .encode_to_vec(),
+        "GetExtension" => pb::GetExtensionRequest {
+            name: format!("{}/extensions/nothere", f.task),
+        }
+        .encode_to_vec(),
+        "ListExtensions" => pb::ListExtensionsRequest {
+            parent: format!("{}/tasks/-", f.plan),
+            unit,
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "ApproveExtension" => pb::ApproveExtensionRequest {
+            name: format!("{}/extensions/nothere", f.task),
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "RefuseExtension" => pb::RefuseExtensionRequest {
+            name: format!("{}/extensions/nothere", f.task),
+            comment: "不同意".into(),
+            etag: String::new(),
+        }
+        .encode_to_vec(),
         "SubscribeEvents" => pb::SubscribeEventsRequest::default().encode_to_vec(),
+        "RaiseCoordinationItem" => pb::RaiseCoordinationItemRequest {
+            parent: name(&f.task),
+            coordination_item: Some(pb::CoordinationItem {
+                raised_by_unit: unit,
+                period: "2019-Q3".into(),
+                text: "矩阵测试协调事项".into(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        }
+        .encode_to_vec(),
+        "GetCoordinationItem" => pb::GetCoordinationItemRequest {
+            name: f.item(owner),
+        }
+        .encode_to_vec(),
+        "ListCoordinationItems" => pb::ListCoordinationItemsRequest {
+            parent: name(&f.plan),
+            filter: format!("raised_by_unit=\"{unit}\""),
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "AssignCoordinationItem" => pb::AssignCoordinationItemRequest {
+            name: f.item(owner),
+            assignee: unit,
+            due_date: None,
+            etag: stale,
+        }
+        .encode_to_vec(),
+        "AnswerCoordinationItem" => pb::AnswerCoordinationItemRequest {
+            name: f.item(owner),
+            answer: "已办".into(),
+            etag: stale,
+        }
+        .encode_to_vec(),
+        "CloseCoordinationItem" => pb::CloseCoordinationItemRequest {
+            name: f.item(owner),
+            comment: "办结".into(),
+            etag: stale,
+        }
+        .encode_to_vec(),
+        "ReopenCoordinationItem" => pb::ReopenCoordinationItemRequest {
+            name: f.item(owner),
+            comment: "再议".into(),
+            etag: stale,
+        }
+        .encode_to_vec(),
         "ListAuditRecords" | "VerifyAuditLog" => Vec::new(),
         _ => return None,
     })
@@ -370,6 +473,12 @@ const UNIT_SCOPED: &[&str] = &[
     "GetReport",
     "ListReports",
     "ListMissingReports",
+    "RequestExtension",
+    "ListExtensions",
+    "RaiseCoordinationItem",
+    "GetCoordinationItem",
+    "ListCoordinationItems",
+    "AnswerCoordinationItem",
 ];
 
 /// Calls `method` with raw `body` as `token`'s bearer; returns the status and,
@@ -497,7 +606,9 @@ async fn fixtures(registry: &str, reporting: &str) -> Fixtures {
         .await
         .unwrap()
         .into_inner();
+    let items = coordination_items(&mut reporting, &task.name, &units).await;
     Fixtures {
+        items,
         plan: imported.plans[0].name.clone(),
         task: task.name,
         units: [units[0].clone(), units[1].clone()],
@@ -505,6 +616,50 @@ async fn fixtures(registry: &str, reporting: &str) -> Fixtures {
         group: group.name,
         rule: rules.rules[0].name.clone(),
     }
+}
+
+/// Raises an item for each unit as its reporter, and assigns it to that unit
+/// as the office, so that its reporter may answer it.
+async fn coordination_items(
+    reporting: &mut ReportingServiceClient<Channel>,
+    task: &str,
+    units: &[String],
+) -> [String; 2] {
+    let office = test_token("office", &["coordinator"], None, 600);
+    let mut items = Vec::new();
+    for (index, unit) in units.iter().take(2).enumerate() {
+        let staff = test_token(&format!("staff-{index}"), &["reporter"], Some(unit), 600);
+        let item = reporting
+            .raise_coordination_item(with_token(
+                pb::RaiseCoordinationItemRequest {
+                    parent: task.to_owned(),
+                    coordination_item: Some(pb::CoordinationItem {
+                        raised_by_unit: unit.clone(),
+                        period: "2019-Q3".into(),
+                        text: "请协调".into(),
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
+                },
+                &staff,
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        reporting
+            .assign_coordination_item(with_token(
+                pb::AssignCoordinationItemRequest {
+                    name: item.name.clone(),
+                    assignee: unit.clone(),
+                    ..Default::default()
+                },
+                &office,
+            ))
+            .await
+            .unwrap();
+        items.push(item.name);
+    }
+    [items[0].clone(), items[1].clone()]
 }
 
 /// Asserts that a reporter's list answer names no other unit.
@@ -521,6 +676,25 @@ fn assert_no_leak(method: &str, bytes: &[u8], own: &str) {
             .missing_reports
             .into_iter()
             .map(|r| r.unit)
+            .collect(),
+        Some("ListExtensions") => pb::ListExtensionsResponse::decode(bytes)
+            .unwrap()
+            .extensions
+            .into_iter()
+            .map(|e| e.unit)
+            .collect(),
+        Some("ListCoordinationItems") => pb::ListCoordinationItemsResponse::decode(bytes)
+            .unwrap()
+            .coordination_items
+            .into_iter()
+            // An item is the reporter's when its unit raised it or is assigned it.
+            .map(|i| {
+                if i.assignee == own {
+                    i.assignee
+                } else {
+                    i.raised_by_unit
+                }
+            })
             .collect(),
         _ => return,
     };

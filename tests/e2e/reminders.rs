@@ -1,5 +1,6 @@
 //! Reminder sweeps on the imported seed: the ladder, idempotence, a slot that
-//! reports, downtime, rules changed over the API, and two replicas at once.
+//! reports, downtime, rules changed over the API, two replicas at once, and the
+//! registry's working-day calendar (2019's National Day, 10-01..10-07).
 
 use std::collections::HashSet;
 
@@ -103,22 +104,42 @@ async fn reminders_climb_the_ladder_and_stop_for_a_slot_that_reports() {
         let reported = (key5.clone(), ndrc.clone());
         let still_open: Vec<_> = slots.iter().filter(|s| **s != reported).cloned().collect();
 
-        let overdue = stack.sweep("2019-10-01T09:00:00+08:00").await;
-        assert!(all_of_type(&overdue.events, EventType::ReminderOverdue));
+        let due_day = stack.sweep("2019-09-30T09:00:00+08:00").await;
+        assert!(all_of_type(&due_day.events, EventType::ReminderDue));
         assert_eq!(
-            slots_of(&overdue.events),
+            slots_of(&due_day.events),
             still_open,
             "the slot that reported gets no more reminders"
         );
         assert_eq!(
-            overdue.skipped as usize,
-            2 * still_open.len(),
-            "1 day before and the due day were passed over"
+            due_day.skipped as usize,
+            still_open.len(),
+            "1 day before (Sunday 09-29, worked in 2019) was passed over"
         );
 
-        let escalation = stack.sweep("2019-10-07T09:00:00+08:00").await;
+        // National Day: 10-01..10-07 off, and after the due date the ladder
+        // counts working days: the first warning on Tuesday 10-08, the second
+        // on 10-10, the escalation 7 working days after (Saturday 10-12 is
+        // worked) on 10-15.
+        let first_warning = stack.sweep("2019-10-08T09:00:00+08:00").await;
+        assert!(all_of_type(
+            &first_warning.events,
+            EventType::ReminderOverdue
+        ));
+        assert_eq!(slots_of(&first_warning.events), still_open);
+        assert!(
+            first_warning.events.iter().all(|e| e.recipient == e.unit),
+            "warnings go to the unit itself"
+        );
+        let second_warning = stack.sweep("2019-10-10T09:00:00+08:00").await;
+        assert!(all_of_type(
+            &second_warning.events,
+            EventType::ReminderOverdue
+        ));
+        let escalation = stack.sweep("2019-10-15T09:00:00+08:00").await;
         assert!(all_of_type(&escalation.events, EventType::Escalation));
         assert_eq!(slots_of(&escalation.events), still_open);
+        assert_eq!(escalation.skipped, 0);
         assert!(
             escalation.events.iter().all(|e| e.recipient == ndrc),
             "escalations go to the office"
@@ -150,10 +171,10 @@ async fn reminders_climb_the_ladder_and_stop_for_a_slot_that_reports() {
 #[tokio::test]
 async fn a_first_sweep_after_downtime_sends_the_latest_reminder_once_per_slot() {
     on_each_backend(|backend| async move {
-        let mut stack = Stack::start(backend, "2019-10-08T09:00:00+08:00").await;
+        let mut stack = Stack::start(backend, "2019-10-15T09:00:00+08:00").await;
         let seed = stack.load_seed().await;
         let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await;
-        let late = stack.sweep("2019-10-08T09:00:00+08:00").await;
+        let late = stack.sweep("2019-10-15T09:00:00+08:00").await;
         assert!(
             all_of_type(&late.events, EventType::Escalation),
             "no burst of stale reminders"
@@ -164,6 +185,124 @@ async fn a_first_sweep_after_downtime_sends_the_latest_reminder_once_per_slot() 
             5 * slots.len(),
             "five earlier rungs counted as skipped"
         );
+    })
+    .await;
+}
+
+/// Sweeps at 09:00 on each day of `days` (2019-10-DD) and returns, per day
+/// that wrote anything, the day, the types written and their occur times.
+async fn sweep_october(
+    stack: &mut Stack,
+    days: std::ops::RangeInclusive<u32>,
+) -> Vec<(u32, Vec<i32>, Vec<prost_types::Timestamp>)> {
+    let mut written = Vec::new();
+    for day in days {
+        let swept = stack
+            .sweep(&format!("2019-10-{day:02}T09:00:00+08:00"))
+            .await;
+        if swept.events.is_empty() {
+            continue;
+        }
+        let mut types: Vec<i32> = swept.events.iter().map(|e| e.r#type).collect();
+        types.dedup();
+        let mut times: Vec<_> = swept.events.iter().map(|e| e.occur_time.unwrap()).collect();
+        times.dedup();
+        written.push((day, types, times));
+    }
+    written
+}
+
+#[tokio::test]
+async fn national_day_holds_every_reminder_after_the_due_date_until_the_first_working_day() {
+    on_each_backend(|backend| async move {
+        let mut stack = Stack::start(backend, "2019-09-20T10:00:00+08:00").await;
+        let seed = stack.load_seed().await;
+        let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await;
+        let due_day = stack.sweep("2019-09-30T09:00:00+08:00").await;
+        assert_eq!(slots_of(&due_day.events), slots);
+        let october = sweep_october(&mut stack, 1..=16).await;
+        let (overdue, escalation) = (
+            EventType::ReminderOverdue as i32,
+            EventType::Escalation as i32,
+        );
+        assert_eq!(
+            october,
+            [
+                (8, vec![overdue], vec![instant("2019-10-08T09:00:00+08:00")]),
+                (
+                    10,
+                    vec![overdue],
+                    vec![instant("2019-10-10T09:00:00+08:00")]
+                ),
+                (
+                    15,
+                    vec![escalation],
+                    vec![instant("2019-10-15T09:00:00+08:00")]
+                ),
+            ],
+            "nothing during the holiday; then 1, 3 and 7 working days after"
+        );
+        let all = stack.all_events().await;
+        let escalated = all.iter().filter(|e| e.r#type == escalation);
+        assert_eq!(escalated.count(), slots.len(), "once per slot");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rules_counted_in_working_days_land_where_the_calendar_says() {
+    use rep::reminder_rule::DayCount;
+    on_each_backend(|backend| async move {
+        let mut stack = Stack::start(backend, "2019-09-20T10:00:00+08:00").await;
+        let seed = stack.load_seed().await;
+        let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await;
+        // 1 and 3 working days after, then the escalation 5 working days after:
+        // Saturday 10-12, a working day in 2019.
+        for plan in &seed.plans {
+            for (rule, offset_days) in [("overdue-1d", 1), ("overdue-3d", 3), ("escalation-7d", 5)]
+            {
+                let changed = stack
+                    .reporting
+                    .update_reminder_rule(rep::UpdateReminderRuleRequest {
+                        rule: Some(rep::ReminderRule {
+                            name: format!("{plan}/reminderRules/{rule}"),
+                            offset_days,
+                            day_count: DayCount::WorkingDays as i32,
+                            ..Default::default()
+                        }),
+                        update_mask: Some(FieldMask {
+                            paths: vec!["offset_days".to_owned(), "day_count".to_owned()],
+                        }),
+                    })
+                    .await
+                    .unwrap()
+                    .into_inner();
+                assert_eq!(changed.day_count, DayCount::WorkingDays as i32);
+            }
+        }
+        stack.sweep("2019-09-30T09:00:00+08:00").await;
+        let october = sweep_october(&mut stack, 1..=14).await;
+        let (overdue, escalation) = (
+            EventType::ReminderOverdue as i32,
+            EventType::Escalation as i32,
+        );
+        let at = |day: u32| vec![instant(&format!("2019-10-{day:02}T09:00:00+08:00"))];
+        assert_eq!(
+            october,
+            [
+                (8, vec![overdue], at(8)),
+                (10, vec![overdue], at(10)),
+                (12, vec![escalation], at(12)),
+            ]
+        );
+        let all = stack.all_events().await;
+        let count = |event_type| all.iter().filter(|e| e.r#type == event_type).count();
+        assert_eq!(
+            count(overdue),
+            2 * slots.len(),
+            "both overdue rungs, each slot"
+        );
+        assert_eq!(count(escalation), slots.len());
     })
     .await;
 }
@@ -413,8 +552,8 @@ async fn two_replicas_sweeping_at_the_same_instant_write_each_reminder_once() {
         );
         assert_eq!(
             (a.skipped + b.skipped) as usize,
-            3 * slots.len(),
-            "the three rungs before the overdue one are counted once, by the sweep that wrote it"
+            2 * slots.len(),
+            "the two rungs before the due-day one are counted once, by the sweep that wrote it"
         );
         let all = stack.all_events().await;
         assert_eq!(all.len(), slots.len());
@@ -477,10 +616,10 @@ async fn skipped_reminders_are_counted_in_a_metric() {
     on_each_backend(|backend| async move {
         let metrics = duban_infra::test_util::free_addr();
         let mut stack =
-            Stack::start_with(backend, "2019-10-08T09:00:00+08:00", 0, Some(metrics)).await;
+            Stack::start_with(backend, "2019-10-15T09:00:00+08:00", 0, Some(metrics)).await;
         let seed = stack.load_seed().await;
         let slots = stack.obligated_slots(&seed.plans, "2019-Q3").await.len();
-        let swept = stack.sweep("2019-10-08T09:00:00+08:00").await;
+        let swept = stack.sweep("2019-10-15T09:00:00+08:00").await;
         assert_eq!(swept.written as usize, slots);
         let text = scrape(metrics).await;
         assert_eq!(

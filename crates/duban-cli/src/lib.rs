@@ -90,6 +90,24 @@ pub enum Command {
         #[command(subcommand)]
         command: commands::audit::AuditCommand,
     },
+    /// Extension requests (延期申请): a unit asks for a later due date of one
+    /// period's report; the office approves or refuses.
+    Extension {
+        #[command(subcommand)]
+        command: commands::extension::ExtensionCommand,
+    },
+    /// Coordination items (协调事项): difficulties units ask the office to
+    /// coordinate, assigned, answered and closed.
+    Coordination {
+        #[command(subcommand)]
+        command: commands::coordination::CoordinationCommand,
+    },
+    /// How a plan's slots are coloured (红黄绿): the warning window and what
+    /// turns a slot yellow or red.
+    StatusRules {
+        #[command(subcommand)]
+        command: commands::status::StatusRulesCommand,
+    },
     /// A plan's reminder rules: when reminders fire, whom escalations reach.
     Rules {
         #[command(subcommand)]
@@ -131,7 +149,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report { command } => commands::report::run(ctx, command).await,
         Command::Remind(args) => events::remind(ctx, args).await,
         Command::Rules { command } => commands::rules::run(ctx, command).await,
+        Command::Extension { command } => commands::extension::run(ctx, command).await,
+        Command::StatusRules { command } => commands::status::run(ctx, command).await,
         Command::Audit { command } => commands::audit::run(ctx, command).await,
+        Command::Coordination { command } => commands::coordination::run(ctx, command).await,
         Command::Health(args) => commands::health::run(ctx, args).await,
         Command::Events { command } => match command {
             EventsCommand::Watch(args) => events::watch(ctx, args).await,

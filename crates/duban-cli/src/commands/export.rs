@@ -92,6 +92,7 @@ pub async fn export(
         Format::Csv => pb::ExportFormat::Csv,
         Format::Xlsx => pb::ExportFormat::Xlsx,
         Format::Markdown => pb::ExportFormat::Markdown,
+        Format::Pdf => pb::ExportFormat::Pdf,
     };
     let progress = Progress::start(format!("exporting {plan} {period}"));
     let exported = fetch(reporting, plan, period, format, Some(&progress)).await?;

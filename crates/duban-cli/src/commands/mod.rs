@@ -2,8 +2,10 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod coordination;
 pub mod events;
 pub mod export;
+pub mod extension;
 pub mod groups;
 pub mod health;
 pub mod import;
@@ -13,6 +15,7 @@ pub mod refs;
 pub mod report;
 pub mod rules;
 pub mod seed;
+pub mod status;
 pub mod tasks;
 pub mod units;
 pub mod up;

@@ -38,6 +38,8 @@ pub enum Format {
     Csv,
     Xlsx,
     Markdown,
+    /// The XLSX printed to PDF (needs LibreOffice on the reporting server).
+    Pdf,
 }
 
 /// The report subcommands.

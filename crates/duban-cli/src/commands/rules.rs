@@ -1,8 +1,11 @@
 //! `duban rules list|get|update`: a plan's reminder rules (when the blue,
 //! yellow and red reminders fire, and whom escalations reach).
 
-use clap::Subcommand;
-use duban_proto::{events::v1 as ev, reporting::v1 as pb};
+use clap::{Subcommand, ValueEnum};
+use duban_proto::{
+    events::v1 as ev,
+    reporting::v1::{self as pb, reminder_rule},
+};
 
 use super::{mask, refs, status_error};
 use crate::{context::Ctx, names::Names};
@@ -25,9 +28,18 @@ pub enum RulesCommand {
     Update {
         /// The rule, `plans/{plan}/reminderRules/{rule}`.
         rule: String,
-        /// Calendar days from the due date: negative before, 0 on the day (-60..60).
+        /// Days from the due date: negative before, 0 on the day (-60..60).
         #[arg(long, allow_hyphen_values = true)]
         offset_days: Option<i32>,
+        /// How the offset counts: every day, or working days of the registry's
+        /// calendar (`--offset-days 1 --day-count working`: the first working
+        /// day after the due date).
+        #[arg(long)]
+        day_count: Option<DayCount>,
+        /// Where a reminder goes when its day is not a working day: kept, or
+        /// moved to the next or previous working day.
+        #[arg(long)]
+        on_non_working_day: Option<OnNonWorkingDay>,
         /// Hour of the firing day, China time (0-23).
         #[arg(long)]
         hour: Option<i32>,
@@ -46,6 +58,56 @@ pub enum RulesCommand {
     },
 }
 
+/// `--day-count`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DayCount {
+    Calendar,
+    Working,
+}
+
+/// `--on-non-working-day`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnNonWorkingDay {
+    Keep,
+    Next,
+    Previous,
+}
+
+impl DayCount {
+    fn encode(self) -> reminder_rule::DayCount {
+        match self {
+            Self::Calendar => reminder_rule::DayCount::CalendarDays,
+            Self::Working => reminder_rule::DayCount::WorkingDays,
+        }
+    }
+}
+
+impl OnNonWorkingDay {
+    fn encode(self) -> reminder_rule::OnNonWorkingDay {
+        match self {
+            Self::Keep => reminder_rule::OnNonWorkingDay::Keep,
+            Self::Next => reminder_rule::OnNonWorkingDay::NextWorkingDay,
+            Self::Previous => reminder_rule::OnNonWorkingDay::PreviousWorkingDay,
+        }
+    }
+}
+
+/// Says how a rule counts its days (`d` or `working d`) and where a reminder on
+/// a day off goes, in the words of the flags that set them.
+fn calendar_words(rule: &pb::ReminderRule) -> (&'static str, &'static str) {
+    use reminder_rule::{DayCount as Count, OnNonWorkingDay as Move};
+    let unit = match Count::try_from(rule.day_count) {
+        Ok(Count::WorkingDays) => "working d",
+        _ => "d",
+    };
+    let moved = match Move::try_from(rule.on_non_working_day) {
+        Ok(Move::NextWorkingDay) => "next",
+        Ok(Move::PreviousWorkingDay) => "previous",
+        _ => "keep",
+    };
+    (unit, moved)
+}
+
 async fn line(rule: &pb::ReminderRule, names: &mut Names) -> String {
     let kind = ev::EventType::try_from(rule.event_type)
         .map_or("?", |t| t.as_str_name())
@@ -55,8 +117,9 @@ async fn line(rule: &pb::ReminderRule, names: &mut Names) -> String {
     } else {
         format!("\tto {}", names.unit(&rule.escalate_to).await)
     };
+    let (unit, moved) = calendar_words(rule);
     format!(
-        "{}\t{kind}\t{:+} d {:02}:{:02}\t{}{to}",
+        "{}\t{kind}\t{:+} {unit} {:02}:{:02}\tday off: {moved}\t{}{to}",
         rule.name,
         rule.offset_days,
         rule.hour,
@@ -108,6 +171,8 @@ pub async fn run(ctx: &Ctx, command: RulesCommand) -> anyhow::Result<()> {
         RulesCommand::Update {
             rule,
             offset_days,
+            day_count,
+            on_non_working_day,
             hour,
             minute,
             enabled,
@@ -124,10 +189,13 @@ pub async fn run(ctx: &Ctx, command: RulesCommand) -> anyhow::Result<()> {
                 ("minute", minute.is_some()),
                 ("enabled", enabled.is_some()),
                 ("escalate_to", escalate_to.is_some()),
+                ("day_count", day_count.is_some()),
+                ("on_non_working_day", on_non_working_day.is_some()),
             ]);
             if update_mask.as_ref().is_some_and(|m| m.paths.is_empty()) {
                 return Err(crate::error::usage(
-                    "say what to change: --offset-days, --hour, --minute, --enabled or --escalate-to",
+                    "say what to change: --offset-days, --day-count, --on-non-working-day, \
+                     --hour, --minute, --enabled or --escalate-to",
                 ));
             }
             reporting
@@ -139,6 +207,8 @@ pub async fn run(ctx: &Ctx, command: RulesCommand) -> anyhow::Result<()> {
                         minute: minute.unwrap_or_default(),
                         enabled: enabled.unwrap_or_default(),
                         escalate_to: escalate_to.unwrap_or_default(),
+                        day_count: day_count.map_or(0, |c| c.encode() as i32),
+                        on_non_working_day: on_non_working_day.map_or(0, |m| m.encode() as i32),
                         etag,
                         ..Default::default()
                     }),

@@ -442,8 +442,25 @@ async fn reports_events_rules_and_health_in_json() {
     assert!(duban.ok(&["rules", "get", rule]).contains("10:00"));
     let escalation = duban.ok(&["rules", "list", "--plan", &plan]);
     assert!(
-        escalation.contains("ESCALATION\t+7 d 09:00\tenabled\tto 市发改委"),
+        escalation.contains("ESCALATION\t+7 working d 09:00\tday off: next\tenabled\tto 市发改委"),
         "{escalation}"
+    );
+    let working = duban.json(&[
+        "rules",
+        "update",
+        rule,
+        "--day-count",
+        "working",
+        "--on-non-working-day",
+        "keep",
+    ]);
+    assert_eq!(working["dayCount"], "DAY_COUNT_WORKING_DAYS", "{working}");
+    assert_eq!(working["onNonWorkingDay"], "ON_NON_WORKING_DAY_KEEP");
+    assert_eq!(working["hour"], 10, "the other fields stay");
+    let shown = duban.ok(&["rules", "get", rule]);
+    assert!(
+        shown.contains("-7 working d 10:00\tday off: keep"),
+        "{shown}"
     );
 
     let health = duban.json(&["health"]);

@@ -40,6 +40,14 @@ pub mod reason {
     pub const PERIOD_OUTSIDE_TASK_WINDOW: &str = "PERIOD_OUTSIDE_TASK_WINDOW";
     /// FAILED_PRECONDITION: the report was accepted or returned already.
     pub const ALREADY_REVIEWED: &str = "ALREADY_REVIEWED";
+    /// FAILED_PRECONDITION: the request (an extension) was approved or refused
+    /// already.
+    pub const ALREADY_DECIDED: &str = "ALREADY_DECIDED";
+    /// FAILED_PRECONDITION: an extension request for the slot awaits a decision.
+    pub const EXTENSION_PENDING: &str = "EXTENSION_PENDING";
+    /// PERMISSION_DENIED: the caller belongs to the unit whose request it would
+    /// decide.
+    pub const OWN_REQUEST: &str = "OWN_REQUEST";
     /// FAILED_PRECONDITION: a live resource still names this one (a task its
     /// unit or group, a group its unit, an attachment its plan).
     pub const RESOURCE_IN_USE: &str = "RESOURCE_IN_USE";

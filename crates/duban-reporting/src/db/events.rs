@@ -62,6 +62,8 @@ fn to_domain(row: event::Model) -> Result<Event, DbErr> {
             recipient: row.recipient,
             comment: row.comment,
             actor: row.actor,
+            coordination_item: row.coordination_item,
+            extension: row.extension,
         },
     })
 }
@@ -138,6 +140,8 @@ fn to_row(sequence: i64, new: &NewEvent) -> event::ActiveModel {
         recipient: Set(new.recipient.clone()),
         comment: Set(new.comment.clone()),
         actor: Set(new.actor.clone()),
+        coordination_item: Set(new.coordination_item.clone()),
+        extension: Set(new.extension.clone()),
     }
 }
 

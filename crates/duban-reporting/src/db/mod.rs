@@ -1,12 +1,16 @@
 //! Storage of the reporting service: schema, table mappings, queries, and the
 //! write operations that own their transactions.
 
+pub mod coordination;
 pub mod entities;
 pub mod events;
+pub mod extension_writes;
+pub mod extensions;
 pub mod migration;
 pub mod reports;
 pub mod rules;
 pub mod snapshots;
+pub mod status_rules;
 pub mod writes;
 
 /// The error of a read whose stored value cannot be read: never a default,

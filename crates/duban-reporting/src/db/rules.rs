@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::entities::reminder_rule;
-use crate::domain::reminder::{ReminderKind, ReminderRule, default_rules};
+use crate::domain::reminder::{DayCount, NonWorkingDay, ReminderKind, ReminderRule, default_rules};
 
 /// A stored rule with the revision its etag is built from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,10 @@ fn to_domain(row: reminder_rule::Model) -> Result<StoredRule, DbErr> {
         .ok()
         .filter(|h| *h <= 23)
         .ok_or_else(|| unreadable("hour", &row.hour.to_string()))?;
+    let day_count =
+        DayCount::parse(&row.day_count).ok_or_else(|| unreadable("day_count", &row.day_count))?;
+    let on_non_working_day = NonWorkingDay::parse(&row.on_non_working_day)
+        .ok_or_else(|| unreadable("on_non_working_day", &row.on_non_working_day))?;
     let minute = u32::try_from(row.minute)
         .ok()
         .filter(|m| *m <= 59)
@@ -38,6 +42,8 @@ fn to_domain(row: reminder_rule::Model) -> Result<StoredRule, DbErr> {
             kind,
             id: row.rule_id,
             offset_days: row.offset_days,
+            day_count,
+            on_non_working_day,
             hour,
             minute,
             enabled: row.enabled,
@@ -58,6 +64,8 @@ fn to_row(
         rule_id: Set(rule.id.clone()),
         kind: Set(rule.kind.as_str().to_owned()),
         offset_days: Set(rule.offset_days),
+        day_count: Set(rule.day_count.as_str().to_owned()),
+        on_non_working_day: Set(rule.on_non_working_day.as_str().to_owned()),
         hour: Set(i32::try_from(rule.hour).unwrap_or(9)),
         minute: Set(i32::try_from(rule.minute).unwrap_or(0)),
         enabled: Set(rule.enabled),

@@ -305,6 +305,8 @@ fn report_event(report: &Report, event_type: EventType, at: DateTime<Utc>) -> Ne
             EventType::ReportSubmitted => report.submitted_by.clone(),
             _ => report.review.by.clone(),
         },
+        coordination_item: String::new(),
+        extension: String::new(),
     }
 }
 

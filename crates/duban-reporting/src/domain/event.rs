@@ -14,11 +14,19 @@ pub enum EventType {
     ReportSubmitted,
     ReportReturned,
     ReportAccepted,
+    ExtensionRequested,
+    ExtensionApproved,
+    ExtensionRefused,
+    CoordinationItemRaised,
+    CoordinationItemAssigned,
+    CoordinationItemAnswered,
+    CoordinationItemClosed,
+    CoordinationItemReopened,
 }
 
 impl EventType {
     /// Every type, for parsing.
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 15] = [
         Self::ReminderUpcoming,
         Self::ReminderDue,
         Self::ReminderOverdue,
@@ -26,6 +34,14 @@ impl EventType {
         Self::ReportSubmitted,
         Self::ReportReturned,
         Self::ReportAccepted,
+        Self::ExtensionRequested,
+        Self::ExtensionApproved,
+        Self::ExtensionRefused,
+        Self::CoordinationItemRaised,
+        Self::CoordinationItemAssigned,
+        Self::CoordinationItemAnswered,
+        Self::CoordinationItemClosed,
+        Self::CoordinationItemReopened,
     ];
 
     /// Returns the stored spelling.
@@ -38,6 +54,14 @@ impl EventType {
             Self::ReportSubmitted => "REPORT_SUBMITTED",
             Self::ReportReturned => "REPORT_RETURNED",
             Self::ReportAccepted => "REPORT_ACCEPTED",
+            Self::ExtensionRequested => "EXTENSION_REQUESTED",
+            Self::ExtensionApproved => "EXTENSION_APPROVED",
+            Self::ExtensionRefused => "EXTENSION_REFUSED",
+            Self::CoordinationItemRaised => "COORDINATION_ITEM_RAISED",
+            Self::CoordinationItemAssigned => "COORDINATION_ITEM_ASSIGNED",
+            Self::CoordinationItemAnswered => "COORDINATION_ITEM_ANSWERED",
+            Self::CoordinationItemClosed => "COORDINATION_ITEM_CLOSED",
+            Self::CoordinationItemReopened => "COORDINATION_ITEM_REOPENED",
         }
     }
 
@@ -97,6 +121,11 @@ pub struct NewEvent {
     pub comment: String,
     /// Who caused it: the submitter or reviewer, `system` for reminders.
     pub actor: String,
+    /// The item for coordination item events,
+    /// `plans/{plan}/coordinationItems/{item}`; empty for others.
+    pub coordination_item: String,
+    /// For extension events: the request's name.
+    pub extension: String,
 }
 
 /// A stored event.

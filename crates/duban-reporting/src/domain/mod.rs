@@ -1,7 +1,10 @@
 //! The reporting domain: reports and their revisions, periods, slots and the
 //! period summary. No protobuf and no SQL here.
 
+pub mod colour;
+pub mod coordination;
 pub mod event;
+pub mod extension;
 pub mod indicator;
 pub mod names;
 pub mod outline;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
+    extension::Extended,
     period::PeriodWindow,
     report::{Report, ReporterRole, ReviewState},
 };
@@ -43,16 +44,26 @@ pub struct Slot {
     pub unit_id: String,
     pub role: ReporterRole,
     pub latest: Option<Report>,
+    /// The due time an approved extension moved the slot to.
+    pub extended: Option<Extended>,
 }
 
 impl Slot {
+    /// Returns when the slot is due: the period's due time unless an approved
+    /// extension moved it.
+    pub fn due_time(&self, window: &PeriodWindow) -> DateTime<Utc> {
+        self.extended
+            .as_ref()
+            .map_or(window.due_time, |extended| extended.due_time)
+    }
+
     /// Returns the slot's state at `now`.
     pub fn state(&self, window: &PeriodWindow, now: DateTime<Utc>) -> SlotState {
         match self.latest.as_ref().map(|r| r.review.state) {
             Some(ReviewState::Pending) => SlotState::Submitted,
             Some(ReviewState::Accepted) => SlotState::Accepted,
             Some(ReviewState::Returned) => SlotState::Returned,
-            None if now > window.due_time => SlotState::Missing,
+            None if now > self.due_time(window) => SlotState::Missing,
             None => SlotState::Open,
         }
     }
@@ -63,9 +74,29 @@ impl Slot {
         self.role.must_report()
     }
 
-    /// Returns whether the latest revision came in after the due time.
+    /// Returns whether the latest revision came in after the due time; an
+    /// extension approved after it was submitted judges it by the new due time.
     pub fn late(&self) -> bool {
-        self.latest.as_ref().is_some_and(|r| r.late)
+        match (&self.latest, &self.extended) {
+            (Some(report), Some(extended)) => report.submit_time > extended.due_time,
+            (Some(report), None) => report.late,
+            (None, _) => false,
+        }
+    }
+}
+
+/// Moves the slots that approved extensions moved, keyed by (task, unit).
+pub fn apply_extensions(
+    slots: &mut [(i32, Slot)],
+    extended: &std::collections::HashMap<(String, String), Extended>,
+) {
+    if extended.is_empty() {
+        return;
+    }
+    for (_, slot) in slots {
+        slot.extended = extended
+            .get(&(slot.task_id.clone(), slot.unit_id.clone()))
+            .cloned();
     }
 }
 
@@ -97,6 +128,7 @@ pub fn join(obligations: &[Obligation], latest: Vec<Report>) -> Vec<(i32, Slot)>
                 unit_id: obligation.unit_id.clone(),
                 role: obligation.role,
                 latest,
+                extended: None,
             },
         ));
     }
@@ -109,6 +141,7 @@ pub fn join(obligations: &[Obligation], latest: Vec<Report>) -> Vec<(i32, Slot)>
                 unit_id,
                 role: report.role,
                 latest: Some(report),
+                extended: None,
             },
         ));
     }
@@ -191,6 +224,7 @@ mod tests {
             unit_id: "ndrc".into(),
             role: ReporterRole::Lead,
             latest: None,
+            extended: None,
         };
         let q3 = third_quarter_2019();
         assert_eq!(
@@ -201,6 +235,41 @@ mod tests {
             slot.state(&q3, china(2019, 10, 1, 0, 0, 0)),
             SlotState::Missing
         );
+    }
+
+    /// Key task 5's 2019-Q3 slot extended to 2019-10-15: open until the end of
+    /// that day, and a report of 10-08 (even one submitted before the approval,
+    /// stored as late) is on time.
+    #[test]
+    fn an_extension_moves_the_slots_due_time_and_lateness() {
+        let q3 = third_quarter_2019();
+        let mut slot = Slot {
+            task_id: "key-5".into(),
+            unit_id: "ndrc".into(),
+            role: ReporterRole::Lead,
+            latest: None,
+            extended: Some(Extended {
+                due_time: china(2019, 10, 15, 23, 59, 59),
+                extension_id: "e1".into(),
+            }),
+        };
+        assert_eq!(slot.due_time(&q3), china(2019, 10, 15, 23, 59, 59));
+        assert_eq!(
+            slot.state(&q3, china(2019, 10, 8, 9, 0, 0)),
+            SlotState::Open
+        );
+        assert_eq!(
+            slot.state(&q3, china(2019, 10, 16, 0, 0, 0)),
+            SlotState::Missing
+        );
+        let mut report = report("ndrc", 1, ReviewState::Pending);
+        report.submit_time = china(2019, 10, 8, 9, 0, 0);
+        report.late = true;
+        slot.latest = Some(report.clone());
+        assert!(!slot.late());
+        report.submit_time = china(2019, 10, 16, 9, 0, 0);
+        slot.latest = Some(report);
+        assert!(slot.late());
     }
 
     #[test]
@@ -217,6 +286,7 @@ mod tests {
                 unit_id: "ndrc".into(),
                 role: ReporterRole::Lead,
                 latest: Some(report("ndrc", 1, review)),
+                extended: None,
             };
             assert_eq!(slot.state(&q3, after_due), state);
         }

@@ -1,7 +1,8 @@
 //! The table as a Markdown document: title, period, the table with category rows
-//! in bold, then the counts per unit.
+//! in bold and each task's status colour (红黄绿) in a last column, then the
+//! counts per unit and the open coordination items.
 
-use super::{COUNTS_HEADER, HEADER, Line, count_lines, lines, title};
+use super::{COUNTS_HEADER, HEADER, Line, STATUS_HEADER, coordination, count_lines, lines, title};
 use crate::domain::summary::PeriodSummary;
 
 /// Renders the document.
@@ -17,16 +18,23 @@ pub fn render(summary: &PeriodSummary) -> Vec<u8> {
             .with_timezone(&chrono_tz::Asia::Shanghai)
             .format("%Y-%m-%d %H:%M:%S")
     ));
-    table_row(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
-    table_row(&mut out, HEADER.iter().map(|_| "---".to_owned()));
+    let header = || HEADER.iter().copied().chain([STATUS_HEADER]);
+    table_row(&mut out, header().map(str::to_owned));
+    table_row(&mut out, header().map(|_| "---".to_owned()));
     for line in lines(summary) {
         match line {
             Line::Category(heading) => {
                 let mut cells = vec![format!("**{}**", escape(&heading))];
-                cells.extend(std::iter::repeat_n(String::new(), HEADER.len() - 1));
+                cells.extend(std::iter::repeat_n(String::new(), HEADER.len()));
                 table_row(&mut out, cells);
             }
-            Line::Task(cells) => table_row(&mut out, cells.iter().map(|c| escape(c))),
+            Line::Task(cells, colour) => table_row(
+                &mut out,
+                cells
+                    .iter()
+                    .map(|c| escape(c))
+                    .chain([colour.label().to_owned()]),
+            ),
         }
     }
     out.push_str("\n## 报送情况\n\n");
@@ -34,6 +42,18 @@ pub fn render(summary: &PeriodSummary) -> Vec<u8> {
     table_row(&mut out, COUNTS_HEADER.iter().map(|_| "---".to_owned()));
     for line in count_lines(summary) {
         table_row(&mut out, line.iter().map(|c| escape(c)));
+    }
+    out.push_str("\n## 协调事项\n\n");
+    let items = coordination::lines(summary);
+    if items.is_empty() {
+        out.push_str("无未办结的协调事项。\n");
+    } else {
+        let header = coordination::ITEMS_HEADER;
+        table_row(&mut out, header.iter().map(|h| (*h).to_owned()));
+        table_row(&mut out, header.iter().map(|_| "---".to_owned()));
+        for line in items {
+            table_row(&mut out, line.iter().map(|c| escape(c)));
+        }
     }
     out.into_bytes()
 }
@@ -77,7 +97,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("| **二、加快基础设施建设** |  |  |  |  |  |\n"),
+            text.contains("| **二、加快基础设施建设** |  |  |  |  |  |  |  |\n"),
             "{text}"
         );
         assert!(
@@ -91,6 +111,33 @@ mod tests {
         assert!(
             text.contains("| 合计 | 2 | 1 | 0 | 1 | 0 | 0 | 0 |\n"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn open_coordination_items_stand_in_their_column_and_their_own_section() {
+        let text = String::from_utf8(render(
+            &crate::export::coordination::tests::summary_with_items(),
+        ))
+        .unwrap();
+        assert!(
+            text.contains(
+                "（已交办，4天，已逾期）<br>【市发改委→待交办】请协调用地指标（待交办，3天） | 绿 |\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("## 协调事项\n\n| 任务序号 | 协调事项 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 5 | 请协调用地指标 | 市发改委 | 待交办 |  | 待交办 | 3 |\n"),
+            "{text}"
+        );
+        let none = String::from_utf8(render(&seed_summary())).unwrap();
+        assert!(
+            none.ends_with("## 协调事项\n\n无未办结的协调事项。\n"),
+            "{none}"
         );
     }
 }

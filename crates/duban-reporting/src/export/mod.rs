@@ -1,22 +1,41 @@
 //! The period summary as a file, laid out like the attachment's responsibility
 //! table (目标任务 | 牵头单位 | 参加单位 | 完成时限 | 工作推进落实情况 |
-//! 推进中的困难问题及有关建议) with category rows between the tasks: CSV, XLSX and
-//! Markdown share the table built here.
+//! 推进中的困难问题及有关建议 | 协调事项) with category rows between the tasks: CSV,
+//! XLSX and Markdown share the table built here; the PDF is the XLSX printed.
+//!
+//! A report awaiting review is marked in the progress cell,
+//! `【武宁县政府】（待审核）…`; an accepted one stands plain. Each task's status
+//! colour (红黄绿, its worst duty slot) fills its 目标任务 cell in the XLSX and
+//! stands as text in a last `状态` column of the CSV and Markdown.
 
+mod colours;
+pub(crate) mod coordination;
 mod csv;
 mod markdown;
+mod measure;
+pub mod pdf;
 mod xlsx;
 
-use crate::domain::summary::{PeriodSummary, SummaryRow};
+use crate::domain::{
+    colour::Colour,
+    slot::SlotState,
+    summary::{PeriodSummary, SummaryRow},
+};
+
+/// The marker of a report awaiting review, after its unit's label.
+pub const PENDING_MARKER: &str = "（待审核）";
+/// The header of the status column the text formats add after [`HEADER`].
+pub const STATUS_HEADER: &str = "状态";
 
 /// The table's header, as printed on the attachment.
-pub const HEADER: [&str; 6] = [
+pub const HEADER: [&str; 7] = [
     "目标任务",
     "牵头单位",
     "参加单位",
     "完成时限",
     "工作推进落实情况",
     "推进中的困难问题及有关建议",
+    "协调事项",
 ];
 
 /// The header of the counts per unit.
@@ -37,6 +56,8 @@ pub enum Format {
     Csv,
     Xlsx,
     Markdown,
+    /// The XLSX printed by LibreOffice.
+    Pdf,
 }
 
 /// An exported file.
@@ -47,11 +68,12 @@ pub struct Exported {
     pub file_name: String,
 }
 
-/// One line of the table: a category spanning the table, or a task.
+/// One line of the table: a category spanning the table, or a task with its
+/// status colour.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
     Category(String),
-    Task([String; 6]),
+    Task([String; 7], Colour),
 }
 
 /// Renders the summary in `format`.
@@ -59,7 +81,7 @@ pub fn render(summary: &PeriodSummary, format: Format) -> anyhow::Result<Exporte
     let (content, content_type, extension) = match format {
         Format::Csv => (csv::render(summary), "text/csv; charset=utf-8", "csv"),
         Format::Xlsx => (
-            xlsx::render(summary)?,
+            xlsx::render(summary, xlsx::Reader::Excel)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
@@ -68,6 +90,14 @@ pub fn render(summary: &PeriodSummary, format: Format) -> anyhow::Result<Exporte
             "text/markdown; charset=utf-8",
             "md",
         ),
+        Format::Pdf => {
+            let workbook = xlsx::render(summary, xlsx::Reader::LibreOffice)?;
+            (
+                blocking(|| pdf::convert(&workbook))?,
+                "application/pdf",
+                "pdf",
+            )
+        }
     };
     Ok(Exported {
         content,
@@ -97,12 +127,12 @@ pub fn lines(summary: &PeriodSummary) -> Vec<Line> {
                 lines.push(Line::Category(section.section.heading()));
             }
         }
-        lines.push(Line::Task(task_cells(row)));
+        lines.push(Line::Task(task_cells(row), row.colour_counts.worst()));
     }
     lines
 }
 
-fn task_cells(row: &SummaryRow) -> [String; 6] {
+fn task_cells(row: &SummaryRow) -> [String; 7] {
     [
         format!("{}.{}", row.task_number, row.task_text),
         row.lead_units.join("、"),
@@ -110,13 +140,14 @@ fn task_cells(row: &SummaryRow) -> [String; 6] {
         row.deadline_text.clone(),
         progress_cell(row),
         row.difficulties.clone(),
+        coordination::cell(row),
     ]
 }
 
 /// The reports' progress, then each target that a unit gave a value for this
 /// period beside those values: `【指标1】地区生产总值增长8%左右：目标≈8%；市发改委8.2%`.
 fn progress_cell(row: &SummaryRow) -> String {
-    let mut lines = vec![row.progress.clone()];
+    let mut lines = vec![mark_pending(row)];
     for target in row.indicators.iter().filter(|t| !t.reported.is_empty()) {
         let unit = &target.indicator.unit;
         let values: Vec<String> = target
@@ -141,6 +172,53 @@ fn progress_cell(row: &SummaryRow) -> String {
     }
     lines.retain(|line| !line.is_empty());
     lines.join("\n")
+}
+
+/// Returns the row's progress with [`PENDING_MARKER`] after the label of each
+/// report awaiting review. The progress holds one `【单位】…` entry per report
+/// shown, in the order of the row's slots, so each label is looked for after
+/// the previous one; a text that does not match is left as it is.
+fn mark_pending(row: &SummaryRow) -> String {
+    let shown = row
+        .slots
+        .iter()
+        .filter(|s| matches!(s.state, SlotState::Submitted | SlotState::Accepted));
+    let text = &row.progress;
+    let mut marked = String::with_capacity(text.len() + 32);
+    let mut from = 0;
+    for (i, slot) in shown.enumerate() {
+        let label = format!("【{}】", slot.unit_display_name);
+        let at = if i == 0 {
+            text.starts_with(&label).then_some(0)
+        } else {
+            text[from..]
+                .find(&format!("\n{label}"))
+                .map(|at| from + at + 1)
+        };
+        let Some(at) = at else {
+            return text.clone();
+        };
+        let end = at + label.len();
+        marked.push_str(&text[from..end]);
+        if slot.state == SlotState::Submitted {
+            marked.push_str(PENDING_MARKER);
+        }
+        from = end;
+    }
+    marked.push_str(&text[from..]);
+    marked
+}
+
+/// Runs a conversion that waits on another process without stalling the other
+/// calls of a multi-threaded runtime.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
 }
 
 /// Returns one line of counts per unit, then the total.
@@ -209,7 +287,7 @@ pub(crate) mod tests {
         let lines = lines(&seed_summary());
         assert_eq!(lines.len(), 4);
         assert_eq!(lines[0], Line::Category("二、加快基础设施建设".into()));
-        let Line::Task(five) = &lines[1] else {
+        let Line::Task(five, _) = &lines[1] else {
             panic!("task row expected")
         };
         assert_eq!(five[0], "5.5号任务全文");
@@ -253,13 +331,32 @@ pub(crate) mod tests {
         assert_eq!(row.indicators.len(), 2);
         assert_eq!(row.indicators[0].reported[0].value.value, 12.5);
         assert!(row.indicators[1].reported.is_empty());
-        let Line::Task(cells) = &lines(&summary)[1] else {
+        let Line::Task(cells, _) = &lines(&summary)[1] else {
             panic!("task row expected")
         };
         assert_eq!(
             cells[4],
             "【市发改委】昌九客专前期工作有序推进\n【指标1】完成投资不低于10亿元：目标≥10亿元；市发改委12.5亿元（1-9月累计）"
         );
+    }
+
+    /// 九江车务段's contribution awaits review, its text spans two lines and
+    /// names another unit in brackets; 市发改委's report is accepted.
+    #[test]
+    fn reports_awaiting_review_are_marked_accepted_ones_stand_plain() {
+        let lead = report("ndrc", 1, ReviewState::Accepted);
+        let mut contribution = report("rail", 1, ReviewState::Pending);
+        contribution.role = crate::domain::ReporterRole::Participating;
+        contribution.content.progress = "配合开展前期工作\n【市发改委】牵头".into();
+        let slots = join(&seed_obligations(), vec![lead, contribution]);
+        let summary = assemble(seed_input(slots, china(2019, 9, 25, 9, 0, 0)));
+        assert_eq!(
+            progress_cell(&summary.rows[0]),
+            "【市发改委】昌九客专前期工作有序推进\n【九江车务段】（待审核）配合开展前期工作\n【市发改委】牵头"
+        );
+        let mut odd = summary.rows[0].clone();
+        odd.progress = "另行整理的文字".into();
+        assert_eq!(progress_cell(&odd), "另行整理的文字");
     }
 
     #[test]

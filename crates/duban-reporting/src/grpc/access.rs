@@ -7,6 +7,7 @@
 use duban_infra::auth::{Policy, Role, read, write};
 
 const REPORTER: &[Role] = &[Role::Reporter];
+const UNIT_OR_OFFICE: &[Role] = &[Role::Reporter, Role::Coordinator];
 const REPORT_READERS: &[Role] = &[Role::Admin, Role::Coordinator, Role::Reporter];
 const COORDINATOR: &[Role] = &[Role::Coordinator];
 const SUMMARY_READERS: &[Role] = &[Role::Admin, Role::Coordinator, Role::Reader];
@@ -64,6 +65,67 @@ pub const ACCESS: Policy = &[
     read(
         "duban.reporting.v1.ReportingService/SubscribeEvents",
         EVENT_READERS,
+    ),
+    // A unit's reporter asks for its own unit (checked by the operation); the
+    // office decides.
+    write(
+        "duban.reporting.v1.ReportingService/RequestExtension",
+        REPORTER,
+    ),
+    read(
+        "duban.reporting.v1.ReportingService/GetExtension",
+        REPORT_READERS,
+    ),
+    read(
+        "duban.reporting.v1.ReportingService/ListExtensions",
+        REPORT_READERS,
+    ),
+    write(
+        "duban.reporting.v1.ReportingService/ApproveExtension",
+        COORDINATOR,
+    ),
+    write(
+        "duban.reporting.v1.ReportingService/RefuseExtension",
+        COORDINATOR,
+    ),
+    // Coordination items: a unit's reporter raises, reads and answers its own
+    // unit's (checked by the operation); the office assigns, closes, reopens.
+    write(
+        "duban.reporting.v1.ReportingService/RaiseCoordinationItem",
+        UNIT_OR_OFFICE,
+    ),
+    read(
+        "duban.reporting.v1.ReportingService/GetCoordinationItem",
+        REPORT_READERS,
+    ),
+    read(
+        "duban.reporting.v1.ReportingService/ListCoordinationItems",
+        REPORT_READERS,
+    ),
+    write(
+        "duban.reporting.v1.ReportingService/AssignCoordinationItem",
+        COORDINATOR,
+    ),
+    write(
+        "duban.reporting.v1.ReportingService/AnswerCoordinationItem",
+        UNIT_OR_OFFICE,
+    ),
+    write(
+        "duban.reporting.v1.ReportingService/CloseCoordinationItem",
+        COORDINATOR,
+    ),
+    write(
+        "duban.reporting.v1.ReportingService/ReopenCoordinationItem",
+        COORDINATOR,
+    ),
+    // The office reads and sets how a plan's slots are coloured.
+    read(
+        "duban.reporting.v1.ReportingService/GetStatusRules",
+        SUMMARY_READERS,
+    ),
+    write(
+        "duban.reporting.v1.ReportingService/UpdateStatusRules",
+        OFFICE,
     ),
 ];
 

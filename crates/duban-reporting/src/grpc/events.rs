@@ -35,6 +35,14 @@ pub fn encode_event_type(event_type: EventType) -> ev::EventType {
         EventType::ReportSubmitted => ev::EventType::ReportSubmitted,
         EventType::ReportReturned => ev::EventType::ReportReturned,
         EventType::ReportAccepted => ev::EventType::ReportAccepted,
+        EventType::ExtensionRequested => ev::EventType::ExtensionRequested,
+        EventType::ExtensionApproved => ev::EventType::ExtensionApproved,
+        EventType::ExtensionRefused => ev::EventType::ExtensionRefused,
+        EventType::CoordinationItemRaised => ev::EventType::CoordinationItemRaised,
+        EventType::CoordinationItemAssigned => ev::EventType::CoordinationItemAssigned,
+        EventType::CoordinationItemAnswered => ev::EventType::CoordinationItemAnswered,
+        EventType::CoordinationItemClosed => ev::EventType::CoordinationItemClosed,
+        EventType::CoordinationItemReopened => ev::EventType::CoordinationItemReopened,
     }
 }
 
@@ -64,6 +72,8 @@ pub fn encode_event(event: Event) -> ev::Event {
         recipient: e.recipient,
         comment: e.comment,
         actor: e.actor,
+        coordination_item: e.coordination_item,
+        extension: e.extension,
     }
 }
 
@@ -125,6 +135,14 @@ fn decode_event_type(event_type: ev::EventType) -> EventType {
         ev::EventType::ReportSubmitted => EventType::ReportSubmitted,
         ev::EventType::ReportReturned => EventType::ReportReturned,
         ev::EventType::ReportAccepted => EventType::ReportAccepted,
+        ev::EventType::ExtensionRequested => EventType::ExtensionRequested,
+        ev::EventType::ExtensionApproved => EventType::ExtensionApproved,
+        ev::EventType::ExtensionRefused => EventType::ExtensionRefused,
+        ev::EventType::CoordinationItemRaised => EventType::CoordinationItemRaised,
+        ev::EventType::CoordinationItemAssigned => EventType::CoordinationItemAssigned,
+        ev::EventType::CoordinationItemAnswered => EventType::CoordinationItemAnswered,
+        ev::EventType::CoordinationItemClosed => EventType::CoordinationItemClosed,
+        ev::EventType::CoordinationItemReopened => EventType::CoordinationItemReopened,
     }
 }
 

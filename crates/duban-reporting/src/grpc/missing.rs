@@ -5,7 +5,10 @@ use duban_proto::reporting::v1 as pb;
 
 use super::convert::{encode_role, encode_slot_state, timestamp};
 use crate::{
-    domain::names::{self, task_name, unit_name},
+    domain::{
+        extension::extension_name,
+        names::{self, task_name, unit_name},
+    },
     error::ReportingError,
     service::{
         self, Context,
@@ -42,11 +45,16 @@ fn decode(request: pb::ListMissingReportsRequest) -> Result<MissingQuery, Report
 }
 
 fn encode(page: MissingPage) -> pb::ListMissingReportsResponse {
-    let seconds_late = page.window.seconds_late(page.as_of);
+    let as_of = page.as_of;
     let missing_reports = page
         .missing
         .into_iter()
         .map(|m| pb::MissingReport {
+            seconds_late: (as_of - m.due_time).num_seconds().max(0),
+            due_time: Some(timestamp(m.due_time)),
+            extension: m.extension.map_or_else(String::new, |id| {
+                extension_name(&m.slot.plan_id, &m.slot.task_id, &id)
+            }),
             report: m.slot.name(),
             task: task_name(&m.slot.plan_id, &m.slot.task_id),
             task_number: m.task_number,
@@ -56,7 +64,6 @@ fn encode(page: MissingPage) -> pb::ListMissingReportsResponse {
             role: encode_role(m.role) as i32,
             state: encode_slot_state(m.state) as i32,
             latest_revision: m.latest_revision,
-            seconds_late,
         })
         .collect();
     pb::ListMissingReportsResponse {

@@ -4,11 +4,14 @@
 
 pub mod access;
 mod convert;
+mod coordination;
 mod events;
+mod extensions;
 mod missing;
 mod reminders;
 mod reports;
 mod review;
+mod status;
 mod submit;
 mod summary;
 
@@ -122,4 +125,18 @@ reporting_service! {
     update_reminder_rule => reminders::update, pb::UpdateReminderRuleRequest, pb::ReminderRule;
     run_reminder_sweep => reminders::sweep, pb::RunReminderSweepRequest, pb::RunReminderSweepResponse;
     list_events => events::list, pb::ListEventsRequest, pb::ListEventsResponse;
+    request_extension => extensions::request, pb::RequestExtensionRequest, pb::Extension;
+    get_extension => extensions::get, pb::GetExtensionRequest, pb::Extension;
+    list_extensions => extensions::list, pb::ListExtensionsRequest, pb::ListExtensionsResponse;
+    approve_extension => extensions::approve, pb::ApproveExtensionRequest, pb::Extension;
+    refuse_extension => extensions::refuse, pb::RefuseExtensionRequest, pb::Extension;
+    raise_coordination_item => coordination::raise, pb::RaiseCoordinationItemRequest, pb::CoordinationItem;
+    get_coordination_item => coordination::get, pb::GetCoordinationItemRequest, pb::CoordinationItem;
+    list_coordination_items => coordination::list, pb::ListCoordinationItemsRequest, pb::ListCoordinationItemsResponse;
+    assign_coordination_item => coordination::assign, pb::AssignCoordinationItemRequest, pb::CoordinationItem;
+    answer_coordination_item => coordination::answer_item, pb::AnswerCoordinationItemRequest, pb::CoordinationItem;
+    close_coordination_item => coordination::close, pb::CloseCoordinationItemRequest, pb::CoordinationItem;
+    reopen_coordination_item => coordination::reopen, pb::ReopenCoordinationItemRequest, pb::CoordinationItem;
+    get_status_rules => status::get, pb::GetStatusRulesRequest, pb::StatusRules;
+    update_status_rules => status::update, pb::UpdateStatusRulesRequest, pb::StatusRules;
 }

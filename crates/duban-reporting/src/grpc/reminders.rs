@@ -10,7 +10,7 @@ use crate::{
     db::rules,
     domain::{
         names::{plan_id, unit_id, unit_name},
-        reminder::ReminderKind,
+        reminder::{DayCount, NonWorkingDay, ReminderKind},
     },
     error::ReportingError,
     service::{
@@ -39,6 +39,51 @@ fn encode_rule(plan: &str, stored: rules::StoredRule) -> pb::ReminderRule {
             .map(unit_name)
             .unwrap_or_default(),
         etag: stored.revision.to_string(),
+        day_count: encode_day_count(rule.day_count) as i32,
+        on_non_working_day: encode_non_working_day(rule.on_non_working_day) as i32,
+    }
+}
+
+fn encode_day_count(count: DayCount) -> pb::reminder_rule::DayCount {
+    match count {
+        DayCount::CalendarDays => pb::reminder_rule::DayCount::CalendarDays,
+        DayCount::WorkingDays => pb::reminder_rule::DayCount::WorkingDays,
+    }
+}
+
+fn encode_non_working_day(to: NonWorkingDay) -> pb::reminder_rule::OnNonWorkingDay {
+    match to {
+        NonWorkingDay::Keep => pb::reminder_rule::OnNonWorkingDay::Keep,
+        NonWorkingDay::NextWorkingDay => pb::reminder_rule::OnNonWorkingDay::NextWorkingDay,
+        NonWorkingDay::PreviousWorkingDay => pb::reminder_rule::OnNonWorkingDay::PreviousWorkingDay,
+    }
+}
+
+/// Decodes `day_count`; UNSPECIFIED means calendar days, as it did before the
+/// field existed.
+fn decode_day_count(raw: i32) -> Result<DayCount, String> {
+    use pb::reminder_rule::DayCount as Pb;
+    match Pb::try_from(raw) {
+        Ok(Pb::Unspecified | Pb::CalendarDays) => Ok(DayCount::CalendarDays),
+        Ok(Pb::WorkingDays) => Ok(DayCount::WorkingDays),
+        Err(_) => Err(format!(
+            "`{raw}` is not a day count; use DAY_COUNT_CALENDAR_DAYS or DAY_COUNT_WORKING_DAYS"
+        )),
+    }
+}
+
+/// Decodes `on_non_working_day`; UNSPECIFIED means keep the day, as before the
+/// field existed.
+fn decode_non_working_day(raw: i32) -> Result<NonWorkingDay, String> {
+    use pb::reminder_rule::OnNonWorkingDay as Pb;
+    match Pb::try_from(raw) {
+        Ok(Pb::Unspecified | Pb::Keep) => Ok(NonWorkingDay::Keep),
+        Ok(Pb::NextWorkingDay) => Ok(NonWorkingDay::NextWorkingDay),
+        Ok(Pb::PreviousWorkingDay) => Ok(NonWorkingDay::PreviousWorkingDay),
+        Err(_) => Err(format!(
+            "`{raw}` is not a choice; use ON_NON_WORKING_DAY_KEEP, \
+             ON_NON_WORKING_DAY_NEXT_WORKING_DAY or ON_NON_WORKING_DAY_PREVIOUS_WORKING_DAY"
+        )),
     }
 }
 
@@ -124,6 +169,19 @@ pub async fn update(
             format!("must be within 0..59, got `{}`", patch.minute),
         );
     }
+    let day_count = if masked(RuleField::DayCount) {
+        violations.check("rule.day_count", decode_day_count(patch.day_count))
+    } else {
+        None
+    };
+    let on_non_working_day = if masked(RuleField::OnNonWorkingDay) {
+        violations.check(
+            "rule.on_non_working_day",
+            decode_non_working_day(patch.on_non_working_day),
+        )
+    } else {
+        None
+    };
     let escalate_to = if patch.escalate_to.is_empty() || !masked(RuleField::EscalateTo) {
         None
     } else {
@@ -142,6 +200,8 @@ pub async fn update(
         minute: patch.minute.unsigned_abs(),
         enabled: patch.enabled,
         escalate_to,
+        day_count: day_count.unwrap_or_default(),
+        on_non_working_day: on_non_working_day.unwrap_or_default(),
         etag: patch.etag,
     };
     let stored = service::rules::update(context, update).await?;

@@ -11,8 +11,10 @@ use tonic::Status;
 use super::convert::{
     civil_date, encode_counts, encode_role, encode_slot_state, encode_status, timestamp,
 };
+use super::status::{encode_colour, encode_colour_counts};
 use crate::{
     domain::{
+        extension::extension_name,
         names::{self, plan_name, task_name, unit_name},
         summary::{IndicatorProgress, PeriodSummary},
     },
@@ -53,6 +55,7 @@ fn encode_indicator(progress: IndicatorProgress) -> pb::IndicatorProgress {
 
 fn encode_summary(summary: PeriodSummary) -> pb::PeriodSummary {
     let plan_id = summary.plan_id;
+    let as_of = summary.as_of;
     let rows = summary
         .rows
         .into_iter()
@@ -79,10 +82,22 @@ fn encode_summary(summary: PeriodSummary) -> pb::PeriodSummary {
                     late: s.late,
                     status: s.status.map_or(0, |status| encode_status(status) as i32),
                     percent_complete: s.percent_complete,
+                    due_time: Some(timestamp(s.due_time)),
+                    extension: s.extension.map_or_else(String::new, |id| {
+                        extension_name(&plan_id, &row.task_id, &id)
+                    }),
+                    colour: s.colour.map_or(0, |c| encode_colour(c) as i32),
                 })
                 .collect(),
             counts: Some(encode_counts(row.counts)),
             indicators: row.indicators.into_iter().map(encode_indicator).collect(),
+            coordination_items: row
+                .coordination_items
+                .into_iter()
+                .map(|view| super::coordination::encode_item(view.item, as_of))
+                .collect(),
+            colour: encode_colour(row.colour_counts.worst()) as i32,
+            colour_counts: Some(encode_colour_counts(row.colour_counts)),
         })
         .collect();
     pb::PeriodSummary {
@@ -111,9 +126,15 @@ fn encode_summary(summary: PeriodSummary) -> pb::PeriodSummary {
                 unit: unit_name(&u.unit_id),
                 display_name: u.display_name,
                 counts: Some(encode_counts(u.counts)),
+                colour: encode_colour(u.colour_counts.worst()) as i32,
+                colour_counts: Some(encode_colour_counts(u.colour_counts)),
             })
             .collect(),
         counts: Some(encode_counts(summary.counts)),
+        open_coordination_items: summary.open_coordination_items,
+        colour: encode_colour(summary.colour_counts.worst()) as i32,
+        colour_counts: Some(encode_colour_counts(summary.colour_counts)),
+        status_rules: Some(super::status::encode(&plan_id, summary.colour_rules)),
     }
 }
 
@@ -136,8 +157,12 @@ fn decode_format(raw: i32, violations: &mut FieldViolations) -> Option<Format> {
         Ok(pb::ExportFormat::Csv) => Some(Format::Csv),
         Ok(pb::ExportFormat::Xlsx) => Some(Format::Xlsx),
         Ok(pb::ExportFormat::Markdown) => Some(Format::Markdown),
+        Ok(pb::ExportFormat::Pdf) => Some(Format::Pdf),
         Ok(pb::ExportFormat::Unspecified) | Err(_) => {
-            violations.add("format", format!("`{raw}` is not CSV, XLSX or MARKDOWN"));
+            violations.add(
+                "format",
+                format!("`{raw}` is not CSV, XLSX, MARKDOWN or PDF"),
+            );
             None
         }
     }
@@ -160,6 +185,9 @@ pub async fn export(
     let (Some(plan_id), Some(format), true) = (plan_id, format, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));
     };
+    if format == Format::Pdf {
+        crate::export::pdf::ensure_available()?;
+    }
     let exported = service::summary::export(context, &plan_id, &request.period, format).await?;
     Ok(Box::pin(tokio_stream::iter(chunks(exported))))
 }

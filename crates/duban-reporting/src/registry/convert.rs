@@ -1,7 +1,7 @@
 //! Conversions from the registry's messages to what the reporting domain needs.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use duban_model::Cadence;
+use duban_model::{Cadence, DayKind, SpecialDay};
 use duban_proto::registry::v1 as pb;
 
 use crate::{
@@ -59,6 +59,28 @@ fn unreadable(what: &str, value: &str) -> ReportingError {
     ReportingError::Internal(anyhow::anyhow!(
         "the registry sent {what} `{value}`, which cannot be read"
     ))
+}
+
+/// Converts a calendar year's special days.
+pub fn special_days(calendar: &pb::Calendar) -> Result<Vec<SpecialDay>, ReportingError> {
+    calendar
+        .days
+        .iter()
+        .map(|day| {
+            let kind = match pb::CalendarDayKind::try_from(day.kind) {
+                Ok(pb::CalendarDayKind::Holiday) => DayKind::Holiday,
+                Ok(pb::CalendarDayKind::AdjustedWorkday) => DayKind::AdjustedWorkday,
+                _ => return Err(unreadable("calendar day kind", &day.kind.to_string())),
+            };
+            let date = date(day.date.as_ref())
+                .ok_or_else(|| unreadable("a calendar day in", &calendar.name))?;
+            Ok(SpecialDay {
+                date,
+                kind,
+                name: day.name.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Converts an obligation.

@@ -1,17 +1,19 @@
 //! The registry as the reporting service sees it: a gRPC client over a lazily
 //! connecting channel (so that once the registry is back, calls succeed again
 //! without restarting this service), asked afresh on every call: positive answers
-//! are never cached, since an assignment can change at any time. Every call
-//! carries the request id and remaining deadline of the call that made it.
+//! are never cached, since an assignment can change at any time (the working-day
+//! calendar alone is held briefly, see `calendar`). Every call carries the request
+//! id and remaining deadline of the call that made it.
 
+mod calendar;
 mod convert;
 mod status;
 
-use std::{sync::Arc, time::Duration};
+use std::{ops::RangeInclusive, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use duban_infra::call::PropagateCall;
-use duban_model::Cadence;
+use duban_model::{Cadence, WorkingCalendar};
 use duban_proto::registry::v1::{self as pb, registry_service_client::RegistryServiceClient};
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 use tonic_health::{ServingStatus, server::HealthReporter};
@@ -41,11 +43,14 @@ const PAGE_SIZE: i32 = 1000;
 /// How fields of the registry's requests are named in ours: (theirs, ours).
 pub type FieldMap<'a> = &'a [(&'a str, &'a str)];
 
+pub use self::calendar::CALENDAR_TTL;
+
 /// A client of duban.registry.v1.RegistryService.
 #[derive(Debug, Clone)]
 pub struct Registry {
     client: RegistryServiceClient<InterceptedService<Channel, PropagateCall>>,
     breaker: Arc<Breaker>,
+    calendars: Arc<calendar::CalendarCache>,
 }
 
 /// A circuit breaker: after `TRIP_AFTER` consecutive transport failures (the
@@ -176,6 +181,13 @@ pub trait RegistryView: Send + Sync + std::fmt::Debug {
     /// Returns the display names of every unit (deleted ones too, since old
     /// reports name them) and every group with its members.
     async fn directory(&self) -> Result<Directory, ReportingError>;
+
+    /// Returns the working-day calendar over `years`; a year the registry does
+    /// not hold counts Monday to Friday. Years may be up to `CALENDAR_TTL` old.
+    async fn working_calendar(
+        &self,
+        years: RangeInclusive<i32>,
+    ) -> Result<WorkingCalendar, ReportingError>;
 }
 
 impl Registry {
@@ -208,6 +220,7 @@ impl Registry {
                 health,
                 ..Breaker::default()
             }),
+            calendars: Arc::default(),
         })
     }
 
@@ -460,5 +473,25 @@ impl RegistryView for Registry {
             }
             groups.page_token = page.next_page_token;
         }
+    }
+
+    async fn working_calendar(
+        &self,
+        years: RangeInclusive<i32>,
+    ) -> Result<WorkingCalendar, ReportingError> {
+        let fetch = |year: i32| async move {
+            let request = pb::GetCalendarRequest {
+                name: format!("calendars/{year}"),
+            };
+            match self
+                .guarded(self.client.clone().get_calendar(request), &[])
+                .await
+            {
+                Ok(calendar) => convert::special_days(&calendar).map(Some),
+                Err(ReportingError::NotFound(_)) => Ok(None),
+                Err(error) => Err(error),
+            }
+        };
+        self.calendars.calendar(years, fetch).await
     }
 }

@@ -6,8 +6,7 @@ use duban_infra::api::PageRequest;
 
 use super::Context;
 use crate::{
-    db::reports,
-    domain::{PeriodWindow, ReporterRole, SlotKey, SlotState, slot},
+    domain::{PeriodWindow, ReporterRole, SlotKey, SlotState},
     error::ReportingError,
 };
 
@@ -34,6 +33,10 @@ pub struct MissingReport {
     pub role: ReporterRole,
     pub state: SlotState,
     pub latest_revision: i32,
+    /// The period's due time, or the one an approved extension moved it to.
+    pub due_time: DateTime<Utc>,
+    /// The id of that extension.
+    pub extension: Option<String>,
 }
 
 /// One page of missing reports.
@@ -88,7 +91,12 @@ pub async fn list(
     .await?;
     let (tasks, directory) =
         tokio::try_join!(registry.tasks(&query.plan_id), registry.directory())?;
-    let latest = reports::latest_of_period(&context.db, &query.plan_id, &window.label).await?;
+    let slots = super::slots::joined(context, &query.plan_id, &window, &obligations).await?;
+    // Looked up once per slot: a map, not a scan of the plan's tasks per row.
+    let titles: std::collections::HashMap<&str, &str> = tasks
+        .iter()
+        .map(|t| (t.id.as_str(), t.title.as_str()))
+        .collect();
 
     // Ordered by the unit's display name, then task number; the ids keep the
     // order total, and the page token carries all four.
@@ -100,7 +108,7 @@ pub async fn list(
             m.slot.task_id.clone(),
         )
     };
-    let mut missing: Vec<MissingReport> = slot::join(&obligations, latest)
+    let mut missing: Vec<MissingReport> = slots
         .into_iter()
         .filter(|(_, s)| s.is_duty() && query.unit_id.as_ref().is_none_or(|u| *u == s.unit_id))
         .filter_map(|(task_number, s)| {
@@ -113,15 +121,16 @@ pub async fn list(
                     period: window.label.clone(),
                 },
                 task_number,
-                task_title: tasks
-                    .iter()
-                    .find(|t| t.id == s.task_id)
-                    .map(|t| t.title.clone())
+                task_title: titles
+                    .get(s.task_id.as_str())
+                    .map(|title| (*title).to_owned())
                     .unwrap_or_default(),
                 unit_display_name: directory.unit_name(&s.unit_id),
                 role: s.role,
                 state,
                 latest_revision: s.latest.as_ref().map_or(0, |r| r.revision),
+                due_time: s.due_time(&window),
+                extension: s.extended.as_ref().map(|e| e.extension_id.clone()),
             })
         })
         .collect();

@@ -3,12 +3,15 @@
 //! and encodes its outcome) and storage. Operations take a [`Context`] and never
 //! touch protobuf; they are tested with a stand-in registry and no server.
 
+pub mod coordination;
 pub mod events;
+pub mod extensions;
 pub mod missing;
 pub mod reports;
 pub mod review;
 pub mod rules;
 pub mod slots;
+pub mod status;
 pub mod submit;
 pub mod summary;
 pub mod sweep;

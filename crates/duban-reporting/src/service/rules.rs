@@ -12,6 +12,7 @@ use crate::{
         rules::{self, StoredRule},
         writes,
     },
+    domain::reminder::{DayCount, NonWorkingDay},
     error::ReportingError,
 };
 
@@ -23,16 +24,20 @@ pub enum RuleField {
     Minute,
     Enabled,
     EscalateTo,
+    DayCount,
+    OnNonWorkingDay,
 }
 
 impl RuleField {
     /// Every updatable field.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::OffsetDays,
         Self::Hour,
         Self::Minute,
         Self::Enabled,
         Self::EscalateTo,
+        Self::DayCount,
+        Self::OnNonWorkingDay,
     ];
 
     /// Returns the field's update-mask path.
@@ -43,6 +48,8 @@ impl RuleField {
             Self::Minute => "minute",
             Self::Enabled => "enabled",
             Self::EscalateTo => "escalate_to",
+            Self::DayCount => "day_count",
+            Self::OnNonWorkingDay => "on_non_working_day",
         }
     }
 
@@ -65,6 +72,8 @@ pub struct RuleUpdate {
     pub minute: u32,
     pub enabled: bool,
     pub escalate_to: Option<String>,
+    pub day_count: DayCount,
+    pub on_non_working_day: NonWorkingDay,
     pub etag: String,
 }
 
@@ -156,6 +165,8 @@ pub async fn update(context: &Context, update: RuleUpdate) -> Result<StoredRule,
             RuleField::Minute => rule.minute = update.minute,
             RuleField::Enabled => rule.enabled = update.enabled,
             RuleField::EscalateTo => rule.escalate_to = update.escalate_to.clone(),
+            RuleField::DayCount => rule.day_count = update.day_count,
+            RuleField::OnNonWorkingDay => rule.on_non_working_day = update.on_non_working_day,
         }
     }
     if !writes::update_rule(&context.db, &update.plan_id, &rule, current.revision, now).await? {
@@ -165,7 +176,14 @@ pub async fn update(context: &Context, update: RuleUpdate) -> Result<StoredRule,
             format!("`{}` was changed concurrently; read it again", update.name),
         )));
     }
-    tracing::info!(rule = %update.name, offset_days = rule.offset_days, enabled = rule.enabled, "reminder rule updated");
+    tracing::info!(
+        rule = %update.name,
+        offset_days = rule.offset_days,
+        day_count = rule.day_count.as_str(),
+        on_non_working_day = rule.on_non_working_day.as_str(),
+        enabled = rule.enabled,
+        "reminder rule updated"
+    );
     Ok(StoredRule {
         rule,
         revision: current.revision + 1,

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use super::Context;
 use crate::{
-    db::{snapshots, writes},
-    domain::{Obligation, PeriodWindow, ReporterRole},
+    db::{extensions, reports, snapshots, writes},
+    domain::{Obligation, PeriodWindow, ReporterRole, Slot, slot},
     error::ReportingError,
     registry::FieldMap,
 };
@@ -47,4 +47,19 @@ pub async fn of_period(
             .filter(|o| !present.contains(&(o.task_id.clone(), o.unit_id.clone()))),
     );
     Ok((window, obligations))
+}
+
+/// Joins a period's obligations with each slot's latest revision and the due
+/// time an approved extension gave it: the slots every period-wide view reads.
+pub async fn joined(
+    context: &Context,
+    plan_id: &str,
+    window: &PeriodWindow,
+    obligations: &[Obligation],
+) -> Result<Vec<(i32, Slot)>, ReportingError> {
+    let latest = reports::latest_of_period(&context.db, plan_id, &window.label).await?;
+    let extended = extensions::extended_in_period(&context.db, plan_id, &window.label).await?;
+    let mut slots = slot::join(obligations, latest);
+    slot::apply_extensions(&mut slots, &extended);
+    Ok(slots)
 }

@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 use super::Context;
 use crate::{
-    db::writes::{self, NewRevision, Submitted},
+    db::{
+        extensions,
+        writes::{self, NewRevision, Submitted},
+    },
     domain::{
         PeriodWindow, Report, ReportContent, SlotKey, indicator,
         names::{task_name, unit_name},
@@ -67,11 +70,14 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
         attach_indicator_targets(context, &slot, &mut content).await?;
     }
     slot.period = window.label.clone();
+    // An approved extension moves the due time this revision is judged by.
+    let due_time = extensions::extended(&extensions::of_slot(&context.db, &slot).await?)
+        .map_or(window.due_time, |extended| extended.due_time);
     let new = NewRevision {
         slot,
         content,
         role: obligation.role,
-        due_time: window.due_time,
+        due_time,
         submit_time: now,
         request_id,
         submitted_by: context.actor(),
@@ -133,7 +139,7 @@ fn not_started(window: &PeriodWindow) -> ReportingError {
 /// unit is assigned but the period lies outside the task's reporting window, or
 /// the task does not assign the unit at all. Names units and tasks as people
 /// know them, with their resource names.
-async fn explain_missing_obligation(
+pub(crate) async fn explain_missing_obligation(
     context: &Context,
     slot: &SlotKey,
     window: &PeriodWindow,

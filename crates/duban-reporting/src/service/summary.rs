@@ -3,11 +3,7 @@
 
 use super::Context;
 use crate::{
-    db::reports,
-    domain::{
-        slot,
-        summary::{self, PeriodSummary, SummaryInput},
-    },
+    domain::summary::{self, PeriodSummary, SummaryInput},
     error::ReportingError,
     export::{self, Exported, Format},
 };
@@ -34,15 +30,21 @@ pub async fn summary(
         registry.tasks(plan_id),
         registry.directory()
     )?;
-    let latest = reports::latest_of_period(&context.db, plan_id, &window.label).await?;
-    Ok(summary::assemble(SummaryInput {
+    let slots = super::slots::joined(context, plan_id, &window, &obligations).await?;
+    // One read of the plan's open coordination items for the whole table.
+    let items = crate::db::coordination::open_of_plan(&context.db, plan_id).await?;
+    let mut table = summary::assemble(SummaryInput {
         plan,
         tasks,
-        slots: slot::join(&obligations, latest),
-        directory,
+        slots,
+        directory: directory.clone(),
         window,
         now,
-    }))
+    });
+    summary::coordination::attach(&mut table, items, &directory);
+    let rules = crate::db::status_rules::of_plan(&context.db, plan_id).await?;
+    summary::colours::paint(&mut table, rules);
+    Ok(table)
 }
 
 /// Renders the summary as a file in `format`.

@@ -7,12 +7,12 @@ use std::collections::HashSet;
 
 use super::Context;
 use crate::{
-    db::{events, reports, writes},
+    db::{events, extensions, reports, writes},
     domain::{
         ReviewState,
         event::{Event, EventType, NewEvent, Severity},
         names::{plan_name, task_name, unit_name},
-        reminder::{ReminderKind, ReminderRule, decide, event_id},
+        reminder::{ReminderKind, ReminderRule, calendar_years, decide, event_id, reach},
     },
     error::ReportingError,
 };
@@ -88,18 +88,26 @@ pub async fn run(
             .map(|stored| stored.rule)
             .filter(|rule| rule.enabled)
             .collect();
-        let (Some(earliest), Some(latest)) = (
-            rules.iter().map(|r| r.offset_days).min(),
-            rules.iter().map(|r| r.offset_days).max(),
-        ) else {
+        // Working days and moves off holidays put a rule further from the due
+        // date than its offset: the window spans as far as any rule can reach.
+        let Some((before, after)) = reach(&rules) else {
             continue;
         };
         let today = as_of.with_timezone(&Shanghai).date_naive();
-        let days = |offset: i32| Days::new(u64::from(offset.max(0).unsigned_abs()));
-        let from = today - days(latest) - Days::new(LOOKBACK_DAYS);
-        let to = today + days(-earliest) + Days::new(1);
-        for period in periods_due_between(*cadence, from, to) {
-            let period = period.to_string();
+        let from = today - Days::new(after) - Days::new(LOOKBACK_DAYS);
+        let to = today + Days::new(before) + Days::new(1);
+        let mut periods: Vec<String> = periods_due_between(*cadence, from, to)
+            .into_iter()
+            .map(|period| period.to_string())
+            .collect();
+        // A slot whose extension moved its due date into the window is swept with
+        // its period, however long ago the period itself fell due.
+        for period in extensions::periods_extended_into(&context.db, plan_id, from, to).await? {
+            if !periods.contains(&period) {
+                periods.push(period);
+            }
+        }
+        for period in periods {
             sweep_period(context, plan_id, &period, &rules, as_of, &mut outcome).await?;
         }
     }
@@ -136,6 +144,17 @@ async fn sweep_period(
         .filter(|r| matches!(r.review.state, ReviewState::Pending | ReviewState::Accepted))
         .map(|r| (r.slot.task_id, r.slot.unit_id))
         .collect();
+    let extended = extensions::extended_in_period(db, plan_id, period).await?;
+    // One calendar for the period's slots, extended ones included: read before
+    // the loop so that the registry is asked once, not per slot.
+    let due_dates = extended
+        .values()
+        .map(|moved| moved.due_time.with_timezone(&Shanghai).date_naive())
+        .chain([window.end]);
+    let calendar = match calendar_years(rules, due_dates) {
+        Some(years) => context.registry.working_calendar(years).await?,
+        None => duban_model::WorkingCalendar::default(),
+    };
     let plan = plan_name(plan_id);
     let sent: HashSet<String> = events::reminder_ids(db, &plan, period)
         .await?
@@ -148,16 +167,29 @@ async fn sweep_period(
             continue;
         }
         outcome.open_slots += 1;
+        // An extended slot runs its reminders from the approved date, under ids of
+        // their own: the ladder starts again, whatever the old date sent.
+        let (due_date, due_time, schedule) =
+            match extended.get(&(obligation.task_id.clone(), obligation.unit_id.clone())) {
+                Some(moved) => (
+                    moved.due_time.with_timezone(&Shanghai).date_naive(),
+                    moved.due_time,
+                    format!("@{}", moved.extension_id),
+                ),
+                None => (window.end, window.due_time, String::new()),
+            };
         let task = task_name(plan_id, &obligation.task_id);
         let unit = unit_name(&obligation.unit_id);
-        let id_of =
-            |rule: &ReminderRule| event_id(&plan, &task, &unit, period, &rule.id, rule.offset_days);
+        let id_of = |rule: &ReminderRule| {
+            let rule_id = format!("{}{schedule}", rule.id);
+            event_id(&plan, &task, &unit, period, &rule_id, rule.offset_days)
+        };
         let already: Vec<String> = rules
             .iter()
             .filter(|rule| sent.contains(&id_of(rule)))
             .map(|rule| rule.id.clone())
             .collect();
-        let decision = decide(rules, window.end, as_of, &already);
+        let decision = decide(rules, due_date, &calendar, as_of, &already);
         let Some(rule) = decision.send else { continue };
         // Counted only if this sweep writes the reminder that supersedes them:
         // a racing sweep that loses the write must not count them again.
@@ -176,12 +208,12 @@ async fn sweep_period(
         new_events.push(NewEvent {
             id: id_of(rule),
             event_type,
-            occur_time: rule.fire_time(window.end),
+            occur_time: rule.fire_time(due_date, &calendar),
             plan: plan.clone(),
             task,
             unit,
             period: period.to_owned(),
-            due_time: Some(window.due_time),
+            due_time: Some(due_time),
             report: String::new(),
             rule: format!("{plan}/reminderRules/{}", rule.id),
             offset_days: rule.offset_days,
@@ -189,6 +221,8 @@ async fn sweep_period(
             recipient,
             comment: String::new(),
             actor: REMINDER_ACTOR.to_owned(),
+            coordination_item: String::new(),
+            extension: String::new(),
         });
     }
     let written = writes::append_reminders(db, context.events.notifier(), new_events).await?;

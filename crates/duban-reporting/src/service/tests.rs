@@ -9,6 +9,7 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 
+use chrono::Datelike;
 use chrono::{DateTime, Utc};
 use duban_infra::{
     api::{FieldViolations, PageRequest},
@@ -16,7 +17,7 @@ use duban_infra::{
     clock::Clock,
     database::{self, Durability},
 };
-use duban_model::Cadence;
+use duban_model::{Cadence, WorkingCalendar};
 use sea_orm::ConnectionTrait;
 use tonic::Status;
 
@@ -32,9 +33,11 @@ use crate::{
     domain::{
         Decision, Obligation, PeriodWindow, ReportContent, ReportStatus, ReporterRole, ReviewState,
         SlotKey, SlotState,
+        event::EventType,
         names::ReportName,
         outline::{Assignee, Assignment, Directory, PlanOutline, TaskOutline},
         period::tests::{china, third_quarter_2019},
+        reminder::{DayCount, NonWorkingDay},
     },
     error::ReportingError,
     registry::{FieldMap, RegistryView},
@@ -198,6 +201,20 @@ impl RegistryView for StandInRegistry {
             directory.units.insert(id.to_owned(), name.to_owned());
         }
         Ok(directory)
+    }
+
+    /// The shipped calendar, as the real registry loads it at start-up.
+    async fn working_calendar(
+        &self,
+        years: std::ops::RangeInclusive<i32>,
+    ) -> Result<WorkingCalendar, ReportingError> {
+        self.check_up()?;
+        let text = include_str!("../../../../seeds/calendar/cn-holidays.txt");
+        let days = duban_model::calendar_text::parse(text).unwrap();
+        Ok(WorkingCalendar::new(
+            days.into_iter()
+                .filter(|day| years.contains(&day.date.year())),
+        ))
     }
 }
 
@@ -475,6 +492,8 @@ async fn a_rule_update_changes_only_the_masked_fields() {
             minute: 0,
             enabled: false,
             escalate_to: None,
+            day_count: DayCount::WorkingDays,
+            on_non_working_day: NonWorkingDay::Keep,
             etag: first.revision.to_string(),
         },
     )
@@ -483,7 +502,79 @@ async fn a_rule_update_changes_only_the_masked_fields() {
     assert_eq!(updated.rule.hour, 15);
     assert_eq!(updated.rule.offset_days, first.rule.offset_days);
     assert_eq!(updated.rule.enabled, first.rule.enabled);
+    assert_eq!(updated.rule.day_count, first.rule.day_count, "not masked");
     assert_eq!(updated.revision, first.revision + 1);
+
+    let working = super::rules::update(
+        &context,
+        RuleUpdate {
+            plan_id: "p1".into(),
+            rule_id: first.rule.id.clone(),
+            name: format!("plans/p1/reminderRules/{}", first.rule.id),
+            fields: vec![RuleField::DayCount, RuleField::OnNonWorkingDay],
+            offset_days: 0,
+            hour: 0,
+            minute: 0,
+            enabled: false,
+            escalate_to: None,
+            day_count: DayCount::WorkingDays,
+            on_non_working_day: NonWorkingDay::Keep,
+            etag: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(working.rule.day_count, DayCount::WorkingDays);
+    assert_eq!(working.rule.on_non_working_day, NonWorkingDay::Keep);
+    assert_eq!(working.rule.hour, 15);
+    let read = super::rules::get(&context, "p1", &first.rule.id, "r")
+        .await
+        .unwrap();
+    assert_eq!(read, working, "stored as returned");
+}
+
+#[tokio::test]
+async fn the_sweep_waits_out_national_day_and_stamps_the_day_it_fired() {
+    let (context, _) = context_at(in_q3()).await;
+    let due_day = super::sweep::run(&context, china(2019, 9, 30, 9, 0, 0), None)
+        .await
+        .unwrap();
+    let open = due_day.open_slots;
+    assert_eq!(
+        due_day.written(),
+        open,
+        "the due-day reminder per open slot"
+    );
+    for day in 1..=7 {
+        let at = china(2019, 10, day, 18, 0, 0);
+        let quiet = super::sweep::run(&context, at, None).await.unwrap();
+        assert_eq!(
+            quiet.written(),
+            0,
+            "nothing during the holiday: 10-{day:02}"
+        );
+    }
+    // The ladder after the due date counts working days: the first overdue
+    // reminder on 10-08, the second on 10-10, the escalation on 10-15.
+    for (day, expected) in [
+        (8, EventType::ReminderOverdue),
+        (10, EventType::ReminderOverdue),
+        (15, EventType::Escalation),
+    ] {
+        let swept = super::sweep::run(&context, china(2019, 10, day, 9, 30, 0), None)
+            .await
+            .unwrap();
+        assert_eq!((swept.written(), swept.skipped), (open, 0), "10-{day:02}");
+        let events = super::events::list(&context, 0, 100).await.unwrap();
+        for event in events.iter().rev().take(open) {
+            assert_eq!(event.event.event_type, expected, "10-{day:02}");
+            assert_eq!(event.event.occur_time, china(2019, 10, day, 9, 0, 0));
+        }
+    }
+    let again = super::sweep::run(&context, china(2019, 10, 15, 10, 0, 0), None)
+        .await
+        .unwrap();
+    assert_eq!(again.written(), 0, "the same ids are not written twice");
 }
 
 /// Asserts an INTERNAL error whose cause names `site` (table.column in row).
@@ -517,6 +608,13 @@ async fn unreadable_stored_values_fail_naming_table_column_and_row() {
     assert_unreadable(
         super::rules::list(&context, "p1", &first_page()).await,
         "reminder_rules.hour",
+    );
+
+    corrupt("UPDATE reminder_rules SET hour = 9, day_count = 'FORTNIGHTS' WHERE rule_id = 'due'")
+        .await;
+    assert_unreadable(
+        super::rules::list(&context, "p1", &first_page()).await,
+        "reminder_rules.day_count in row `p1/due`",
     );
 
     corrupt("UPDATE events SET event_type = 'GOSSIP' WHERE sequence = 1").await;

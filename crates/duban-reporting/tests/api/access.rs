@@ -266,4 +266,63 @@ async fn a_reporter_acts_for_its_own_unit_and_the_office_reviews() {
             (theirs.name.as_str(), "office"),
         ]
     );
+
+    // Extensions: a reporter asks for its own unit only; the office decides,
+    // but not a coordinator of the unit that asked.
+    let ask = |unit: &str| pb::RequestExtensionRequest {
+        parent: task.clone(),
+        extension: Some(pb::Extension {
+            unit: unit.to_owned(),
+            period: "2019-Q3".to_owned(),
+            requested_due_date: Some(pb::CivilDate {
+                year: 2019,
+                month: 10,
+                day: 15,
+            }),
+            reason: "数据待汇总".to_owned(),
+            ..Default::default()
+        }),
+        request_id: String::new(),
+    };
+    let other_unit = client
+        .request_extension(with_token(ask(&yi), &jia_reporter))
+        .await
+        .unwrap_err();
+    assert_eq!(reason_of(&other_unit).as_deref(), Some("NOT_YOUR_UNIT"));
+    let asked = client
+        .request_extension(with_token(ask(&jia), &jia_reporter))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(asked.requested_by, "jia.staff");
+    let approve = |token: &str| {
+        with_token(
+            pb::ApproveExtensionRequest {
+                name: asked.name.clone(),
+                ..Default::default()
+            },
+            token,
+        )
+    };
+    let by_reporter = client
+        .approve_extension(approve(&jia_reporter))
+        .await
+        .unwrap_err();
+    assert_eq!(reason_of(&by_reporter).as_deref(), Some("ROLE_REQUIRED"));
+    let jia_office = test_token("jia.head", &["coordinator"], Some(jia.as_str()), 600);
+    let own = client
+        .approve_extension(approve(&jia_office))
+        .await
+        .unwrap_err();
+    assert_eq!(own.code(), Code::PermissionDenied, "{own:?}");
+    assert_eq!(reason_of(&own).as_deref(), Some("OWN_REQUEST"));
+    let approved = client
+        .approve_extension(approve(&office))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (approved.state, approved.decided_by.as_str()),
+        (pb::ExtensionState::Approved as i32, "office")
+    );
 }

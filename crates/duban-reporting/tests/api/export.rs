@@ -1,5 +1,7 @@
 //! ExportPeriodSummary: the XLSX opens with a real reader and is laid out like the
-//! attachment; CSV and Markdown carry the same table.
+//! attachment; CSV and Markdown carry the same table with a status column. How
+//! LibreOffice renders the XLSX (fills, row heights, PDF) is under test in
+//! `render.rs`.
 
 use std::io::Cursor;
 
@@ -12,13 +14,14 @@ use crate::{
     summary::report_on_the_seed,
 };
 
-const HEADER: [&str; 6] = [
+const HEADER: [&str; 7] = [
     "目标任务",
     "牵头单位",
     "参加单位",
     "完成时限",
     "工作推进落实情况",
     "推进中的困难问题及有关建议",
+    "协调事项",
 ];
 
 fn text(range: &calamine::Range<Data>, row: u32, column: u32) -> String {
@@ -30,7 +33,7 @@ fn text(range: &calamine::Range<Data>, row: u32, column: u32) -> String {
 }
 
 /// Exports and returns the file put together, and how many chunks it came in.
-async fn export_chunked(
+pub async fn export_chunked(
     reporting: &mut Reporting,
     plan: &str,
     format: pb::ExportFormat,
@@ -60,7 +63,7 @@ async fn export_chunked(
     (file, count)
 }
 
-async fn export(
+pub async fn export(
     reporting: &mut Reporting,
     plan: &str,
     format: pb::ExportFormat,
@@ -83,13 +86,16 @@ async fn the_xlsx_has_the_key_tasks_in_their_categories_with_the_progress_in_the
 
         let mut workbook =
             Xlsx::new(Cursor::new(file.content)).expect("a workbook calamine can open");
-        assert_eq!(workbook.sheet_names(), ["责任分工表", "报送情况"]);
+        assert_eq!(
+            workbook.sheet_names(),
+            ["责任分工表", "报送情况", "协调事项", "红黄绿"]
+        );
         let table = workbook.worksheet_range("责任分工表").unwrap();
         assert_eq!(
             text(&table, 0, 0),
             format!("{}（2019-Q3）", seed.plan.title)
         );
-        let header: Vec<String> = (0..6).map(|c| text(&table, 2, c)).collect();
+        let header: Vec<String> = (0..7).map(|c| text(&table, 2, c)).collect();
         assert_eq!(header, HEADER);
         assert_eq!(text(&table, 3, 0), "二、加快基础设施建设");
         assert_eq!(text(&table, 4, 0), format!("5.{}", seed.key5.description));
@@ -98,11 +104,15 @@ async fn the_xlsx_has_the_key_tasks_in_their_categories_with_the_progress_in_the
         assert_eq!(text(&table, 4, 3), "2019年12月31日");
         assert_eq!(
             text(&table, 4, 4),
-            format!("【市发改委】{PROGRESS}\n【九江车务段】配合做好九江站改造前期工作")
+            format!("【市发改委】{PROGRESS}\n【九江车务段】（待审核）配合做好九江站改造前期工作"),
+            "the contribution awaits review, the lead's report is accepted"
         );
         assert_eq!(text(&table, 4, 5), format!("【市发改委】{DIFFICULTIES}"));
         assert_eq!(text(&table, 5, 0), format!("6.{}", seed.key6.description));
-        assert_eq!(text(&table, 5, 4), "【武宁县政府】武宁段路面工程完成80%");
+        assert_eq!(
+            text(&table, 5, 4),
+            "【武宁县政府】（待审核）武宁段路面工程完成80%"
+        );
         assert_eq!(text(&table, 6, 0), "五、构建对外开放新格局");
         assert_eq!(text(&table, 7, 0), format!("13.{}", seed.key13.description));
         assert_eq!(text(&table, 7, 1), "九江海关");
@@ -121,7 +131,7 @@ async fn the_xlsx_has_the_key_tasks_in_their_categories_with_the_progress_in_the
             .collect();
         for row in [0, 3, 6] {
             assert!(
-                merged.contains(&((row, 0), (row, 5))),
+                merged.contains(&((row, 0), (row, 6))),
                 "row {row} spans the table: {merged:?}"
             );
         }
@@ -135,6 +145,23 @@ async fn the_xlsx_has_the_key_tasks_in_their_categories_with_the_progress_in_the
             "市发改委: one accepted"
         );
         assert_eq!(text(&counts, 5, 0), "合计");
+
+        // Every duty slot, in the table's order, with its colour on 2019-09-20.
+        let colours = workbook.worksheet_range("红黄绿").unwrap();
+        let slots: Vec<Vec<String>> = (0..6)
+            .map(|row| (0..5).map(|column| text(&colours, row, column)).collect())
+            .collect();
+        assert_eq!(
+            slots,
+            [
+                ["任务序号", "单位", "报送状态", "截止时间", "颜色"],
+                ["5", "市发改委", "已采纳", "2019-09-30 23:59", "绿"],
+                ["6", "修水县政府", "未到期未报", "2019-09-30 23:59", "绿"],
+                ["6", "武宁县政府", "待审核", "2019-09-30 23:59", "绿"],
+                ["13", "九江海关", "未到期未报", "2019-09-30 23:59", "绿"],
+                ["", "", "", "", ""],
+            ]
+        );
     })
     .await;
 }
@@ -152,10 +179,10 @@ async fn csv_and_markdown_carry_the_same_table() {
         let text = String::from_utf8(csv.content).unwrap();
         let text = text.strip_prefix('\u{feff}').expect("a byte order mark for spreadsheet programs");
         let mut records = text.split("\r\n");
-        assert_eq!(records.next(), Some(HEADER.join(",").as_str()));
-        assert_eq!(records.next(), Some("二、加快基础设施建设,,,,,"));
+        assert_eq!(records.next(), Some(format!("{},状态", HEADER.join(","))).as_deref());
+        assert_eq!(records.next(), Some("二、加快基础设施建设,,,,,,,"));
         let five = format!(
-            "\"5.{}\",市发改委,九江车务段、相关县(市、区)政府,2019年12月31日,\"【市发改委】{PROGRESS}\n【九江车务段】配合做好九江站改造前期工作\",【市发改委】{DIFFICULTIES}",
+            "\"5.{}\",市发改委,九江车务段、相关县(市、区)政府,2019年12月31日,\"【市发改委】{PROGRESS}\n【九江车务段】（待审核）配合做好九江站改造前期工作\",【市发改委】{DIFFICULTIES},,绿",
             seed.key5.description
         );
         assert_eq!(records.next(), Some(five.as_str()));
@@ -164,9 +191,10 @@ async fn csv_and_markdown_carry_the_same_table() {
         assert_eq!(markdown.content_type, "text/markdown; charset=utf-8");
         let text = String::from_utf8(markdown.content).unwrap();
         assert!(text.starts_with(&format!("# {}（2019-Q3）\n", seed.plan.title)), "{text}");
-        assert!(text.contains(&format!("| {} |\n", HEADER.join(" | "))), "{text}");
+        assert!(text.contains(&format!("| {} | 状态 |\n", HEADER.join(" | "))), "{text}");
         assert!(text.contains("| **五、构建对外开放新格局** |"), "{text}");
-        assert!(text.contains(&format!("【市发改委】{PROGRESS}<br>【九江车务段】")), "{text}");
+        assert!(text.contains(&format!("【市发改委】{PROGRESS}<br>【九江车务段】（待审核）")), "{text}");
+        assert!(text.contains("【武宁县政府】（待审核）武宁段路面工程完成80% |  |  | 绿 |\n"), "{text}");
         assert!(text.contains("| 武宁县政府 | 1 | 0 | 1 | 0 | 0 | 0 | 0 |"), "{text}");
     })
     .await;

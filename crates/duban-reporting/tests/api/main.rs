@@ -7,14 +7,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod colours;
 mod concurrency;
+mod coordination;
 mod durability;
 mod export;
+mod extensions;
 mod helpers;
 mod missing;
 mod outage;
 mod paging;
 mod read_errors;
+mod render;
 mod review;
 mod seed;
 mod server;

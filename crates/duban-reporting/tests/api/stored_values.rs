@@ -98,3 +98,119 @@ async fn unreadable_rules_events_and_snapshots_fail_naming_table_column_and_row(
     })
     .await;
 }
+
+#[tokio::test]
+async fn reminder_rules_store_their_day_count_and_rules_stored_before_keep_their_day() {
+    use pb::reminder_rule::{DayCount, OnNonWorkingDay};
+    CapturedLogs::install();
+    on_each_backend(|pair| async move {
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        let plan_id = seed.plan.name.trim_start_matches("plans/").to_owned();
+        let list = pb::ListReminderRulesRequest {
+            parent: seed.plan.name.clone(),
+            ..Default::default()
+        };
+        let defaults = reporting.list_reminder_rules(list.clone()).await.unwrap();
+        let moves: Vec<(String, i32, i32)> = defaults
+            .into_inner()
+            .rules
+            .into_iter()
+            .map(|r| (r.name.rsplit('/').next().unwrap().to_owned(), r.day_count, r.on_non_working_day))
+            .collect();
+        let (calendar, working, previous, keep, next) = (
+            DayCount::CalendarDays as i32,
+            DayCount::WorkingDays as i32,
+            OnNonWorkingDay::PreviousWorkingDay as i32,
+            OnNonWorkingDay::Keep as i32,
+            OnNonWorkingDay::NextWorkingDay as i32,
+        );
+        let expected = [
+            ("upcoming-7d", calendar, previous),
+            ("upcoming-1d", calendar, previous),
+            ("due", calendar, keep),
+            ("overdue-1d", working, next),
+            ("overdue-3d", working, next),
+            ("escalation-7d", working, next),
+        ];
+        let expected: Vec<(String, i32, i32)> =
+            expected.iter().map(|(id, c, m)| ((*id).to_owned(), *c, *m)).collect();
+        assert_eq!(moves, expected);
+
+        // A row written before the columns existed takes the migration's defaults.
+        execute(
+            &pair,
+            &format!(
+                "INSERT INTO reminder_rules (plan_id, rule_id, kind, offset_days, hour, minute, \
+                 enabled, escalate_to, revision, update_time) SELECT plan_id, 'overdue-2d', kind, 2, \
+                 hour, minute, enabled, escalate_to, revision, update_time FROM reminder_rules \
+                 WHERE plan_id = '{plan_id}' AND rule_id = 'overdue-1d'"
+            ),
+        )
+        .await;
+        let name = format!("{}/reminderRules/overdue-2d", seed.plan.name);
+        let old = reporting
+            .get_reminder_rule(pb::GetReminderRuleRequest { name: name.clone() })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!((old.day_count, old.on_non_working_day), (calendar, keep));
+
+        let mask = |paths: &[&str]| prost_types::FieldMask {
+            paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        let changed = reporting
+            .update_reminder_rule(pb::UpdateReminderRuleRequest {
+                rule: Some(pb::ReminderRule {
+                    day_count: DayCount::WorkingDays as i32,
+                    on_non_working_day: next,
+                    ..old.clone()
+                }),
+                update_mask: Some(mask(&["day_count", "on_non_working_day"])),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            (changed.day_count, changed.on_non_working_day),
+            (DayCount::WorkingDays as i32, next)
+        );
+        let read = reporting
+            .get_reminder_rule(pb::GetReminderRuleRequest { name: name.clone() })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(read, changed);
+
+        for (field, rule) in [
+            ("rule.day_count", pb::ReminderRule { day_count: 9, ..read.clone() }),
+            ("rule.on_non_working_day", pb::ReminderRule { on_non_working_day: -1, ..read.clone() }),
+        ] {
+            let path = field.trim_start_matches("rule.");
+            let status = assert_code(
+                reporting
+                    .update_reminder_rule(pb::UpdateReminderRuleRequest {
+                        rule: Some(rule),
+                        update_mask: Some(mask(&[path])),
+                    })
+                    .await,
+                Code::InvalidArgument,
+            );
+            assert!(
+                duban_infra::api::violations::violated_fields(&status).contains(&field.to_owned()),
+                "{field}: {status:?}"
+            );
+        }
+
+        execute(
+            &pair,
+            &format!("UPDATE reminder_rules SET on_non_working_day = 'SOMEDAY' WHERE plan_id = '{plan_id}' AND rule_id = 'due'"),
+        )
+        .await;
+        assert_internal_and_logged(
+            reporting.list_reminder_rules(list).await,
+            &format!("reminder_rules.on_non_working_day in row `{plan_id}/due`"),
+        );
+    })
+    .await;
+}

@@ -23,6 +23,8 @@ pub struct Model {
     pub recipient: String,
     pub comment: String,
     pub actor: String,
+    pub coordination_item: String,
+    pub extension: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,10 @@ pub struct Model {
     pub rule_id: String,
     pub kind: String,
     pub offset_days: i32,
+    /// `CALENDAR_DAYS` or `WORKING_DAYS`.
+    pub day_count: String,
+    /// `KEEP`, `NEXT_WORKING_DAY` or `PREVIOUS_WORKING_DAY`.
+    pub on_non_working_day: String,
     pub hour: i32,
     pub minute: i32,
     pub enabled: bool,

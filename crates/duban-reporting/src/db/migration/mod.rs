@@ -3,7 +3,11 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+mod coordination_items;
+mod extensions;
 mod indicator_values;
+mod reminder_calendar;
+mod status_rules;
 
 /// Runs the reporting migrations.
 pub struct Migrator;
@@ -22,6 +26,10 @@ impl MigratorTrait for Migrator {
             Box::new(EventActor),
             Box::new(SlotIndexByPeriod),
             Box::new(indicator_values::IndicatorValues),
+            Box::new(extensions::Extensions),
+            Box::new(coordination_items::CoordinationItems),
+            Box::new(reminder_calendar::ReminderRuleCalendar),
+            Box::new(status_rules::StatusRules),
         ]
     }
 

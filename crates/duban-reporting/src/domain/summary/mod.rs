@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use self::row::build_row;
 use super::{
+    colour::{Colour, ColourCounts, StoredColourRules},
     indicator::{Indicator, IndicatorValue},
     outline::{Directory, PlanOutline, Section, TaskOutline},
     period::PeriodWindow,
@@ -16,6 +17,8 @@ use super::{
     slot::{Slot, SlotCounts, SlotState},
 };
 
+pub mod colours;
+pub mod coordination;
 mod row;
 
 /// One slot as a row of the summary shows it.
@@ -30,6 +33,12 @@ pub struct SlotView {
     pub late: bool,
     pub status: Option<ReportStatus>,
     pub percent_complete: Option<i32>,
+    /// The period's due time, or the one an approved extension moved it to.
+    pub due_time: DateTime<Utc>,
+    /// The id of that extension.
+    pub extension: Option<String>,
+    /// None for a contribution (no duty); set by `colours::paint`.
+    pub colour: Option<Colour>,
 }
 
 /// One task with the period's reports.
@@ -48,6 +57,11 @@ pub struct SummaryRow {
     pub slots: Vec<SlotView>,
     pub counts: SlotCounts,
     pub indicators: Vec<IndicatorProgress>,
+    /// The task's coordination items that are not closed; filled by
+    /// `coordination::attach`.
+    pub coordination_items: Vec<coordination::ItemView>,
+    /// The colours of the task's duty slots; set by `colours::paint`.
+    pub colour_counts: ColourCounts,
 }
 
 /// A target of the task beside the values reported for it this period.
@@ -81,6 +95,7 @@ pub struct UnitSummary {
     pub unit_id: String,
     pub display_name: String,
     pub counts: SlotCounts,
+    pub colour_counts: ColourCounts,
 }
 
 /// The responsibility table of one plan and period.
@@ -94,6 +109,12 @@ pub struct PeriodSummary {
     pub rows: Vec<SummaryRow>,
     pub units: Vec<UnitSummary>,
     pub counts: SlotCounts,
+    /// How many coordination items the rows carry.
+    pub open_coordination_items: i32,
+    /// The colours of every duty slot, and the rules that gave them; set by
+    /// `colours::paint`.
+    pub colour_counts: ColourCounts,
+    pub colour_rules: StoredColourRules,
 }
 
 /// Everything a summary is made of.
@@ -160,6 +181,7 @@ pub fn assemble(input: SummaryInput) -> PeriodSummary {
             display_name: directory.unit_name(&unit_id),
             unit_id,
             counts,
+            colour_counts: ColourCounts::default(),
         })
         .collect();
     units.sort_by(|a, b| (&a.display_name, &a.unit_id).cmp(&(&b.display_name, &b.unit_id)));
@@ -172,6 +194,9 @@ pub fn assemble(input: SummaryInput) -> PeriodSummary {
         rows,
         units,
         counts: total,
+        open_coordination_items: 0,
+        colour_counts: ColourCounts::default(),
+        colour_rules: StoredColourRules::default(),
     }
 }
 

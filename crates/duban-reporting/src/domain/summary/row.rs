@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{IndicatorProgress, ReportedValue, SlotView, SummaryRow};
 use crate::domain::{
+    colour::ColourCounts,
     outline::{Assignment, Directory, TaskOutline},
     period::PeriodWindow,
     report::ReviewState,
@@ -82,6 +83,9 @@ pub fn build_row(
                 .latest
                 .as_ref()
                 .and_then(|r| r.content.percent_complete),
+            due_time: slot.due_time(window),
+            extension: slot.extended.as_ref().map(|e| e.extension_id.clone()),
+            colour: None,
         });
     }
     let written = |lead: bool| -> Vec<String> {
@@ -105,6 +109,8 @@ pub fn build_row(
         slots: views,
         counts,
         indicators,
+        coordination_items: Vec::new(),
+        colour_counts: ColourCounts::default(),
     }
 }
 

@@ -37,6 +37,8 @@ fn reminder(n: usize) -> NewEvent {
         recipient: String::new(),
         comment: String::new(),
         actor: "system".to_owned(),
+        coordination_item: String::new(),
+        extension: String::new(),
     }
 }
 
