@@ -229,20 +229,8 @@ pub async fn list(
     let mut query = extension::Entity::find()
         .filter(extension::Column::PlanId.eq(&filter.plan_id))
         .order_by_asc(extension::Column::Seq);
-    match page.after.as_deref() {
-        None => {}
-        Some([seq]) => {
-            let seq: i32 = seq
-                .parse()
-                .map_err(|_| ReportingError::invalid("page_token", "malformed page token"))?;
-            query = query.filter(extension::Column::Seq.gt(seq));
-        }
-        Some(_) => {
-            return Err(ReportingError::invalid(
-                "page_token",
-                "malformed page token",
-            ));
-        }
+    if let Some(seq) = super::seq_after(page)? {
+        query = query.filter(extension::Column::Seq.gt(seq));
     }
     if let Some(task_id) = &filter.task_id {
         query = query.filter(extension::Column::TaskId.eq(task_id));

@@ -21,3 +21,16 @@ pub(crate) fn unreadable(table: &str, column: &str, row: &str, value: &str) -> s
         "stored value `{value}` of {table}.{column} in row `{row}` cannot be read"
     ))
 }
+
+/// The `seq` a page of a list in storage order resumes after: none for the first
+/// page, INVALID_ARGUMENT on `page_token` for a token that holds anything else.
+pub(crate) fn seq_after(
+    page: &duban_infra::api::PageRequest,
+) -> Result<Option<i32>, crate::error::ReportingError> {
+    let malformed = || crate::error::ReportingError::invalid("page_token", "malformed page token");
+    match page.after.as_deref() {
+        None => Ok(None),
+        Some([seq]) => seq.parse().map(Some).map_err(|_| malformed()),
+        Some(_) => Err(malformed()),
+    }
+}

@@ -302,20 +302,8 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<(Vec<Report>, String), ReportingError> {
     let mut query = report::Entity::find().order_by_asc(report::Column::Seq);
-    match page.after.as_deref() {
-        None => {}
-        Some([seq]) => {
-            let seq: i32 = seq
-                .parse()
-                .map_err(|_| ReportingError::invalid("page_token", "malformed page token"))?;
-            query = query.filter(report::Column::Seq.gt(seq));
-        }
-        Some(_) => {
-            return Err(ReportingError::invalid(
-                "page_token",
-                "malformed page token",
-            ));
-        }
+    if let Some(seq) = super::seq_after(page)? {
+        query = query.filter(report::Column::Seq.gt(seq));
     }
     if let Some(plan_id) = &filter.plan_id {
         query = query.filter(report::Column::PlanId.eq(plan_id));

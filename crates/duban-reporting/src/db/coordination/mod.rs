@@ -214,20 +214,8 @@ pub async fn list(
     let mut query = row::Entity::find()
         .filter(conditions(filter))
         .order_by_asc(row::Column::Seq);
-    match page.after.as_deref() {
-        None => {}
-        Some([seq]) => {
-            let seq: i32 = seq
-                .parse()
-                .map_err(|_| ReportingError::invalid("page_token", "malformed page token"))?;
-            query = query.filter(row::Column::Seq.gt(seq));
-        }
-        Some(_) => {
-            return Err(ReportingError::invalid(
-                "page_token",
-                "malformed page token",
-            ));
-        }
+    if let Some(seq) = super::seq_after(page)? {
+        query = query.filter(row::Column::Seq.gt(seq));
     }
     let mut rows = query.limit(page.fetch_limit()).all(db).await?;
     let token = page.finish(&mut rows, |r| vec![r.seq.to_string()]);
