@@ -191,6 +191,39 @@ pub async fn open<M: sea_orm_migration::MigratorTrait>(
     Ok(db)
 }
 
+/// Connections of a SQLite database's read pool.
+const SQLITE_READERS: u32 = 4;
+
+/// Opens the pool read-only work uses beside `db` (opened from `url`). On
+/// SQLite, `db` is one connection, so that writers queue instead of failing
+/// busy; WAL lets other connections read while it commits, and a pool of
+/// query-only connections gives reads their own way in, so a summary never
+/// waits behind a batch of submissions nor a batch behind a summary. A read
+/// sees every commit acknowledged before it began. On PostgreSQL (and an
+/// in-memory SQLite database, which a second connection would not share) the
+/// read pool is `db` itself.
+pub async fn open_reads(db: &DatabaseConnection, url: &str) -> anyhow::Result<DatabaseConnection> {
+    if db.get_database_backend() != DbBackend::Sqlite || url.contains(":memory:") {
+        return Ok(db.clone());
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
+        .max_connections(SQLITE_READERS)
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .create_if_missing(false)
+                .pragma("query_only", "ON")
+                .busy_timeout(Duration::from_secs(10))
+        });
+    Database::connect(options)
+        .await
+        .with_context(|| format!("cannot open the read pool of `{}`", redact(url)))
+}
+
 /// Arbitrary but fixed: the advisory lock key that serialises migrations of a
 /// PostgreSQL database among replicas starting at once.
 const MIGRATION_LOCK_KEY: i64 = 0x6475_6261_6e5f_6d67;

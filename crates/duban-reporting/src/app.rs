@@ -7,12 +7,11 @@ use std::{future::Future, sync::Arc};
 
 use duban_infra::{call::CallInfo, clock::Clock, database, server::GrpcServer, serving::Ready};
 use duban_proto::reporting::v1::reporting_service_server::ReportingServiceServer;
-use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::{
     config::Config,
-    db::migration::Migrator,
+    db::{Storage, group_commit::SubmissionWriter, migration::Migrator},
     grpc::ReportingApi,
     registry::{REGISTRY_HEALTH, Registry, RegistryView},
     service::{Context, events::EventHub},
@@ -27,7 +26,7 @@ pub async fn run(
     listener: TcpListener,
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let ready: Ready<DatabaseConnection> = Ready::new();
+    let ready: Ready<Storage> = Ready::new();
     let events = EventHub::new(config.event_streams.limits());
     let events_for_stop = events.clone();
     let clock = Clock::new(config.clock_file.clone());
@@ -73,10 +72,16 @@ pub async fn run(
     let starting = async move {
         let db =
             database::open::<Migrator>(&config.database_url, config.allow_weak_durability).await?;
-        ready.set(db.clone());
+        let reads = database::open_reads(&db, &config.database_url).await?;
+        ready.set(Storage {
+            db: db.clone(),
+            reads: reads.clone(),
+        });
         if sweep_interval > 0 {
             let context = Context {
+                submissions: SubmissionWriter::start(db.clone(), events.notifier().clone()),
                 db: db.clone(),
+                reads,
                 registry,
                 clock,
                 events,

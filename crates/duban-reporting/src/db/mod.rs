@@ -6,12 +6,22 @@ pub mod entities;
 pub mod events;
 pub mod extension_writes;
 pub mod extensions;
+pub mod group_commit;
 pub mod migration;
 pub mod reports;
 pub mod rules;
 pub mod snapshots;
 pub mod status_rules;
 pub mod writes;
+
+/// The service's database: `db` for writes and the reads a write depends on,
+/// `reads` for read-only work (a separate pool on SQLite, the same one on
+/// PostgreSQL: see `duban_infra::database::open_reads`).
+#[derive(Debug, Clone)]
+pub struct Storage {
+    pub db: sea_orm::DatabaseConnection,
+    pub reads: sea_orm::DatabaseConnection,
+}
 
 /// The error of a read whose stored value cannot be read: never a default,
 /// never a dropped row. It names table, column and row, and is logged (the

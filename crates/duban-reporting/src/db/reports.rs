@@ -129,7 +129,36 @@ pub async fn insert(
     report: &Report,
     request_id: Option<Uuid>,
 ) -> Result<(), DbErr> {
-    let row = report::ActiveModel {
+    report::Entity::insert(row_of(report, request_id)?)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Rows per multi-row INSERT of revisions: 24 columns each keeps a statement
+/// far below both databases' limits on bound parameters.
+const INSERT_CHUNK: usize = 200;
+
+/// Stores new revisions with multi-row INSERTs, in order.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    revisions: &[(Report, Option<Uuid>)],
+) -> Result<(), DbErr> {
+    for chunk in revisions.chunks(INSERT_CHUNK) {
+        let rows = chunk
+            .iter()
+            .map(|(report, request_id)| row_of(report, *request_id))
+            .collect::<Result<Vec<_>, _>>()?;
+        report::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The stored form of a revision; fails only on values that cannot be encoded.
+pub fn row_of(report: &Report, request_id: Option<Uuid>) -> Result<report::ActiveModel, DbErr> {
+    Ok(report::ActiveModel {
         seq: NotSet,
         plan_id: Set(report.slot.plan_id.clone()),
         task_id: Set(report.slot.task_id.clone()),
@@ -155,11 +184,70 @@ pub async fn insert(
         reviewed_by: Set(report.review.by.clone()),
         indicator_values: Set(indicator::encode_values(&report.content.indicator_values)
             .map_err(|error| DbErr::Custom(format!("cannot encode indicator values: {error}")))?),
-    };
-    report::Entity::insert(row)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    })
+}
+
+/// Returns the revisions submissions with these request ids created, by id.
+pub async fn created_by_any(
+    db: &impl ConnectionTrait,
+    request_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Report>, ReportingError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in request_ids.chunks(INSERT_CHUNK) {
+        let rows = report::Entity::find()
+            .filter(report::Column::RequestId.is_in(chunk.iter().map(Uuid::to_string)))
+            .all(db)
+            .await?;
+        for row in rows {
+            let Some(id) = row.request_id.as_deref().and_then(|id| id.parse().ok()) else {
+                continue;
+            };
+            found.insert(id, to_domain(row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Returns the highest revision number of each of `slots` that has one.
+pub async fn latest_revision_numbers(
+    db: &impl ConnectionTrait,
+    slots: &[&SlotKey],
+) -> Result<std::collections::HashMap<SlotKey, i32>, DbErr> {
+    let mut highest = std::collections::HashMap::new();
+    // Slots of one batch mostly share a plan and period; each slot's condition
+    // still uses the slot index.
+    for chunk in slots.chunks(INSERT_CHUNK / 4) {
+        let any_slot = chunk
+            .iter()
+            .fold(Condition::any(), |any, slot| any.add(of_slot(slot)));
+        let rows: Vec<(String, String, String, String, Option<i32>)> = report::Entity::find()
+            .select_only()
+            .column(report::Column::PlanId)
+            .column(report::Column::TaskId)
+            .column(report::Column::UnitId)
+            .column(report::Column::Period)
+            .column_as(report::Column::Revision.max(), "highest")
+            .filter(any_slot)
+            .group_by(report::Column::PlanId)
+            .group_by(report::Column::TaskId)
+            .group_by(report::Column::UnitId)
+            .group_by(report::Column::Period)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (plan_id, task_id, unit_id, period, revision) in rows {
+            if let Some(revision) = revision {
+                let slot = SlotKey {
+                    plan_id,
+                    task_id,
+                    unit_id,
+                    period,
+                };
+                highest.insert(slot, revision);
+            }
+        }
+    }
+    Ok(highest)
 }
 
 /// Writes the review of `report` if its stored version is still

@@ -104,32 +104,36 @@ pub async fn submit(
     )))
 }
 
+impl NewRevision {
+    /// The revision as stored under number `revision`, not yet reviewed.
+    pub fn report(&self, revision: i32) -> Report {
+        Report {
+            slot: self.slot.clone(),
+            revision,
+            content: self.content.clone(),
+            role: self.role,
+            due_time: self.due_time,
+            late: self.submit_time > self.due_time,
+            submit_time: self.submit_time,
+            submitted_by: self.submitted_by.clone(),
+            review: Review::pending(),
+            version: 1,
+        }
+    }
+}
+
+/// The outbox event of a committed submission.
+pub(super) fn submitted_event(report: &Report) -> NewEvent {
+    report_event(report, EventType::ReportSubmitted, report.submit_time)
+}
+
 async fn insert_next_revision(db: &DatabaseConnection, new: &NewRevision) -> Result<Report, DbErr> {
     let txn = db.begin().await?;
     let previous = reports::latest_revision_number(&txn, &new.slot).await?;
-    let report = Report {
-        slot: new.slot.clone(),
-        revision: previous.unwrap_or(0) + 1,
-        content: new.content.clone(),
-        role: new.role,
-        due_time: new.due_time,
-        late: new.submit_time > new.due_time,
-        submit_time: new.submit_time,
-        submitted_by: new.submitted_by.clone(),
-        review: Review::pending(),
-        version: 1,
-    };
+    let report = new.report(previous.unwrap_or(0) + 1);
     reports::insert(&txn, &report, new.request_id).await?;
     // Outbox: the event exists if and only if the revision committed.
-    events::append(
-        &txn,
-        vec![report_event(
-            &report,
-            EventType::ReportSubmitted,
-            new.submit_time,
-        )],
-    )
-    .await?;
+    events::append(&txn, vec![submitted_event(&report)]).await?;
     let revision = report.slot.revision_name(report.revision);
     duban_infra::audit::append(&txn, &revision).await?;
     txn.commit().await?;

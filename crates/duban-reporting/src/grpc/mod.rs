@@ -20,10 +20,10 @@ use std::sync::Arc;
 use duban_infra::clock::Clock;
 use duban_infra::{call::CallInfo, serving::Ready};
 use duban_proto::reporting::v1::{self as pb, reporting_service_server::ReportingService};
-use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
 use crate::{
+    db::{Storage, group_commit::SubmissionWriter},
     registry::RegistryView,
     service::{Context, events::EventHub},
 };
@@ -31,36 +31,46 @@ use crate::{
 /// The ReportingService implementation: the state every call's context is made of.
 #[derive(Debug, Clone)]
 pub struct ReportingApi {
-    db: Ready<DatabaseConnection>,
+    storage: Ready<Storage>,
     registry: Arc<dyn RegistryView>,
     clock: Clock,
     events: EventHub,
+    /// Started on the first call after the database is ready.
+    submissions: Arc<std::sync::OnceLock<SubmissionWriter>>,
 }
 
 impl ReportingApi {
-    /// Serves from `db` once it is ready (migrations done), asking `registry` who
+    /// Serves from `storage` once it is ready (migrations done), asking `registry` who
     /// must report and `clock` what time it is; commits wake `events`' subscribers.
     pub fn new(
-        db: Ready<DatabaseConnection>,
+        storage: Ready<Storage>,
         registry: Arc<dyn RegistryView>,
         clock: Clock,
         events: EventHub,
     ) -> Self {
         Self {
-            db,
+            storage,
             registry,
             clock,
             events,
+            submissions: Arc::default(),
         }
     }
 
     /// Returns the context of the current call, or UNAVAILABLE while starting.
     fn context(&self) -> Result<Context, Status> {
+        let Storage { db, reads } = self.storage.get()?.clone();
+        let submissions = self
+            .submissions
+            .get_or_init(|| SubmissionWriter::start(db.clone(), self.events.notifier().clone()))
+            .clone();
         Ok(Context {
-            db: self.db.get()?.clone(),
+            db,
+            reads,
             registry: Arc::clone(&self.registry),
             clock: self.clock.clone(),
             events: self.events.clone(),
+            submissions,
             call: CallInfo::current(),
         })
     }

@@ -183,7 +183,7 @@ pub async fn get(
     task_id: &str,
     id: &str,
 ) -> Result<Extension, ReportingError> {
-    let found = extensions::get(&context.db, plan_id, task_id, id)
+    let found = extensions::get(&context.reads, plan_id, task_id, id)
         .await?
         .ok_or_else(|| {
             ReportingError::NotFound(format!(
@@ -215,5 +215,5 @@ pub async fn list(
         }
         None => filter,
     };
-    extensions::list(&context.db, &filter, page).await
+    extensions::list(&context.reads, &filter, page).await
 }

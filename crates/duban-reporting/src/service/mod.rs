@@ -30,13 +30,19 @@ use sea_orm::DatabaseConnection;
 use crate::{error::ReportingError, registry::RegistryView};
 
 /// What one operation works with: storage, the registry, the clock, the event
-/// hub, and the call it serves (request id, deadline, caller).
+/// hub, the submission writer, and the call it serves (request id, deadline,
+/// caller).
 #[derive(Debug, Clone)]
 pub struct Context {
     pub db: DatabaseConnection,
+    /// Read-only work reads here (its own pool on SQLite); a write and the
+    /// reads it decides on use `db`.
+    pub reads: DatabaseConnection,
     pub registry: Arc<dyn RegistryView>,
     pub clock: Clock,
     pub events: events::EventHub,
+    /// The process's one writer of submissions (group commit).
+    pub submissions: crate::db::group_commit::SubmissionWriter,
     pub call: CallInfo,
 }
 

@@ -13,8 +13,8 @@ use crate::{
 pub async fn get(context: &Context, name: &ReportName) -> Result<Report, ReportingError> {
     context.ensure_may_act_for(&name.slot.unit_id)?;
     let found = match name.revision {
-        Some(revision) => reports::revision(&context.db, &name.slot, revision).await?,
-        None => reports::latest(&context.db, &name.slot).await?,
+        Some(revision) => reports::revision(&context.reads, &name.slot, revision).await?,
+        None => reports::latest(&context.reads, &name.slot).await?,
     };
     found.ok_or_else(|| {
         let shown = name
@@ -40,7 +40,7 @@ pub async fn list(
             unit_id: Some(own),
             ..filter.clone()
         };
-        return reports::list(&context.db, &mine, page).await;
+        return reports::list(&context.reads, &mine, page).await;
     }
-    reports::list(&context.db, filter, page).await
+    reports::list(&context.reads, filter, page).await
 }

@@ -57,8 +57,8 @@ pub async fn joined(
     window: &PeriodWindow,
     obligations: &[Obligation],
 ) -> Result<Vec<(i32, Slot)>, ReportingError> {
-    let latest = reports::latest_of_period(&context.db, plan_id, &window.label).await?;
-    let extended = extensions::extended_in_period(&context.db, plan_id, &window.label).await?;
+    let latest = reports::latest_of_period(&context.reads, plan_id, &window.label).await?;
+    let extended = extensions::extended_in_period(&context.reads, plan_id, &window.label).await?;
     let mut slots = slot::join(obligations, latest);
     slot::apply_extensions(&mut slots, &extended);
     Ok(slots)

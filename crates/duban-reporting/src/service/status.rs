@@ -42,7 +42,7 @@ impl RulesField {
 /// Returns the rules of a plan the registry knows.
 pub async fn get(context: &Context, plan_id: &str) -> Result<StoredColourRules, ReportingError> {
     context.registry.plan(plan_id).await?;
-    Ok(status_rules::of_plan(&context.db, plan_id).await?)
+    Ok(status_rules::of_plan(&context.reads, plan_id).await?)
 }
 
 /// Sets the `fields` of a plan's rules to their values in `patch`, if `etag`

@@ -82,18 +82,13 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
         request_id,
         submitted_by: context.actor(),
     };
-    match writes::submit(&context.db, context.events.notifier(), new).await? {
-        Submitted::Created(report) => {
-            tracing::info!(
-                report = %report.slot.revision_name(report.revision),
-                late = report.late,
-                role = report.role.as_str(),
-                "report submitted"
-            );
-            Ok(report)
-        }
-        Submitted::Replayed(report) => Ok(report),
-    }
+    context
+        .submissions
+        .submit(new)
+        .await
+        .map(|submitted| match submitted {
+            Submitted::Created(report) | Submitted::Replayed(report) => report,
+        })
 }
 
 /// Checks each value against the task's targets as the registry lists them now,

@@ -32,7 +32,7 @@ pub async fn summary(
     )?;
     let slots = super::slots::joined(context, plan_id, &window, &obligations).await?;
     // One read of the plan's open coordination items for the whole table.
-    let items = crate::db::coordination::open_of_plan(&context.db, plan_id).await?;
+    let items = crate::db::coordination::open_of_plan(&context.reads, plan_id).await?;
     let mut table = summary::assemble(SummaryInput {
         plan,
         tasks,
@@ -42,7 +42,7 @@ pub async fn summary(
         now,
     });
     summary::coordination::attach(&mut table, items, &directory);
-    let rules = crate::db::status_rules::of_plan(&context.db, plan_id).await?;
+    let rules = crate::db::status_rules::of_plan(&context.reads, plan_id).await?;
     summary::colours::paint(&mut table, rules);
     Ok(table)
 }

@@ -242,11 +242,17 @@ pub(crate) async fn context_at(now: DateTime<Utc>) -> (Context, Arc<StandInRegis
         ],
         down: AtomicBool::new(false),
     });
+    let events = super::events::EventHub::default();
     let context = Context {
+        submissions: crate::db::group_commit::SubmissionWriter::start(
+            db.clone(),
+            events.notifier().clone(),
+        ),
+        reads: db.clone(),
         db,
         registry: registry.clone(),
         clock: Clock::Fixed(now),
-        events: super::events::EventHub::default(),
+        events,
         call: CallInfo::internal(),
     };
     (context, registry)

@@ -13,6 +13,7 @@ mod coordination;
 mod durability;
 mod export;
 mod extensions;
+mod group_commit;
 mod helpers;
 mod missing;
 mod outage;

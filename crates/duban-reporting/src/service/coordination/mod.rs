@@ -216,7 +216,7 @@ pub async fn get(
     plan_id: &str,
     item_id: &str,
 ) -> Result<CoordinationItem, ReportingError> {
-    let item = items::find(&context.db, plan_id, item_id)
+    let item = items::find(&context.reads, plan_id, item_id)
         .await?
         .ok_or_else(|| {
             ReportingError::NotFound(format!("`{}` does not exist", item_name(plan_id, item_id)))
@@ -233,7 +233,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<(Vec<CoordinationItem>, String), ReportingError> {
     let Some(own) = context.own_unit_only() else {
-        return items::list(&context.db, &filter, page).await;
+        return items::list(&context.reads, &filter, page).await;
     };
     let own = own?;
     let named = [&filter.raised_by_unit, &filter.assignee];
@@ -247,7 +247,7 @@ pub async fn list(
         unit_involved: Some(own),
         ..filter
     };
-    items::list(&context.db, &mine, page).await
+    items::list(&context.reads, &mine, page).await
 }
 
 /// A change of an item as a client sent it.

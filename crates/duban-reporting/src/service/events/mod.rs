@@ -26,7 +26,7 @@ const BUFFER: usize = 64;
 
 /// Returns up to `limit` events after sequence `after`.
 pub async fn list(context: &Context, after: i64, limit: u64) -> Result<Vec<Event>, ReportingError> {
-    Ok(events::after(&context.db, after, limit).await?)
+    Ok(events::after(&context.reads, after, limit).await?)
 }
 
 /// Whom a stream counts against: the authenticated caller, or else the peer's
