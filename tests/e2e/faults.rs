@@ -319,6 +319,25 @@ impl Drill {
     }
 }
 
+/// Lists reports as a client following RetryInfo would: a drill that cut the
+/// database's connections may leave a pooled one dead, and the call that finds
+/// it is UNAVAILABLE (retry), never a wrong answer.
+async fn read_with_retries(
+    client: &mut ReportingServiceClient<Channel>,
+    request: rep::ListReportsRequest,
+) -> rep::ListReportsResponse {
+    for _ in 0..10 {
+        match client.list_reports(request.clone()).await {
+            Ok(page) => return page.into_inner(),
+            Err(status) if status.code() == tonic::Code::Unavailable => {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Err(status) => panic!("listing the stored reports failed: {status:?}"),
+        }
+    }
+    panic!("listing the stored reports stayed UNAVAILABLE")
+}
+
 /// Every stored revision's progress text, with the revision names holding it.
 async fn stored_progress(
     client: &mut ReportingServiceClient<Channel>,
@@ -326,17 +345,14 @@ async fn stored_progress(
     let mut stored: HashMap<String, Vec<String>> = HashMap::new();
     let mut page_token = String::new();
     loop {
-        let page = client
-            .list_reports(rep::ListReportsRequest {
-                parent: "plans/-/tasks/-".to_owned(),
-                page_size: 1000,
-                page_token,
-                show_revisions: true,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let request = rep::ListReportsRequest {
+            parent: "plans/-/tasks/-".to_owned(),
+            page_size: 1000,
+            page_token,
+            show_revisions: true,
+            ..Default::default()
+        };
+        let page = read_with_retries(client, request).await;
         for report in page.reports {
             // The name carries the revision (`…@3`).
             stored.entry(report.progress).or_default().push(report.name);

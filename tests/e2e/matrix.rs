@@ -283,6 +283,7 @@ fn request(method: &str, owner: Owner, f: &Fixtures, n: usize) -> Option<Vec<u8>
         }
         .encode_to_vec(),
         "ListCalendars" => reg::ListCalendarsRequest::default().encode_to_vec(),
+        "GetWriteVersion" => reg::GetWriteVersionRequest {}.encode_to_vec(),
         "UpdateCalendar" => reg::UpdateCalendarRequest {
             calendar: Some(reg::Calendar {
                 name: "calendars/2019".into(),

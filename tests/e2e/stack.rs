@@ -64,6 +64,10 @@ fn reporting_flags(registry: &str, clock: &std::path::Path, sweep_interval: u64)
         clock.display().to_string(),
         "--sweep-interval".to_owned(),
         sweep_interval.to_string(),
+        // Scenarios change the registry and look at once: every call checks
+        // the registry's write version (the mirror still keeps answers).
+        "--registry-stale-bound-ms".to_owned(),
+        "0".to_owned(),
     ]
 }
 

@@ -53,6 +53,11 @@ struct Args {
     /// also 1, 8, 32 and 128). The parse scenarios always parse one at a time.
     #[arg(long = "concurrency")]
     concurrencies: Vec<usize>,
+    /// Passes over the scenarios, one after another on the same servers; with
+    /// more than one, the rows of each pass are followed by a row per run
+    /// with `pass` 0: the pass whose ratio to echo is the median.
+    #[arg(long, default_value_t = 1)]
+    passes: usize,
     /// HTTP/2 connections the calls in flight share.
     #[arg(long, default_value_t = 4)]
     connections: usize,
@@ -71,6 +76,8 @@ struct Args {
 /// One line of the results.
 #[derive(Debug, Clone, Serialize)]
 struct Row {
+    /// 1, 2, … for a measured pass; 0 for the median of the passes.
+    pass: usize,
     scenario: &'static str,
     /// `none` (the echo server), `sqlite` or `postgres`.
     backend: &'static str,
@@ -168,46 +175,93 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     for (backend, admin_url) in backends {
         let stack = Stack::start(&dir, admin_url).await?;
         let targets = Arc::new(Targets::connect(&stack, plan.connections).await?);
-        for &scenario in scenarios.iter().filter(|s| **s != Scenario::Echo) {
-            for concurrency in concurrencies(scenario) {
-                let echo_run = echo_run(&echo, &plan, concurrency).await?;
-                stack::reset_peak_rss(&stack.registry);
-                stack::reset_peak_rss(&stack.reporting);
-                let targets = targets.clone();
-                let measured = load::run(
-                    concurrency,
-                    plan.warm_up,
-                    plan.duration,
-                    move |worker, sequence| {
-                        let targets = targets.clone();
-                        async move { targets.call(scenario, worker, sequence, concurrency).await }
-                    },
-                )
-                .await;
-                rows.push(Row {
-                    scenario: scenario.name(),
-                    backend,
-                    concurrency,
-                    rps: measured.rps,
-                    p50_us: measured.p50_us,
-                    p99_us: measured.p99_us,
-                    p999_us: measured.p999_us,
-                    errors: measured.errors,
-                    ratio_to_echo: ratio(measured.rps, echo_run.rps),
-                    peak_rss_kib: stack::peak_rss_kib(&stack.registry)
-                        + stack::peak_rss_kib(&stack.reporting),
-                    echo_rps: echo_run.rps,
-                    echo_peak_rss_kib: echo_run.peak_rss_kib,
-                });
-                report(rows.last());
-                write_rows(args.out.as_deref(), &rows)?;
+        for pass in 1..=args.passes.max(1) {
+            for &scenario in scenarios.iter().filter(|s| **s != Scenario::Echo) {
+                for concurrency in concurrencies(scenario) {
+                    let echo_run = echo_run(&echo, &plan, concurrency).await?;
+                    stack::reset_peak_rss(&stack.registry);
+                    stack::reset_peak_rss(&stack.reporting);
+                    let targets = targets.clone();
+                    let measured =
+                        load::run(
+                            concurrency,
+                            plan.warm_up,
+                            plan.duration,
+                            move |worker, sequence| {
+                                let targets = targets.clone();
+                                async move {
+                                    targets.call(scenario, worker, sequence, concurrency).await
+                                }
+                            },
+                        )
+                        .await;
+                    rows.push(Row {
+                        pass,
+                        scenario: scenario.name(),
+                        backend,
+                        concurrency,
+                        rps: measured.rps,
+                        p50_us: measured.p50_us,
+                        p99_us: measured.p99_us,
+                        p999_us: measured.p999_us,
+                        errors: measured.errors,
+                        ratio_to_echo: ratio(measured.rps, echo_run.rps),
+                        peak_rss_kib: stack::peak_rss_kib(&stack.registry)
+                            + stack::peak_rss_kib(&stack.reporting),
+                        echo_rps: echo_run.rps,
+                        echo_peak_rss_kib: echo_run.peak_rss_kib,
+                    });
+                    report(rows.last());
+                    write_rows(args.out.as_deref(), &rows)?;
+                }
             }
         }
         stack.stop().await;
     }
+    if args.passes > 1 {
+        eprintln!("-- medians of {} passes", args.passes);
+        for median in medians(&rows) {
+            report(Some(&median));
+            rows.push(median);
+        }
+    }
     drop(echo);
     let _ = std::fs::remove_dir_all(&dir);
     write_rows(args.out.as_deref(), &rows)
+}
+
+/// Per scenario, backend and concurrency measured in several passes, the row of
+/// the pass whose ratio to echo is the median, marked pass 0.
+fn medians(rows: &[Row]) -> Vec<Row> {
+    let mut runs: Vec<(&'static str, &'static str, usize)> = Vec::new();
+    for row in rows.iter().filter(|row| row.pass > 0) {
+        let run = (row.scenario, row.backend, row.concurrency);
+        if !runs.contains(&run) {
+            runs.push(run);
+        }
+    }
+    runs.into_iter()
+        .filter_map(|(scenario, backend, concurrency)| {
+            let mut passes: Vec<&Row> = rows
+                .iter()
+                .filter(|row| {
+                    row.pass > 0
+                        && row.scenario == scenario
+                        && row.backend == backend
+                        && row.concurrency == concurrency
+                })
+                .collect();
+            if passes.len() < 2 {
+                return None;
+            }
+            passes.sort_by(|a, b| a.ratio_to_echo.total_cmp(&b.ratio_to_echo));
+            let middle = passes[passes.len() / 2];
+            Some(Row {
+                pass: 0,
+                ..middle.clone()
+            })
+        })
+        .collect()
 }
 
 /// Writes every row so far, so that an interrupted run keeps what it measured.
@@ -229,6 +283,7 @@ async fn parse_run(scenario: Scenario, plan: &Plan) -> anyhow::Result<Row> {
     let measured =
         tokio::task::spawn_blocking(move || parse::run(&text, warm_up, duration)).await?;
     Ok(Row {
+        pass: 1,
         scenario: scenario.name(),
         backend: "none",
         concurrency: 1,
@@ -264,6 +319,7 @@ async fn echo_run(echo: &ServiceProcess, plan: &Plan, concurrency: usize) -> any
     )
     .await;
     Ok(Row {
+        pass: 1,
         scenario: Scenario::Echo.name(),
         backend: "none",
         concurrency,

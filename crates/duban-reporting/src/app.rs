@@ -13,7 +13,7 @@ use crate::{
     config::Config,
     db::{Storage, group_commit::SubmissionWriter, migration::Migrator},
     grpc::ReportingApi,
-    registry::{REGISTRY_HEALTH, Registry, RegistryView},
+    registry::{REGISTRY_HEALTH, Registry, RegistryView, mirror::RegistryMirror},
     service::{Context, events::EventHub},
 };
 
@@ -50,12 +50,16 @@ pub async fn run(
         cert: config.registry_client_cert.clone(),
         key: config.registry_client_key.clone(),
     };
-    let registry: Arc<dyn RegistryView> = Arc::new(Registry::connect_lazy(
+    let client = Registry::connect_lazy(
         &config.registry_url,
         &registry_tls,
         Some(health),
         own_token(&config)?,
-    )?);
+    )?;
+    let registry: Arc<dyn RegistryView> = Arc::new(RegistryMirror::new(
+        Arc::new(client),
+        std::time::Duration::from_millis(config.registry_stale_bound_ms),
+    ));
     let limit = server.max_message_bytes();
     server.add_service(
         ReportingServiceServer::new(ReportingApi::new(

@@ -34,6 +34,14 @@ pub struct Config {
     )]
     pub registry_url: String,
 
+    /// How stale, at most, what this service knows of the registry (who must
+    /// report, task titles, unit names) may be, in milliseconds: answers are
+    /// kept in memory and the registry's write version is checked once this
+    /// long has passed since the last check. 0 checks it on every call (each
+    /// decision sees every registry write acknowledged before it began).
+    #[arg(long, env = "DUBAN_REGISTRY_STALE_BOUND_MS", default_value_t = 1000)]
+    pub registry_stale_bound_ms: u64,
+
     /// Start even if the database could lose acknowledged writes (SQLite without
     /// WAL and synchronous=FULL, PostgreSQL with synchronous_commit or fsync off).
     #[arg(long, env = "DUBAN_ALLOW_WEAK_DURABILITY")]

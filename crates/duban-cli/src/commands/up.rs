@@ -63,6 +63,7 @@ pub async fn run(ctx: &crate::context::Ctx, args: UpArgs) -> anyhow::Result<()> 
         listen: args.reporting_listen,
         database_url: sqlite("reporting"),
         registry_url: registry_url.clone(),
+        registry_stale_bound_ms: 1000,
         allow_weak_durability: false,
         log_json: false,
         clock_file: None,

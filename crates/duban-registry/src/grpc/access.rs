@@ -41,6 +41,9 @@ pub const ACCESS: Policy = &[
     read("duban.registry.v1.RegistryService/GetCalendar", ANYONE),
     read("duban.registry.v1.RegistryService/ListCalendars", ANYONE),
     write("duban.registry.v1.RegistryService/UpdateCalendar", ADMIN),
+    // A number that says only whether anything changed: whoever may read the
+    // registry may know that.
+    read("duban.registry.v1.RegistryService/GetWriteVersion", ANYONE),
 ];
 
 #[cfg(test)]

@@ -30,3 +30,13 @@ cached! {
     list_tasks => tasks::list, pb::ListTasksRequest, pb::ListTasksResponse;
     list_obligations => obligations::list, pb::ListObligationsRequest, pb::ListObligationsResponse;
 }
+
+/// The registry's write version: what a client keeping registry answers checks
+/// them against (see `crate::db::write_version`).
+pub async fn write_version(
+    context: &Context,
+    _request: pb::GetWriteVersionRequest,
+) -> Result<pb::WriteVersion, RegistryError> {
+    let version = crate::db::write_version::current(&context.db).await?;
+    Ok(pb::WriteVersion { version })
+}

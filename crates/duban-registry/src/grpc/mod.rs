@@ -100,4 +100,5 @@ registry_service! {
     get_calendar => calendars::get, pb::GetCalendarRequest, pb::Calendar;
     list_calendars => calendars::list, pb::ListCalendarsRequest, pb::ListCalendarsResponse;
     update_calendar => calendars::update, pb::UpdateCalendarRequest, pb::Calendar;
+    get_write_version => cached::write_version, pb::GetWriteVersionRequest, pb::WriteVersion;
 }

@@ -11,11 +11,24 @@ use tonic::Code;
 
 use crate::helpers::*;
 
+/// The write version as GetWriteVersion answers it, checked against the row.
 async fn version(app: &TestApp) -> i64 {
     let db = sea_orm::Database::connect(app.database.url.as_str())
         .await
         .unwrap();
-    write_version::current(&db).await.unwrap()
+    let stored = write_version::current(&db).await.unwrap();
+    let answered = app
+        .client()
+        .get_write_version(pb::GetWriteVersionRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .version;
+    assert_eq!(
+        answered, stored,
+        "GetWriteVersion answers the stored version"
+    );
+    stored
 }
 
 async fn get_unit(client: &mut Client, name: &str) -> pb::Unit {

@@ -1,12 +1,13 @@
 //! The registry as the reporting service sees it: a gRPC client over a lazily
 //! connecting channel (so that once the registry is back, calls succeed again
-//! without restarting this service), asked afresh on every call: positive answers
-//! are never cached, since an assignment can change at any time (the working-day
-//! calendar alone is held briefly, see `calendar`). Every call carries the request
-//! id and remaining deadline of the call that made it.
+//! without restarting this service), and in front of it the mirror (`mirror`),
+//! which keeps answers in memory for as long as the registry's write version
+//! says they hold, within a stated bound. Every call carries the request id and
+//! remaining deadline of the call that made it.
 
 mod calendar;
 mod convert;
+pub mod mirror;
 mod status;
 
 use std::{ops::RangeInclusive, sync::Arc, time::Duration};
@@ -188,6 +189,12 @@ pub trait RegistryView: Send + Sync + std::fmt::Debug {
         &self,
         years: RangeInclusive<i32>,
     ) -> Result<WorkingCalendar, ReportingError>;
+
+    /// Returns the registry's write version (it grows with every committed
+    /// write), or None when this view cannot tell, so nothing may be kept.
+    async fn write_version(&self) -> Result<Option<i64>, ReportingError> {
+        Ok(None)
+    }
 }
 
 impl Registry {
@@ -493,5 +500,23 @@ impl RegistryView for Registry {
             }
         };
         self.calendars.calendar(years, fetch).await
+    }
+
+    /// Fails fast while the breaker is open, and leaves it to the calls that
+    /// follow to trip or close it: a failed check sends those calls to the
+    /// registry directly, and counting both would trip it twice as fast.
+    async fn write_version(&self) -> Result<Option<i64>, ReportingError> {
+        if self.breaker.is_open() {
+            return Err(ReportingError::RegistryUnavailable(
+                tonic::Status::unavailable("the registry failed repeatedly; failing fast"),
+            ));
+        }
+        let version = self
+            .client
+            .clone()
+            .get_write_version(pb::GetWriteVersionRequest {})
+            .await
+            .map_err(|status| from_status(status, &[]))?;
+        Ok(Some(version.into_inner().version))
     }
 }

@@ -193,6 +193,9 @@ pub fn in_process_config(database: &TestDatabase, registry_url: String) -> Confi
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: database.url.clone(),
         registry_url,
+        // Tests change the registry and look at once: every call checks its
+        // version (the mirror still keeps answers between writes).
+        registry_stale_bound_ms: 0,
         allow_weak_durability: false,
         log_json: false,
         clock_file: None,

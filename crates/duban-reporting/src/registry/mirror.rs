@@ -1,0 +1,404 @@
+//! The mirror: the registry's answers kept in memory, so that a submission, a
+//! missing list or a summary does not ask the registry for the plan again on
+//! every call. Answers are kept per registry write version (a number the
+//! registry bumps with every committed write, on any replica).
+//!
+//! The bound on staleness: an answer is served from memory only while the last
+//! successful version check began less than `bound` ago and saw the version the
+//! answer was fetched at. The answer was fetched after a check saw that version,
+//! and no write committed between then and the last check (the version would
+//! have moved), so what it says holds for every write acknowledged before that
+//! check began, which is at most `bound` ago. Hence a unit taken off a task stops
+//! being accepted within `bound` of the registry acknowledging the change. A
+//! caller finding the last check older than `bound` checks again first (one
+//! caller at a time; the rest wait for its answer), so under load the registry
+//! sees one version check per `bound`, not one per call.
+//!
+//! Fallback: when the version cannot be read (the registry down, or a view that
+//! has no version), every call goes to the registry directly, as if there were
+//! no mirror; so nothing older than `bound` is ever served. Only successful
+//! answers are kept; refusals are always asked afresh.
+
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    ops::RangeInclusive,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use duban_model::{Cadence, WorkingCalendar};
+
+use super::{FieldMap, RegistryView};
+use crate::{
+    domain::{
+        Obligation, PeriodWindow,
+        outline::{Directory, PlanOutline, TaskOutline},
+    },
+    error::ReportingError,
+};
+
+/// The staleness bound unless configured otherwise.
+pub const DEFAULT_BOUND: Duration = Duration::from_secs(1);
+
+/// At most this many answers are kept; beyond it the mirror starts afresh.
+const MAX_ENTRIES: usize = 4096;
+
+/// Where the mirror reads monotonic time (a test moves it by hand).
+pub type Ticker = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// A registry view that keeps answers in memory within a staleness bound.
+pub struct RegistryMirror {
+    registry: Arc<dyn RegistryView>,
+    bound: Duration,
+    ticker: Ticker,
+    state: Mutex<State>,
+    /// One version check at a time.
+    checking: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for RegistryMirror {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryMirror")
+            .field("registry", &self.registry)
+            .field("bound", &self.bound)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    /// The version the last successful check saw, and when that check began.
+    version: Option<i64>,
+    checked_at: Option<Instant>,
+    /// When the last check that failed began: for `bound` after it, calls go
+    /// to the registry directly without checking again (a registry that is
+    /// down or hung costs each call one wait, not two).
+    failed_at: Option<Instant>,
+    entries: Entries,
+}
+
+/// A period's obligations with an index by (task, unit).
+struct PeriodObligations {
+    window: PeriodWindow,
+    obligations: Vec<Obligation>,
+    by_slot: HashMap<(String, String), usize>,
+}
+
+/// The kept answers, all fetched at `State::version`.
+#[derive(Default)]
+struct Entries {
+    obligations: HashMap<(String, String, bool), Arc<PeriodObligations>>,
+    tasks: HashMap<String, Arc<Vec<TaskOutline>>>,
+    task: HashMap<(String, String), Arc<TaskOutline>>,
+    unit_names: HashMap<String, Arc<String>>,
+    groups: HashMap<String, Arc<Vec<String>>>,
+    plans: HashMap<String, Arc<PlanOutline>>,
+    live_plans: HashMap<(), Arc<Vec<(String, Cadence)>>>,
+    directory: HashMap<(), Arc<Directory>>,
+    count: usize,
+}
+
+impl RegistryMirror {
+    /// Keeps `registry`'s answers for at most `bound` past the last version
+    /// check that confirmed them.
+    pub fn new(registry: Arc<dyn RegistryView>, bound: Duration) -> Self {
+        Self::with_ticker(registry, bound, Arc::new(Instant::now))
+    }
+
+    /// As `new`, reading time from `ticker`.
+    pub fn with_ticker(registry: Arc<dyn RegistryView>, bound: Duration, ticker: Ticker) -> Self {
+        Self {
+            registry,
+            bound,
+            ticker,
+            state: Mutex::default(),
+            checking: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The version confirmed less than `bound` ago, if any; `Err` while a
+    /// failed check is that recent (ask the registry directly).
+    fn fresh_version(&self) -> Result<Option<i64>, ()> {
+        let state = self.lock();
+        let now = (self.ticker)();
+        let recent = |at: Option<Instant>| {
+            at.is_some_and(|at| now.saturating_duration_since(at) <= self.bound)
+        };
+        if recent(state.checked_at) {
+            return Ok(state.version);
+        }
+        if !self.bound.is_zero() && recent(state.failed_at) {
+            return Err(());
+        }
+        Ok(None)
+    }
+
+    /// The version answers may be kept at now, checking it when the last check
+    /// is older than the bound; None when it cannot be read (ask directly).
+    async fn current_version(&self) -> Option<i64> {
+        match self.fresh_version() {
+            Ok(Some(version)) => return Some(version),
+            Err(()) => return None,
+            Ok(None) => {}
+        }
+        // With a zero bound every call checks, so none waits for another's check.
+        let _turn = if self.bound.is_zero() {
+            None
+        } else {
+            let turn = self.checking.lock().await;
+            match self.fresh_version() {
+                Ok(Some(version)) => return Some(version),
+                Err(()) => return None,
+                Ok(None) => {}
+            }
+            Some(turn)
+        };
+        let began = (self.ticker)();
+        match self.registry.write_version().await {
+            Ok(Some(version)) => {
+                let mut state = self.lock();
+                // Concurrent checks (zero bound) may finish out of order: one
+                // that began later has answered already, and is the newer.
+                if state.checked_at.is_some_and(|at| at > began) {
+                    return state.version;
+                }
+                if state.version != Some(version) {
+                    state.entries = Entries::default();
+                    state.version = Some(version);
+                }
+                state.checked_at = Some(began);
+                Some(version)
+            }
+            Ok(None) => None,
+            Err(error) => {
+                self.lock().failed_at = Some(began);
+                metrics::counter!("duban_registry_mirror_unverified_total").increment(1);
+                tracing::debug!(%error, "cannot read the registry's write version; asking it directly");
+                None
+            }
+        }
+    }
+
+    /// Returns the answer kept under `key` on `shelf`, or fetches and keeps it.
+    async fn kept<K, V>(
+        &self,
+        shelf: fn(&mut Entries) -> &mut HashMap<K, Arc<V>>,
+        key: K,
+        fetch: impl Future<Output = Result<V, ReportingError>>,
+    ) -> Result<Arc<V>, ReportingError>
+    where
+        K: Hash + Eq,
+    {
+        match self.current_version().await {
+            Some(version) => self.kept_at(version, shelf, key, fetch).await,
+            None => fetch.await.map(Arc::new),
+        }
+    }
+
+    /// As `kept`, at a version just confirmed.
+    async fn kept_at<K, V>(
+        &self,
+        version: i64,
+        shelf: fn(&mut Entries) -> &mut HashMap<K, Arc<V>>,
+        key: K,
+        fetch: impl Future<Output = Result<V, ReportingError>>,
+    ) -> Result<Arc<V>, ReportingError>
+    where
+        K: Hash + Eq,
+    {
+        {
+            let mut state = self.lock();
+            if state.version == Some(version)
+                && let Some(hit) = shelf(&mut state.entries).get(&key)
+            {
+                return Ok(Arc::clone(hit));
+            }
+        }
+        let value = Arc::new(fetch.await?);
+        let mut state = self.lock();
+        // A check that saw a newer version meanwhile emptied the shelves; an
+        // answer fetched at the older one must not join them.
+        if state.version == Some(version) {
+            if state.entries.count >= MAX_ENTRIES {
+                state.entries = Entries::default();
+            }
+            state.entries.count += 1;
+            shelf(&mut state.entries).insert(key, Arc::clone(&value));
+        }
+        Ok(value)
+    }
+
+    /// A period's obligations kept at `version`, fetched whole when missing.
+    async fn period_at(
+        &self,
+        version: i64,
+        plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        fields: FieldMap<'_>,
+    ) -> Result<Arc<PeriodObligations>, ReportingError> {
+        let key = (plan_id.to_owned(), period.to_owned(), include_participating);
+        self.kept_at(version, |e| &mut e.obligations, key, async {
+            let (window, obligations) = self
+                .registry
+                .obligations(plan_id, period, include_participating, fields)
+                .await?;
+            let mut by_slot = HashMap::with_capacity(obligations.len());
+            for (index, obligation) in obligations.iter().enumerate() {
+                by_slot
+                    .entry((obligation.task_id.clone(), obligation.unit_id.clone()))
+                    .or_insert(index);
+            }
+            Ok(PeriodObligations {
+                window,
+                obligations,
+                by_slot,
+            })
+        })
+        .await
+    }
+}
+
+#[async_trait::async_trait]
+impl RegistryView for RegistryMirror {
+    async fn obligation_of(
+        &self,
+        plan_id: &str,
+        period: &str,
+        task_id: &str,
+        unit_id: &str,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
+        let Some(version) = self.current_version().await else {
+            return self
+                .registry
+                .obligation_of(plan_id, period, task_id, unit_id, fields)
+                .await;
+        };
+        let kept = self
+            .period_at(version, plan_id, period, true, fields)
+            .await?;
+        let key = (task_id.to_owned(), unit_id.to_owned());
+        match kept.by_slot.get(&key) {
+            Some(&index) => Ok((kept.window.clone(), Some(kept.obligations[index].clone()))),
+            // Not an obligation: the registry says exactly why (the task or unit
+            // unknown, say), as it would without the mirror.
+            None => {
+                self.registry
+                    .obligation_of(plan_id, period, task_id, unit_id, fields)
+                    .await
+            }
+        }
+    }
+
+    async fn obligations(
+        &self,
+        plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+        let Some(version) = self.current_version().await else {
+            return self
+                .registry
+                .obligations(plan_id, period, include_participating, fields)
+                .await;
+        };
+        let kept = self
+            .period_at(version, plan_id, period, include_participating, fields)
+            .await?;
+        Ok((kept.window.clone(), kept.obligations.clone()))
+    }
+
+    async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {
+        let key = (plan_id.to_owned(), task_id.to_owned());
+        let task = self
+            .kept(
+                |e| &mut e.task,
+                key,
+                self.registry.live_task(plan_id, task_id),
+            )
+            .await?;
+        Ok((*task).clone())
+    }
+
+    async fn live_unit_name(&self, unit_id: &str) -> Result<String, ReportingError> {
+        let name = self
+            .kept(
+                |e| &mut e.unit_names,
+                unit_id.to_owned(),
+                self.registry.live_unit_name(unit_id),
+            )
+            .await?;
+        Ok((*name).clone())
+    }
+
+    async fn group_members(&self, group_id: &str) -> Result<Vec<String>, ReportingError> {
+        let members = self
+            .kept(
+                |e| &mut e.groups,
+                group_id.to_owned(),
+                self.registry.group_members(group_id),
+            )
+            .await?;
+        Ok((*members).clone())
+    }
+
+    async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
+        let plans = self
+            .kept(|e| &mut e.live_plans, (), self.registry.live_plans())
+            .await?;
+        Ok((*plans).clone())
+    }
+
+    async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError> {
+        let plan = self
+            .kept(
+                |e| &mut e.plans,
+                plan_id.to_owned(),
+                self.registry.plan(plan_id),
+            )
+            .await?;
+        Ok((*plan).clone())
+    }
+
+    async fn tasks(&self, plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+        let tasks = self
+            .kept(
+                |e| &mut e.tasks,
+                plan_id.to_owned(),
+                self.registry.tasks(plan_id),
+            )
+            .await?;
+        Ok((*tasks).clone())
+    }
+
+    async fn directory(&self) -> Result<Directory, ReportingError> {
+        let directory = self
+            .kept(|e| &mut e.directory, (), self.registry.directory())
+            .await?;
+        Ok((*directory).clone())
+    }
+
+    async fn working_calendar(
+        &self,
+        years: RangeInclusive<i32>,
+    ) -> Result<WorkingCalendar, ReportingError> {
+        // The client holds calendars itself, for their own time (CALENDAR_TTL).
+        self.registry.working_calendar(years).await
+    }
+
+    async fn write_version(&self) -> Result<Option<i64>, ReportingError> {
+        self.registry.write_version().await
+    }
+}
+
+#[cfg(test)]
+mod tests;

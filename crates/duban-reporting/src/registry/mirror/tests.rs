@@ -1,0 +1,238 @@
+//! The mirror's rules with a stand-in registry and a hand-moved clock: what is
+//! kept, for how long, and what happens when the version cannot be read.
+
+use std::sync::{
+    Mutex,
+    atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering},
+};
+
+use super::*;
+use crate::domain::ReporterRole;
+
+const BOUND: Duration = Duration::from_secs(1);
+
+/// A registry of one task whose assignments and write version a test changes.
+#[derive(Debug, Default)]
+struct ChangingRegistry {
+    assigned: Mutex<Vec<String>>,
+    version: AtomicI64,
+    version_unreadable: AtomicBool,
+    obligation_reads: AtomicUsize,
+    version_reads: AtomicUsize,
+}
+
+impl ChangingRegistry {
+    fn assigning(units: &[&str]) -> Arc<Self> {
+        let registry = Self::default();
+        *registry.assigned.lock().unwrap() = units.iter().map(|u| (*u).to_owned()).collect();
+        Arc::new(registry)
+    }
+
+    /// A registry write: takes `unit` off the task.
+    fn unassign(&self, unit: &str) {
+        self.assigned.lock().unwrap().retain(|u| u != unit);
+        self.version.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn obligation_reads(&self) -> usize {
+        self.obligation_reads.load(Ordering::SeqCst)
+    }
+}
+
+fn window() -> PeriodWindow {
+    let q3 = duban_model::Period::parse_any("2019-Q3").unwrap();
+    PeriodWindow {
+        label: "2019-Q3".to_owned(),
+        start: q3.start(),
+        end: q3.end(),
+        due_time: q3.due_time(),
+    }
+}
+
+fn not_here() -> ReportingError {
+    ReportingError::NotFound("not in the stand-in".to_owned())
+}
+
+#[async_trait::async_trait]
+impl RegistryView for ChangingRegistry {
+    async fn obligation_of(
+        &self,
+        plan_id: &str,
+        period: &str,
+        task_id: &str,
+        unit_id: &str,
+        fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
+        let (window, all) = self.obligations(plan_id, period, true, fields).await?;
+        let found = all
+            .into_iter()
+            .find(|o| o.task_id == task_id && o.unit_id == unit_id);
+        Ok((window, found))
+    }
+
+    async fn obligations(
+        &self,
+        _plan_id: &str,
+        _period: &str,
+        _include_participating: bool,
+        _fields: FieldMap<'_>,
+    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+        self.obligation_reads.fetch_add(1, Ordering::SeqCst);
+        let obligations = self
+            .assigned
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|unit| Obligation {
+                task_id: "t5".to_owned(),
+                task_number: 5,
+                unit_id: unit.clone(),
+                role: ReporterRole::Responsible,
+            })
+            .collect();
+        Ok((window(), obligations))
+    }
+
+    async fn live_task(&self, _: &str, _: &str) -> Result<TaskOutline, ReportingError> {
+        Err(not_here())
+    }
+    async fn live_unit_name(&self, _: &str) -> Result<String, ReportingError> {
+        Err(not_here())
+    }
+    async fn group_members(&self, _: &str) -> Result<Vec<String>, ReportingError> {
+        Err(not_here())
+    }
+    async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
+        Err(not_here())
+    }
+    async fn plan(&self, _: &str) -> Result<PlanOutline, ReportingError> {
+        Err(not_here())
+    }
+    async fn tasks(&self, _: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+        Err(not_here())
+    }
+    async fn directory(&self) -> Result<Directory, ReportingError> {
+        Err(not_here())
+    }
+    async fn working_calendar(
+        &self,
+        _: RangeInclusive<i32>,
+    ) -> Result<WorkingCalendar, ReportingError> {
+        Err(not_here())
+    }
+
+    async fn write_version(&self) -> Result<Option<i64>, ReportingError> {
+        self.version_reads.fetch_add(1, Ordering::SeqCst);
+        if self.version_unreadable.load(Ordering::SeqCst) {
+            return Err(ReportingError::RegistryUnavailable(
+                tonic::Status::unavailable("stand-in registry is down"),
+            ));
+        }
+        Ok(Some(self.version.load(Ordering::SeqCst)))
+    }
+}
+
+/// A clock a test moves by hand.
+#[derive(Clone)]
+struct HandClock(Arc<Mutex<Instant>>);
+
+impl HandClock {
+    fn new() -> Self {
+        Self(Arc::new(Mutex::new(Instant::now())))
+    }
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+    fn ticker(&self) -> Ticker {
+        let clock = self.0.clone();
+        Arc::new(move || *clock.lock().unwrap())
+    }
+}
+
+fn mirror_of(registry: &Arc<ChangingRegistry>, clock: &HandClock) -> RegistryMirror {
+    RegistryMirror::with_ticker(registry.clone(), BOUND, clock.ticker())
+}
+
+async fn accepted(mirror: &RegistryMirror, unit: &str) -> bool {
+    let (_, obligation) = mirror
+        .obligation_of("plan", "2019-Q3", "t5", unit, &[])
+        .await
+        .unwrap();
+    obligation.is_some()
+}
+
+#[tokio::test]
+async fn answers_are_kept_while_the_version_holds() {
+    let registry = ChangingRegistry::assigning(&["ndrc", "stats"]);
+    let clock = HandClock::new();
+    let mirror = mirror_of(&registry, &clock);
+    for _ in 0..10 {
+        assert!(accepted(&mirror, "ndrc").await);
+        assert!(accepted(&mirror, "stats").await);
+    }
+    assert_eq!(registry.obligation_reads(), 1);
+    assert_eq!(registry.version_reads.load(Ordering::SeqCst), 1);
+    // Past the bound the version is read again; unchanged, the answers stay.
+    clock.advance(BOUND * 3);
+    assert!(accepted(&mirror, "ndrc").await);
+    assert_eq!(registry.obligation_reads(), 1);
+    assert_eq!(registry.version_reads.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_unassigned_unit_is_refused_once_the_bound_has_passed() {
+    let registry = ChangingRegistry::assigning(&["ndrc", "stats"]);
+    let clock = HandClock::new();
+    let mirror = mirror_of(&registry, &clock);
+    assert!(accepted(&mirror, "stats").await);
+    registry.unassign("stats");
+    // Within the bound the kept answer may still be served: that is the bound.
+    clock.advance(BOUND);
+    assert!(accepted(&mirror, "stats").await);
+    // A moment later it never is.
+    clock.advance(Duration::from_millis(1));
+    assert!(!accepted(&mirror, "stats").await);
+    assert!(accepted(&mirror, "ndrc").await);
+    // The period read again at the new version, and the registry asked once
+    // why `stats` has no obligation (as it would be without the mirror).
+    assert_eq!(registry.obligation_reads(), 3);
+}
+
+#[tokio::test]
+async fn a_registry_whose_version_cannot_be_read_is_asked_directly() {
+    let registry = ChangingRegistry::assigning(&["ndrc", "stats"]);
+    let clock = HandClock::new();
+    let mirror = mirror_of(&registry, &clock);
+    assert!(accepted(&mirror, "stats").await);
+    registry.version_unreadable.store(true, Ordering::SeqCst);
+    registry.unassign("stats");
+    clock.advance(BOUND + Duration::from_millis(1));
+    // No version, no memory: every call asks, and sees the change at once;
+    // the failed check is not repeated by every call, only after the bound.
+    let checks = registry.version_reads.load(Ordering::SeqCst);
+    assert!(!accepted(&mirror, "stats").await);
+    assert!(accepted(&mirror, "ndrc").await);
+    assert!(accepted(&mirror, "ndrc").await);
+    assert_eq!(registry.obligation_reads(), 4);
+    assert_eq!(registry.version_reads.load(Ordering::SeqCst), checks + 1);
+    // Readable again: kept again once the failed check is a bound old.
+    registry.version_unreadable.store(false, Ordering::SeqCst);
+    clock.advance(BOUND + Duration::from_millis(1));
+    assert!(accepted(&mirror, "ndrc").await);
+    assert!(accepted(&mirror, "ndrc").await);
+    assert_eq!(registry.obligation_reads(), 5);
+}
+
+#[tokio::test]
+async fn a_refusal_is_never_kept() {
+    let registry = ChangingRegistry::assigning(&["ndrc"]);
+    let clock = HandClock::new();
+    let mirror = mirror_of(&registry, &clock);
+    for _ in 0..3 {
+        assert!(mirror.live_task("plan", "t5").await.is_err());
+    }
+    // The kept list holds no `stats`: the registry is asked why, each time.
+    assert!(!accepted(&mirror, "stats").await);
+    assert!(!accepted(&mirror, "stats").await);
+    assert_eq!(registry.obligation_reads(), 3);
+}
