@@ -248,6 +248,13 @@ async fn write(
         revisions.push((new.report(*revision), new.request_id));
     }
     reports::insert_many(&txn, &revisions).await?;
+    // Each slot's last revision of the batch is its latest.
+    let mut latest: HashMap<&SlotKey, i32> = HashMap::new();
+    for (report, _) in &revisions {
+        latest.insert(&report.slot, report.revision);
+    }
+    let latest: Vec<(&SlotKey, i32)> = latest.into_iter().collect();
+    reports::record_latest(&txn, &latest).await?;
     // Outbox: the events exist if and only if their revisions committed.
     let submitted = revisions
         .iter()

@@ -4,8 +4,8 @@
 use duban_infra::api::PageRequest;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -352,35 +352,80 @@ pub async fn revision(
 }
 
 /// Returns the latest revision of every slot of a plan's period, in submission
-/// order. One read along `reports_period_slot_revision`, newest revision of each
-/// slot first, keeps the first row per slot: linear in the period's revisions
-/// whatever plan the database picks. The correlated `NOT EXISTS` form was quadratic
-/// on PostgreSQL without table statistics (autovacuum off, or a table that just
-/// grew), rescanning the period for every row.
+/// order: the slots `latest_revisions` names joined to their rows, so the cost
+/// follows the period's slots, never the revisions stored before the latest.
 pub async fn latest_of_period(
     db: &impl ConnectionTrait,
     plan_id: &str,
     period: &str,
 ) -> Result<Vec<Report>, ReportingError> {
+    let backend = db.get_database_backend();
+    let (plan, period_param) = match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
+    };
+    let sql = format!(
+        "SELECT reports.* FROM latest_revisions JOIN reports \
+         ON reports.plan_id = latest_revisions.plan_id \
+         AND reports.period = latest_revisions.period \
+         AND reports.task_id = latest_revisions.task_id \
+         AND reports.unit_id = latest_revisions.unit_id \
+         AND reports.revision = latest_revisions.revision \
+         WHERE latest_revisions.plan_id = {plan} AND latest_revisions.period = {period_param} \
+         ORDER BY reports.seq"
+    );
     let rows = report::Entity::find()
-        .filter(report::Column::PlanId.eq(plan_id))
-        .filter(report::Column::Period.eq(period))
-        .order_by_asc(report::Column::TaskId)
-        .order_by_asc(report::Column::UnitId)
-        .order_by_desc(report::Column::Revision)
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [plan_id.into(), period.into()],
+        ))
         .all(db)
         .await?;
-    let mut latest: Vec<report::Model> = Vec::with_capacity(rows.len());
-    for row in rows {
-        let same_slot = latest
-            .last()
-            .is_some_and(|kept| kept.task_id == row.task_id && kept.unit_id == row.unit_id);
-        if !same_slot {
-            latest.push(row);
+    to_domain_all(rows)
+}
+
+/// Slots per statement of `record_latest`: five parameters each.
+const LATEST_CHUNK: usize = 500;
+
+/// Records each slot's new latest revision, inside the transaction that
+/// inserted it; a slot already at a higher revision keeps it.
+pub async fn record_latest(
+    db: &impl ConnectionTrait,
+    latest: &[(&SlotKey, i32)],
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    for chunk in latest.chunks(LATEST_CHUNK) {
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 5);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (slot, revision) in chunk {
+            let mut params = Vec::with_capacity(5);
+            for value in [
+                slot.plan_id.clone().into(),
+                slot.period.clone().into(),
+                slot.task_id.clone().into(),
+                slot.unit_id.clone().into(),
+                (*revision).into(),
+            ] {
+                values.push(value);
+                params.push(match backend {
+                    DbBackend::Postgres => format!("${}", values.len()),
+                    _ => "?".to_owned(),
+                });
+            }
+            rows.push(format!("({})", params.join(", ")));
         }
+        let sql = format!(
+            "INSERT INTO latest_revisions (plan_id, period, task_id, unit_id, revision) \
+             VALUES {} ON CONFLICT (plan_id, period, task_id, unit_id) DO UPDATE \
+             SET revision = excluded.revision \
+             WHERE latest_revisions.revision < excluded.revision",
+            rows.join(", ")
+        );
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
     }
-    latest.sort_by_key(|row| row.seq);
-    to_domain_all(latest)
+    Ok(())
 }
 
 /// Returns a page of reports in submission order.

@@ -132,6 +132,7 @@ async fn insert_next_revision(db: &DatabaseConnection, new: &NewRevision) -> Res
     let previous = reports::latest_revision_number(&txn, &new.slot).await?;
     let report = new.report(previous.unwrap_or(0) + 1);
     reports::insert(&txn, &report, new.request_id).await?;
+    reports::record_latest(&txn, &[(&report.slot, report.revision)]).await?;
     // Outbox: the event exists if and only if the revision committed.
     events::append(&txn, vec![submitted_event(&report)]).await?;
     let revision = report.slot.revision_name(report.revision);

@@ -15,6 +15,7 @@ mod export;
 mod extensions;
 mod group_commit;
 mod helpers;
+mod latest;
 mod missing;
 mod outage;
 mod paging;

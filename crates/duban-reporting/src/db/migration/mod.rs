@@ -6,6 +6,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 mod coordination_items;
 mod extensions;
 mod indicator_values;
+mod latest_revisions;
 mod reminder_calendar;
 mod status_rules;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(coordination_items::CoordinationItems),
             Box::new(reminder_calendar::ReminderRuleCalendar),
             Box::new(status_rules::StatusRules),
+            Box::new(latest_revisions::LatestRevisions),
         ]
     }
 

@@ -1,0 +1,110 @@
+//! Each slot's latest revision as the period reads find it: filled from the
+//! revisions stored before the `latest_revisions` table existed, and kept by
+//! every later write.
+
+use chrono::{TimeZone, Utc};
+use duban_infra::{
+    database::{Durability, connect},
+    test_util::{TestDatabase, backends},
+};
+use duban_reporting::{
+    db::{
+        events::EventNotifier,
+        migration::Migrator,
+        reports,
+        writes::{self, NewRevision},
+    },
+    domain::{Report, ReportContent, ReportStatus, ReporterRole, Review, SlotKey},
+};
+use sea_orm_migration::MigratorTrait;
+
+fn slot(unit: &str) -> SlotKey {
+    SlotKey {
+        plan_id: "plan".to_owned(),
+        task_id: "t5".to_owned(),
+        unit_id: unit.to_owned(),
+        period: "2019-Q3".to_owned(),
+    }
+}
+
+fn new_revision(unit: &str, progress: &str) -> NewRevision {
+    let due_time = Utc.with_ymd_and_hms(2019, 10, 10, 16, 0, 0).unwrap();
+    NewRevision {
+        slot: slot(unit),
+        content: ReportContent {
+            progress: progress.to_owned(),
+            difficulties: String::new(),
+            status: ReportStatus::OnTrack,
+            percent_complete: None,
+            evidence_links: Vec::new(),
+            indicator_values: Vec::new(),
+        },
+        role: ReporterRole::Responsible,
+        due_time,
+        submit_time: due_time - chrono::Duration::days(1),
+        request_id: None,
+        submitted_by: String::new(),
+    }
+}
+
+fn stored(unit: &str, revision: i32) -> Report {
+    Report {
+        review: Review::pending(),
+        ..new_revision(unit, &format!("{unit} revision {revision}")).report(revision)
+    }
+}
+
+async fn latest(db: &sea_orm::DatabaseConnection) -> Vec<(String, i32, String)> {
+    reports::latest_of_period(db, "plan", "2019-Q3")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.slot.unit_id, r.revision, r.content.progress))
+        .collect()
+}
+
+/// The migration before `latest_revisions`.
+const BEFORE_LATEST: u32 = 12;
+
+#[tokio::test]
+async fn revisions_stored_before_the_upgrade_are_found_after_it() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = connect(&database.url, Durability::Required).await.unwrap();
+        Migrator::up(&db, Some(BEFORE_LATEST)).await.unwrap();
+        for (unit, revisions) in [("ndrc", 3), ("stats", 1)] {
+            for revision in 1..=revisions {
+                reports::insert(&db, &stored(unit, revision), None)
+                    .await
+                    .unwrap();
+            }
+        }
+        Migrator::up(&db, None).await.unwrap();
+        assert_eq!(
+            latest(&db).await,
+            [
+                ("ndrc".to_owned(), 3, "ndrc revision 3".to_owned()),
+                ("stats".to_owned(), 1, "stats revision 1".to_owned()),
+            ],
+            "{backend:?}"
+        );
+
+        // Later writes keep it: a new revision of one slot, a first of another.
+        let notifier = EventNotifier::default();
+        for (unit, progress) in [("stats", "统计局第二次报送"), ("wuning", "武宁县首次报送")]
+        {
+            writes::submit(&db, &notifier, new_revision(unit, progress))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            latest(&db).await,
+            [
+                ("ndrc".to_owned(), 3, "ndrc revision 3".to_owned()),
+                ("stats".to_owned(), 2, "统计局第二次报送".to_owned()),
+                ("wuning".to_owned(), 1, "武宁县首次报送".to_owned()),
+            ],
+            "{backend:?}"
+        );
+    }
+}
