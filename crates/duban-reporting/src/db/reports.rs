@@ -360,20 +360,32 @@ pub async fn latest_of_period(
     period: &str,
 ) -> Result<Vec<Report>, ReportingError> {
     let backend = db.get_database_backend();
-    let (plan, period_param) = match backend {
-        DbBackend::Postgres => ("$1", "$2"),
-        _ => ("?", "?"),
+    // Both planners, without statistics (PostgreSQL with autovacuum off, or a
+    // table that just grew), would walk every revision of the period and
+    // filter: SQLite probing the latest table from each, PostgreSQL matching
+    // only plan and period in the index. So the order is forced: SQLite keeps a
+    // CROSS JOIN's order, and PostgreSQL runs a LATERAL subquery with LIMIT (one
+    // row per slot at most, by the unique slot revision) per latest row, looked
+    // up on all five columns of `reports_period_slot_revision`.
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT r.* FROM latest_revisions l CROSS JOIN LATERAL (\
+             SELECT * FROM reports WHERE reports.plan_id = l.plan_id \
+             AND reports.period = l.period AND reports.task_id = l.task_id \
+             AND reports.unit_id = l.unit_id AND reports.revision = l.revision LIMIT 1) r \
+             WHERE l.plan_id = $1 AND l.period = $2 ORDER BY r.seq"
+        }
+        _ => {
+            "SELECT reports.* FROM latest_revisions CROSS JOIN reports \
+             ON reports.plan_id = latest_revisions.plan_id \
+             AND reports.period = latest_revisions.period \
+             AND reports.task_id = latest_revisions.task_id \
+             AND reports.unit_id = latest_revisions.unit_id \
+             AND reports.revision = latest_revisions.revision \
+             WHERE latest_revisions.plan_id = ? AND latest_revisions.period = ? \
+             ORDER BY reports.seq"
+        }
     };
-    let sql = format!(
-        "SELECT reports.* FROM latest_revisions JOIN reports \
-         ON reports.plan_id = latest_revisions.plan_id \
-         AND reports.period = latest_revisions.period \
-         AND reports.task_id = latest_revisions.task_id \
-         AND reports.unit_id = latest_revisions.unit_id \
-         AND reports.revision = latest_revisions.revision \
-         WHERE latest_revisions.plan_id = {plan} AND latest_revisions.period = {period_param} \
-         ORDER BY reports.seq"
-    );
     let rows = report::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(
             backend,

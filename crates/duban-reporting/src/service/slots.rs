@@ -31,17 +31,22 @@ pub async fn of_period(
     if now <= window.due_time {
         return Ok((window, obligations));
     }
-    let duties: Vec<Obligation> = obligations
-        .iter()
-        .filter(|o| o.role != ReporterRole::Participating)
-        .cloned()
-        .collect();
-    writes::snapshot_period(&context.db, plan_id, &window.label, &duties).await?;
+    // Taken once, by the first read after the due time; later reads find it
+    // through the read pool and never queue at the writer.
+    let mut kept = snapshots::of_period(&context.reads, plan_id, &window.label).await?;
+    if kept.is_empty() {
+        let duties: Vec<Obligation> = obligations
+            .iter()
+            .filter(|o| o.role != ReporterRole::Participating)
+            .cloned()
+            .collect();
+        writes::snapshot_period(&context.db, plan_id, &window.label, &duties).await?;
+        kept = snapshots::of_period(&context.db, plan_id, &window.label).await?;
+    }
     let present: HashSet<(String, String)> = obligations
         .iter()
         .map(|o| (o.task_id.clone(), o.unit_id.clone()))
         .collect();
-    let kept = snapshots::of_period(&context.db, plan_id, &window.label).await?;
     obligations.extend(
         kept.into_iter()
             .filter(|o| !present.contains(&(o.task_id.clone(), o.unit_id.clone()))),

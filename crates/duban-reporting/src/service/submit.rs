@@ -46,7 +46,7 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
         request_id,
     } = submission;
     // A retry answers from storage alone, even while the registry is down.
-    if let Some(first) = writes::replay_submission(&context.db, request_id, &slot).await? {
+    if let Some(first) = writes::replay_submission(&context.reads, request_id, &slot).await? {
         return Ok(first);
     }
     let registry = &context.registry;
@@ -71,7 +71,7 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
     }
     slot.period = window.label.clone();
     // An approved extension moves the due time this revision is judged by.
-    let due_time = extensions::extended(&extensions::of_slot(&context.db, &slot).await?)
+    let due_time = extensions::extended(&extensions::of_slot(&context.reads, &slot).await?)
         .map_or(window.due_time, |extended| extended.due_time);
     let new = NewRevision {
         slot,
