@@ -30,12 +30,13 @@ fn slot(unit: &str) -> SlotKey {
     }
 }
 
-fn revision(unit: &str, request_id: Option<Uuid>) -> NewRevision {
+/// A revision of `unit`'s 2019-Q3 report on task t5, due 10 October.
+pub(crate) fn new_revision(unit: &str, progress: &str, request_id: Option<Uuid>) -> NewRevision {
     let due_time = Utc.with_ymd_and_hms(2019, 10, 10, 16, 0, 0).unwrap();
     NewRevision {
         slot: slot(unit),
         content: ReportContent {
-            progress: format!("{unit} progress"),
+            progress: progress.to_owned(),
             difficulties: String::new(),
             status: ReportStatus::OnTrack,
             percent_complete: None,
@@ -48,6 +49,10 @@ fn revision(unit: &str, request_id: Option<Uuid>) -> NewRevision {
         request_id,
         submitted_by: String::new(),
     }
+}
+
+fn revision(unit: &str, request_id: Option<Uuid>) -> NewRevision {
+    new_revision(unit, &format!("{unit} progress"), request_id)
 }
 
 type Answer = oneshot::Receiver<Result<Submitted, ReportingError>>;

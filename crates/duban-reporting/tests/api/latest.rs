@@ -2,7 +2,6 @@
 //! revisions stored before the `latest_revisions` table existed, and kept by
 //! every later write.
 
-use chrono::{TimeZone, Utc};
 use duban_infra::{
     database::{Durability, connect},
     test_util::{TestDatabase, backends},
@@ -14,37 +13,12 @@ use duban_reporting::{
         reports,
         writes::{self, NewRevision},
     },
-    domain::{Report, ReportContent, ReportStatus, ReporterRole, Review, SlotKey},
+    domain::{Report, Review},
 };
 use sea_orm_migration::MigratorTrait;
 
-fn slot(unit: &str) -> SlotKey {
-    SlotKey {
-        plan_id: "plan".to_owned(),
-        task_id: "t5".to_owned(),
-        unit_id: unit.to_owned(),
-        period: "2019-Q3".to_owned(),
-    }
-}
-
 fn new_revision(unit: &str, progress: &str) -> NewRevision {
-    let due_time = Utc.with_ymd_and_hms(2019, 10, 10, 16, 0, 0).unwrap();
-    NewRevision {
-        slot: slot(unit),
-        content: ReportContent {
-            progress: progress.to_owned(),
-            difficulties: String::new(),
-            status: ReportStatus::OnTrack,
-            percent_complete: None,
-            evidence_links: Vec::new(),
-            indicator_values: Vec::new(),
-        },
-        role: ReporterRole::Responsible,
-        due_time,
-        submit_time: due_time - chrono::Duration::days(1),
-        request_id: None,
-        submitted_by: String::new(),
-    }
+    crate::group_commit::new_revision(unit, progress, None)
 }
 
 fn stored(unit: &str, revision: i32) -> Report {
