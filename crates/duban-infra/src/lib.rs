@@ -1,7 +1,8 @@
 //! Plumbing shared by duban's services: database connections with durability
-//! checks, telemetry, shutdown signals, serving with health and reflection, and the
-//! API conventions every RPC follows (field violations, paging, request ids), and
-//! the one server builder both services use.
+//! checks, reads shared by concurrent callers, telemetry, shutdown signals,
+//! serving with health and reflection, the API conventions every RPC follows
+//! (field violations, paging, request ids), and the one server builder both
+//! services use.
 
 pub mod api;
 pub mod audit;
@@ -9,6 +10,7 @@ pub mod auth;
 pub mod call;
 pub mod clock;
 pub mod database;
+pub mod fresh;
 pub mod otel;
 pub mod server;
 pub mod serving;

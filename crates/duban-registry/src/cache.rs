@@ -18,9 +18,12 @@
 //!   racing write makes an entry useless, never wrong.
 //! - A future migration that changes data must bump the version too.
 //!
-//! The price is one indexed one-row read per cached call, far cheaper than the
-//! reads it replaces, and, on PostgreSQL, writes queue on the version row only
-//! from the bump to their commit (they already serialise on the audit chain).
+//! The price is one indexed one-row read of the version, shared by every call
+//! waiting for one at that moment (`duban_infra::fresh`: a call only takes a
+//! version read that began after it arrived, so the argument above holds), far
+//! cheaper than the reads it replaces; and, on PostgreSQL, writes queue on the
+//! version row only from the bump to their commit (they already serialise on
+//! the audit chain).
 //!
 //! Entries all belong to the newest version seen; seeing a newer one empties the
 //! cache. It is bounded by entries and by encoded bytes, and simply emptied when
@@ -38,6 +41,7 @@ use std::{
     },
 };
 
+use duban_infra::fresh::SharedRead;
 use prost::Message;
 use sea_orm::DatabaseConnection;
 
@@ -60,6 +64,8 @@ pub struct ReadCache(Arc<Inner>);
 #[derive(Default)]
 struct Inner {
     off: bool,
+    /// The write version, read once for every caller waiting at that moment.
+    version: SharedRead<i64>,
     state: Mutex<State>,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -130,7 +136,7 @@ impl ReadCache {
         if self.0.off {
             return read(request).await;
         }
-        let version = write_version::current(db).await?;
+        let version = self.0.version.get(|| write_version::current(db)).await?;
         let key = (method, request.encode_to_vec());
         if let Some(answer) = self.lookup::<T>(version, &key) {
             self.0.hits.fetch_add(1, Ordering::Relaxed);

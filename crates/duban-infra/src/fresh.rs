@@ -1,0 +1,113 @@
+//! A value read from the database for many concurrent callers at once, each of
+//! them answered by a read that began after it asked.
+//!
+//! Why: checking a write version before every cached answer is what keeps a
+//! cache exact (no answer older than a write acknowledged before the call
+//! began), but one round trip per call costs more than the cached answer saves.
+//! A caller arriving while a read is under way cannot take that read's value
+//! (it may have begun before a write the caller must see), so it waits for the
+//! next read, which begins after it arrived and answers everyone waiting. Under
+//! load one read serves a whole queue of callers, and each caller waits at most
+//! for the read in flight and one more.
+
+use std::sync::{Mutex, MutexGuard};
+
+use tokio::sync::Notify;
+
+/// See the module documentation. `T` is the value read, typically a version.
+#[derive(Debug)]
+pub struct SharedRead<T> {
+    state: Mutex<State<T>>,
+    finished: Notify,
+}
+
+#[derive(Debug)]
+struct State<T> {
+    /// Reads begun so far; the one under way, if any, is number `started`.
+    started: u64,
+    /// The number of the newest read that succeeded, and its value.
+    newest: Option<(u64, T)>,
+    running: bool,
+}
+
+impl<T: Clone> SharedRead<T> {
+    pub fn new() -> Self {
+        Self {
+            state: Mutex::new(State {
+                started: 0,
+                newest: None,
+                running: false,
+            }),
+            finished: Notify::new(),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Returns a value produced by `read` after this call began: by this
+    /// caller's own `read`, or by one another caller began later than this one
+    /// arrived. A failed read fails its own caller only; the others try again.
+    pub async fn get<E, Fut>(&self, read: impl FnOnce() -> Fut) -> Result<T, E>
+    where
+        Fut: Future<Output = Result<T, E>>,
+    {
+        // Any read numbered above the one begun so far begins after now.
+        let needed = self.state().started + 1;
+        let number = loop {
+            let notified = self.finished.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let mut state = self.state();
+                if let Some((number, value)) = &state.newest
+                    && *number >= needed
+                {
+                    return Ok(value.clone());
+                }
+                if !state.running {
+                    state.running = true;
+                    state.started += 1;
+                    break state.started;
+                }
+            }
+            notified.await;
+        };
+        // Whatever happens to this future, even being dropped mid-read, the next
+        // waiter takes over.
+        let running = Running(self);
+        let outcome = read().await;
+        if let Ok(value) = &outcome {
+            let mut state = self.state();
+            if state.newest.as_ref().is_none_or(|(n, _)| *n < number) {
+                state.newest = Some((number, value.clone()));
+            }
+        }
+        drop(running);
+        outcome
+    }
+}
+
+impl<T: Clone> Default for SharedRead<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Marks the read under way as over when dropped, and wakes the waiters.
+struct Running<'a, T>(&'a SharedRead<T>);
+
+impl<T> Drop for Running<'_, T> {
+    fn drop(&mut self) {
+        self.0
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .running = false;
+        self.0.finished.notify_waiters();
+    }
+}
+
+#[cfg(test)]
+mod tests;
