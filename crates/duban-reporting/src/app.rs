@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::{
     config::Config,
-    db::{Storage, group_commit::SubmissionWriter, migration::Migrator},
+    db::{Storage, group_commit::SubmissionWriter, migration::Migrator, period_cache::PeriodCache},
     grpc::ReportingApi,
     registry::{REGISTRY_HEALTH, Registry, RegistryView, mirror::RegistryMirror},
     service::{Context, events::EventHub},
@@ -77,15 +77,18 @@ pub async fn run(
         let db =
             database::open::<Migrator>(&config.database_url, config.allow_weak_durability).await?;
         let reads = database::open_reads(&db, &config.database_url).await?;
+        let periods = PeriodCache::default();
         ready.set(Storage {
             db: db.clone(),
             reads: reads.clone(),
+            periods: periods.clone(),
         });
         if sweep_interval > 0 {
             let context = Context {
                 submissions: SubmissionWriter::start(db.clone(), events.notifier().clone()),
                 db: db.clone(),
                 reads,
+                periods,
                 registry,
                 clock,
                 events,

@@ -8,6 +8,7 @@ pub mod extension_writes;
 pub mod extensions;
 pub mod group_commit;
 pub mod migration;
+pub mod period_cache;
 pub mod reports;
 pub mod rules;
 pub mod snapshots;
@@ -16,11 +17,13 @@ pub mod writes;
 
 /// The service's database: `db` for writes and the reads a write depends on,
 /// `reads` for read-only work (a separate pool on SQLite, the same one on
-/// PostgreSQL: see `duban_infra::database::open_reads`).
+/// PostgreSQL: see `duban_infra::database::open_reads`), and what period reads
+/// keep of them (`periods`).
 #[derive(Debug, Clone)]
 pub struct Storage {
     pub db: sea_orm::DatabaseConnection,
     pub reads: sea_orm::DatabaseConnection,
+    pub periods: period_cache::PeriodCache,
 }
 
 /// The error of a read whose stored value cannot be read: never a default,

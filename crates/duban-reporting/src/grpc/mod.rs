@@ -59,7 +59,7 @@ impl ReportingApi {
 
     /// Returns the context of the current call, or UNAVAILABLE while starting.
     fn context(&self) -> Result<Context, Status> {
-        let Storage { db, reads } = self.storage.get()?.clone();
+        let Storage { db, reads, periods } = self.storage.get()?.clone();
         let submissions = self
             .submissions
             .get_or_init(|| SubmissionWriter::start(db.clone(), self.events.notifier().clone()))
@@ -67,6 +67,7 @@ impl ReportingApi {
         Ok(Context {
             db,
             reads,
+            periods,
             registry: Arc::clone(&self.registry),
             clock: self.clock.clone(),
             events: self.events.clone(),

@@ -38,6 +38,8 @@ pub struct Context {
     /// Read-only work reads here (its own pool on SQLite); a write and the
     /// reads it decides on use `db`.
     pub reads: DatabaseConnection,
+    /// What period reads keep of `reads`, for one period data version.
+    pub periods: crate::db::period_cache::PeriodCache,
     pub registry: Arc<dyn RegistryView>,
     pub clock: Clock,
     pub events: events::EventHub,

@@ -32,8 +32,13 @@ pub async fn of_period(
         return Ok((window, obligations));
     }
     // Taken once, by the first read after the due time; later reads find it
-    // through the read pool and never queue at the writer.
-    let mut kept = snapshots::of_period(&context.reads, plan_id, &window.label).await?;
+    // through the read pool (and the period cache) and never queue at the writer.
+    let mut kept = context
+        .periods
+        .read(&context.reads, "snapshot", plan_id, &window.label, || {
+            snapshots::of_period(&context.reads, plan_id, &window.label)
+        })
+        .await?;
     if kept.is_empty() {
         let duties: Vec<Obligation> = obligations
             .iter()
@@ -41,15 +46,17 @@ pub async fn of_period(
             .cloned()
             .collect();
         writes::snapshot_period(&context.db, plan_id, &window.label, &duties).await?;
-        kept = snapshots::of_period(&context.db, plan_id, &window.label).await?;
+        kept =
+            std::sync::Arc::new(snapshots::of_period(&context.db, plan_id, &window.label).await?);
     }
     let present: HashSet<(String, String)> = obligations
         .iter()
         .map(|o| (o.task_id.clone(), o.unit_id.clone()))
         .collect();
     obligations.extend(
-        kept.into_iter()
-            .filter(|o| !present.contains(&(o.task_id.clone(), o.unit_id.clone()))),
+        kept.iter()
+            .filter(|o| !present.contains(&(o.task_id.clone(), o.unit_id.clone())))
+            .cloned(),
     );
     Ok((window, obligations))
 }
@@ -62,9 +69,18 @@ pub async fn joined(
     window: &PeriodWindow,
     obligations: &[Obligation],
 ) -> Result<Vec<(i32, Slot)>, ReportingError> {
-    let latest = reports::latest_of_period(&context.reads, plan_id, &window.label).await?;
-    let extended = extensions::extended_in_period(&context.reads, plan_id, &window.label).await?;
-    let mut slots = slot::join(obligations, latest);
+    let (reads, cache, period) = (&context.reads, &context.periods, &window.label);
+    let latest = cache
+        .read(reads, "latest", plan_id, period, || {
+            reports::latest_of_period(reads, plan_id, period)
+        })
+        .await?;
+    let extended = cache
+        .read(reads, "extended", plan_id, period, || {
+            extensions::extended_in_period(reads, plan_id, period)
+        })
+        .await?;
+    let mut slots = slot::join(obligations, latest.as_ref().clone());
     slot::apply_extensions(&mut slots, &extended);
     Ok(slots)
 }

@@ -32,7 +32,12 @@ pub async fn summary(
     )?;
     let slots = super::slots::joined(context, plan_id, &window, &obligations).await?;
     // One read of the plan's open coordination items for the whole table.
-    let items = crate::db::coordination::open_of_plan(&context.reads, plan_id).await?;
+    let (reads, cache) = (&context.reads, &context.periods);
+    let items = cache
+        .read(reads, "open_items", plan_id, "", || {
+            crate::db::coordination::open_of_plan(reads, plan_id)
+        })
+        .await?;
     let mut table = summary::assemble(SummaryInput {
         plan,
         tasks,
@@ -41,9 +46,13 @@ pub async fn summary(
         window,
         now,
     });
-    summary::coordination::attach(&mut table, items, &directory);
-    let rules = crate::db::status_rules::of_plan(&context.reads, plan_id).await?;
-    summary::colours::paint(&mut table, rules);
+    summary::coordination::attach(&mut table, items.as_ref().clone(), &directory);
+    let rules = cache
+        .read(reads, "colour_rules", plan_id, "", || {
+            crate::db::status_rules::of_plan(reads, plan_id)
+        })
+        .await?;
+    summary::colours::paint(&mut table, rules.as_ref().clone());
     Ok(table)
 }
 

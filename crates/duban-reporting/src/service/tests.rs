@@ -249,6 +249,7 @@ pub(crate) async fn context_at(now: DateTime<Utc>) -> (Context, Arc<StandInRegis
             events.notifier().clone(),
         ),
         reads: db.clone(),
+        periods: Default::default(),
         db,
         registry: registry.clone(),
         clock: Clock::Fixed(now),

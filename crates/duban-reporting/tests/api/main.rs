@@ -19,6 +19,7 @@ mod latest;
 mod missing;
 mod outage;
 mod paging;
+mod period_cache;
 mod read_errors;
 mod render;
 mod review;

@@ -7,6 +7,7 @@ mod coordination_items;
 mod extensions;
 mod indicator_values;
 mod latest_revisions;
+mod period_version;
 mod reminder_calendar;
 mod status_rules;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(reminder_calendar::ReminderRuleCalendar),
             Box::new(status_rules::StatusRules),
             Box::new(latest_revisions::LatestRevisions),
+            Box::new(period_version::PeriodDataVersion),
         ]
     }
 

@@ -1,0 +1,123 @@
+//! What period reads (ListMissingReports, GetPeriodSummary, the exports) read
+//! from storage, kept per process for one period data version, so that a busy
+//! table costs one version read instead of some 450 rows each time.
+//!
+//! Why it is exact, across replicas too: triggers increment the one-row
+//! `period_data_version` in the same transaction as every change to a table
+//! these reads depend on (m0014). Each read takes a version read that began
+//! after the read itself did (`duban_infra::fresh`), so any write acknowledged
+//! before then is counted in it; an answer is served only at the version it
+//! was stored under, and stored under the version read before it was computed,
+//! so a write racing the computation leaves behind an entry no later read
+//! uses. Entries of older versions are dropped when a newer one is seen.
+
+use std::{
+    any::Any,
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use duban_infra::fresh::SharedRead;
+use sea_orm::{ConnectionTrait, DbErr, Statement};
+
+/// At most this many answers are kept; the cache empties when full (answers
+/// are cheap to recompute; no LRU state).
+const MAX_ENTRIES: usize = 512;
+
+/// What is read, and for which plan and period (empty for a plan-wide read).
+type Key = (&'static str, String, String);
+
+/// Per-process cache of period reads; clones share it.
+#[derive(Clone, Default)]
+pub struct PeriodCache(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    version: SharedRead<i64>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    version: i64,
+    entries: HashMap<Key, Arc<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for PeriodCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeriodCache").finish_non_exhaustive()
+    }
+}
+
+impl PeriodCache {
+    /// Returns what `read` returns for `what` of `plan_id` and `period`, from
+    /// the cache when it was read at the current period data version.
+    pub async fn read<T, E, Fut>(
+        &self,
+        db: &impl ConnectionTrait,
+        what: &'static str,
+        plan_id: &str,
+        period: &str,
+        read: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        E: From<DbErr>,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let version = self.0.version.get(|| current(db)).await?;
+        let key = (what, plan_id.to_owned(), period.to_owned());
+        if let Some(kept) = self.lookup::<T>(version, &key) {
+            metrics::counter!("duban_period_cache_hits_total", "read" => what).increment(1);
+            return Ok(kept);
+        }
+        metrics::counter!("duban_period_cache_misses_total", "read" => what).increment(1);
+        let answer = Arc::new(read().await?);
+        self.store(version, key, Arc::clone(&answer));
+        Ok(answer)
+    }
+
+    fn lookup<T: Send + Sync + 'static>(&self, version: i64, key: &Key) -> Option<Arc<T>> {
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !state.at(version) {
+            return None;
+        }
+        Arc::clone(state.entries.get(key)?).downcast::<T>().ok()
+    }
+
+    fn store<T: Send + Sync + 'static>(&self, version: i64, key: Key, answer: Arc<T>) {
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !state.at(version) {
+            return; // a newer version was seen: this answer may already be stale
+        }
+        if state.entries.len() >= MAX_ENTRIES {
+            state.entries.clear();
+        }
+        state.entries.insert(key, answer);
+    }
+}
+
+impl State {
+    /// Moves to `version` if it is newer, dropping every older answer; returns
+    /// whether answers at `version` may be used or kept.
+    fn at(&mut self, version: i64) -> bool {
+        if version > self.version {
+            self.version = version;
+            self.entries.clear();
+        }
+        version == self.version
+    }
+}
+
+/// The period data version of committed writes.
+pub async fn current(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let statement = Statement::from_string(
+        db.get_database_backend(),
+        "SELECT version FROM period_data_version WHERE id = 1",
+    );
+    let row = db
+        .query_one_raw(statement)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("period_data_version has no row".into()))?;
+    row.try_get("", "version")
+}
