@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use duban_infra::api::{Refusal, errors::reason};
-use sea_orm::{DatabaseConnection, DbErr, SqlErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, SqlErr, TransactionTrait};
 use uuid::Uuid;
 
 use super::{events, events::EventNotifier, reports, rules, snapshots};
@@ -156,8 +156,8 @@ pub struct ReviewCommand {
 
 /// Returns the revision an earlier review with `request_id` reviewed, refusing a
 /// request id that was used for another slot.
-async fn replay_review(
-    db: &DatabaseConnection,
+pub(crate) async fn replay_review(
+    db: &impl ConnectionTrait,
     command: &ReviewCommand,
 ) -> Result<Option<Report>, ReportingError> {
     let Some(request_id) = command.request_id else {
@@ -200,8 +200,19 @@ async fn write_review(
     command: &ReviewCommand,
 ) -> Result<Report, ReportingError> {
     let txn = db.begin().await?;
+    let report = write_review_in(&txn, command).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Writes a review inside the caller's transaction (or savepoint), with its
+/// event and the current call's audit record; the caller commits.
+pub(crate) async fn write_review_in(
+    txn: &impl ConnectionTrait,
+    command: &ReviewCommand,
+) -> Result<Report, ReportingError> {
     let slot = &command.name.slot;
-    let Some(mut report) = reports::latest(&txn, slot).await? else {
+    let Some(mut report) = reports::latest(txn, slot).await? else {
         return Err(ReportingError::NotFound(format!(
             "`{}` has no report",
             slot.name()
@@ -216,7 +227,7 @@ async fn write_review(
         by: command.reviewer.clone(),
     };
     report.version += 1;
-    if !reports::save_review(&txn, &report, expected_version, command.request_id).await? {
+    if !reports::save_review(txn, &report, expected_version, command.request_id).await? {
         let revision = slot.revision_name(report.revision);
         return Err(ReportingError::Aborted(Refusal::new(
             reason::CONCURRENT_CHANGE,
@@ -228,9 +239,8 @@ async fn write_review(
         ReviewState::Returned => EventType::ReportReturned,
         _ => EventType::ReportAccepted,
     };
-    events::append(&txn, vec![report_event(&report, event_type, command.now)]).await?;
-    duban_infra::audit::append(&txn, &slot.revision_name(report.revision)).await?;
-    txn.commit().await?;
+    events::append(txn, vec![report_event(&report, event_type, command.now)]).await?;
+    duban_infra::audit::append(txn, &slot.revision_name(report.revision)).await?;
     Ok(report)
 }
 

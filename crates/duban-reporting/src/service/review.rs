@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::Context;
 use crate::{
-    db::writes::{self, ReviewCommand},
+    db::writes::ReviewCommand,
     domain::{Decision, Report, names::ReportName},
     error::ReportingError,
 };
@@ -32,7 +32,7 @@ pub async fn review(context: &Context, request: ReviewRequest) -> Result<Report,
         now: context.now().await?,
         reviewer: context.actor(),
     };
-    let report = writes::review(&context.db, context.events.notifier(), command).await?;
+    let report = context.submissions.review(command).await?;
     tracing::info!(
         report = %report.slot.revision_name(report.revision),
         state = report.review.state.as_str(),

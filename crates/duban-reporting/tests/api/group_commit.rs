@@ -51,7 +51,7 @@ pub(crate) fn new_revision(unit: &str, progress: &str, request_id: Option<Uuid>)
     }
 }
 
-fn revision(unit: &str, request_id: Option<Uuid>) -> NewRevision {
+pub(crate) fn revision(unit: &str, request_id: Option<Uuid>) -> NewRevision {
     new_revision(unit, &format!("{unit} progress"), request_id)
 }
 
@@ -64,7 +64,7 @@ fn job(new: NewRevision) -> (Job, Answer) {
 }
 
 /// Commits the revisions as one batch and returns each one's answer.
-async fn batch(
+pub(crate) async fn batch(
     db: &DatabaseConnection,
     revisions: Vec<NewRevision>,
 ) -> Vec<Result<Submitted, ReportingError>> {
@@ -101,7 +101,7 @@ fn refused_field(answer: &Result<Submitted, ReportingError>) -> String {
     }
 }
 
-async fn open(database: &TestDatabase) -> DatabaseConnection {
+pub(crate) async fn open(database: &TestDatabase) -> DatabaseConnection {
     duban_infra::database::open::<Migrator>(&database.url, false)
         .await
         .expect("open the reporting database")

@@ -14,6 +14,7 @@ mod durability;
 mod export;
 mod extensions;
 mod group_commit;
+mod group_reviews;
 mod helpers;
 mod latest;
 mod missing;

@@ -1,5 +1,6 @@
-//! Group commit of submissions. One writer per process takes the submissions
-//! that queued while it committed the previous batch and writes them in one
+//! Group commit of submissions and reviews. One writer per process takes the
+//! submissions and reviews that queued while it committed the previous batch,
+//! and writes each run of submissions, in arrival order, in one
 //! transaction (multi-row INSERTs of the revisions, their outbox events and
 //! their audit records), so concurrent callers share one WAL flush instead of
 //! paying one each. Every caller is answered only after its batch committed.
@@ -15,6 +16,10 @@
 //!   batch transaction fails, nothing of it was written, and each of its
 //!   submissions is retried in a transaction of its own ([`writes::submit`]),
 //!   where only the bad one fails.
+//!
+//! Reviews are written likewise, one transaction per run of reviews (see
+//! [`reviews`]); a batch keeps arrival order between its runs, so a review sees
+//! exactly the submissions that queued before it.
 
 use std::collections::HashMap;
 
@@ -26,12 +31,15 @@ use uuid::Uuid;
 use super::{
     events::{self, EventNotifier},
     reports,
-    writes::{self, NewRevision, Submitted},
+    writes::{self, NewRevision, ReviewCommand, Submitted},
 };
+
+mod reviews;
 use crate::{
     domain::{Report, SlotKey},
     error::ReportingError,
 };
+pub use reviews::{ReviewJob, commit_reviews};
 
 /// The most submissions one transaction takes: enough to share a flush among
 /// every caller of a busy server, few enough that a batch stays quick.
@@ -52,10 +60,17 @@ pub struct Job {
     pub reply: oneshot::Sender<Answer>,
 }
 
-/// The handle callers submit through; clones share one writer.
+/// What a caller queues.
+#[derive(Debug)]
+enum Work {
+    Submit(Job),
+    Review(ReviewJob),
+}
+
+/// The handle callers submit and review through; clones share one writer.
 #[derive(Debug, Clone)]
 pub struct SubmissionWriter {
-    queue: mpsc::Sender<Job>,
+    queue: mpsc::Sender<Work>,
     db: DatabaseConnection,
     notifier: EventNotifier,
 }
@@ -82,29 +97,77 @@ impl SubmissionWriter {
             call: call.clone(),
             reply,
         };
-        if let Err(refused) = self.queue.send(job).await {
+        match self.queue.send(Work::Submit(job)).await {
             // The writer is gone (the runtime is shutting down): write alone.
-            return alone(&self.db, &self.notifier, refused.0.new, &call).await;
+            Err(mpsc::error::SendError(Work::Submit(job))) => {
+                alone(&self.db, &self.notifier, job.new, &call).await
+            }
+            _ => answered(answer).await,
         }
-        match answer.await {
-            Ok(answer) => answer,
-            Err(_) => Err(ReportingError::Internal(anyhow::anyhow!(
-                "the submission writer stopped before answering"
-            ))),
+    }
+
+    /// Commits a review with whatever else is queued, and answers once that
+    /// commit is durable.
+    pub async fn review(&self, command: ReviewCommand) -> Result<Report, ReportingError> {
+        let (reply, answer) = oneshot::channel();
+        let call = CallInfo::current();
+        let job = ReviewJob {
+            command,
+            call,
+            reply,
+        };
+        match self.queue.send(Work::Review(job)).await {
+            Err(mpsc::error::SendError(Work::Review(job))) => {
+                writes::review(&self.db, &self.notifier, job.command).await
+            }
+            _ => answered(answer).await,
         }
     }
 }
 
-async fn run(db: DatabaseConnection, notifier: EventNotifier, mut jobs: mpsc::Receiver<Job>) {
-    while let Some(first) = jobs.recv().await {
+async fn answered<T>(
+    answer: oneshot::Receiver<Result<T, ReportingError>>,
+) -> Result<T, ReportingError> {
+    answer.await.unwrap_or_else(|_| {
+        Err(ReportingError::Internal(anyhow::anyhow!(
+            "the group writer stopped before answering"
+        )))
+    })
+}
+
+async fn run(db: DatabaseConnection, notifier: EventNotifier, mut queue: mpsc::Receiver<Work>) {
+    while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
+            match queue.try_recv() {
+                Ok(work) => batch.push(work),
                 Err(_) => break,
             }
         }
-        commit_batch(&db, &notifier, batch).await;
+        // Runs of one kind, in arrival order.
+        let mut batch = batch.into_iter().peekable();
+        while let Some(first) = batch.next() {
+            match first {
+                Work::Submit(job) => {
+                    let mut run = vec![job];
+                    while let Some(Work::Submit(job)) =
+                        batch.next_if(|work| matches!(work, Work::Submit(_)))
+                    {
+                        run.push(job);
+                    }
+                    commit_batch(&db, &notifier, run).await;
+                }
+                Work::Review(job) => {
+                    let mut run = vec![job];
+                    while let Some(Work::Review(job)) =
+                        batch.next_if(|work| matches!(work, Work::Review(_)))
+                    {
+                        run.push(job);
+                    }
+                    commit_reviews(&db, &notifier, run).await;
+                }
+            }
+        }
     }
 }
 
