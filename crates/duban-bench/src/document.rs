@@ -151,6 +151,33 @@ pub fn plan(tasks: usize) -> String {
     out
 }
 
+/// A plan of `tasks` short tasks, each with two of the seed's units responsible,
+/// dated so that 2019's quarters are reporting periods: as many tasks as one
+/// ImportPlan takes (10,000) in less than its 1 MiB.
+pub fn compact_plan(tasks: usize) -> String {
+    let units = seed_units();
+    let n = units.len();
+    let mut out = String::with_capacity(tasks * 80);
+    out.push_str(
+        "九江市重点工作任务清单
+2019年6月19日
+一、重点任务
+",
+    );
+    for i in 0..tasks {
+        let a = (i * 7) % n;
+        let b = (a + 1 + i % 11) % n;
+        out.push_str(&format!(
+            "{}.推进第{}项重点工作。(责任单位:{}、{})\n",
+            i + 1,
+            i + 1,
+            units[a],
+            units[b]
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -158,6 +185,19 @@ mod tests {
     use duban_plan_text::{CivilDate, DeadlineKind, Role, parse_plan};
 
     use super::*;
+
+    #[test]
+    fn the_compact_plan_fits_one_import_and_assigns_two_units_per_task() {
+        let text = compact_plan(10_000);
+        assert!(text.len() < 1 << 20, "{} bytes", text.len());
+        let parsed = parse_plan(&text);
+        assert_eq!(parsed.tasks.len(), 10_000);
+        assert!(parsed.warnings.is_empty(), "{:?}", &parsed.warnings[..]);
+        for task in &parsed.tasks {
+            assert_eq!(task.assignments.len(), 2, "task {}", task.number);
+            assert!(task.assignments.iter().all(|a| a.role == Role::Responsible));
+        }
+    }
 
     #[test]
     fn numerals_are_written_as_plans_write_them() {

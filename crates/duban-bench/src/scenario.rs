@@ -27,6 +27,10 @@ pub enum Scenario {
     /// service asks on every submission.
     ListObligations,
     SubmitReport,
+    /// SubmitReport on a generated plan of 10,000 tasks with 100,000 reports
+    /// stored before (issue 10: latency within 1.5× of `submit_report`'s on
+    /// the seed); see `crate::stack::import_large`.
+    SubmitLarge,
     ListMissingReports,
     GetPeriodSummary,
     /// ExportPeriodSummary as XLSX, the whole stream read.
@@ -44,7 +48,7 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Echo,
         Self::Health,
         Self::GetTask,
@@ -52,6 +56,7 @@ impl Scenario {
         Self::ListTasks,
         Self::ListObligations,
         Self::SubmitReport,
+        Self::SubmitLarge,
         Self::ListMissingReports,
         Self::GetPeriodSummary,
         Self::ExportXlsx,
@@ -68,6 +73,7 @@ impl Scenario {
             Self::ListTasks => "list_tasks",
             Self::ListObligations => "list_obligations",
             Self::SubmitReport => "submit_report",
+            Self::SubmitLarge => "submit_large",
             Self::ListMissingReports => "list_missing_reports",
             Self::GetPeriodSummary => "get_period_summary",
             Self::ExportXlsx => "export_xlsx",
@@ -103,6 +109,7 @@ pub struct Targets {
     registry: Vec<Channel>,
     reporting: Vec<Channel>,
     seed: Option<Seed>,
+    large: Option<Seed>,
 }
 
 /// Connections to `endpoint`, each its own HTTP/2 connection.
@@ -122,6 +129,7 @@ impl Targets {
             registry: Vec::new(),
             reporting: Vec::new(),
             seed: None,
+            large: None,
         })
     }
 
@@ -136,6 +144,12 @@ impl Targets {
                 tasks: stack.seed.tasks.clone(),
                 unit_texts: stack.seed.unit_texts.clone(),
                 slots: stack.seed.slots.clone(),
+            }),
+            large: stack.large.as_ref().map(|large| Seed {
+                plan: large.plan.clone(),
+                tasks: Vec::new(),
+                unit_texts: Vec::new(),
+                slots: large.slots.clone(),
             }),
         })
     }
@@ -222,8 +236,16 @@ impl Targets {
                     })
                     .await?;
             }
-            Scenario::SubmitReport => {
-                let slots = &self.seed()?.slots;
+            Scenario::SubmitReport | Scenario::SubmitLarge => {
+                let slots = if scenario == Scenario::SubmitLarge {
+                    &self
+                        .large
+                        .as_ref()
+                        .ok_or_else(|| Status::failed_precondition("no large plan"))?
+                        .slots
+                } else {
+                    &self.seed()?.slots
+                };
                 let (task, unit) = &slots[index(slots.len())];
                 self.reporting(worker)?
                     .submit_report(rep::SubmitReportRequest {

@@ -11,7 +11,10 @@ use std::{
 
 use anyhow::{Context as _, bail};
 use duban_infra::test_util::{ServiceProcess, free_addr, temp_dir};
-use duban_proto::registry::v1::{self as reg, registry_service_client::RegistryServiceClient};
+use duban_proto::{
+    registry::v1::{self as reg, registry_service_client::RegistryServiceClient},
+    reporting::v1::{self as rep, reporting_service_client::ReportingServiceClient},
+};
 use sea_orm::{ConnectionTrait, Database};
 use tonic::transport::{Channel, Endpoint};
 
@@ -20,6 +23,13 @@ pub const SEED_UNITS: &str = include_str!("../../../seeds/jiujiang/units.txt");
 
 /// The period the scenarios report on and read.
 pub const PERIOD: &str = "2019-Q3";
+
+/// Tasks of the large plan `submit_large` reports on: as many as one import takes.
+pub const LARGE_TASKS: usize = 10_000;
+/// Reports stored on the large plan before `submit_large` is measured.
+pub const LARGE_REPORTS: usize = 100_000;
+/// Submissions in flight while those reports are stored.
+const PRELOAD_IN_FLIGHT: usize = 64;
 
 /// Serves the standard health service and nothing else, with no layer of
 /// duban's: the fastest a tonic server answers a call of that shape, the
@@ -133,6 +143,8 @@ pub struct Stack {
     pub reporting: ServiceProcess,
     databases: Vec<BenchDatabase>,
     pub seed: Seed,
+    /// The large plan, when a scenario needs it.
+    pub large: Option<Seed>,
 }
 
 /// The seed's names the scenarios call with.
@@ -149,8 +161,9 @@ pub struct Seed {
 
 impl Stack {
     /// Starts both services on fresh databases (PostgreSQL when `admin_url` is
-    /// given) and imports the seed.
-    pub async fn start(dir: &Path, admin_url: Option<&str>) -> anyhow::Result<Self> {
+    /// given) and imports the seed, and the large plan with its stored reports
+    /// when `large`.
+    pub async fn start(dir: &Path, admin_url: Option<&str>, large: bool) -> anyhow::Result<Self> {
         let registry_db = BenchDatabase::create(dir, "registry", admin_url).await?;
         let reporting_db = BenchDatabase::create(dir, "reporting", admin_url).await?;
         let registry = start(
@@ -173,11 +186,17 @@ impl Stack {
         )
         .await;
         let seed = import_seed(registry.endpoint()).await?;
+        let large = if large {
+            Some(import_large(&registry.endpoint(), &reporting.endpoint()).await?)
+        } else {
+            None
+        };
         Ok(Self {
             registry,
             reporting,
             databases: vec![registry_db, reporting_db],
             seed,
+            large,
         })
     }
 
@@ -244,6 +263,94 @@ async fn import_seed(endpoint: String) -> anyhow::Result<Seed> {
         tasks: imported.tasks.into_iter().map(|t| t.name).collect(),
         unit_texts,
         slots,
+    })
+}
+
+/// Imports a plan of [`LARGE_TASKS`] tasks (the seed's units are loaded) and
+/// stores [`LARGE_REPORTS`] reports on it, spread over its slots of
+/// [`PERIOD`], so that `submit_large` measures a submission against a big plan
+/// and a long history.
+async fn import_large(registry: &str, reporting: &str) -> anyhow::Result<Seed> {
+    let started = std::time::Instant::now();
+    let mut client =
+        RegistryServiceClient::new(channel(registry).await?).max_decoding_message_size(256 << 20);
+    let imported = client
+        .import_plan(reg::ImportPlanRequest {
+            text: crate::document::compact_plan(LARGE_TASKS),
+            validate_only: false,
+            default_issuer: "九江市人民政府".to_owned(),
+        })
+        .await?
+        .into_inner();
+    let plan = imported
+        .plans
+        .first()
+        .context("the large plan")?
+        .name
+        .clone();
+    let mut slots = Vec::new();
+    let mut request = reg::ListObligationsRequest {
+        parent: plan.clone(),
+        period: PERIOD.to_owned(),
+        page_size: 1000,
+        ..Default::default()
+    };
+    loop {
+        let page = client.list_obligations(request.clone()).await?.into_inner();
+        slots.extend(page.obligations.into_iter().map(|o| (o.task, o.unit)));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        request.page_token = page.next_page_token;
+    }
+    if slots.is_empty() {
+        bail!("nobody must report in {PERIOD} on the large plan");
+    }
+    eprintln!(
+        "large plan: {} tasks, {} slots in {PERIOD}, imported in {:.1} s; storing {LARGE_REPORTS} reports",
+        imported.tasks.len(),
+        slots.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let started = std::time::Instant::now();
+    let slots = std::sync::Arc::new(slots);
+    let channel = channel(reporting).await?;
+    let mut workers = tokio::task::JoinSet::new();
+    for worker in 0..PRELOAD_IN_FLIGHT {
+        let (slots, channel) = (slots.clone(), channel.clone());
+        workers.spawn(async move {
+            let mut client = ReportingServiceClient::new(channel);
+            for n in (worker..LARGE_REPORTS).step_by(PRELOAD_IN_FLIGHT) {
+                let (task, unit) = &slots[n % slots.len()];
+                client
+                    .submit_report(rep::SubmitReportRequest {
+                        parent: task.clone(),
+                        report: Some(rep::Report {
+                            unit: unit.clone(),
+                            period: PERIOD.to_owned(),
+                            progress: format!("第{n}次报送：各项工作有序推进。"),
+                            status: rep::ReportStatus::OnTrack as i32,
+                            ..Default::default()
+                        }),
+                        request_id: uuid::Uuid::new_v4().to_string(),
+                    })
+                    .await?;
+            }
+            Ok::<_, tonic::Status>(())
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done??;
+    }
+    eprintln!(
+        "large plan: {LARGE_REPORTS} reports stored in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Seed {
+        plan,
+        tasks: imported.tasks.into_iter().map(|t| t.name).collect(),
+        unit_texts: Vec::new(),
+        slots: std::sync::Arc::try_unwrap(slots).unwrap_or_else(|shared| (*shared).clone()),
     })
 }
 
