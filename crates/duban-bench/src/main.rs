@@ -18,6 +18,7 @@
 mod document;
 mod load;
 mod parse;
+mod scale;
 mod scenario;
 mod stack;
 
@@ -71,6 +72,15 @@ struct Args {
     /// URL.
     #[arg(long, env = "DUBAN_BENCH_POSTGRES_URL", hide_env_values = true)]
     postgres_url: Option<String>,
+    /// Instead of the scenarios: measure at scale (100,000 tasks over 500
+    /// units in ten plans, reports over four quarters): import time, one
+    /// reminder sweep (time and peak memory), call latencies and database
+    /// size, on each backend. `--out` then gets one object per backend.
+    #[arg(long)]
+    scale: bool,
+    /// Reports `--scale` stores before it sweeps.
+    #[arg(long, default_value_t = 100_000)]
+    scale_reports: usize,
     /// Internal: serve the bare echo server on this address.
     #[arg(long, hide = true)]
     serve_echo: Option<SocketAddr>,
@@ -121,6 +131,9 @@ struct Plan {
 }
 
 async fn bench(args: Args) -> anyhow::Result<()> {
+    if args.scale {
+        return scale_runs(&args).await;
+    }
     let duration = Duration::from_secs_f64(args.duration.max(0.01));
     let plan = Plan {
         warm_up: Duration::from_secs_f64(args.warm_up.unwrap_or((args.duration / 5.0).min(1.0))),
@@ -305,6 +318,26 @@ fn compare_large(rows: &[Row]) {
             );
         }
     }
+}
+
+/// `--scale` on SQLite, then PostgreSQL when configured.
+async fn scale_runs(args: &Args) -> anyhow::Result<()> {
+    let dir = stack::work_dir();
+    let mut backends: Vec<(&'static str, Option<&str>)> = vec![("sqlite", None)];
+    if let Some(url) = args.postgres_url.as_deref().filter(|url| !url.is_empty()) {
+        backends.push(("postgres", Some(url)));
+    }
+    let mut rows = Vec::new();
+    for (backend, admin_url) in backends {
+        let row = scale::run(&dir, backend, admin_url, args.scale_reports).await?;
+        eprintln!("{}", serde_json::to_string_pretty(&row)?);
+        rows.push(row);
+        if let Some(out) = &args.out {
+            std::fs::write(out, serde_json::to_string_pretty(&rows)? + "\n")?;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }
 
 /// Writes every row so far, so that an interrupted run keeps what it measured.

@@ -88,15 +88,19 @@ pub async fn start_echo(logs: &Path) -> anyhow::Result<ServiceProcess> {
 pub struct BenchDatabase {
     pub url: String,
     postgres: Option<(String, String)>,
+    /// The SQLite file, when it is one.
+    file: Option<PathBuf>,
 }
 
 impl BenchDatabase {
     /// A SQLite file in `dir`, or a new database next to `admin_url`'s.
     pub async fn create(dir: &Path, label: &str, admin_url: Option<&str>) -> anyhow::Result<Self> {
         let Some(admin_url) = admin_url else {
+            let file = dir.join(format!("{label}.db"));
             return Ok(Self {
-                url: format!("sqlite://{}/{label}.db?mode=rwc", dir.display()),
+                url: format!("sqlite://{}?mode=rwc", file.display()),
                 postgres: None,
+                file: Some(file),
             });
         };
         let name = format!("duban_bench_{label}_{}", uuid::Uuid::new_v4().simple());
@@ -109,7 +113,32 @@ impl BenchDatabase {
         Ok(Self {
             url: with_database(admin_url, &name),
             postgres: Some((admin_url.to_owned(), name)),
+            file: None,
         })
+    }
+
+    /// Bytes the database takes: a SQLite file with its write-ahead log, or
+    /// what PostgreSQL counts for the database.
+    pub async fn size(&self) -> anyhow::Result<u64> {
+        if let Some(file) = &self.file {
+            let mut wal = file.clone().into_os_string();
+            wal.push("-wal");
+            return Ok([file.clone(), PathBuf::from(wal)]
+                .iter()
+                .filter_map(|path| std::fs::metadata(path).ok())
+                .map(|metadata| metadata.len())
+                .sum());
+        }
+        let db = Database::connect(self.url.as_str()).await?;
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT pg_database_size(current_database()) AS bytes",
+            ))
+            .await?
+            .context("pg_database_size answered nothing")?;
+        let bytes: i64 = row.try_get("", "bytes")?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
     }
 
     /// Drops a PostgreSQL database (a SQLite file goes with its directory).
@@ -164,27 +193,7 @@ impl Stack {
     /// given) and imports the seed, and the large plan with its stored reports
     /// when `large`.
     pub async fn start(dir: &Path, admin_url: Option<&str>, large: bool) -> anyhow::Result<Self> {
-        let registry_db = BenchDatabase::create(dir, "registry", admin_url).await?;
-        let reporting_db = BenchDatabase::create(dir, "reporting", admin_url).await?;
-        let registry = start(
-            &sibling_binary("duban-registry")?,
-            &["--database-url".to_owned(), registry_db.url.clone()],
-            dir,
-        )
-        .await;
-        let reporting = start(
-            &sibling_binary("duban-reporting")?,
-            &[
-                "--database-url".to_owned(),
-                reporting_db.url.clone(),
-                "--registry-url".to_owned(),
-                registry.endpoint(),
-                "--sweep-interval".to_owned(),
-                "0".to_owned(),
-            ],
-            dir,
-        )
-        .await;
+        let (registry, reporting, databases) = start_services(dir, admin_url).await?;
         let seed = import_seed(registry.endpoint()).await?;
         let large = if large {
             Some(import_large(&registry.endpoint(), &reporting.endpoint()).await?)
@@ -194,7 +203,7 @@ impl Stack {
         Ok(Self {
             registry,
             reporting,
-            databases: vec![registry_db, reporting_db],
+            databases,
             seed,
             large,
         })
@@ -208,6 +217,36 @@ impl Stack {
             database.remove().await;
         }
     }
+}
+
+/// Starts the registry and the reporting service (no sweeps of its own) on
+/// fresh databases, PostgreSQL ones when `admin_url` is given; nothing loaded.
+pub async fn start_services(
+    dir: &Path,
+    admin_url: Option<&str>,
+) -> anyhow::Result<(ServiceProcess, ServiceProcess, Vec<BenchDatabase>)> {
+    let registry_db = BenchDatabase::create(dir, "registry", admin_url).await?;
+    let reporting_db = BenchDatabase::create(dir, "reporting", admin_url).await?;
+    let registry = start(
+        &sibling_binary("duban-registry")?,
+        &["--database-url".to_owned(), registry_db.url.clone()],
+        dir,
+    )
+    .await;
+    let reporting = start(
+        &sibling_binary("duban-reporting")?,
+        &[
+            "--database-url".to_owned(),
+            reporting_db.url.clone(),
+            "--registry-url".to_owned(),
+            registry.endpoint(),
+            "--sweep-interval".to_owned(),
+            "0".to_owned(),
+        ],
+        dir,
+    )
+    .await;
+    Ok((registry, reporting, vec![registry_db, reporting_db]))
 }
 
 /// Loads the seed's units and imports its plan, the way `duban seed` does, and
