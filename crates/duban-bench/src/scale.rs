@@ -181,7 +181,7 @@ async fn measure(
     // Reports over the first plan's slots, quarter by quarter in turn.
     let mut slots: Vec<Vec<(String, String)>> = Vec::new();
     for quarter in QUARTERS {
-        slots.push(obligations(&mut client, &first_plan, quarter).await?);
+        slots.push(stack::obligations(&mut client, &first_plan, quarter).await?);
     }
     let slots = Arc::new(slots);
     let reporting_channel = channel(&reporting.endpoint()).await?;
@@ -196,7 +196,7 @@ async fn measure(
                 let of_quarter = &slots[quarter];
                 let (task, unit) = &of_quarter[(n / QUARTERS.len()) % of_quarter.len()];
                 client
-                    .submit_report(submission(task, unit, QUARTERS[quarter], n))
+                    .submit_report(stack::submission(task, unit, QUARTERS[quarter], n))
                     .await?;
             }
             Ok::<_, tonic::Status>(())
@@ -264,43 +264,6 @@ async fn measure(
     })
 }
 
-fn submission(task: &str, unit: &str, period: &str, n: usize) -> rep::SubmitReportRequest {
-    rep::SubmitReportRequest {
-        parent: task.to_owned(),
-        report: Some(rep::Report {
-            unit: unit.to_owned(),
-            period: period.to_owned(),
-            progress: format!("第{n}次报送：各项工作有序推进。"),
-            status: rep::ReportStatus::OnTrack as i32,
-            ..Default::default()
-        }),
-        request_id: uuid::Uuid::new_v4().to_string(),
-    }
-}
-
-/// Every (task, unit) that must report on `plan` in `period`.
-async fn obligations(
-    client: &mut RegistryServiceClient<Channel>,
-    plan: &str,
-    period: &str,
-) -> anyhow::Result<Vec<(String, String)>> {
-    let mut slots = Vec::new();
-    let mut request = reg::ListObligationsRequest {
-        parent: plan.to_owned(),
-        period: period.to_owned(),
-        page_size: 1000,
-        ..Default::default()
-    };
-    loop {
-        let page = client.list_obligations(request.clone()).await?.into_inner();
-        slots.extend(page.obligations.into_iter().map(|o| (o.task, o.unit)));
-        if page.next_page_token.is_empty() {
-            return Ok(slots);
-        }
-        request.page_token = page.next_page_token;
-    }
-}
-
 type Latencies = BTreeMap<&'static str, u64>;
 type Failures = BTreeMap<&'static str, String>;
 
@@ -359,7 +322,7 @@ async fn latencies(
     });
     timed!("submit_report", SAMPLES, |n| {
         let (task, unit) = &of_q3[spread(n, of_q3.len())];
-        reporting.submit_report(submission(task, unit, QUARTERS[0], n))
+        reporting.submit_report(stack::submission(task, unit, QUARTERS[0], n))
     });
     timed!("list_missing_reports", WIDE_SAMPLES, |_n| reporting
         .list_missing_reports(rep::ListMissingReportsRequest {

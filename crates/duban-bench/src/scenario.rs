@@ -248,17 +248,7 @@ impl Targets {
                 };
                 let (task, unit) = &slots[index(slots.len())];
                 self.reporting(worker)?
-                    .submit_report(rep::SubmitReportRequest {
-                        parent: task.clone(),
-                        report: Some(rep::Report {
-                            unit: unit.clone(),
-                            period: PERIOD.to_owned(),
-                            progress: format!("第{sequence}次报送：各项工作有序推进。"),
-                            status: rep::ReportStatus::OnTrack as i32,
-                            ..Default::default()
-                        }),
-                        request_id: uuid::Uuid::new_v4().to_string(),
-                    })
+                    .submit_report(crate::stack::submission(task, unit, PERIOD, sequence))
                     .await?;
             }
             Scenario::ListMissingReports => {

@@ -268,21 +268,9 @@ async fn import_seed(endpoint: String) -> anyhow::Result<Seed> {
     let mut slots = Vec::new();
     let mut per_plan: HashMap<String, usize> = HashMap::new();
     for plan in &imported.plans {
-        let mut request = reg::ListObligationsRequest {
-            parent: plan.name.clone(),
-            period: PERIOD.to_owned(),
-            page_size: 1000,
-            ..Default::default()
-        };
-        loop {
-            let page = client.list_obligations(request.clone()).await?.into_inner();
-            *per_plan.entry(plan.name.clone()).or_default() += page.obligations.len();
-            slots.extend(page.obligations.into_iter().map(|o| (o.task, o.unit)));
-            if page.next_page_token.is_empty() {
-                break;
-            }
-            request.page_token = page.next_page_token;
-        }
+        let of_plan = obligations(&mut client, &plan.name, PERIOD).await?;
+        per_plan.insert(plan.name.clone(), of_plan.len());
+        slots.extend(of_plan);
     }
     let plan = per_plan
         .into_iter()
@@ -327,21 +315,7 @@ async fn import_large(registry: &str, reporting: &str) -> anyhow::Result<Seed> {
         .context("the large plan")?
         .name
         .clone();
-    let mut slots = Vec::new();
-    let mut request = reg::ListObligationsRequest {
-        parent: plan.clone(),
-        period: PERIOD.to_owned(),
-        page_size: 1000,
-        ..Default::default()
-    };
-    loop {
-        let page = client.list_obligations(request.clone()).await?.into_inner();
-        slots.extend(page.obligations.into_iter().map(|o| (o.task, o.unit)));
-        if page.next_page_token.is_empty() {
-            break;
-        }
-        request.page_token = page.next_page_token;
-    }
+    let slots = obligations(&mut client, &plan, PERIOD).await?;
     if slots.is_empty() {
         bail!("nobody must report in {PERIOD} on the large plan");
     }
@@ -362,17 +336,7 @@ async fn import_large(registry: &str, reporting: &str) -> anyhow::Result<Seed> {
             for n in (worker..LARGE_REPORTS).step_by(PRELOAD_IN_FLIGHT) {
                 let (task, unit) = &slots[n % slots.len()];
                 client
-                    .submit_report(rep::SubmitReportRequest {
-                        parent: task.clone(),
-                        report: Some(rep::Report {
-                            unit: unit.clone(),
-                            period: PERIOD.to_owned(),
-                            progress: format!("第{n}次报送：各项工作有序推进。"),
-                            status: rep::ReportStatus::OnTrack as i32,
-                            ..Default::default()
-                        }),
-                        request_id: uuid::Uuid::new_v4().to_string(),
-                    })
+                    .submit_report(submission(task, unit, PERIOD, n))
                     .await?;
             }
             Ok::<_, tonic::Status>(())
@@ -391,6 +355,50 @@ async fn import_large(registry: &str, reporting: &str) -> anyhow::Result<Seed> {
         unit_texts: Vec::new(),
         slots: std::sync::Arc::try_unwrap(slots).unwrap_or_else(|shared| (*shared).clone()),
     })
+}
+
+/// Every (task, unit) that must report on `plan` in `period`, page by page.
+pub async fn obligations(
+    client: &mut RegistryServiceClient<Channel>,
+    plan: &str,
+    period: &str,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let mut slots = Vec::new();
+    let mut request = reg::ListObligationsRequest {
+        parent: plan.to_owned(),
+        period: period.to_owned(),
+        page_size: 1000,
+        ..Default::default()
+    };
+    loop {
+        let page = client.list_obligations(request.clone()).await?.into_inner();
+        slots.extend(page.obligations.into_iter().map(|o| (o.task, o.unit)));
+        if page.next_page_token.is_empty() {
+            return Ok(slots);
+        }
+        request.page_token = page.next_page_token;
+    }
+}
+
+/// The `n`th report the benchmark submits, on `task` for `unit` and `period`,
+/// under a new request id.
+pub fn submission(
+    task: &str,
+    unit: &str,
+    period: &str,
+    n: impl std::fmt::Display,
+) -> rep::SubmitReportRequest {
+    rep::SubmitReportRequest {
+        parent: task.to_owned(),
+        report: Some(rep::Report {
+            unit: unit.to_owned(),
+            period: period.to_owned(),
+            progress: format!("第{n}次报送：各项工作有序推进。"),
+            status: rep::ReportStatus::OnTrack as i32,
+            ..Default::default()
+        }),
+        request_id: uuid::Uuid::new_v4().to_string(),
+    }
 }
 
 /// One HTTP/2 connection to `endpoint`.
