@@ -48,6 +48,14 @@ async fn start(binary: &str, database: &TestDatabase, extra: &[String]) -> Servi
     start_binary(binary, database, None, extra, "warn").await
 }
 
+/// Unit `index`'s display name, `市东甲局` … `市南癸局`: no digits, which the
+/// plan parser does not take in a unit's name.
+fn unit_name(index: usize) -> String {
+    const FIRST: [char; 3] = ['东', '西', '南'];
+    const SECOND: [char; 10] = ['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸'];
+    format!("市{}{}局", FIRST[index / 10 % 3], SECOND[index % 10])
+}
+
 /// Imports plans with `tasks` tasks in total; returns the unit names.
 async fn seed(
     client: &mut RegistryServiceClient<tonic::transport::Channel>,
@@ -56,7 +64,7 @@ async fn seed(
     let mut units = Vec::new();
     for i in 0..UNITS {
         let unit = registry::Unit {
-            display_name: format!("市第{i}局"),
+            display_name: unit_name(i),
             ..Default::default()
         };
         let created = client
@@ -77,7 +85,10 @@ async fn seed(
         for n in 1..=count {
             let (a, b, c) = (n % UNITS, (n + 7) % UNITS, (n + 13) % UNITS);
             document.push_str(&format!(
-                "{n}.推进第{n}项。(责任单位:市第{a}局、市第{b}局、市第{c}局)\n"
+                "{n}.推进第{n}项。(责任单位:{}、{}、{})\n",
+                unit_name(a),
+                unit_name(b),
+                unit_name(c)
             ));
         }
         client
