@@ -20,9 +20,37 @@ use std::{
 use duban_infra::fresh::SharedRead;
 use sea_orm::{ConnectionTrait, DbErr, Statement};
 
-/// At most this many answers are kept; the cache empties when full (answers
-/// are cheap to recompute; no LRU state).
-const MAX_ENTRIES: usize = 512;
+/// At most this many rows (reports, obligations, items) are kept in all; the
+/// cache empties when a new answer would pass it (answers are cheap to
+/// recompute; no LRU state). Memory so stays bounded whatever the plan sizes.
+const MAX_ROWS: usize = 200_000;
+
+/// An answer larger than this is served but not kept: one huge period would
+/// otherwise push every other answer out on each read.
+const MAX_ROWS_PER_ANSWER: usize = 50_000;
+
+/// How many rows an answer holds, for the cache's bound.
+pub trait Rows {
+    fn rows(&self) -> usize;
+}
+
+impl<T> Rows for Vec<T> {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<K, V> Rows for HashMap<K, V> {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Rows for crate::domain::colour::StoredColourRules {
+    fn rows(&self) -> usize {
+        1
+    }
+}
 
 /// What is read, and for which plan and period (empty for a plan-wide read).
 type Key = (&'static str, String, String);
@@ -40,7 +68,8 @@ struct Inner {
 #[derive(Default)]
 struct State {
     version: i64,
-    entries: HashMap<Key, Arc<dyn Any + Send + Sync>>,
+    rows: usize,
+    entries: HashMap<Key, (usize, Arc<dyn Any + Send + Sync>)>,
 }
 
 impl std::fmt::Debug for PeriodCache {
@@ -61,7 +90,7 @@ impl PeriodCache {
         read: impl FnOnce() -> Fut,
     ) -> Result<Arc<T>, E>
     where
-        T: Send + Sync + 'static,
+        T: Rows + Send + Sync + 'static,
         E: From<DbErr>,
         Fut: Future<Output = Result<T, E>>,
     {
@@ -82,18 +111,30 @@ impl PeriodCache {
         if !state.at(version) {
             return None;
         }
-        Arc::clone(state.entries.get(key)?).downcast::<T>().ok()
+        Arc::clone(&state.entries.get(key)?.1).downcast::<T>().ok()
     }
 
-    fn store<T: Send + Sync + 'static>(&self, version: i64, key: Key, answer: Arc<T>) {
+    fn store<T: Rows + Send + Sync + 'static>(&self, version: i64, key: Key, answer: Arc<T>) {
+        let rows = answer.rows().max(1);
+        if rows > MAX_ROWS_PER_ANSWER {
+            return;
+        }
         let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         if !state.at(version) {
             return; // a newer version was seen: this answer may already be stale
         }
-        if state.entries.len() >= MAX_ENTRIES {
-            state.entries.clear();
+        if state.rows + rows > MAX_ROWS {
+            state.clear();
         }
-        state.entries.insert(key, answer);
+        if let Some((replaced, _)) = state.entries.insert(key, (rows, answer)) {
+            state.rows -= replaced;
+        }
+        state.rows += rows;
+    }
+
+    /// Rows kept now, for tests of the bound.
+    pub fn rows_kept(&self) -> usize {
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner()).rows
     }
 }
 
@@ -103,9 +144,14 @@ impl State {
     fn at(&mut self, version: i64) -> bool {
         if version > self.version {
             self.version = version;
-            self.entries.clear();
+            self.clear();
         }
         version == self.version
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.rows = 0;
     }
 }
 

@@ -61,14 +61,18 @@ async fn the_version_moves_with_every_change_to_a_watched_table() {
         let reads = AtomicUsize::new(0);
         let read = || async {
             reads.fetch_add(1, Ordering::SeqCst);
-            Ok::<_, sea_orm::DbErr>(reads.load(Ordering::SeqCst))
+            Ok::<_, sea_orm::DbErr>(vec![reads.load(Ordering::SeqCst)])
         };
         let first = cache.read(&db, "latest", "plan", "2019-Q3", read).await;
         let again = cache.read(&db, "latest", "plan", "2019-Q3", read).await;
-        assert_eq!((*first.unwrap(), *again.unwrap()), (1, 1), "{backend:?}");
+        assert_eq!(
+            (first.unwrap()[0], again.unwrap()[0]),
+            (1, 1),
+            "{backend:?}"
+        );
         let other = cache.read(&db, "latest", "plan", "2019-Q4", read).await;
         assert_eq!(
-            *other.unwrap(),
+            other.unwrap()[0],
             2,
             "{backend:?}: another period, another entry"
         );
@@ -89,11 +93,65 @@ async fn the_version_moves_with_every_change_to_a_watched_table() {
             expected += 1;
             let after = cache.read(&db, "latest", "plan", "2019-Q3", read).await;
             assert_eq!(
-                *after.unwrap(),
+                after.unwrap()[0],
                 expected,
                 "{backend:?}: read again after `{change}`"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn the_cache_holds_a_bounded_number_of_rows() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = connect(&database.url, Durability::Required).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let cache = period_cache::PeriodCache::default();
+        let reads = AtomicUsize::new(0);
+        let rows = |n: usize| {
+            let reads = &reads;
+            move || async move {
+                reads.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, sea_orm::DbErr>(vec![0u8; n])
+            }
+        };
+
+        // Five periods of 50,000 rows each: never more than 200,000 kept.
+        for quarter in 1..=5 {
+            let period = format!("2019-Q{quarter}");
+            cache
+                .read(&db, "latest", "plan", &period, rows(50_000))
+                .await
+                .unwrap();
+            assert!(cache.rows_kept() <= 200_000, "{backend:?}: {period}");
+        }
+        assert_eq!(cache.rows_kept(), 50_000, "{backend:?}: emptied when full");
+        let before = reads.load(Ordering::SeqCst);
+        cache
+            .read(&db, "latest", "plan", "2019-Q5", rows(50_000))
+            .await
+            .unwrap();
+        assert_eq!(
+            reads.load(Ordering::SeqCst),
+            before,
+            "{backend:?}: the newest answer is still kept"
+        );
+
+        // One answer larger than a quarter of the bound is served, never kept.
+        for _ in 0..2 {
+            let huge = cache
+                .read(&db, "latest", "huge", "2019-Q3", rows(50_001))
+                .await
+                .unwrap();
+            assert_eq!(huge.len(), 50_001);
+        }
+        assert_eq!(
+            reads.load(Ordering::SeqCst),
+            before + 2,
+            "{backend:?}: read each time"
+        );
+        assert_eq!(cache.rows_kept(), 50_000, "{backend:?}");
     }
 }
 
