@@ -13,6 +13,7 @@ pub mod reports;
 pub mod rules;
 pub mod snapshots;
 pub mod status_rules;
+pub mod sweep_reads;
 pub mod writes;
 
 /// The service's database: `db` for writes and the reads a write depends on,

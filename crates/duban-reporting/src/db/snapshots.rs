@@ -5,8 +5,8 @@
 //! part of one.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::OnConflict,
 };
 
 use super::entities::slot_snapshot;
@@ -23,14 +23,30 @@ pub async fn take_once(
     period: &str,
     obligations: &[Obligation],
 ) -> Result<(), DbErr> {
-    let existing = slot_snapshot::Entity::find()
-        .filter(slot_snapshot::Column::PlanId.eq(plan_id))
-        .filter(slot_snapshot::Column::Period.eq(period))
-        .count(db)
-        .await?;
-    if existing > 0 {
+    if exists(db, plan_id, period).await? {
         return Ok(());
     }
+    insert(db, plan_id, period, obligations).await
+}
+
+/// Whether the period has a snapshot.
+pub async fn exists(db: &impl ConnectionTrait, plan_id: &str, period: &str) -> Result<bool, DbErr> {
+    let any = slot_snapshot::Entity::find()
+        .filter(slot_snapshot::Column::PlanId.eq(plan_id))
+        .filter(slot_snapshot::Column::Period.eq(period))
+        .one(db)
+        .await?;
+    Ok(any.is_some())
+}
+
+/// Adds `obligations` to the period's snapshot (rows it holds stay); part of
+/// taking one whole, in the caller's transaction.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    period: &str,
+    obligations: &[Obligation],
+) -> Result<(), DbErr> {
     for chunk in obligations.chunks(CHUNK) {
         let rows = chunk.iter().map(|o| slot_snapshot::ActiveModel {
             plan_id: Set(plan_id.to_owned()),
@@ -68,6 +84,63 @@ pub async fn of_period(
         .filter(slot_snapshot::Column::Period.eq(period))
         .all(db)
         .await?;
+    to_domain(rows)
+}
+
+/// A part of a snapshot read in task-number order.
+#[derive(Debug)]
+pub struct NumberedPart {
+    pub obligations: Vec<Obligation>,
+    /// Where the next part starts; None when the range is read.
+    pub next_number: Option<i32>,
+}
+
+/// Returns rows of the period's snapshot whose task number is in `from..=to`,
+/// about `limit` of them from `from` on, always every row of each number read
+/// (a task's units are never split across parts).
+pub async fn by_numbers(
+    db: &impl ConnectionTrait,
+    plan_id: &str,
+    period: &str,
+    from: i32,
+    to: i32,
+    limit: u64,
+) -> Result<NumberedPart, DbErr> {
+    let of_period = || {
+        slot_snapshot::Entity::find()
+            .filter(slot_snapshot::Column::PlanId.eq(plan_id))
+            .filter(slot_snapshot::Column::Period.eq(period))
+    };
+    let mut rows = of_period()
+        .filter(slot_snapshot::Column::TaskNumber.between(from, to))
+        .order_by_asc(slot_snapshot::Column::TaskNumber)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let last = match rows.last() {
+        Some(row) if rows.len() as u64 >= limit => row.task_number,
+        _ => {
+            return Ok(NumberedPart {
+                obligations: to_domain(rows)?,
+                next_number: None,
+            });
+        }
+    };
+    // The last number may go on past the limit: it is read whole.
+    rows.retain(|row| row.task_number < last);
+    rows.extend(
+        of_period()
+            .filter(slot_snapshot::Column::TaskNumber.eq(last))
+            .all(db)
+            .await?,
+    );
+    Ok(NumberedPart {
+        obligations: to_domain(rows)?,
+        next_number: if last < to { Some(last + 1) } else { None },
+    })
+}
+
+fn to_domain(rows: Vec<slot_snapshot::Model>) -> Result<Vec<Obligation>, DbErr> {
     rows.into_iter()
         .map(|row| {
             let role = ReporterRole::parse(&row.role).ok_or_else(|| {

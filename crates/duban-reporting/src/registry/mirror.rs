@@ -29,7 +29,7 @@ use std::{
 
 use duban_model::{Cadence, WorkingCalendar};
 
-use super::{FieldMap, RegistryView};
+use super::{FieldMap, ObligationsPage, RegistryView};
 use crate::{
     domain::{
         Obligation, PeriodWindow,
@@ -315,6 +315,20 @@ impl RegistryView for RegistryMirror {
             .period_at(version, plan_id, period, include_participating, fields)
             .await?;
         Ok((kept.window.clone(), kept.obligations.clone()))
+    }
+
+    /// Passed through: a page walk is read once, and keeping it would hold
+    /// the whole period the walk exists to avoid holding.
+    async fn obligations_page(
+        &self,
+        plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        page_token: &str,
+    ) -> Result<ObligationsPage, ReportingError> {
+        self.registry
+            .obligations_page(plan_id, period, include_participating, page_token)
+            .await
     }
 
     async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {

@@ -46,6 +46,15 @@ pub type FieldMap<'a> = &'a [(&'a str, &'a str)];
 
 pub use self::calendar::CALENDAR_TTL;
 
+/// One page of a period's obligations.
+#[derive(Debug, Clone)]
+pub struct ObligationsPage {
+    pub window: PeriodWindow,
+    pub obligations: Vec<Obligation>,
+    /// Empty on the last page.
+    pub next_page_token: String,
+}
+
 /// A client of duban.registry.v1.RegistryService.
 #[derive(Debug, Clone)]
 pub struct Registry {
@@ -159,6 +168,33 @@ pub trait RegistryView: Send + Sync + std::fmt::Debug {
         include_participating: bool,
         fields: FieldMap<'_>,
     ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError>;
+
+    /// Returns one page of the period's obligations, in the registry's order
+    /// (task number, then unit id), from `page_token` on (empty: the first
+    /// page). Never kept: a reader that walks a whole period page by page (the
+    /// reminder sweep) holds one page at a time. A view that cannot page
+    /// answers the whole period as one page.
+    async fn obligations_page(
+        &self,
+        plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        page_token: &str,
+    ) -> Result<ObligationsPage, ReportingError> {
+        if !page_token.is_empty() {
+            return Err(ReportingError::Internal(anyhow::anyhow!(
+                "this registry view answers a period in one page"
+            )));
+        }
+        let (window, obligations) = self
+            .obligations(plan_id, period, include_participating, &[])
+            .await?;
+        Ok(ObligationsPage {
+            window,
+            obligations,
+            next_page_token: String::new(),
+        })
+    }
 
     /// Returns a live task; NOT_FOUND when it does not exist or is deleted.
     async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError>;
@@ -322,6 +358,35 @@ impl RegistryView for Registry {
             ..Default::default()
         };
         self.all_obligations(request, fields).await
+    }
+
+    async fn obligations_page(
+        &self,
+        plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        page_token: &str,
+    ) -> Result<ObligationsPage, ReportingError> {
+        let request = pb::ListObligationsRequest {
+            parent: plan_name(plan_id),
+            period: period.to_owned(),
+            include_participating,
+            page_size: PAGE_SIZE,
+            page_token: page_token.to_owned(),
+            ..Default::default()
+        };
+        let page = self
+            .guarded(self.client.clone().list_obligations(request), &[])
+            .await?;
+        Ok(ObligationsPage {
+            window: convert::window(&page)?,
+            obligations: page
+                .obligations
+                .iter()
+                .map(convert::obligation)
+                .collect::<Result<_, _>>()?,
+            next_page_token: page.next_page_token,
+        })
     }
 
     async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {

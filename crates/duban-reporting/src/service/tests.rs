@@ -40,17 +40,29 @@ use crate::{
         reminder::{DayCount, NonWorkingDay},
     },
     error::ReportingError,
-    registry::{FieldMap, RegistryView},
+    registry::{FieldMap, ObligationsPage, RegistryView},
 };
 
 /// A registry that knows one plan `p1`, in 2019-Q3, with fixed obligations.
 #[derive(Debug)]
 pub(crate) struct StandInRegistry {
-    obligations: Vec<Obligation>,
+    obligations: std::sync::Mutex<Vec<Obligation>>,
     down: AtomicBool,
 }
 
 impl StandInRegistry {
+    fn obligations(&self) -> Vec<Obligation> {
+        self.obligations.lock().unwrap().clone()
+    }
+
+    /// Takes `unit` off `task`, as an UpdateTask in the registry would.
+    pub(crate) fn unassign(&self, task: &str, unit: &str) {
+        self.obligations
+            .lock()
+            .unwrap()
+            .retain(|o| (o.task_id.as_str(), o.unit_id.as_str()) != (task, unit));
+    }
+
     fn check_up(&self) -> Result<(), ReportingError> {
         if self.down.load(Ordering::SeqCst) {
             return Err(ReportingError::RegistryUnavailable(Status::unavailable(
@@ -96,10 +108,9 @@ impl RegistryView for StandInRegistry {
         self.check_up()?;
         let window = window_of(period)?;
         let found = self
-            .obligations
-            .iter()
-            .find(|o| o.task_id == task_id && o.unit_id == unit_id && period == "2019-Q3")
-            .cloned();
+            .obligations()
+            .into_iter()
+            .find(|o| o.task_id == task_id && o.unit_id == unit_id && period == "2019-Q3");
         Ok((window, found))
     }
 
@@ -112,12 +123,42 @@ impl RegistryView for StandInRegistry {
     ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
         self.check_up()?;
         let found = self
-            .obligations
-            .iter()
+            .obligations()
+            .into_iter()
             .filter(|o| include_participating || o.role != ReporterRole::Participating)
-            .cloned()
             .collect();
         Ok((window_of(period)?, found))
+    }
+
+    /// Pages of one obligation, in the registry's order, so that every walk
+    /// crosses as many page boundaries as it can; the token is the position.
+    async fn obligations_page(
+        &self,
+        _plan_id: &str,
+        period: &str,
+        include_participating: bool,
+        page_token: &str,
+    ) -> Result<ObligationsPage, ReportingError> {
+        self.check_up()?;
+        let mut listed: Vec<Obligation> = self
+            .obligations()
+            .into_iter()
+            .filter(|o| include_participating || o.role != ReporterRole::Participating)
+            .collect();
+        listed.sort_by(|a, b| (a.task_number, &a.unit_id).cmp(&(b.task_number, &b.unit_id)));
+        let at: usize = match page_token {
+            "" => 0,
+            token => token.parse().unwrap(),
+        };
+        Ok(ObligationsPage {
+            window: window_of(period)?,
+            obligations: listed.iter().skip(at).take(1).cloned().collect(),
+            next_page_token: if at + 1 < listed.len() {
+                (at + 1).to_string()
+            } else {
+                String::new()
+            },
+        })
     }
 
     async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {
@@ -173,7 +214,7 @@ impl RegistryView for StandInRegistry {
                 description: String::new(),
                 section: 0,
                 assignments: self
-                    .obligations
+                    .obligations()
                     .iter()
                     .filter(|o| o.task_id == *id)
                     .map(|o| Assignment {
@@ -218,7 +259,7 @@ impl RegistryView for StandInRegistry {
     }
 }
 
-fn obligation(task: &str, number: i32, unit: &str, role: ReporterRole) -> Obligation {
+pub(crate) fn obligation(task: &str, number: i32, unit: &str, role: ReporterRole) -> Obligation {
     Obligation {
         task_id: task.to_owned(),
         task_number: number,
@@ -229,17 +270,29 @@ fn obligation(task: &str, number: i32, unit: &str, role: ReporterRole) -> Obliga
 
 /// A context on a fresh in-memory database at `now`, with the stand-in registry.
 pub(crate) async fn context_at(now: DateTime<Utc>) -> (Context, Arc<StandInRegistry>) {
-    let db = database::connect("sqlite::memory:", Durability::AllowWeak)
-        .await
-        .unwrap();
-    database::migrate::<Migrator>(&db).await.unwrap();
-    let registry = Arc::new(StandInRegistry {
-        obligations: vec![
+    context_with(
+        now,
+        vec![
             obligation("t5", 5, "ndrc", ReporterRole::Lead),
             obligation("t5", 5, "stats", ReporterRole::Participating),
             obligation("t6", 6, "xiushui", ReporterRole::Responsible),
             obligation("t6", 6, "wuning", ReporterRole::Responsible),
         ],
+    )
+    .await
+}
+
+/// As `context_at`, the stand-in registry listing `obligations` (tasks t5, t6).
+pub(crate) async fn context_with(
+    now: DateTime<Utc>,
+    obligations: Vec<Obligation>,
+) -> (Context, Arc<StandInRegistry>) {
+    let db = database::connect("sqlite::memory:", Durability::AllowWeak)
+        .await
+        .unwrap();
+    database::migrate::<Migrator>(&db).await.unwrap();
+    let registry = Arc::new(StandInRegistry {
+        obligations: std::sync::Mutex::new(obligations),
         down: AtomicBool::new(false),
     });
     let events = super::events::EventHub::default();
@@ -300,7 +353,7 @@ fn in_q3() -> DateTime<Utc> {
     china(2019, 9, 20, 10, 0, 0)
 }
 
-fn submission(task: &str, unit: &str, request_id: Option<uuid::Uuid>) -> Submission {
+pub(crate) fn submission(task: &str, unit: &str, request_id: Option<uuid::Uuid>) -> Submission {
     Submission {
         slot: SlotKey {
             plan_id: "p1".into(),

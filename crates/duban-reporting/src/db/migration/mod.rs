@@ -9,6 +9,7 @@ mod indicator_values;
 mod latest_revisions;
 mod period_version;
 mod reminder_calendar;
+mod snapshot_numbers;
 mod status_rules;
 
 /// Runs the reporting migrations.
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(status_rules::StatusRules),
             Box::new(latest_revisions::LatestRevisions),
             Box::new(period_version::PeriodDataVersion),
+            Box::new(snapshot_numbers::SnapshotNumbers),
         ]
     }
 

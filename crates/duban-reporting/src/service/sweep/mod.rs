@@ -3,22 +3,29 @@
 //! deterministic id and the outbox writes an id once, so a sweep run twice, or by
 //! two replicas at once, writes each reminder once.
 
-use std::collections::HashSet;
+mod slots;
+#[cfg(test)]
+mod tests;
 
+use std::collections::HashMap;
+
+use self::slots::PeriodSlots;
 use super::Context;
 use crate::{
-    db::{events, extensions, reports, writes},
+    db::{extensions, snapshots, sweep_reads, writes},
     domain::{
-        ReviewState,
+        Obligation, PeriodWindow,
         event::{Event, EventType, NewEvent, Severity},
+        extension::Extended,
         names::{plan_name, task_name, unit_name},
         reminder::{ReminderKind, ReminderRule, calendar_years, decide, event_id, reach},
     },
     error::ReportingError,
 };
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
 use duban_model::period::periods_due_between;
+use sea_orm::TransactionTrait;
 
 /// The actor of reminders and escalations: rules fire them, not a person.
 const REMINDER_ACTOR: &str = "system";
@@ -127,6 +134,9 @@ pub async fn run(
     Ok(outcome)
 }
 
+/// Sweeps one period part by part (`slots`): each part's closed slots and
+/// written reminders are read for that part alone, and its reminders written
+/// in one multi-row append, so memory follows the part, not the period.
 async fn sweep_period(
     context: &Context,
     plan_id: &str,
@@ -135,65 +145,204 @@ async fn sweep_period(
     as_of: DateTime<Utc>,
     outcome: &mut SweepOutcome,
 ) -> Result<(), ReportingError> {
-    let db = &context.db;
-    let (window, obligations) =
-        super::slots::of_period(context, plan_id, period, false, &[], as_of).await?;
-    let closed: HashSet<(String, String)> = reports::latest_of_period(db, plan_id, period)
-        .await?
-        .into_iter()
-        .filter(|r| matches!(r.review.state, ReviewState::Pending | ReviewState::Accepted))
-        .map(|r| (r.slot.task_id, r.slot.unit_id))
-        .collect();
-    let extended = extensions::extended_in_period(db, plan_id, period).await?;
+    let mut slots = PeriodSlots::open(context, plan_id, period, false).await?;
+    if as_of > slots.window.due_time {
+        take_snapshot(context, plan_id, period).await?;
+        slots = PeriodSlots::open(context, plan_id, period, true).await?;
+    }
+    // Approved extensions are few (each one a person's decision): read whole.
+    let extended = extensions::extended_in_period(&context.reads, plan_id, period).await?;
     // One calendar for the period's slots, extended ones included: read before
-    // the loop so that the registry is asked once, not per slot.
+    // the parts so that the registry is asked once, not per slot.
     let due_dates = extended
         .values()
         .map(|moved| moved.due_time.with_timezone(&Shanghai).date_naive())
-        .chain([window.end]);
+        .chain([slots.window.end]);
     let calendar = match calendar_years(rules, due_dates) {
         Some(years) => context.registry.working_calendar(years).await?,
         None => duban_model::WorkingCalendar::default(),
     };
-    let plan = plan_name(plan_id);
-    let sent: HashSet<String> = events::reminder_ids(db, &plan, period)
-        .await?
-        .into_iter()
-        .collect();
-    let mut skipped_behind = std::collections::HashMap::new();
-    let mut new_events = Vec::new();
-    for obligation in obligations {
-        if closed.contains(&(obligation.task_id.clone(), obligation.unit_id.clone())) {
-            continue;
+    let period_rules = PeriodRules {
+        plan_id,
+        plan: plan_name(plan_id),
+        period,
+        rules,
+        window: slots.window.clone(),
+        extended,
+        calendar,
+        as_of,
+    };
+    while let Some(part) = slots.next_part().await? {
+        sweep_part(context, &period_rules, part, outcome).await?;
+    }
+    Ok(())
+}
+
+/// Takes the period's snapshot, page by page from the registry, unless it has
+/// one: in one transaction, so that no reader sees part of it. On SQLite that
+/// transaction holds the single writer for as long as the pages take, once
+/// per period, on the first sweep after its due time (unless a period read
+/// took the snapshot first).
+async fn take_snapshot(
+    context: &Context,
+    plan_id: &str,
+    period: &str,
+) -> Result<(), ReportingError> {
+    if snapshots::exists(&context.reads, plan_id, period).await? {
+        return Ok(());
+    }
+    let txn = context.db.begin().await?;
+    if snapshots::exists(&txn, plan_id, period).await? {
+        return Ok(());
+    }
+    let mut token = String::new();
+    loop {
+        let page = context
+            .registry
+            .obligations_page(plan_id, period, false, &token)
+            .await?;
+        snapshots::insert(&txn, plan_id, period, &page.obligations).await?;
+        if page.next_page_token.is_empty() {
+            break;
         }
-        outcome.open_slots += 1;
-        // An extended slot runs its reminders from the approved date, under ids of
-        // their own: the ladder starts again, whatever the old date sent.
-        let (due_date, due_time, schedule) =
-            match extended.get(&(obligation.task_id.clone(), obligation.unit_id.clone())) {
-                Some(moved) => (
-                    moved.due_time.with_timezone(&Shanghai).date_naive(),
-                    moved.due_time,
-                    format!("@{}", moved.extension_id),
-                ),
-                None => (window.end, window.due_time, String::new()),
-            };
-        let task = task_name(plan_id, &obligation.task_id);
-        let unit = unit_name(&obligation.unit_id);
-        let id_of = |rule: &ReminderRule| {
-            let rule_id = format!("{}{schedule}", rule.id);
-            event_id(&plan, &task, &unit, period, &rule_id, rule.offset_days)
-        };
-        let already: Vec<String> = rules
+        token = page.next_page_token;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What every part of one period's sweep shares.
+struct PeriodRules<'a> {
+    plan_id: &'a str,
+    plan: String,
+    period: &'a str,
+    rules: &'a [ReminderRule],
+    window: PeriodWindow,
+    extended: HashMap<(String, String), Extended>,
+    calendar: duban_model::WorkingCalendar,
+    as_of: DateTime<Utc>,
+}
+
+/// A reminder this sweep would write for one slot, and how many fired
+/// reminders it supersedes.
+struct Candidate {
+    event: NewEvent,
+    skipped: usize,
+}
+
+async fn sweep_part(
+    context: &Context,
+    sweep: &PeriodRules<'_>,
+    part: Vec<Obligation>,
+    outcome: &mut SweepOutcome,
+) -> Result<(), ReportingError> {
+    let (plan_id, period) = (sweep.plan_id, sweep.period);
+    let mut task_ids: Vec<&str> = part.iter().map(|o| o.task_id.as_str()).collect();
+    task_ids.sort_unstable();
+    task_ids.dedup();
+    let closed = sweep_reads::closed_among(&context.reads, plan_id, period, &task_ids).await?;
+    let open: Vec<&Obligation> = part
+        .iter()
+        .filter(|o| !closed.contains(&(o.task_id.clone(), o.unit_id.clone())))
+        .collect();
+    outcome.open_slots += open.len();
+
+    // Every id this part could have written, looked up at once by key.
+    let schedules: Vec<Schedule> = open.iter().map(|o| sweep.schedule_of(o)).collect();
+    let candidate_ids: Vec<String> = schedules
+        .iter()
+        .flat_map(|schedule| sweep.rules.iter().map(|rule| sweep.id_of(schedule, rule)))
+        .collect();
+    let sent = sweep_reads::written_among(&context.reads, &candidate_ids).await?;
+    drop(candidate_ids);
+
+    let mut candidates = Vec::new();
+    for schedule in schedules {
+        let already: Vec<String> = sweep
+            .rules
             .iter()
-            .filter(|rule| sent.contains(&id_of(rule)))
+            .filter(|rule| sent.contains(&sweep.id_of(&schedule, rule)))
             .map(|rule| rule.id.clone())
             .collect();
-        let decision = decide(rules, due_date, &calendar, as_of, &already);
+        let decision = decide(
+            sweep.rules,
+            schedule.due_date,
+            &sweep.calendar,
+            sweep.as_of,
+            &already,
+        );
         let Some(rule) = decision.send else { continue };
-        // Counted only if this sweep writes the reminder that supersedes them:
-        // a racing sweep that loses the write must not count them again.
-        skipped_behind.insert(id_of(rule), decision.skipped.len());
+        candidates.push(Candidate {
+            event: sweep.reminder(schedule, rule),
+            skipped: decision.skipped.len(),
+        });
+    }
+    // Counted only if this sweep writes the reminder that supersedes them: a
+    // racing sweep that loses the write must not count them again.
+    let skipped_behind: HashMap<String, usize> = candidates
+        .iter()
+        .map(|c| (c.event.id.clone(), c.skipped))
+        .collect();
+    let new_events = candidates.into_iter().map(|c| c.event).collect();
+    let written =
+        writes::append_reminders(&context.db, context.events.notifier(), new_events).await?;
+    outcome.skipped += written
+        .iter()
+        .filter_map(|event| skipped_behind.get(&event.event.id))
+        .sum::<usize>();
+    outcome.record(&written);
+    Ok(())
+}
+
+/// One open slot's reminder schedule: from its period's due date, or from the
+/// date an approved extension gave it.
+struct Schedule {
+    task: String,
+    unit: String,
+    due_date: NaiveDate,
+    due_time: DateTime<Utc>,
+    /// Appended to rule ids: an extended slot runs its reminders under ids of
+    /// its own, so the ladder starts again, whatever the old date sent.
+    suffix: String,
+}
+
+impl PeriodRules<'_> {
+    fn schedule_of(&self, obligation: &Obligation) -> Schedule {
+        let slot = (obligation.task_id.clone(), obligation.unit_id.clone());
+        let (due_date, due_time, suffix) = match self.extended.get(&slot) {
+            Some(moved) => (
+                moved.due_time.with_timezone(&Shanghai).date_naive(),
+                moved.due_time,
+                format!("@{}", moved.extension_id),
+            ),
+            None => (self.window.end, self.window.due_time, String::new()),
+        };
+        Schedule {
+            task: task_name(self.plan_id, &obligation.task_id),
+            unit: unit_name(&obligation.unit_id),
+            due_date,
+            due_time,
+            suffix,
+        }
+    }
+}
+
+impl PeriodRules<'_> {
+    /// The id of the reminder `rule` fires for the slot: the same in every
+    /// sweep, so that the outbox writes it once.
+    fn id_of(&self, schedule: &Schedule, rule: &ReminderRule) -> String {
+        let rule_id = format!("{}{}", rule.id, schedule.suffix);
+        event_id(
+            &self.plan,
+            &schedule.task,
+            &schedule.unit,
+            self.period,
+            &rule_id,
+            rule.offset_days,
+        )
+    }
+
+    fn reminder(&self, schedule: Schedule, rule: &ReminderRule) -> NewEvent {
         let (event_type, severity) = match rule.kind {
             ReminderKind::Upcoming => (EventType::ReminderUpcoming, Severity::Blue),
             ReminderKind::Due => (EventType::ReminderDue, Severity::Blue),
@@ -203,19 +352,19 @@ async fn sweep_period(
         let recipient = match (&rule.kind, &rule.escalate_to) {
             (ReminderKind::Escalation, Some(office)) => unit_name(office),
             (ReminderKind::Escalation, None) => String::new(),
-            _ => unit.clone(),
+            _ => schedule.unit.clone(),
         };
-        new_events.push(NewEvent {
-            id: id_of(rule),
+        NewEvent {
+            id: self.id_of(&schedule, rule),
             event_type,
-            occur_time: rule.fire_time(due_date, &calendar),
-            plan: plan.clone(),
-            task,
-            unit,
-            period: period.to_owned(),
-            due_time: Some(due_time),
+            occur_time: rule.fire_time(schedule.due_date, &self.calendar),
+            plan: self.plan.clone(),
+            task: schedule.task,
+            unit: schedule.unit,
+            period: self.period.to_owned(),
+            due_time: Some(schedule.due_time),
             report: String::new(),
-            rule: format!("{plan}/reminderRules/{}", rule.id),
+            rule: format!("{}/reminderRules/{}", self.plan, rule.id),
             offset_days: rule.offset_days,
             severity,
             recipient,
@@ -223,13 +372,6 @@ async fn sweep_period(
             actor: REMINDER_ACTOR.to_owned(),
             coordination_item: String::new(),
             extension: String::new(),
-        });
+        }
     }
-    let written = writes::append_reminders(db, context.events.notifier(), new_events).await?;
-    outcome.skipped += written
-        .iter()
-        .filter_map(|event| skipped_behind.get(&event.event.id))
-        .sum::<usize>();
-    outcome.record(&written);
-    Ok(())
 }

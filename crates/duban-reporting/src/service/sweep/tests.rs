@@ -1,0 +1,69 @@
+//! The sweep walks a period page by page (the stand-in registry pages one
+//! obligation at a time) and merges in the snapshot's slots the registry no
+//! longer lists, reminding each open slot exactly once.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+
+use crate::domain::{ReporterRole, event::EventType, period::tests::china};
+use crate::service::tests::{context_with, obligation, submission};
+
+#[tokio::test]
+async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
+    let (context, registry) = context_with(
+        china(2019, 9, 20, 9, 0, 0),
+        vec![
+            obligation("t5", 5, "ndrc", ReporterRole::Lead),
+            obligation("t5", 5, "a1", ReporterRole::Responsible),
+            obligation("t5", 5, "a2", ReporterRole::Responsible),
+            obligation("t5", 5, "stats", ReporterRole::Participating),
+            obligation("t6", 6, "b1", ReporterRole::Responsible),
+            obligation("t6", 6, "wuning", ReporterRole::Responsible),
+            obligation("t6", 6, "xiushui", ReporterRole::Responsible),
+        ],
+    )
+    .await;
+    crate::service::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap();
+    // The first sweep after the due time keeps who had to report, and sends
+    // the due-day reminders no sweep sent on the day.
+    let holiday = super::run(&context, china(2019, 10, 2, 9, 0, 0), None)
+        .await
+        .unwrap();
+    assert_eq!((holiday.written(), holiday.open_slots), (5, 5));
+    // Then the registry drops a unit inside a page walk and one at its end.
+    registry.unassign("t5", "a1");
+    registry.unassign("t6", "xiushui");
+
+    let overdue = super::run(&context, china(2019, 10, 8, 9, 30, 0), None)
+        .await
+        .unwrap();
+    assert_eq!(overdue.open_slots, 5, "ndrc reported; the rest are open");
+    assert_eq!(overdue.written(), 5);
+    let events = crate::service::events::list(&context, 0, 100)
+        .await
+        .unwrap();
+    let reminded: Vec<(String, String)> = events
+        .iter()
+        .filter(|e| e.event.event_type == EventType::ReminderOverdue)
+        .map(|e| (e.event.task.clone(), e.event.unit.clone()))
+        .collect();
+    let distinct: BTreeSet<(String, String)> = reminded.iter().cloned().collect();
+    assert_eq!(reminded.len(), distinct.len(), "one reminder per slot");
+    let units: BTreeSet<&str> = distinct
+        .iter()
+        .map(|(_, unit)| unit.trim_start_matches("units/"))
+        .collect();
+    assert_eq!(
+        units,
+        BTreeSet::from(["a1", "a2", "b1", "wuning", "xiushui"]),
+        "dropped units are reminded from the snapshot; the reported one is not"
+    );
+
+    let again = super::run(&context, china(2019, 10, 8, 10, 0, 0), None)
+        .await
+        .unwrap();
+    assert_eq!((again.written(), again.open_slots), (0, 5));
+}
