@@ -19,6 +19,8 @@ struct ChangingRegistry {
     version_unreadable: AtomicBool,
     obligation_reads: AtomicUsize,
     version_reads: AtomicUsize,
+    /// Each obligations read takes a while, so that concurrent callers overlap.
+    slow: AtomicBool,
 }
 
 impl ChangingRegistry {
@@ -78,6 +80,9 @@ impl RegistryView for ChangingRegistry {
         _fields: FieldMap<'_>,
     ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
         self.obligation_reads.fetch_add(1, Ordering::SeqCst);
+        if self.slow.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let obligations = self
             .assigned
             .lock()
@@ -159,6 +164,31 @@ async fn accepted(mirror: &RegistryMirror, unit: &str) -> bool {
         .await
         .unwrap();
     obligation.is_some()
+}
+
+#[tokio::test]
+async fn callers_missing_one_period_at_once_share_one_fetch_of_it() {
+    let registry = ChangingRegistry::assigning(&["ndrc", "wuning"]);
+    registry.slow.store(true, Ordering::SeqCst);
+    let mirror = Arc::new(mirror_of(&registry, &HandClock::new()));
+    let mut callers = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let mirror = Arc::clone(&mirror);
+        let unit = if n % 2 == 0 { "ndrc" } else { "wuning" };
+        callers.spawn(async move { accepted(&mirror, unit).await });
+    }
+    while let Some(answer) = callers.join_next().await {
+        assert!(answer.unwrap());
+    }
+    assert_eq!(
+        registry.obligation_reads(),
+        1,
+        "one fetch for sixteen callers"
+    );
+    assert!(
+        mirror.period_fetches.lock().unwrap().is_empty(),
+        "no gate is left behind"
+    );
 }
 
 #[tokio::test]
