@@ -6,7 +6,12 @@
 //! events written, the reporting service's peak memory), call latencies,
 //! database size. It reports; it never fails on a figure.
 
-use std::{collections::BTreeMap, path::Path, sync::Arc, time::Instant};
+use std::{
+    collections::BTreeMap,
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context as _;
 use duban_proto::{
@@ -54,6 +59,8 @@ pub struct ScaleRow {
     pub sweep_written: i32,
     /// The reporting service's peak resident set during the sweep.
     pub sweep_peak_rss_kib: u64,
+    /// Its resident set when the sweep began (the floor of that peak).
+    pub sweep_start_rss_kib: u64,
     /// Both services' peak resident set over the import.
     pub import_peak_rss_kib: u64,
     /// Both databases on disk (SQLite files) or as PostgreSQL counts them.
@@ -118,7 +125,10 @@ pub async fn run(
     admin_url: Option<&str>,
     reports: usize,
 ) -> anyhow::Result<ScaleRow> {
-    let (mut registry, mut reporting, databases) = stack::start_services(dir, admin_url).await?;
+    // A period table of 30,000 slots is some 6 MB: past the 4 MiB default.
+    let limit = ["--max-message-bytes".to_owned(), (64 << 20).to_string()];
+    let (mut registry, mut reporting, databases) =
+        stack::start_services(dir, admin_url, &limit).await?;
     let outcome = measure(&registry, &reporting, &databases, backend, reports).await;
     registry.kill9();
     reporting.kill9();
@@ -210,7 +220,15 @@ async fn measure(
 
     let mut reporting_client =
         ReportingServiceClient::new(reporting_channel).max_decoding_message_size(256 << 20);
+    // The peak cannot fall below what the process holds when the sweep begins:
+    // what storing the reports left behind is handed back first.
+    stack::settled_rss_kib(reporting, Duration::from_secs(30)).await;
     stack::reset_peak_rss(reporting);
+    let sweep_start_rss_kib = stack::peak_rss_kib(reporting);
+    eprintln!(
+        "scale {backend}: sweeping (reporting holds {} MiB)",
+        sweep_start_rss_kib / 1024
+    );
     let started = Instant::now();
     let swept = reporting_client
         .run_reminder_sweep(rep::RunReminderSweepRequest {
@@ -257,6 +275,7 @@ async fn measure(
         sweep_open_slots: swept.open_slots,
         sweep_written: swept.written,
         sweep_peak_rss_kib,
+        sweep_start_rss_kib,
         import_peak_rss_kib,
         database_bytes,
         p50_us,

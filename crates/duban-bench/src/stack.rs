@@ -193,7 +193,7 @@ impl Stack {
     /// given) and imports the seed, and the large plan with its stored reports
     /// when `large`.
     pub async fn start(dir: &Path, admin_url: Option<&str>, large: bool) -> anyhow::Result<Self> {
-        let (registry, reporting, databases) = start_services(dir, admin_url).await?;
+        let (registry, reporting, databases) = start_services(dir, admin_url, &[]).await?;
         let seed = import_seed(registry.endpoint()).await?;
         let large = if large {
             Some(import_large(&registry.endpoint(), &reporting.endpoint()).await?)
@@ -224,6 +224,7 @@ impl Stack {
 pub async fn start_services(
     dir: &Path,
     admin_url: Option<&str>,
+    reporting_args: &[String],
 ) -> anyhow::Result<(ServiceProcess, ServiceProcess, Vec<BenchDatabase>)> {
     let registry_db = BenchDatabase::create(dir, "registry", admin_url).await?;
     let reporting_db = BenchDatabase::create(dir, "reporting", admin_url).await?;
@@ -233,19 +234,16 @@ pub async fn start_services(
         dir,
     )
     .await;
-    let reporting = start(
-        &sibling_binary("duban-reporting")?,
-        &[
-            "--database-url".to_owned(),
-            reporting_db.url.clone(),
-            "--registry-url".to_owned(),
-            registry.endpoint(),
-            "--sweep-interval".to_owned(),
-            "0".to_owned(),
-        ],
-        dir,
-    )
-    .await;
+    let mut args = vec![
+        "--database-url".to_owned(),
+        reporting_db.url.clone(),
+        "--registry-url".to_owned(),
+        registry.endpoint(),
+        "--sweep-interval".to_owned(),
+        "0".to_owned(),
+    ];
+    args.extend_from_slice(reporting_args);
+    let reporting = start(&sibling_binary("duban-reporting")?, &args, dir).await;
     Ok((registry, reporting, vec![registry_db, reporting_db]))
 }
 
@@ -436,15 +434,40 @@ pub fn reset_own_peak_rss() {
 
 /// `VmHWM` of `/proc/{proc}/status`, 0 where there is none.
 fn proc_peak_rss_kib(proc: &str) -> u64 {
+    proc_status_kib(proc, "VmHWM:")
+}
+
+fn proc_status_kib(proc: &str, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{proc}/status"))
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .find_map(|line| line.strip_prefix(field))
                 .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// Waits (up to `longest`) until the process's resident set stops shrinking:
+/// after a burst the allocator hands freed pages back over some seconds, and
+/// a peak measured before then would count the burst, not the run that
+/// follows. Returns the resident set it settled at.
+pub async fn settled_rss_kib(process: &ServiceProcess, longest: std::time::Duration) -> u64 {
+    let Some(pid) = process.pid().map(|pid| pid.to_string()) else {
+        return 0;
+    };
+    let until = std::time::Instant::now() + longest;
+    let mut last = proc_status_kib(&pid, "VmRSS:");
+    while std::time::Instant::now() < until {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let now = proc_status_kib(&pid, "VmRSS:");
+        if now + 1024 > last {
+            return now;
+        }
+        last = now;
+    }
+    last
 }
 
 fn proc_reset_peak_rss(proc: &str) {

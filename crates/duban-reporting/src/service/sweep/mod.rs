@@ -30,6 +30,10 @@ use sea_orm::TransactionTrait;
 /// The actor of reminders and escalations: rules fire them, not a person.
 const REMINDER_ACTOR: &str = "system";
 
+/// Reminders written per transaction: parts are small (a registry page), and
+/// a commit per part would cost a disk flush each.
+const APPEND_BATCH: usize = 5000;
+
 /// How long after its due date a period's latest reminder still matters: a sweep
 /// after downtime of up to this many days past the last rule still sends it.
 const LOOKBACK_DAYS: u64 = 31;
@@ -172,10 +176,19 @@ async fn sweep_period(
         calendar,
         as_of,
     };
+    let mut pending = Vec::new();
     while let Some(part) = slots.next_part().await? {
-        sweep_part(context, &period_rules, part, outcome).await?;
+        let (decided, read_ahead) = tokio::join!(
+            decide_part(context, &period_rules, part, outcome),
+            slots.read_ahead()
+        );
+        pending.extend(decided?);
+        read_ahead?;
+        if pending.len() >= APPEND_BATCH {
+            append(context, std::mem::take(&mut pending), outcome).await?;
+        }
     }
-    Ok(())
+    append(context, pending, outcome).await
 }
 
 /// Takes the period's snapshot, page by page from the registry, unless it has
@@ -230,39 +243,59 @@ struct Candidate {
     skipped: usize,
 }
 
-async fn sweep_part(
+/// Decides the reminders of one part's open slots, reading only that part's
+/// closed slots and, by key, the reminders already written of those rules
+/// that have fired.
+async fn decide_part(
     context: &Context,
     sweep: &PeriodRules<'_>,
     part: Vec<Obligation>,
     outcome: &mut SweepOutcome,
-) -> Result<(), ReportingError> {
+) -> Result<Vec<Candidate>, ReportingError> {
     let (plan_id, period) = (sweep.plan_id, sweep.period);
     let mut task_ids: Vec<&str> = part.iter().map(|o| o.task_id.as_str()).collect();
     task_ids.sort_unstable();
     task_ids.dedup();
     let closed = sweep_reads::closed_among(&context.reads, plan_id, period, &task_ids).await?;
-    let open: Vec<&Obligation> = part
+    let schedules: Vec<Schedule> = part
         .iter()
         .filter(|o| !closed.contains(&(o.task_id.clone(), o.unit_id.clone())))
+        .map(|o| sweep.schedule_of(o))
         .collect();
-    outcome.open_slots += open.len();
+    outcome.open_slots += schedules.len();
 
-    // Every id this part could have written, looked up at once by key.
-    let schedules: Vec<Schedule> = open.iter().map(|o| sweep.schedule_of(o)).collect();
-    let candidate_ids: Vec<String> = schedules
+    // Only a fired rule's reminder can have been written, or be written now;
+    // which have fired depends on the due date alone, shared by most slots.
+    let mut fired_by_date: HashMap<NaiveDate, Vec<&ReminderRule>> = HashMap::new();
+    let slots: Vec<(Schedule, Vec<(&ReminderRule, String)>)> = schedules
+        .into_iter()
+        .map(|schedule| {
+            let fired = fired_by_date
+                .entry(schedule.due_date)
+                .or_insert_with(|| sweep.fired(schedule.due_date));
+            let ids = fired
+                .iter()
+                .map(|rule| (*rule, sweep.id_of(&schedule, rule)))
+                .collect();
+            (schedule, ids)
+        })
+        .collect();
+    let candidate_ids: Vec<&str> = slots
         .iter()
-        .flat_map(|schedule| sweep.rules.iter().map(|rule| sweep.id_of(schedule, rule)))
+        .flat_map(|(_, ids)| ids.iter().map(|(_, id)| id.as_str()))
         .collect();
     let sent = sweep_reads::written_among(&context.reads, &candidate_ids).await?;
     drop(candidate_ids);
 
     let mut candidates = Vec::new();
-    for schedule in schedules {
-        let already: Vec<String> = sweep
-            .rules
+    for (schedule, mut ids) in slots {
+        if ids.is_empty() {
+            continue;
+        }
+        let already: Vec<String> = ids
             .iter()
-            .filter(|rule| sent.contains(&sweep.id_of(&schedule, rule)))
-            .map(|rule| rule.id.clone())
+            .filter(|(_, id)| sent.contains(id))
+            .map(|(rule, _)| rule.id.clone())
             .collect();
         let decision = decide(
             sweep.rules,
@@ -272,11 +305,25 @@ async fn sweep_part(
             &already,
         );
         let Some(rule) = decision.send else { continue };
+        let Some(at) = ids.iter().position(|(fired, _)| fired.id == rule.id) else {
+            continue; // decide sends only a fired rule
+        };
+        let (_, id) = ids.swap_remove(at);
         candidates.push(Candidate {
-            event: sweep.reminder(schedule, rule),
+            event: sweep.reminder(schedule, rule, id),
             skipped: decision.skipped.len(),
         });
     }
+    Ok(candidates)
+}
+
+/// Writes decided reminders in one multi-row append; the outbox skips any a
+/// racing sweep wrote meanwhile.
+async fn append(
+    context: &Context,
+    candidates: Vec<Candidate>,
+    outcome: &mut SweepOutcome,
+) -> Result<(), ReportingError> {
     // Counted only if this sweep writes the reminder that supersedes them: a
     // racing sweep that loses the write must not count them again.
     let skipped_behind: HashMap<String, usize> = candidates
@@ -307,6 +354,15 @@ struct Schedule {
 }
 
 impl PeriodRules<'_> {
+    /// The enabled rules that have fired by the sweep's instant for a slot due
+    /// on `due_date`.
+    fn fired(&self, due_date: NaiveDate) -> Vec<&ReminderRule> {
+        self.rules
+            .iter()
+            .filter(|rule| rule.enabled && rule.fire_time(due_date, &self.calendar) <= self.as_of)
+            .collect()
+    }
+
     fn schedule_of(&self, obligation: &Obligation) -> Schedule {
         let slot = (obligation.task_id.clone(), obligation.unit_id.clone());
         let (due_date, due_time, suffix) = match self.extended.get(&slot) {
@@ -342,7 +398,7 @@ impl PeriodRules<'_> {
         )
     }
 
-    fn reminder(&self, schedule: Schedule, rule: &ReminderRule) -> NewEvent {
+    fn reminder(&self, schedule: Schedule, rule: &ReminderRule, id: String) -> NewEvent {
         let (event_type, severity) = match rule.kind {
             ReminderKind::Upcoming => (EventType::ReminderUpcoming, Severity::Blue),
             ReminderKind::Due => (EventType::ReminderDue, Severity::Blue),
@@ -355,7 +411,7 @@ impl PeriodRules<'_> {
             _ => schedule.unit.clone(),
         };
         NewEvent {
-            id: self.id_of(&schedule, rule),
+            id,
             event_type,
             occur_time: rule.fire_time(schedule.due_date, &self.calendar),
             plan: self.plan.clone(),

@@ -36,7 +36,8 @@ pub(super) struct PeriodSlots<'a> {
     pub window: PeriodWindow,
     /// The registry page read but not handed out yet.
     pending: Option<Vec<Obligation>>,
-    /// Where the registry resumes; None once its last page was read.
+    /// Where the registry resumes after `pending` (or after the last page
+    /// handed out); None once its last page was read.
     next_token: Option<String>,
     /// The stretch of the snapshot still to read, when the period has one.
     kept: Option<KeptStretch>,
@@ -127,6 +128,25 @@ impl<'a> PeriodSlots<'a> {
                 return Ok(Some(page));
             }
         }
+    }
+
+    /// Reads the registry's next page ahead unless one is waiting, so that it
+    /// arrives while the caller works on the part it was given.
+    pub async fn read_ahead(&mut self) -> Result<(), ReportingError> {
+        if self.pending.is_some() {
+            return Ok(());
+        }
+        let Some(token) = self.next_token.take() else {
+            return Ok(());
+        };
+        let page = self
+            .context
+            .registry
+            .obligations_page(self.plan_id, self.period, false, &token)
+            .await?;
+        self.next_token = Some(page.next_page_token).filter(|token| !token.is_empty());
+        self.pending = Some(page.obligations);
+        Ok(())
     }
 
     /// The next snapshot part of the current stretch (possibly empty when all
