@@ -27,6 +27,7 @@ mod review;
 mod seed;
 mod server;
 mod serving;
+mod snapshots;
 mod stored_values;
 mod streams;
 mod submit;
