@@ -19,4 +19,6 @@ pub mod telemetry;
 pub mod tls;
 
 #[cfg(any(test, feature = "test-util"))]
+pub mod migration_check;
+#[cfg(any(test, feature = "test-util"))]
 pub mod test_util;

@@ -14,6 +14,7 @@ mod helpers;
 mod import;
 mod import_limits;
 mod lifecycle;
+mod migrations;
 mod numbering;
 mod obligations;
 mod paging;

@@ -17,6 +17,7 @@ mod group_commit;
 mod group_reviews;
 mod helpers;
 mod latest;
+mod migrations;
 mod missing;
 mod outage;
 mod paging;

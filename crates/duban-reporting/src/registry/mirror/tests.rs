@@ -266,3 +266,35 @@ async fn a_refusal_is_never_kept() {
     assert!(!accepted(&mirror, "stats").await);
     assert_eq!(registry.obligation_reads(), 3);
 }
+
+/// A view that cannot page (the stand-in keeps the trait's default) answers a
+/// period as one page, and refuses to go on from a token it never handed out
+/// rather than answer the first page again.
+#[tokio::test]
+async fn a_view_that_cannot_page_answers_one_page_and_refuses_a_token() {
+    let registry = ChangingRegistry::assigning(&["ndrc", "stats"]);
+    let page = registry
+        .obligations_page("plan", "2019-Q3", false, "")
+        .await
+        .unwrap();
+    let units: Vec<&str> = page
+        .obligations
+        .iter()
+        .map(|o| o.unit_id.as_str())
+        .collect();
+    assert_eq!(units, ["ndrc", "stats"]);
+    assert!(page.next_page_token.is_empty(), "the only page is the last");
+    let refused = registry
+        .obligations_page("plan", "2019-Q3", false, "page-2")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ReportingError::Internal(_)),
+        "{refused:?}"
+    );
+    assert_eq!(
+        registry.obligation_reads(),
+        1,
+        "a refused token reads nothing"
+    );
+}
