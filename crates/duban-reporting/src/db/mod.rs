@@ -7,6 +7,7 @@ pub mod events;
 pub mod extension_writes;
 pub mod extensions;
 pub mod group_commit;
+mod json_keys;
 pub mod migration;
 pub mod period_cache;
 pub mod reports;

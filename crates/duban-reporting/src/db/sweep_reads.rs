@@ -4,14 +4,14 @@
 //! a primary key, so a part costs the same in a period of ten slots or of
 //! three hundred thousand.
 //!
-//! The keys are bound as one JSON array that the database expands: one
-//! statement text for any number of keys, so no bound-parameter limit and no
-//! prepared statement compiled (and kept by the driver) per list length.
+//! The keys are bound as one JSON array that the database expands
+//! (`json_keys`). Which reminders were written is `events::written_among`.
 
 use std::collections::HashSet;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
+use super::json_keys::{expanded, json_list};
 use crate::domain::ReviewState;
 
 /// Returns the slots (task, unit) among `task_ids` of the period whose latest
@@ -60,39 +60,4 @@ pub async fn closed_among(
         }
     }
     Ok(closed)
-}
-
-/// Returns those of `ids` the outbox already holds.
-pub async fn written_among(
-    db: &impl ConnectionTrait,
-    ids: &[&str],
-) -> Result<HashSet<String>, DbErr> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let backend = db.get_database_backend();
-    let sql = format!(
-        "SELECT id FROM events WHERE id IN ({})",
-        expanded(backend, 1)
-    );
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [json_list(ids).into()],
-        ))
-        .await?;
-    rows.iter().map(|row| row.try_get("", "id")).collect()
-}
-
-/// The rows of the JSON array bound as parameter `n`, as text.
-fn expanded(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("SELECT jsonb_array_elements_text(${n}::jsonb)"),
-        _ => "SELECT value FROM json_each(?)".to_owned(),
-    }
-}
-
-fn json_list(keys: &[&str]) -> String {
-    serde_json::Value::from(keys.to_vec()).to_string()
 }

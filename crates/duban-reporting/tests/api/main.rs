@@ -20,6 +20,7 @@ mod latest;
 mod migrations;
 mod missing;
 mod outage;
+mod outbox;
 mod paging;
 mod period_cache;
 mod read_errors;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use self::slots::PeriodSlots;
 use super::Context;
 use crate::{
-    db::{extensions, snapshots, sweep_reads, writes},
+    db::{events, extensions, snapshots, sweep_reads, writes},
     domain::{
         Obligation, PeriodWindow,
         event::{Event, EventType, NewEvent, Severity},
@@ -284,7 +284,7 @@ async fn decide_part(
         .iter()
         .flat_map(|(_, ids)| ids.iter().map(|(_, id)| id.as_str()))
         .collect();
-    let sent = sweep_reads::written_among(&context.reads, &candidate_ids).await?;
+    let sent = events::written_among(&context.reads, &candidate_ids).await?;
     drop(candidate_ids);
 
     let mut candidates = Vec::new();

@@ -1,0 +1,183 @@
+//! The outbox written as JSON rows (`events::append`): every column stored as
+//! the ORM stores it, ids already held or repeated written once, sequences
+//! consecutive across the statements of one append.
+
+use chrono::{DateTime, SubsecRound, TimeZone, Utc};
+use duban_infra::{
+    database::{Durability, connect},
+    test_util::{Backend, TestDatabase, backends},
+};
+use duban_reporting::{
+    db::{entities::event, events, migration::Migrator},
+    domain::event::{EventType, NewEvent, Severity},
+};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement,
+    TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+fn at(second: u32, nanos: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2019, 10, 8, 2, 0, second).unwrap()
+        + chrono::Duration::nanoseconds(nanos.into())
+}
+
+/// An event whose text columns hold what JSON must escape and SQL must not
+/// read: quotes, backslashes, a line break, CJK, an emoji.
+fn awkward(n: usize) -> NewEvent {
+    NewEvent {
+        id: format!("reminder:plans/p:任务{n}:units/u'{n}:2019-Q3:due:-1"),
+        event_type: EventType::ReminderOverdue,
+        occur_time: at(
+            (n % 60) as u32,
+            if n.is_multiple_of(2) { 0 } else { 123_456_000 },
+        ),
+        plan: "plans/p".to_owned(),
+        task: format!("plans/p/tasks/{n}"),
+        unit: "units/\"quoted\"\\back".to_owned(),
+        period: "2019-Q3".to_owned(),
+        due_time: (!n.is_multiple_of(3)).then(|| at(59, 999_999_000)),
+        report: String::new(),
+        rule: "plans/p/reminderRules/due".to_owned(),
+        offset_days: -(n as i32 % 7),
+        severity: Severity::Yellow,
+        recipient: "市发展改革委".to_owned(),
+        comment: "第一行\n第二行 \u{1F4CC} '; DROP TABLE events; --".to_owned(),
+        actor: "system".to_owned(),
+        coordination_item: String::new(),
+        extension: format!("ext-{n}"),
+    }
+}
+
+/// What the database holds in the columns whose storage a writer chooses.
+async fn stored(db: &DatabaseConnection, id: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT occur_time::text AS a, coalesce(due_time::text, 'null') AS b, \
+             offset_days::text AS c, pg_typeof(occur_time)::text AS d FROM events WHERE id = $1"
+        }
+        _ => {
+            "SELECT typeof(occur_time) || ':' || occur_time AS a, \
+             typeof(due_time) || ':' || coalesce(due_time, '') AS b, \
+             typeof(offset_days) || ':' || offset_days AS c, typeof(sequence) AS d \
+             FROM events WHERE id = ?"
+        }
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("`{id}` is stored"));
+    ["a", "b", "c", "d"]
+        .iter()
+        .map(|c| row.try_get::<String>("", c).unwrap())
+        .collect()
+}
+
+/// The same event as the ORM writes it, under another id and sequence.
+async fn insert_through_the_orm(db: &DatabaseConnection, sequence: i64, new: &NewEvent) {
+    let row = event::ActiveModel {
+        sequence: Set(sequence),
+        id: Set(format!("{}#orm", new.id)),
+        event_type: Set(new.event_type.as_str().to_owned()),
+        occur_time: Set(new.occur_time),
+        plan: Set(new.plan.clone()),
+        task: Set(new.task.clone()),
+        unit: Set(new.unit.clone()),
+        period: Set(new.period.clone()),
+        due_time: Set(new.due_time),
+        report: Set(new.report.clone()),
+        rule: Set(new.rule.clone()),
+        offset_days: Set(new.offset_days),
+        severity: Set(new.severity.as_str().to_owned()),
+        recipient: Set(new.recipient.clone()),
+        comment: Set(new.comment.clone()),
+        actor: Set(new.actor.clone()),
+        coordination_item: Set(new.coordination_item.clone()),
+        extension: Set(new.extension.clone()),
+    };
+    event::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn appended_events_are_stored_as_the_orm_stores_them() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = connect(&database.url, Durability::Required).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let mut sample: Vec<NewEvent> = (0..6).map(awkward).collect();
+        // Finer than PostgreSQL keeps: both writers must cut it alike.
+        sample[1].due_time = Some(at(59, 999_999_999));
+        let txn = db.begin().await.unwrap();
+        let written = events::append(&txn, sample.clone()).await.unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(written.len(), sample.len());
+
+        for (n, new) in sample.iter().enumerate() {
+            insert_through_the_orm(&db, 1000 + n as i64, new).await;
+            assert_eq!(
+                stored(&db, &new.id).await,
+                stored(&db, &format!("{}#orm", new.id)).await,
+                "event {n} on {backend:?}"
+            );
+        }
+        let read: Vec<NewEvent> = events::after(&db, 0, 6)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .collect();
+        if backend == Backend::Postgres {
+            for event in &mut sample {
+                event.occur_time = event.occur_time.trunc_subsecs(6);
+                event.due_time = event.due_time.map(|t| t.trunc_subsecs(6));
+            }
+        }
+        assert_eq!(read, sample, "read back as written on {backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_append_spanning_statements_writes_each_new_id_once_in_order() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = connect(&database.url, Durability::Required).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let held = awkward(2500);
+        let txn = db.begin().await.unwrap();
+        events::append(&txn, vec![held.clone()]).await.unwrap();
+        txn.commit().await.unwrap();
+
+        // 4,600 events over three statements of 2,000: one already held (in
+        // the second), one repeated across the first two statements.
+        let mut batch: Vec<NewEvent> = (0..4600).map(awkward).collect();
+        batch[2100] = batch[10].clone();
+        let txn = db.begin().await.unwrap();
+        let written = events::append(&txn, batch.clone()).await.unwrap();
+        txn.commit().await.unwrap();
+
+        let expected: Vec<&NewEvent> = batch
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 2100 && *i != 2500)
+            .map(|(_, e)| e)
+            .collect();
+        assert_eq!(written.len(), expected.len(), "on {backend:?}");
+        let sequences: Vec<i64> = written.iter().map(|e| e.sequence).collect();
+        assert_eq!(
+            sequences,
+            (2..2 + expected.len() as i64).collect::<Vec<_>>()
+        );
+        let stored = events::after(&db, 1, 10_000).await.unwrap();
+        assert_eq!(stored.len(), written.len());
+        for ((stored, written), expected) in stored.iter().zip(&written).zip(expected) {
+            // One event's difference, not 4,600 events' dump.
+            assert_eq!(stored, written, "what append answers is what is stored");
+            assert_eq!(&written.event, expected);
+        }
+    }
+}
