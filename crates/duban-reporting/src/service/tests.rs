@@ -6,7 +6,7 @@
 
 use std::sync::{
     Arc,
-    atomic::{AtomicBool, Ordering},
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 use chrono::Datelike;
@@ -48,6 +48,7 @@ use crate::{
 pub(crate) struct StandInRegistry {
     obligations: std::sync::Mutex<Vec<Obligation>>,
     down: AtomicBool,
+    pages_read: AtomicUsize,
 }
 
 impl StandInRegistry {
@@ -61,6 +62,11 @@ impl StandInRegistry {
             .lock()
             .unwrap()
             .retain(|o| (o.task_id.as_str(), o.unit_id.as_str()) != (task, unit));
+    }
+
+    /// How many obligation pages were asked for.
+    pub(crate) fn pages_read(&self) -> usize {
+        self.pages_read.load(Ordering::SeqCst)
     }
 
     fn check_up(&self) -> Result<(), ReportingError> {
@@ -139,6 +145,7 @@ impl RegistryView for StandInRegistry {
         include_participating: bool,
         page_token: &str,
     ) -> Result<ObligationsPage, ReportingError> {
+        self.pages_read.fetch_add(1, Ordering::SeqCst);
         self.check_up()?;
         let mut listed: Vec<Obligation> = self
             .obligations()
@@ -294,6 +301,7 @@ pub(crate) async fn context_with(
     let registry = Arc::new(StandInRegistry {
         obligations: std::sync::Mutex::new(obligations),
         down: AtomicBool::new(false),
+        pages_read: AtomicUsize::new(0),
     });
     let events = super::events::EventHub::default();
     let context = Context {

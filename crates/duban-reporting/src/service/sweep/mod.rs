@@ -151,8 +151,14 @@ async fn sweep_period(
 ) -> Result<(), ReportingError> {
     let mut slots = PeriodSlots::open(context, plan_id, period, false).await?;
     if as_of > slots.window.due_time {
-        take_snapshot(context, plan_id, period).await?;
-        slots = PeriodSlots::open(context, plan_id, period, true).await?;
+        // Just taken, the snapshot is what the registry lists: walking both
+        // would read every page twice. A unit assigned in the moments since is
+        // reminded by the next sweep.
+        slots = if take_snapshot(context, plan_id, period).await? {
+            PeriodSlots::snapshot_only(context, plan_id, period, slots.window.clone())
+        } else {
+            PeriodSlots::open(context, plan_id, period, true).await?
+        };
     }
     // Approved extensions are few (each one a person's decision): read whole.
     let extended = extensions::extended_in_period(&context.reads, plan_id, period).await?;
@@ -192,7 +198,7 @@ async fn sweep_period(
 }
 
 /// Takes the period's snapshot, page by page from the registry, unless it has
-/// one: in one transaction, so that no reader sees part of it. On SQLite that
+/// one (then answers false): in one transaction, so that no reader sees part of it. On SQLite that
 /// transaction holds the single writer for as long as the pages take, once
 /// per period, on the first sweep after its due time (unless a period read
 /// took the snapshot first).
@@ -200,13 +206,13 @@ async fn take_snapshot(
     context: &Context,
     plan_id: &str,
     period: &str,
-) -> Result<(), ReportingError> {
+) -> Result<bool, ReportingError> {
     if snapshots::exists(&context.reads, plan_id, period).await? {
-        return Ok(());
+        return Ok(false);
     }
     let txn = context.db.begin().await?;
     if snapshots::exists(&txn, plan_id, period).await? {
-        return Ok(());
+        return Ok(false);
     }
     let mut token = String::new();
     loop {
@@ -221,7 +227,7 @@ async fn take_snapshot(
         token = page.next_page_token;
     }
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// What every part of one period's sweep shares.

@@ -82,6 +82,34 @@ impl<'a> PeriodSlots<'a> {
         })
     }
 
+    /// The period's slots as its snapshot alone holds them: for a walk right
+    /// after the snapshot was taken from the registry, which would list the
+    /// same slots a second time.
+    pub fn snapshot_only(
+        context: &'a Context,
+        plan_id: &'a str,
+        period: &'a str,
+        window: PeriodWindow,
+    ) -> Self {
+        Self {
+            context,
+            plan_id,
+            period,
+            window,
+            pending: None,
+            next_token: None,
+            kept: Some(KeptStretch {
+                after: None,
+                upto: None,
+                listed: HashSet::new(),
+                next_number: Some(i32::MIN),
+                last_number: i32::MAX,
+            }),
+            last_key: None,
+            with_snapshot: true,
+        }
+    }
+
     /// Returns the next part of the period's slots; None when all were given.
     pub async fn next_part(&mut self) -> Result<Option<Vec<Obligation>>, ReportingError> {
         loop {

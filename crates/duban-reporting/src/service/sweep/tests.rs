@@ -33,6 +33,10 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
         .await
         .unwrap();
     assert_eq!((holiday.written(), holiday.open_slots), (5, 5));
+    // The snapshot it took lists the six reporting slots a page each (after
+    // the first page, read for the period's window); the walk that followed
+    // read the snapshot, not those pages again.
+    assert_eq!(registry.pages_read(), 1 + 6, "the registry walked once");
     // Then the registry drops a unit inside a page walk and one at its end.
     registry.unassign("t5", "a1");
     registry.unassign("t6", "xiushui");
