@@ -5,15 +5,15 @@
 //! part of one.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 
 use super::entities::slot_snapshot;
 use crate::domain::{Obligation, ReporterRole};
 
-/// Rows per insert statement (well under the bound-parameter limits).
-const CHUNK: usize = 1000;
+/// Rows per insert statement: bounds the JSON text one statement carries.
+const CHUNK: usize = 5000;
 
 /// Keeps `obligations` as the period's snapshot unless it already has one; the
 /// caller's transaction makes it all or nothing.
@@ -40,34 +40,42 @@ pub async fn exists(db: &impl ConnectionTrait, plan_id: &str, period: &str) -> R
 }
 
 /// Adds `obligations` to the period's snapshot (rows it holds stay); part of
-/// taking one whole, in the caller's transaction.
+/// taking one whole, in the caller's transaction. The rows go as one JSON
+/// array per statement (as the outbox writes events, `events::append`):
+/// through the ORM's multi-row inserts a period of 30,000 slots took some
+/// 0.7 s on PostgreSQL.
 pub async fn insert(
     db: &impl ConnectionTrait,
     plan_id: &str,
     period: &str,
     obligations: &[Obligation],
 ) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO slot_snapshot (plan_id, period, task_id, unit_id, task_number, role) \
+             SELECT $1, $2, r->>0, r->>1, (r->>2)::integer, r->>3 \
+             FROM jsonb_array_elements($3::jsonb) AS rows(r) \
+             ON CONFLICT (plan_id, period, task_id, unit_id) DO NOTHING"
+        }
+        // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's.
+        _ => {
+            "INSERT INTO slot_snapshot (plan_id, period, task_id, unit_id, task_number, role) \
+             SELECT ?, ?, value->>0, value->>1, value->>2, value->>3 FROM json_each(?) \
+             WHERE true ON CONFLICT (plan_id, period, task_id, unit_id) DO NOTHING"
+        }
+    };
     for chunk in obligations.chunks(CHUNK) {
-        let rows = chunk.iter().map(|o| slot_snapshot::ActiveModel {
-            plan_id: Set(plan_id.to_owned()),
-            period: Set(period.to_owned()),
-            task_id: Set(o.task_id.clone()),
-            unit_id: Set(o.unit_id.clone()),
-            task_number: Set(o.task_number),
-            role: Set(o.role.as_str().to_owned()),
-        });
-        slot_snapshot::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([
-                    slot_snapshot::Column::PlanId,
-                    slot_snapshot::Column::Period,
-                    slot_snapshot::Column::TaskId,
-                    slot_snapshot::Column::UnitId,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(db)
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|o| serde_json::json!([o.task_id, o.unit_id, o.task_number, o.role.as_str()]))
+            .collect();
+        let values = [
+            plan_id.into(),
+            period.into(),
+            serde_json::Value::from(rows).to_string().into(),
+        ];
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
     }
     Ok(())

@@ -79,3 +79,28 @@ async fn a_snapshot_is_read_in_parts_of_whole_task_numbers() {
         assert!(!snapshots::exists(&db, "p", "2020-Q1").await.unwrap());
     }
 }
+
+/// Adding to a snapshot keeps the rows it holds as they were (the first take
+/// stands), adds a new row once however often one call names it, and keeps
+/// every column as given.
+#[tokio::test]
+async fn a_snapshot_keeps_its_rows_and_adds_new_ones_once() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = connect(&database.url, Durability::Required).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let mut lead = duty(7, "市发展改革委");
+        lead.role = ReporterRole::Lead;
+        snapshots::insert(&db, "p", "2019-Q3", &[lead.clone(), duty(8, "a")])
+            .await
+            .unwrap();
+        let mut demoted = lead.clone();
+        demoted.role = ReporterRole::Participating;
+        snapshots::insert(&db, "p", "2019-Q3", &[demoted, duty(9, "b"), duty(9, "b")])
+            .await
+            .unwrap();
+        let mut kept = snapshots::of_period(&db, "p", "2019-Q3").await.unwrap();
+        kept.sort_by_key(|o| o.task_number);
+        assert_eq!(kept, [lead, duty(8, "a"), duty(9, "b")], "{backend:?}");
+    }
+}
