@@ -87,14 +87,9 @@ pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<
     }
     if db.get_database_backend() == DbBackend::Postgres {
         // The notification is delivered at commit, to other replicas' readers.
-        // Plans made for this transaction's values: the driver prepares each
-        // statement once per connection, and PostgreSQL would keep a generic
-        // plan for the id check made while the outbox was small (a scan of the
-        // table), then scan 100,000 rows per submission once it is not.
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1), pg_notify($2, ''), \
-             set_config('plan_cache_mode', 'force_custom_plan', true)",
+            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
             [APPEND_LOCK_KEY.into(), NOTIFY_CHANNEL.into()],
         ))
         .await?;

@@ -181,3 +181,42 @@ async fn an_append_spanning_statements_writes_each_new_id_once_in_order() {
         }
     }
 }
+
+/// PostgreSQL keeps a prepared statement's generic plan once it looks no
+/// worse than the custom ones; made while the outbox is empty, that plan is a
+/// scan, and submissions then slow down with every event stored. The id check
+/// must be planned for each call's ids however often it runs.
+#[tokio::test]
+async fn the_outbox_id_check_is_never_given_a_generic_plan() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let db = connect(&database.url, Durability::Required).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    // One transaction, so every statement runs on the connection whose
+    // prepared statements are read back.
+    let txn = db.begin().await.unwrap();
+    for n in 0..12 {
+        events::append(&txn, vec![awkward(n)]).await.unwrap();
+        events::written_among(&txn, &["absent"]).await.unwrap();
+    }
+    let row = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT coalesce(sum(generic_plans), 0)::int8 AS generic, \
+             coalesce(sum(custom_plans), 0)::int8 AS custom \
+             FROM pg_prepared_statements WHERE statement LIKE '%FROM events WHERE id IN%' \
+             AND statement NOT LIKE '%pg_prepared_statements%'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let generic: i64 = row.try_get("", "generic").unwrap();
+    let custom: i64 = row.try_get("", "custom").unwrap();
+    assert_eq!(generic, 0, "generic plans of the id check");
+    assert!(
+        custom >= 24,
+        "the id check ran as a prepared statement: {custom}"
+    );
+}
