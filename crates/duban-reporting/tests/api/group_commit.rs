@@ -5,7 +5,7 @@
 use chrono::{TimeZone, Utc};
 use duban_infra::{
     call::CallInfo,
-    test_util::{TestDatabase, backends},
+    test_util::{Backend, TestDatabase, backends},
 };
 use duban_reporting::{
     db::{
@@ -256,5 +256,66 @@ async fn concurrent_callers_share_batches_without_losing_a_rule() {
             .collect();
         assert_eq!(revisions, expected, "{backend:?}");
         assert_eq!(submitted_events(&db).await.len(), SLOTS * PER_SLOT);
+    }
+}
+
+/// Two replicas on one PostgreSQL database, each with its own pool and group
+/// writer, take submissions for the same slots at once. A caller told ABORTED
+/// retries with its request id, as a client would; in the end every call has
+/// one revision, each slot's revisions run 1..=n, and the outbox holds one
+/// event per revision with sequences gapless and in revision order.
+#[tokio::test]
+async fn two_replicas_writing_one_database_keep_every_rule() {
+    const SLOTS: usize = 3;
+    const PER_SLOT: usize = 24;
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let replicas = [open(&database).await, open(&database).await];
+    let writers: Vec<SubmissionWriter> = replicas
+        .iter()
+        .map(|db| SubmissionWriter::start(db.clone(), EventNotifier::default()))
+        .collect();
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..SLOTS * PER_SLOT {
+        let writer = writers[n % 2].clone();
+        let unit = format!("unit{}", n % SLOTS);
+        calls.spawn(async move {
+            let request_id = Some(Uuid::new_v4());
+            let mut retries = 0;
+            loop {
+                match writer.submit(revision(&unit, request_id)).await {
+                    Err(ReportingError::Aborted(refusal)) if retries < 20 => {
+                        assert_eq!(refusal.reason, "CONCURRENT_CHANGE");
+                        retries += 1;
+                    }
+                    answer => return answer,
+                }
+            }
+        });
+    }
+    let mut revisions: Vec<(String, i32)> = calls.join_all().await.iter().map(created).collect();
+    revisions.sort();
+    let expected: Vec<(String, i32)> = (0..SLOTS)
+        .flat_map(|slot| (1..=PER_SLOT as i32).map(move |r| (format!("unit{slot}"), r)))
+        .collect();
+    assert_eq!(revisions, expected);
+
+    let events = submitted_events(&replicas[1]).await;
+    let sequences: Vec<i64> = events.iter().map(|(sequence, _)| *sequence).collect();
+    assert_eq!(
+        sequences,
+        (1..=(SLOTS * PER_SLOT) as i64).collect::<Vec<_>>()
+    );
+    for slot in 0..SLOTS {
+        let unit = format!("-unit{slot}@");
+        let order: Vec<&str> = events
+            .iter()
+            .filter(|(_, report)| report.contains(&unit))
+            .map(|(_, report)| report.rsplit('@').next().unwrap())
+            .collect();
+        let expected: Vec<String> = (1..=PER_SLOT).map(|r| r.to_string()).collect();
+        assert_eq!(order, expected, "unit{slot}'s events in revision order");
     }
 }

@@ -10,7 +10,7 @@ use duban_infra::{
 use duban_reporting::{
     db::{
         events::{self, EventNotifier},
-        group_commit::{ReviewJob, commit_reviews},
+        group_commit::{ReviewJob, SubmissionWriter, commit_reviews},
         writes::{ReviewCommand, Submitted},
     },
     domain::{Decision, Report, ReviewState, event::EventType, names::ReportName},
@@ -203,5 +203,74 @@ async fn a_batch_of_reviews_keeps_each_reviews_rules() {
         let verdict = duban_infra::audit::verify(&db).await.unwrap();
         assert!(verdict.first_break.is_none(), "{backend:?}: {verdict:?}");
         assert_eq!(verdict.checked, 5 + 4, "{backend:?}");
+    }
+}
+
+/// A writer whose task has stopped (its runtime shut down, as at process exit)
+/// still answers every call: each is written alone, with its rules and events,
+/// instead of being refused or lost.
+#[tokio::test]
+async fn calls_after_the_writer_stopped_are_written_alone() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = open(&database).await;
+        let writer = {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .unwrap();
+                let writer = runtime
+                    .block_on(async { SubmissionWriter::start(db, EventNotifier::default()) });
+                drop(runtime);
+                writer
+            })
+            .join()
+            .unwrap()
+        };
+        let request = Uuid::new_v4();
+        let first = match writer.submit(revision("ndrc", Some(request))).await {
+            Ok(Submitted::Created(report)) => report,
+            other => panic!("{backend:?}: {other:?}"),
+        };
+        assert_eq!(first.revision, 1);
+        match writer.submit(revision("ndrc", Some(request))).await {
+            Ok(Submitted::Replayed(report)) => assert_eq!(report.revision, 1, "{backend:?}"),
+            other => panic!("{backend:?}: a retry replays, got {other:?}"),
+        }
+        match writer.submit(revision("ndrc", None)).await {
+            Ok(Submitted::Created(report)) => assert_eq!(report.revision, 2, "{backend:?}"),
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        let accepted = writer
+            .review(review(&first, Decision::Accept, "", None))
+            .await
+            .unwrap();
+        assert_eq!(accepted.review.state, ReviewState::Accepted, "{backend:?}");
+        let stale = writer
+            .review(review(&first, Decision::Return, &first.etag(), None))
+            .await;
+        assert!(
+            matches!(
+                stale,
+                Err(ReportingError::Aborted(_) | ReportingError::FailedPrecondition(_))
+            ),
+            "{backend:?}: {stale:?}"
+        );
+        let kinds: Vec<EventType> = events::after(&db, 0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|event| event.event.event_type)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                EventType::ReportSubmitted,
+                EventType::ReportSubmitted,
+                EventType::ReportAccepted
+            ],
+            "{backend:?}"
+        );
     }
 }
