@@ -7,6 +7,7 @@ mod delivery;
 mod extensions;
 mod faults;
 mod indicators;
+mod large_sweep;
 mod matrix;
 mod reminders;
 mod seed_reports;

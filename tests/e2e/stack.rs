@@ -12,7 +12,7 @@ use duban_proto::{
 use tonic::transport::Channel;
 
 const SEED_PLAN: &str = include_str!("../../seeds/jiujiang/plan.txt");
-const SEED_UNITS: &str = include_str!("../../seeds/jiujiang/units.txt");
+pub const SEED_UNITS: &str = include_str!("../../seeds/jiujiang/units.txt");
 
 /// The registry and reporting services of one test.
 pub struct Stack {
