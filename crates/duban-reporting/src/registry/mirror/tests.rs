@@ -298,3 +298,42 @@ async fn a_view_that_cannot_page_answers_one_page_and_refuses_a_token() {
         "a refused token reads nothing"
     );
 }
+
+#[test]
+fn a_kept_period_finds_each_slot_and_only_its_own() {
+    let obligation = |task: &str, number: i32, unit: &str, role: ReporterRole| Obligation {
+        task_id: task.to_owned(),
+        task_number: number,
+        unit_id: unit.to_owned(),
+        role,
+    };
+    // In the registry's order (task number, then unit), not by id.
+    let listed = vec![
+        obligation("t2", 1, "b", ReporterRole::Lead),
+        obligation("t2", 1, "c", ReporterRole::Responsible),
+        obligation("t10", 2, "a", ReporterRole::Responsible),
+        obligation("t1", 3, "a", ReporterRole::Participating),
+        // The same slot listed twice: the first listing answers.
+        obligation("t10", 2, "a", ReporterRole::Participating),
+    ];
+    let kept = PeriodObligations::new(window(), listed);
+    let found = |task: &str, unit: &str| kept.find(task, unit).map(|o| (o.task_number, o.role));
+    assert_eq!(found("t2", "b"), Some((1, ReporterRole::Lead)));
+    assert_eq!(found("t2", "c"), Some((1, ReporterRole::Responsible)));
+    assert_eq!(found("t1", "a"), Some((3, ReporterRole::Participating)));
+    assert_eq!(found("t10", "a"), Some((2, ReporterRole::Responsible)));
+    for (task, unit) in [
+        ("t1", "b"),
+        ("t2", "a"),
+        ("t2", "d"),
+        ("t", "a"),
+        ("t3", "a"),
+        ("", ""),
+    ] {
+        assert_eq!(found(task, unit), None, "({task}, {unit})");
+    }
+    assert_eq!(
+        PeriodObligations::new(window(), Vec::new()).find("t1", "a"),
+        None
+    );
+}
