@@ -76,8 +76,9 @@ fn to_domain(row: event::Model) -> Result<Event, DbErr> {
 }
 
 /// Events checked and inserted per statement: bounds the JSON text one
-/// statement carries (about 1 KiB an event).
-const CHUNK: usize = 2000;
+/// statement carries (about 1 KiB an event), which a PostgreSQL connection's
+/// send buffer then keeps (see [`IDS_PER_CHECK`]).
+const CHUNK: usize = 500;
 
 /// Appends the events whose ids are new, in order, inside the caller's
 /// transaction; returns the ones written (with their sequence).
@@ -131,15 +132,26 @@ pub async fn written_among(
         "SELECT id FROM events WHERE id IN ({})",
         expanded(backend, 1)
     );
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [json_list(ids).into()],
-        ))
-        .await?;
-    rows.iter().map(|row| row.try_get("", "id")).collect()
+    let mut written = HashSet::new();
+    for ids in ids.chunks(IDS_PER_CHECK) {
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                sql.clone(),
+                [json_list(ids).into()],
+            ))
+            .await?;
+        for row in rows {
+            written.insert(row.try_get("", "id")?);
+        }
+    }
+    Ok(written)
 }
+
+/// Ids bound per check (some 200 KB of JSON). A PostgreSQL connection keeps
+/// its send buffer at the largest statement it sent: a sweep's checks of
+/// 10,000 ids (2 MB) on each of a pool's connections held 40 MB between them.
+const IDS_PER_CHECK: usize = 1000;
 
 /// The outbox's columns in the order [`Row`] writes them.
 const COLUMNS: &str = "sequence, id, event_type, occur_time, plan, task, unit, period, \

@@ -152,8 +152,8 @@ async fn an_append_spanning_statements_writes_each_new_id_once_in_order() {
         events::append(&txn, vec![held.clone()]).await.unwrap();
         txn.commit().await.unwrap();
 
-        // 4,600 events over three statements of 2,000: one already held (in
-        // the second), one repeated across the first two statements.
+        // 4,600 events over ten statements of 500: one already held (in the
+        // sixth), one repeated across the first and the fifth.
         let mut batch: Vec<NewEvent> = (0..4600).map(awkward).collect();
         batch[2100] = batch[10].clone();
         let txn = db.begin().await.unwrap();
@@ -219,4 +219,29 @@ async fn the_outbox_id_check_is_never_given_a_generic_plan() {
         custom >= 24,
         "the id check ran as a prepared statement: {custom}"
     );
+}
+
+#[tokio::test]
+async fn the_written_ids_are_found_among_thousands_checked_in_parts() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = connect(&database.url, Durability::Required).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let held: Vec<NewEvent> = [5, 1500, 2400].into_iter().map(awkward).collect();
+        let txn = db.begin().await.unwrap();
+        events::append(&txn, held.clone()).await.unwrap();
+        txn.commit().await.unwrap();
+
+        let asked: Vec<String> = (0..2500).map(|n| awkward(n).id).collect();
+        let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
+        let mut found: Vec<String> = events::written_among(&db, &asked)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        found.sort();
+        let mut expected: Vec<String> = held.into_iter().map(|e| e.id).collect();
+        expected.sort();
+        assert_eq!(found, expected, "on {backend:?}");
+    }
 }
