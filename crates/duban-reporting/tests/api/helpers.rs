@@ -5,6 +5,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use duban_infra::{
     api::violations::violated_fields,
+    database::{Durability, connect},
     server::ServerArgs,
     test_util::{
         Backend, InProcessServer, ServiceProcess, TestDatabase, backends, free_addr, start_binary,
@@ -14,8 +15,9 @@ use duban_proto::{
     registry::v1::registry_service_client::RegistryServiceClient,
     reporting::v1::{self as pb, reporting_service_client::ReportingServiceClient},
 };
-use duban_reporting::{app, config::Config};
-use sea_orm::{ConnectionTrait, Database, Statement};
+use duban_reporting::{app, config::Config, db::migration::Migrator};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm_migration::MigratorTrait;
 use tonic::{Code, Status, transport::Channel};
 
 pub type Registry = RegistryServiceClient<Channel>;
@@ -289,4 +291,18 @@ pub fn assert_reason(status: &Status, reason: &str, domain: &str) {
     use duban_infra::api::errors::{domain_of, reason_of};
     assert_eq!(reason_of(status).as_deref(), Some(reason), "{status:?}");
     assert_eq!(domain_of(status).as_deref(), Some(domain), "{status:?}");
+}
+
+/// A fresh reporting database on `backend`, connected as the service connects
+/// and migrated: where a storage test starts. Keep the `TestDatabase` for as
+/// long as the connection is used (dropping it drops the database).
+pub async fn migrated(backend: Backend) -> (TestDatabase, DatabaseConnection) {
+    let database = TestDatabase::create(backend).await;
+    let db = connect(&database.url, Durability::Required)
+        .await
+        .expect("connect to the test database");
+    Migrator::up(&db, None)
+        .await
+        .expect("migrate the test database");
+    (database, db)
 }

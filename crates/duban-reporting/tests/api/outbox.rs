@@ -1,21 +1,20 @@
 //! The outbox written as JSON rows (`events::append`): every column stored as
 //! the ORM stores it, ids already held or repeated written once, sequences
-//! consecutive across the statements of one append.
+//! consecutive across the statements of one append; and the id check, split
+//! in parts and planned for each call's ids.
 
 use chrono::{DateTime, SubsecRound, TimeZone, Utc};
-use duban_infra::{
-    database::{Durability, connect},
-    test_util::{Backend, TestDatabase, backends},
-};
+use duban_infra::test_util::{Backend, backends};
 use duban_reporting::{
-    db::{entities::event, events, migration::Migrator},
+    db::{entities::event, events},
     domain::event::{EventType, NewEvent, Severity},
 };
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement,
     TransactionTrait,
 };
-use sea_orm_migration::MigratorTrait;
+
+use crate::helpers::migrated;
 
 fn at(second: u32, nanos: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2019, 10, 8, 2, 0, second).unwrap()
@@ -106,9 +105,7 @@ async fn insert_through_the_orm(db: &DatabaseConnection, sequence: i64, new: &Ne
 #[tokio::test]
 async fn appended_events_are_stored_as_the_orm_stores_them() {
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = connect(&database.url, Durability::Required).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         let mut sample: Vec<NewEvent> = (0..6).map(awkward).collect();
         // Finer than PostgreSQL keeps: both writers must cut it alike.
         sample[1].due_time = Some(at(59, 999_999_999));
@@ -144,9 +141,7 @@ async fn appended_events_are_stored_as_the_orm_stores_them() {
 #[tokio::test]
 async fn an_append_spanning_statements_writes_each_new_id_once_in_order() {
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = connect(&database.url, Durability::Required).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         let held = awkward(2500);
         let txn = db.begin().await.unwrap();
         events::append(&txn, vec![held.clone()]).await.unwrap();
@@ -191,9 +186,7 @@ async fn the_outbox_id_check_is_never_given_a_generic_plan() {
     if !backends().contains(&Backend::Postgres) {
         return;
     }
-    let database = TestDatabase::create(Backend::Postgres).await;
-    let db = connect(&database.url, Durability::Required).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
+    let (_database, db) = migrated(Backend::Postgres).await;
     // One transaction, so every statement runs on the connection whose
     // prepared statements are read back.
     let txn = db.begin().await.unwrap();
@@ -224,9 +217,7 @@ async fn the_outbox_id_check_is_never_given_a_generic_plan() {
 #[tokio::test]
 async fn the_written_ids_are_found_among_thousands_checked_in_parts() {
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = connect(&database.url, Durability::Required).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         let held: Vec<NewEvent> = [5, 1500, 2400].into_iter().map(awkward).collect();
         let txn = db.begin().await.unwrap();
         events::append(&txn, held.clone()).await.unwrap();

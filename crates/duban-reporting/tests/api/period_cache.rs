@@ -4,14 +4,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use duban_infra::{
-    database::{Durability, connect},
-    test_util::{TestDatabase, backends},
-};
+use duban_infra::test_util::backends;
 use duban_proto::reporting::v1 as pb;
-use duban_reporting::db::{migration::Migrator, period_cache};
+use duban_reporting::db::period_cache;
 use sea_orm::ConnectionTrait;
-use sea_orm_migration::MigratorTrait;
 
 use crate::{
     helpers::*,
@@ -31,9 +27,7 @@ const WATCHED: [&str; 6] = [
 #[tokio::test]
 async fn the_version_moves_with_every_change_to_a_watched_table() {
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = connect(&database.url, Durability::Required).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         let triggers_sql = match db.get_database_backend() {
             sea_orm::DbBackend::Postgres => {
                 "SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal"
@@ -104,9 +98,7 @@ async fn the_version_moves_with_every_change_to_a_watched_table() {
 #[tokio::test]
 async fn the_cache_holds_a_bounded_number_of_rows() {
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = connect(&database.url, Durability::Required).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         let cache = period_cache::PeriodCache::default();
         let reads = AtomicUsize::new(0);
         let rows = |n: usize| {

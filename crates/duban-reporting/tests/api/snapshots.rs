@@ -2,15 +2,13 @@
 //! each part stops at a whole task number, however many units that number
 //! holds, and the parts together are the snapshot, once.
 
-use duban_infra::{
-    database::{Durability, connect},
-    test_util::{TestDatabase, backends},
-};
+use duban_infra::test_util::backends;
 use duban_reporting::{
-    db::{migration::Migrator, snapshots},
+    db::snapshots,
     domain::{Obligation, ReporterRole},
 };
-use sea_orm_migration::MigratorTrait;
+
+use crate::helpers::migrated;
 
 fn duty(number: i32, unit: &str) -> Obligation {
     Obligation {
@@ -24,9 +22,7 @@ fn duty(number: i32, unit: &str) -> Obligation {
 #[tokio::test]
 async fn a_snapshot_is_read_in_parts_of_whole_task_numbers() {
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = connect(&database.url, Durability::Required).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         // Tasks 1 to 4 with three units each, task 6 with five; none numbered 5.
         let mut kept: Vec<Obligation> = (1..=4)
             .flat_map(|n| ["a", "b", "c"].map(|unit| duty(n, unit)))
@@ -86,9 +82,7 @@ async fn a_snapshot_is_read_in_parts_of_whole_task_numbers() {
 #[tokio::test]
 async fn a_snapshot_keeps_its_rows_and_adds_new_ones_once() {
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = connect(&database.url, Durability::Required).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         let mut lead = duty(7, "市发展改革委");
         lead.role = ReporterRole::Lead;
         snapshots::insert(&db, "p", "2019-Q3", &[lead.clone(), duty(8, "a")])
