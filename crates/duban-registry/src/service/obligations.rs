@@ -13,8 +13,26 @@ use crate::{
     error::RegistryError,
 };
 
-/// Tasks read per query while assembling a page.
+/// The most tasks read per query while assembling a page.
 const TASK_CHUNK: usize = 500;
+
+/// Tasks the first query of a page reads: enough to learn how many duties a
+/// task of this plan and period brings, few enough that a page of 1,000 at
+/// three units a task (334 tasks) is not read 500 tasks at a time, a third of
+/// them expanded for nothing and read again for the next page.
+const FIRST_CHUNK: usize = 128;
+
+/// How many tasks the next query reads to bring `missing` more duties, at the
+/// rate the tasks read so far brought them (a tenth more, so that a page is
+/// seldom one query short); the most while none brought any.
+fn next_chunk(missing: usize, tasks_read: usize, duties_found: usize) -> usize {
+    if duties_found == 0 {
+        return TASK_CHUNK;
+    }
+    let tasks =
+        missing.saturating_mul(tasks_read).saturating_mul(11) / duties_found.saturating_mul(10);
+    (tasks + 1).clamp(16, TASK_CHUNK)
+}
 
 /// Which obligations to list.
 #[derive(Debug, Clone)]
@@ -76,6 +94,8 @@ pub async fn list(
     // linear.
     let mut duties = Vec::new();
     let mut from_number = cursor.as_ref().map_or(i32::MIN, |(number, _)| *number);
+    let mut chunk_size = FIRST_CHUNK;
+    let (mut tasks_read, mut duties_found) = (0, 0);
     loop {
         // Narrowed to one task (each submission asks so), only that task is read:
         // the call's cost stays independent of the plan's size.
@@ -90,14 +110,15 @@ pub async fn list(
                 )
             }
             None => {
-                let chunk = tasks::live_of_plan_from(db, &plan.id, from_number, TASK_CHUNK).await?;
-                let exhausted = chunk.len() < TASK_CHUNK;
+                let chunk = tasks::live_of_plan_from(db, &plan.id, from_number, chunk_size).await?;
+                let exhausted = chunk.len() < chunk_size;
                 (chunk, exhausted)
             }
         };
         let Some(last_number) = chunk.last().map(|t: &Task| t.number) else {
             break;
         };
+        tasks_read += chunk.len();
         let due: Vec<Task> = chunk
             .into_iter()
             .filter(|t| {
@@ -117,11 +138,13 @@ pub async fn list(
         if let Some((number, unit)) = &cursor {
             found.retain(|d| (d.task_number, d.unit_id.as_str()) > (*number, unit.as_str()));
         }
+        duties_found += found.len();
         duties.extend(found);
         if exhausted || duties.len() >= wanted || last_number == i32::MAX {
             break;
         }
         from_number = last_number + 1;
+        chunk_size = next_chunk(wanted - duties.len(), tasks_read, duties_found);
     }
     duties.truncate(usize::try_from(query.page.fetch_limit()).unwrap_or(usize::MAX));
     let next_page_token = query.page.finish(&mut duties, |d| {
@@ -225,4 +248,21 @@ async fn expand(
         }
     }
     Ok(duties)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_chunk_reads_about_the_tasks_still_needed() {
+        // 128 tasks brought 384 duties: 616 more need 206 tasks, plus a tenth.
+        assert_eq!(next_chunk(616, 128, 384), 226);
+        // Nothing found yet (no task due in the period so far): read the most.
+        assert_eq!(next_chunk(1000, 128, 0), TASK_CHUNK);
+        // Never fewer than 16 tasks, never more than the most.
+        assert_eq!(next_chunk(1, 128, 384), 16);
+        assert_eq!(next_chunk(1001, 128, 1), TASK_CHUNK);
+        assert_eq!(next_chunk(usize::MAX, usize::MAX, 1), TASK_CHUNK);
+    }
 }
