@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod migration;
 pub mod names;
 pub mod plans;
+pub mod statistics;
 pub mod tasks;
 pub mod units;
 pub mod write_version;

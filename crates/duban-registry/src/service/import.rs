@@ -76,6 +76,13 @@ pub async fn import(
     let source_hash = draft.source_hash.clone();
     let warnings = draft.warnings.clone();
     let outcome = import::run(&context.db, draft, validate_only, now).await?;
+    if !validate_only && !outcome.already_imported {
+        // The import is committed whatever happens here: a failure only
+        // leaves the statistics to autovacuum.
+        if let Err(error) = crate::db::statistics::refresh_after_import(&context.db).await {
+            tracing::warn!(%error, "planner statistics not refreshed after the import");
+        }
+    }
     tracing::info!(
         source_hash = %source_hash,
         plans = outcome.plans.len(),

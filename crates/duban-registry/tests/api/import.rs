@@ -664,3 +664,38 @@ async fn targets_in_a_tasks_text_become_its_indicators_with_their_figures() {
     })
     .await;
 }
+
+/// PostgreSQL gets statistics for what an import wrote at once: without them
+/// it reads a few hundred tasks' assignments by scanning all of them, until
+/// autovacuum catches up.
+#[tokio::test]
+async fn an_import_leaves_postgresql_with_statistics_of_what_it_wrote() {
+    for backend in duban_infra::test_util::backends() {
+        if backend != duban_infra::test_util::Backend::Postgres {
+            continue;
+        }
+        let app = TestApp::start(backend).await;
+        let db = sea_orm::Database::connect(app.database.url.as_str())
+            .await
+            .unwrap();
+        let analysed = || async {
+            use sea_orm::ConnectionTrait;
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT count(*) AS tables FROM pg_stat_user_tables \
+                     WHERE relname IN ('tasks', 'assignments') AND last_analyze IS NOT NULL",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<i64>("", "tables").unwrap()
+        };
+        assert_eq!(analysed().await, 0, "a new database has no statistics yet");
+        let mut client = app.client();
+        client.import_plan(import(SEED_PLAN, true)).await.unwrap();
+        assert_eq!(analysed().await, 0, "a preview writes nothing");
+        client.import_plan(import(SEED_PLAN, false)).await.unwrap();
+        assert_eq!(analysed().await, 2);
+    }
+}
