@@ -66,8 +66,10 @@ async fn start(binary: &Path, args: &[String], logs: &Path) -> ServiceProcess {
     let addr = free_addr();
     let mut all = vec!["--listen".to_owned(), addr.to_string()];
     all.extend_from_slice(args);
-    // Logging every call would measure the log, not the service.
-    let envs = [("RUST_LOG", "warn".to_owned())];
+    // Logging every call would measure the log, not the service; a phase's
+    // debug lines (the sweep's) can be asked for through the variable.
+    let level = std::env::var("DUBAN_BENCH_SERVICE_LOG").unwrap_or_else(|_| "warn".to_owned());
+    let envs = [("RUST_LOG", level)];
     let mut process = ServiceProcess::spawn(binary, addr, &all, &envs, logs);
     process.wait_until_serving(Duration::from_secs(60)).await;
     process

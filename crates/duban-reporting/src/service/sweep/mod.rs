@@ -7,7 +7,10 @@ mod slots;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
 use self::slots::PeriodSlots;
 use super::Context;
@@ -57,8 +60,9 @@ impl SweepOutcome {
         self.written_by_type.values().map(|(_, count)| count).sum()
     }
 
-    fn record(&mut self, written: &[Event]) {
-        for event in written {
+    fn record(&mut self, appended: Appended) {
+        self.skipped += appended.skipped;
+        for event in &appended.written {
             let event_type = event.event.event_type;
             self.written_by_type
                 .entry(event_type.as_str())
@@ -149,6 +153,7 @@ async fn sweep_period(
     as_of: DateTime<Utc>,
     outcome: &mut SweepOutcome,
 ) -> Result<(), ReportingError> {
+    let opened = Instant::now();
     let mut slots = PeriodSlots::open(context, plan_id, period, false).await?;
     if as_of > slots.window.due_time {
         // Just taken, the snapshot is what the registry lists: walking both
@@ -160,6 +165,7 @@ async fn sweep_period(
             PeriodSlots::open(context, plan_id, period, true).await?
         };
     }
+    let opening = opened.elapsed();
     // Approved extensions are few (each one a person's decision): read whole.
     let extended = extensions::extended_in_period(&context.reads, plan_id, period).await?;
     // One calendar for the period's slots, extended ones included: read before
@@ -182,19 +188,59 @@ async fn sweep_period(
         calendar,
         as_of,
     };
+    // Each full batch is written while the next parts are decided: the
+    // writer and the reads (registry pages, closed slots, written ids) then
+    // overlap instead of taking turns. Batches still commit one after another,
+    // in the order they were decided.
     let mut pending = Vec::new();
-    while let Some(part) = slots.next_part().await? {
-        let (decided, read_ahead) = tokio::join!(
-            decide_part(context, &period_rules, part, outcome),
-            slots.read_ahead()
+    let mut ready = Vec::new();
+    let mut timing = PhaseTimes::default();
+    loop {
+        let started = Instant::now();
+        let Some(part) = slots.next_part().await? else {
+            break;
+        };
+        timing.reading += started.elapsed();
+        let started = Instant::now();
+        let (decided, read_ahead, written) = tokio::join!(
+            decide_part(context, &period_rules, part),
+            slots.read_ahead(),
+            append(context, std::mem::take(&mut ready)),
         );
-        pending.extend(decided?);
+        let (candidates, open_slots) = decided?;
+        outcome.open_slots += open_slots;
+        outcome.record(written?);
         read_ahead?;
+        pending.extend(candidates);
+        timing.deciding += started.elapsed();
         if pending.len() >= APPEND_BATCH {
-            append(context, std::mem::take(&mut pending), outcome).await?;
+            ready = std::mem::take(&mut pending);
         }
     }
-    append(context, pending, outcome).await
+    let started = Instant::now();
+    outcome.record(append(context, ready).await?);
+    outcome.record(append(context, pending).await?);
+    timing.appending += started.elapsed();
+    tracing::debug!(
+        plan = plan_id,
+        period,
+        opening_ms = opening.as_millis() as u64,
+        reading_ms = timing.reading.as_millis() as u64,
+        deciding_ms = timing.deciding.as_millis() as u64,
+        last_append_ms = timing.appending.as_millis() as u64,
+        "period swept"
+    );
+    Ok(())
+}
+
+/// Where one period's sweep spent its time, for the debug log: waiting for a
+/// part, deciding parts (with the writes and page reads that overlap it), and
+/// the writes left at the end.
+#[derive(Default)]
+struct PhaseTimes {
+    reading: Duration,
+    deciding: Duration,
+    appending: Duration,
 }
 
 /// Takes the period's snapshot, page by page from the registry, unless it has
@@ -214,17 +260,31 @@ async fn take_snapshot(
     if snapshots::exists(&txn, plan_id, period).await? {
         return Ok(false);
     }
-    let mut token = String::new();
+    // Each page is inserted while the registry lists the next.
+    let registry = &context.registry;
+    let mut page = registry
+        .obligations_page(plan_id, period, false, "")
+        .await?;
     loop {
-        let page = context
-            .registry
-            .obligations_page(plan_id, period, false, &token)
-            .await?;
-        snapshots::insert(&txn, plan_id, period, &page.obligations).await?;
-        if page.next_page_token.is_empty() {
-            break;
+        let token = std::mem::take(&mut page.next_page_token);
+        let next = async {
+            if token.is_empty() {
+                return Ok(None);
+            }
+            registry
+                .obligations_page(plan_id, period, false, &token)
+                .await
+                .map(Some)
+        };
+        let (inserted, next) = tokio::join!(
+            snapshots::insert(&txn, plan_id, period, &page.obligations),
+            next
+        );
+        inserted?;
+        match next? {
+            Some(following) => page = following,
+            None => break,
         }
-        token = page.next_page_token;
     }
     txn.commit().await?;
     Ok(true)
@@ -256,8 +316,7 @@ async fn decide_part(
     context: &Context,
     sweep: &PeriodRules<'_>,
     part: Vec<Obligation>,
-    outcome: &mut SweepOutcome,
-) -> Result<Vec<Candidate>, ReportingError> {
+) -> Result<(Vec<Candidate>, usize), ReportingError> {
     let (plan_id, period) = (sweep.plan_id, sweep.period);
     let mut task_ids: Vec<&str> = part.iter().map(|o| o.task_id.as_str()).collect();
     task_ids.sort_unstable();
@@ -268,7 +327,7 @@ async fn decide_part(
         .filter(|o| !closed.contains(&(o.task_id.clone(), o.unit_id.clone())))
         .map(|o| sweep.schedule_of(o))
         .collect();
-    outcome.open_slots += schedules.len();
+    let open_slots = schedules.len();
 
     // Only a fired rule's reminder can have been written, or be written now;
     // which have fired depends on the due date alone, shared by most slots.
@@ -320,16 +379,23 @@ async fn decide_part(
             skipped: decision.skipped.len(),
         });
     }
-    Ok(candidates)
+    Ok((candidates, open_slots))
+}
+
+/// What one append wrote, and how many fired reminders those it wrote
+/// superseded.
+#[derive(Default)]
+struct Appended {
+    written: Vec<Event>,
+    skipped: usize,
 }
 
 /// Writes decided reminders in one multi-row append; the outbox skips any a
 /// racing sweep wrote meanwhile.
-async fn append(
-    context: &Context,
-    candidates: Vec<Candidate>,
-    outcome: &mut SweepOutcome,
-) -> Result<(), ReportingError> {
+async fn append(context: &Context, candidates: Vec<Candidate>) -> Result<Appended, ReportingError> {
+    if candidates.is_empty() {
+        return Ok(Appended::default());
+    }
     // Counted only if this sweep writes the reminder that supersedes them: a
     // racing sweep that loses the write must not count them again.
     let skipped_behind: HashMap<String, usize> = candidates
@@ -339,12 +405,11 @@ async fn append(
     let new_events = candidates.into_iter().map(|c| c.event).collect();
     let written =
         writes::append_reminders(&context.db, context.events.notifier(), new_events).await?;
-    outcome.skipped += written
+    let skipped = written
         .iter()
         .filter_map(|event| skipped_behind.get(&event.event.id))
         .sum::<usize>();
-    outcome.record(&written);
-    Ok(())
+    Ok(Appended { written, skipped })
 }
 
 /// One open slot's reminder schedule: from its period's due date, or from the
