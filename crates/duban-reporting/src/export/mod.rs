@@ -321,7 +321,10 @@ pub(crate) mod tests {
             join(&seed_obligations(), vec![lead]),
             china(2019, 9, 25, 9, 0, 0),
         );
-        let five = input.tasks.iter_mut().find(|t| t.number == 5).unwrap();
+        let five = std::sync::Arc::make_mut(&mut input.tasks)
+            .iter_mut()
+            .find(|t| t.number == 5)
+            .unwrap();
         five.indicators = vec![
             target("完成投资不低于10亿元", 10.0),
             target("开工不少于3个", 3.0),

@@ -90,7 +90,7 @@ struct State {
 /// A period's obligations with an index by (task, unit).
 struct PeriodObligations {
     window: PeriodWindow,
-    obligations: Vec<Obligation>,
+    obligations: Arc<Vec<Obligation>>,
     /// Positions in `obligations` ordered by (task, unit), the first of equal
     /// slots first: a lookup is a binary search, at 4 bytes an obligation
     /// where a map by slot held a second copy of both ids (about half of what
@@ -103,7 +103,7 @@ fn slot_of(obligation: &Obligation) -> (&str, &str) {
 }
 
 impl PeriodObligations {
-    fn new(window: PeriodWindow, obligations: Vec<Obligation>) -> Self {
+    fn new(window: PeriodWindow, obligations: Arc<Vec<Obligation>>) -> Self {
         // 2^32 obligations would not fit in memory: the cap is never reached.
         let count = u32::try_from(obligations.len()).unwrap_or(u32::MAX);
         let mut by_slot: Vec<u32> = (0..count).collect();
@@ -236,14 +236,14 @@ impl RegistryMirror {
         &self,
         shelf: fn(&mut Entries) -> &mut HashMap<K, Arc<V>>,
         key: K,
-        fetch: impl Future<Output = Result<V, ReportingError>>,
+        fetch: impl Future<Output = Result<Arc<V>, ReportingError>>,
     ) -> Result<Arc<V>, ReportingError>
     where
         K: Hash + Eq,
     {
         match self.current_version().await {
             Some(version) => self.kept_at(version, shelf, key, fetch).await,
-            None => fetch.await.map(Arc::new),
+            None => fetch.await,
         }
     }
 
@@ -253,7 +253,7 @@ impl RegistryMirror {
         version: i64,
         shelf: fn(&mut Entries) -> &mut HashMap<K, Arc<V>>,
         key: K,
-        fetch: impl Future<Output = Result<V, ReportingError>>,
+        fetch: impl Future<Output = Result<Arc<V>, ReportingError>>,
     ) -> Result<Arc<V>, ReportingError>
     where
         K: Hash + Eq,
@@ -266,7 +266,7 @@ impl RegistryMirror {
                 return Ok(Arc::clone(hit));
             }
         }
-        let value = Arc::new(fetch.await?);
+        let value = fetch.await?;
         let mut state = self.lock();
         // A check that saw a newer version meanwhile emptied the shelves; an
         // answer fetched at the older one must not join them.
@@ -305,7 +305,7 @@ impl RegistryMirror {
                     .registry
                     .obligations(plan_id, period, include_participating, fields)
                     .await?;
-                Ok(PeriodObligations::new(window, obligations))
+                Ok(Arc::new(PeriodObligations::new(window, obligations)))
             })
             .await;
         drop(turn);
@@ -358,7 +358,7 @@ impl RegistryView for RegistryMirror {
         period: &str,
         include_participating: bool,
         fields: FieldMap<'_>,
-    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+    ) -> Result<(PeriodWindow, Arc<Vec<Obligation>>), ReportingError> {
         let Some(version) = self.current_version().await else {
             return self
                 .registry
@@ -368,7 +368,7 @@ impl RegistryView for RegistryMirror {
         let kept = self
             .period_at(version, plan_id, period, include_participating, fields)
             .await?;
-        Ok((kept.window.clone(), kept.obligations.clone()))
+        Ok((kept.window.clone(), Arc::clone(&kept.obligations)))
     }
 
     /// Passed through: a page walk is read once, and keeping it would hold
@@ -388,56 +388,53 @@ impl RegistryView for RegistryMirror {
     async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {
         let key = (plan_id.to_owned(), task_id.to_owned());
         let task = self
-            .kept(
-                |e| &mut e.task,
-                key,
-                self.registry.live_task(plan_id, task_id),
-            )
+            .kept(|e| &mut e.task, key, async {
+                self.registry
+                    .live_task(plan_id, task_id)
+                    .await
+                    .map(Arc::new)
+            })
             .await?;
         Ok((*task).clone())
     }
 
     async fn live_unit_name(&self, unit_id: &str) -> Result<String, ReportingError> {
         let name = self
-            .kept(
-                |e| &mut e.unit_names,
-                unit_id.to_owned(),
-                self.registry.live_unit_name(unit_id),
-            )
+            .kept(|e| &mut e.unit_names, unit_id.to_owned(), async {
+                self.registry.live_unit_name(unit_id).await.map(Arc::new)
+            })
             .await?;
         Ok((*name).clone())
     }
 
     async fn group_members(&self, group_id: &str) -> Result<Vec<String>, ReportingError> {
         let members = self
-            .kept(
-                |e| &mut e.groups,
-                group_id.to_owned(),
-                self.registry.group_members(group_id),
-            )
+            .kept(|e| &mut e.groups, group_id.to_owned(), async {
+                self.registry.group_members(group_id).await.map(Arc::new)
+            })
             .await?;
         Ok((*members).clone())
     }
 
     async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
         let plans = self
-            .kept(|e| &mut e.live_plans, (), self.registry.live_plans())
+            .kept(|e| &mut e.live_plans, (), async {
+                self.registry.live_plans().await.map(Arc::new)
+            })
             .await?;
         Ok((*plans).clone())
     }
 
     async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError> {
         let plan = self
-            .kept(
-                |e| &mut e.plans,
-                plan_id.to_owned(),
-                self.registry.plan(plan_id),
-            )
+            .kept(|e| &mut e.plans, plan_id.to_owned(), async {
+                self.registry.plan(plan_id).await.map(Arc::new)
+            })
             .await?;
         Ok((*plan).clone())
     }
 
-    async fn tasks(&self, plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+    async fn tasks(&self, plan_id: &str) -> Result<Arc<Vec<TaskOutline>>, ReportingError> {
         let tasks = self
             .kept(
                 |e| &mut e.tasks,
@@ -445,14 +442,12 @@ impl RegistryView for RegistryMirror {
                 self.registry.tasks(plan_id),
             )
             .await?;
-        Ok((*tasks).clone())
+        Ok(tasks)
     }
 
-    async fn directory(&self) -> Result<Directory, ReportingError> {
-        let directory = self
-            .kept(|e| &mut e.directory, (), self.registry.directory())
-            .await?;
-        Ok((*directory).clone())
+    async fn directory(&self) -> Result<Arc<Directory>, ReportingError> {
+        self.kept(|e| &mut e.directory, (), self.registry.directory())
+            .await
     }
 
     async fn working_calendar(

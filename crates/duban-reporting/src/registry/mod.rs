@@ -161,13 +161,14 @@ pub trait RegistryView: Send + Sync + std::fmt::Debug {
     ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError>;
 
     /// Returns the period and every obligation in it, participants when asked.
+    /// Shared: a view that keeps the period hands out its copy, not a new one.
     async fn obligations(
         &self,
         plan_id: &str,
         period: &str,
         include_participating: bool,
         fields: FieldMap<'_>,
-    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError>;
+    ) -> Result<(PeriodWindow, Arc<Vec<Obligation>>), ReportingError>;
 
     /// Returns one page of the period's obligations, in the registry's order
     /// (task number, then unit id), from `page_token` on (empty: the first
@@ -191,7 +192,7 @@ pub trait RegistryView: Send + Sync + std::fmt::Debug {
             .await?;
         Ok(ObligationsPage {
             window,
-            obligations,
+            obligations: Arc::unwrap_or_clone(obligations),
             next_page_token: String::new(),
         })
     }
@@ -213,11 +214,11 @@ pub trait RegistryView: Send + Sync + std::fmt::Debug {
     async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError>;
 
     /// Returns every task of a plan, deleted ones included (marked).
-    async fn tasks(&self, plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError>;
+    async fn tasks(&self, plan_id: &str) -> Result<Arc<Vec<TaskOutline>>, ReportingError>;
 
     /// Returns the display names of every unit (deleted ones too, since old
     /// reports name them) and every group with its members.
-    async fn directory(&self) -> Result<Directory, ReportingError>;
+    async fn directory(&self) -> Result<Arc<Directory>, ReportingError>;
 
     /// Returns the working-day calendar over `years`; a year the registry does
     /// not hold counts Monday to Friday. Years may be up to `CALENDAR_TTL` old.
@@ -349,7 +350,7 @@ impl RegistryView for Registry {
         period: &str,
         include_participating: bool,
         fields: FieldMap<'_>,
-    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+    ) -> Result<(PeriodWindow, Arc<Vec<Obligation>>), ReportingError> {
         let request = pb::ListObligationsRequest {
             parent: plan_name(plan_id),
             period: period.to_owned(),
@@ -357,7 +358,8 @@ impl RegistryView for Registry {
             page_size: PAGE_SIZE,
             ..Default::default()
         };
-        self.all_obligations(request, fields).await
+        let (window, obligations) = self.all_obligations(request, fields).await?;
+        Ok((window, Arc::new(obligations)))
     }
 
     async fn obligations_page(
@@ -473,7 +475,7 @@ impl RegistryView for Registry {
     }
 
     /// Returns every task of a plan, deleted ones included (marked).
-    async fn tasks(&self, plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+    async fn tasks(&self, plan_id: &str) -> Result<Arc<Vec<TaskOutline>>, ReportingError> {
         let mut request = pb::ListTasksRequest {
             parent: plan_name(plan_id),
             page_size: PAGE_SIZE,
@@ -489,7 +491,7 @@ impl RegistryView for Registry {
                 tasks.push(convert::task(task)?);
             }
             if page.next_page_token.is_empty() {
-                return Ok(tasks);
+                return Ok(Arc::new(tasks));
             }
             request.page_token = page.next_page_token;
         }
@@ -497,7 +499,7 @@ impl RegistryView for Registry {
 
     /// Returns the display names of every unit (deleted ones too, since old
     /// reports name them) and every group with its members.
-    async fn directory(&self) -> Result<Directory, ReportingError> {
+    async fn directory(&self) -> Result<Arc<Directory>, ReportingError> {
         let mut directory = Directory::default();
         let mut units = pb::ListUnitsRequest {
             page_size: PAGE_SIZE,
@@ -541,7 +543,7 @@ impl RegistryView for Registry {
                 );
             }
             if page.next_page_token.is_empty() {
-                return Ok(directory);
+                return Ok(Arc::new(directory));
             }
             groups.page_token = page.next_page_token;
         }

@@ -3,7 +3,7 @@
 //! disappear: a unit that had to report and never did stays a missed slot, even
 //! if its assignment is removed afterwards.
 
-use std::collections::HashSet;
+use std::{collections::HashSet, sync::Arc};
 
 use chrono::{DateTime, Utc};
 
@@ -15,7 +15,8 @@ use crate::{
     registry::FieldMap,
 };
 
-/// Returns the period and its obligations at `now` (participants when asked).
+/// Returns the period and its obligations at `now` (participants when asked):
+/// the registry view's own copy unless the snapshot adds slots to it.
 pub async fn of_period(
     context: &Context,
     plan_id: &str,
@@ -23,8 +24,8 @@ pub async fn of_period(
     include_participating: bool,
     fields: FieldMap<'_>,
     now: DateTime<Utc>,
-) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
-    let (window, mut obligations) = context
+) -> Result<(PeriodWindow, Arc<Vec<Obligation>>), ReportingError> {
+    let (window, obligations) = context
         .registry
         .obligations(plan_id, period, include_participating, fields)
         .await?;
@@ -46,19 +47,24 @@ pub async fn of_period(
             .cloned()
             .collect();
         writes::snapshot_period(&context.db, plan_id, &window.label, &duties).await?;
-        kept =
-            std::sync::Arc::new(snapshots::of_period(&context.db, plan_id, &window.label).await?);
+        kept = Arc::new(snapshots::of_period(&context.db, plan_id, &window.label).await?);
     }
-    let present: HashSet<(String, String)> = obligations
+    let present: HashSet<(&str, &str)> = obligations
         .iter()
-        .map(|o| (o.task_id.clone(), o.unit_id.clone()))
+        .map(|o| (o.task_id.as_str(), o.unit_id.as_str()))
         .collect();
-    obligations.extend(
-        kept.iter()
-            .filter(|o| !present.contains(&(o.task_id.clone(), o.unit_id.clone())))
-            .cloned(),
-    );
-    Ok((window, obligations))
+    let dropped: Vec<Obligation> = kept
+        .iter()
+        .filter(|o| !present.contains(&(o.task_id.as_str(), o.unit_id.as_str())))
+        .cloned()
+        .collect();
+    drop(present);
+    if dropped.is_empty() {
+        return Ok((window, obligations));
+    }
+    let mut merged = Arc::unwrap_or_clone(obligations);
+    merged.extend(dropped);
+    Ok((window, Arc::new(merged)))
 }
 
 /// Joins a period's obligations with each slot's latest revision and the due

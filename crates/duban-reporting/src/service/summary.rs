@@ -42,7 +42,7 @@ pub async fn summary(
         plan,
         tasks,
         slots,
-        directory: directory.clone(),
+        directory: std::sync::Arc::clone(&directory),
         window,
         now,
     });

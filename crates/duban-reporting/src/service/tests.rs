@@ -126,14 +126,14 @@ impl RegistryView for StandInRegistry {
         period: &str,
         include_participating: bool,
         _fields: FieldMap<'_>,
-    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+    ) -> Result<(PeriodWindow, Arc<Vec<Obligation>>), ReportingError> {
         self.check_up()?;
         let found = self
             .obligations()
             .into_iter()
             .filter(|o| include_participating || o.role != ReporterRole::Participating)
             .collect();
-        Ok((window_of(period)?, found))
+        Ok((window_of(period)?, Arc::new(found)))
     }
 
     /// Pages of one obligation, in the registry's order, so that every walk
@@ -171,8 +171,9 @@ impl RegistryView for StandInRegistry {
     async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {
         self.tasks(plan_id)
             .await?
-            .into_iter()
+            .iter()
             .find(|t| t.id == task_id)
+            .cloned()
             .ok_or_else(|| {
                 ReportingError::NotFound(format!(
                     "`plans/{plan_id}/tasks/{task_id}` does not exist"
@@ -209,9 +210,9 @@ impl RegistryView for StandInRegistry {
         })
     }
 
-    async fn tasks(&self, _plan_id: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+    async fn tasks(&self, _plan_id: &str) -> Result<Arc<Vec<TaskOutline>>, ReportingError> {
         self.check_up()?;
-        Ok(["t5", "t6"]
+        let tasks = ["t5", "t6"]
             .iter()
             .enumerate()
             .map(|(i, id)| TaskOutline {
@@ -234,10 +235,11 @@ impl RegistryView for StandInRegistry {
                 deleted: false,
                 indicators: Vec::new(),
             })
-            .collect())
+            .collect();
+        Ok(Arc::new(tasks))
     }
 
-    async fn directory(&self) -> Result<Directory, ReportingError> {
+    async fn directory(&self) -> Result<Arc<Directory>, ReportingError> {
         self.check_up()?;
         let mut directory = Directory::default();
         for (id, name) in [
@@ -248,7 +250,7 @@ impl RegistryView for StandInRegistry {
         ] {
             directory.units.insert(id.to_owned(), name.to_owned());
         }
-        Ok(directory)
+        Ok(Arc::new(directory))
     }
 
     /// The shipped calendar, as the real registry loads it at start-up.

@@ -3,7 +3,7 @@
 //! reports (each unit's text labelled `【市发改委】…`), with counts per task,
 //! section, unit and overall.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
 
@@ -117,13 +117,14 @@ pub struct PeriodSummary {
     pub colour_rules: StoredColourRules,
 }
 
-/// Everything a summary is made of.
+/// Everything a summary is made of; the plan's tasks and the directory are
+/// shared with the registry view, which keeps them.
 #[derive(Debug, Clone)]
 pub struct SummaryInput {
     pub plan: PlanOutline,
-    pub tasks: Vec<TaskOutline>,
+    pub tasks: Arc<Vec<TaskOutline>>,
     pub slots: Vec<(i32, Slot)>,
-    pub directory: Directory,
+    pub directory: Arc<Directory>,
     pub window: PeriodWindow,
     pub now: DateTime<Utc>,
 }
@@ -133,12 +134,13 @@ pub struct SummaryInput {
 pub fn assemble(input: SummaryInput) -> PeriodSummary {
     let SummaryInput {
         plan,
-        mut tasks,
+        tasks,
         slots,
         directory,
         window,
         now,
     } = input;
+    let mut tasks: Vec<&TaskOutline> = tasks.iter().collect();
     tasks.sort_by_key(|t| t.number);
     let mut by_task: BTreeMap<String, Vec<Slot>> = BTreeMap::new();
     for (_, slot) in slots {
@@ -153,7 +155,7 @@ pub fn assemble(input: SummaryInput) -> PeriodSummary {
         if task.deleted && task_slots.is_empty() {
             continue;
         }
-        let row = build_row(&task, task_slots, &directory, &window, now);
+        let row = build_row(task, task_slots, &directory, &window, now);
         total += row.counts;
         *per_section.entry(task.section).or_default() += row.counts;
         for view in row.slots.iter().filter(|v| v.role.must_report()) {

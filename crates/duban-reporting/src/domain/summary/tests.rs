@@ -69,7 +69,7 @@ pub fn seed_input(slots: Vec<(i32, Slot)>, now: DateTime<Utc>) -> SummaryInput {
                 section(5, "五", "构建对外开放新格局"),
             ],
         },
-        tasks: vec![
+        tasks: Arc::new(vec![
             task(
                 "key-13",
                 13,
@@ -95,9 +95,9 @@ pub fn seed_input(slots: Vec<(i32, Slot)>, now: DateTime<Utc>) -> SummaryInput {
                     ),
                 ],
             ),
-        ],
+        ]),
         slots,
-        directory,
+        directory: Arc::new(directory),
         window: third_quarter_2019(),
         now,
     }
@@ -242,8 +242,8 @@ fn counts_roll_up_per_section_and_per_unit() {
 #[test]
 fn a_deleted_task_shows_only_when_it_has_slots_and_notes_follow_names() {
     let mut input = seed_input(Vec::new(), china(2019, 9, 25, 9, 0, 0));
-    input.tasks[0].deleted = true;
-    input.tasks[1].assignments[0].note = "综合交通规划".into();
+    Arc::make_mut(&mut input.tasks)[0].deleted = true;
+    Arc::make_mut(&mut input.tasks)[1].assignments[0].note = "综合交通规划".into();
     let summary = assemble(input);
     assert_eq!(summary.rows.len(), 1);
     assert_eq!(summary.rows[0].lead_units, ["市发改委（综合交通规划）"]);

@@ -67,8 +67,9 @@ impl RegistryView for ChangingRegistry {
     ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
         let (window, all) = self.obligations(plan_id, period, true, fields).await?;
         let found = all
-            .into_iter()
-            .find(|o| o.task_id == task_id && o.unit_id == unit_id);
+            .iter()
+            .find(|o| o.task_id == task_id && o.unit_id == unit_id)
+            .cloned();
         Ok((window, found))
     }
 
@@ -78,7 +79,7 @@ impl RegistryView for ChangingRegistry {
         _period: &str,
         _include_participating: bool,
         _fields: FieldMap<'_>,
-    ) -> Result<(PeriodWindow, Vec<Obligation>), ReportingError> {
+    ) -> Result<(PeriodWindow, Arc<Vec<Obligation>>), ReportingError> {
         self.obligation_reads.fetch_add(1, Ordering::SeqCst);
         if self.slow.load(Ordering::SeqCst) {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -95,7 +96,7 @@ impl RegistryView for ChangingRegistry {
                 role: ReporterRole::Responsible,
             })
             .collect();
-        Ok((window(), obligations))
+        Ok((window(), Arc::new(obligations)))
     }
 
     async fn live_task(&self, _: &str, _: &str) -> Result<TaskOutline, ReportingError> {
@@ -113,10 +114,10 @@ impl RegistryView for ChangingRegistry {
     async fn plan(&self, _: &str) -> Result<PlanOutline, ReportingError> {
         Err(not_here())
     }
-    async fn tasks(&self, _: &str) -> Result<Vec<TaskOutline>, ReportingError> {
+    async fn tasks(&self, _: &str) -> Result<Arc<Vec<TaskOutline>>, ReportingError> {
         Err(not_here())
     }
-    async fn directory(&self) -> Result<Directory, ReportingError> {
+    async fn directory(&self) -> Result<Arc<Directory>, ReportingError> {
         Err(not_here())
     }
     async fn working_calendar(
@@ -316,7 +317,7 @@ fn a_kept_period_finds_each_slot_and_only_its_own() {
         // The same slot listed twice: the first listing answers.
         obligation("t10", 2, "a", ReporterRole::Participating),
     ];
-    let kept = PeriodObligations::new(window(), listed);
+    let kept = PeriodObligations::new(window(), Arc::new(listed));
     let found = |task: &str, unit: &str| kept.find(task, unit).map(|o| (o.task_number, o.role));
     assert_eq!(found("t2", "b"), Some((1, ReporterRole::Lead)));
     assert_eq!(found("t2", "c"), Some((1, ReporterRole::Responsible)));
@@ -333,7 +334,7 @@ fn a_kept_period_finds_each_slot_and_only_its_own() {
         assert_eq!(found(task, unit), None, "({task}, {unit})");
     }
     assert_eq!(
-        PeriodObligations::new(window(), Vec::new()).find("t1", "a"),
+        PeriodObligations::new(window(), Arc::new(Vec::new())).find("t1", "a"),
         None
     );
 }
