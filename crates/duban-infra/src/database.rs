@@ -60,12 +60,15 @@ pub async fn connect(url: &str, durability: Durability) -> anyhow::Result<Databa
             .max_connections(16)
             .min_connections(1)
             .map_sqlx_postgres_opts(|postgres| {
-                postgres.options([("plan_cache_mode", "force_custom_plan")])
+                postgres.options([("plan_cache_mode", PLAN_CACHE_MODE)])
             });
     }
     let db = Database::connect(options)
         .await
         .with_context(|| format!("cannot connect to the database at `{}`", redact(url)))?;
+    if let Some(lost) = planning_setting_lost(&db).await? {
+        tracing::warn!(%lost, "statements may run on generic plans");
+    }
     let weaknesses = durability_weaknesses(&db).await?;
     if !weaknesses.is_empty() {
         let summary = weaknesses.join("; ");
@@ -79,6 +82,29 @@ pub async fn connect(url: &str, durability: Durability) -> anyhow::Result<Databa
         }
     }
     Ok(db)
+}
+
+/// The planning each PostgreSQL connection asks for at start-up.
+const PLAN_CACHE_MODE: &str = "force_custom_plan";
+
+/// Says so when a PostgreSQL connection (`db`, or the one a transaction holds)
+/// does not plan statements for their values: a connection pooler between
+/// the service and the server may refuse the start-up option (then connecting
+/// fails) or be configured to ignore it, and then it is lost without an
+/// error. Nothing is lost but speed, so the caller warns rather than refuses.
+pub async fn planning_setting_lost(db: &impl ConnectionTrait) -> anyhow::Result<Option<String>> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(None);
+    }
+    let mode = read_setting(db, "SHOW plan_cache_mode").await?;
+    Ok((mode != PLAN_CACHE_MODE).then(|| {
+        format!(
+            "postgresql plan_cache_mode is `{mode}`, not the `{PLAN_CACHE_MODE}` the service \
+             asked for at connection start-up (a connection pooler may drop that option; set \
+             it for the database or role instead: ALTER ROLE ... SET plan_cache_mode = \
+             '{PLAN_CACHE_MODE}')"
+        )
+    }))
 }
 
 /// Returns a human-readable line per setting that can lose a committed write.
@@ -432,6 +458,23 @@ mod tests {
             );
             held.push(txn);
         }
+    }
+
+    #[tokio::test]
+    async fn a_connection_planning_otherwise_is_told_apart() {
+        let Ok(url) = std::env::var("DUBAN_TEST_POSTGRES_URL") else {
+            return;
+        };
+        let db = connect(&url, Durability::AllowWeak).await.unwrap();
+        assert_eq!(planning_setting_lost(&db).await.unwrap(), None);
+        // What a pooler that ignores the start-up option leaves: the server's
+        // default.
+        let txn = sea_orm::TransactionTrait::begin(&db).await.unwrap();
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = auto")
+            .await
+            .unwrap();
+        let lost = planning_setting_lost(&txn).await.unwrap().unwrap();
+        assert!(lost.contains("plan_cache_mode is `auto`"), "{lost}");
     }
 
     #[tokio::test]
