@@ -57,6 +57,10 @@ pub struct ScaleRow {
     pub sweep_s: f64,
     pub sweep_open_slots: i32,
     pub sweep_written: i32,
+    /// Seconds of a second sweep a minute later, which has nothing new to
+    /// send: what a periodic sweep costs between rungs.
+    pub resweep_s: f64,
+    pub resweep_written: i32,
     /// The reporting service's peak resident set during the sweep.
     pub sweep_peak_rss_kib: u64,
     /// Its resident set when the sweep began (the floor of that peak).
@@ -229,25 +233,18 @@ async fn measure(
         "scale {backend}: sweeping (reporting holds {} MiB)",
         sweep_start_rss_kib / 1024
     );
-    let started = Instant::now();
-    let swept = reporting_client
-        .run_reminder_sweep(rep::RunReminderSweepRequest {
-            as_of: Some(prost_types::Timestamp {
-                seconds: SWEEP_AT,
-                nanos: 0,
-            }),
-            plan: String::new(),
-        })
-        .await
-        .context("the sweep")?
-        .into_inner();
-    let sweep_s = started.elapsed().as_secs_f64();
+    let (swept, sweep_s) = sweep(&mut reporting_client, SWEEP_AT).await?;
     let sweep_peak_rss_kib = stack::peak_rss_kib(reporting);
     eprintln!(
         "scale {backend}: sweep of {} open slots wrote {} events in {sweep_s:.1} s, peak {} MiB",
         swept.open_slots,
         swept.written,
         sweep_peak_rss_kib / 1024
+    );
+    let (reswept, resweep_s) = sweep(&mut reporting_client, SWEEP_AT + 60).await?;
+    eprintln!(
+        "scale {backend}: a minute later, a sweep of {} open slots wrote {} events in {resweep_s:.1} s",
+        reswept.open_slots, reswept.written,
     );
 
     let (p50_us, failed) = latencies(
@@ -274,6 +271,8 @@ async fn measure(
         sweep_s,
         sweep_open_slots: swept.open_slots,
         sweep_written: swept.written,
+        resweep_s,
+        resweep_written: reswept.written,
         sweep_peak_rss_kib,
         sweep_start_rss_kib,
         import_peak_rss_kib,
@@ -281,6 +280,27 @@ async fn measure(
         p50_us,
         failed,
     })
+}
+
+/// Runs one RunReminderSweep of every plan at `at` (Unix seconds); returns its
+/// answer and how long it took.
+async fn sweep(
+    client: &mut ReportingServiceClient<Channel>,
+    at: i64,
+) -> anyhow::Result<(rep::RunReminderSweepResponse, f64)> {
+    let started = Instant::now();
+    let swept = client
+        .run_reminder_sweep(rep::RunReminderSweepRequest {
+            as_of: Some(prost_types::Timestamp {
+                seconds: at,
+                nanos: 0,
+            }),
+            plan: String::new(),
+        })
+        .await
+        .context("the sweep")?
+        .into_inner();
+    Ok((swept, started.elapsed().as_secs_f64()))
 }
 
 type Latencies = BTreeMap<&'static str, u64>;

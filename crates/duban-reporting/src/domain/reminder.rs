@@ -290,15 +290,7 @@ pub fn decide<'a>(
     as_of: DateTime<Utc>,
     already_sent: &[String],
 ) -> Decision<'a> {
-    let mut fired: Vec<(DateTime<Utc>, &ReminderRule)> = rules
-        .iter()
-        .filter(|r| r.enabled)
-        .map(|r| (r.fire_time(due_date, calendar), r))
-        .filter(|(at, _)| *at <= as_of)
-        .collect();
-    // Rules moved onto the same day (three after a holiday) fire at once: the
-    // one furthest from the due date is the latest rung.
-    fired.sort_by_key(|(at, r)| (*at, r.offset_days));
+    let fired = fired_in_order(rules, due_date, calendar, as_of);
     let last_sent = fired
         .iter()
         .filter(|(_, r)| already_sent.contains(&r.id))
@@ -326,6 +318,27 @@ pub fn decide<'a>(
         send: Some(latest),
         skipped,
     }
+}
+
+/// The enabled rules that have fired by `as_of` for a slot due on `due_date`,
+/// with their fire times, the latest rung last: the rung `decide` sends, so
+/// that a sweep can ask first whether that one was sent.
+pub fn fired_in_order<'a>(
+    rules: &'a [ReminderRule],
+    due_date: NaiveDate,
+    calendar: &WorkingCalendar,
+    as_of: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, &'a ReminderRule)> {
+    let mut fired: Vec<(DateTime<Utc>, &ReminderRule)> = rules
+        .iter()
+        .filter(|r| r.enabled)
+        .map(|r| (r.fire_time(due_date, calendar), r))
+        .filter(|(at, _)| *at <= as_of)
+        .collect();
+    // Rules moved onto the same day (three after a holiday) fire at once: the
+    // one furthest from the due date is the latest rung.
+    fired.sort_by_key(|(at, r)| (*at, r.offset_days));
+    fired
 }
 
 /// Returns the deterministic event id of a reminder: the same slot, rule and offset

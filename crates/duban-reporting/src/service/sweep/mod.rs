@@ -21,7 +21,9 @@ use crate::{
         event::{Event, EventType, NewEvent, Severity},
         extension::Extended,
         names::{plan_name, task_name, unit_name},
-        reminder::{ReminderKind, ReminderRule, calendar_years, decide, event_id, reach},
+        reminder::{
+            ReminderKind, ReminderRule, calendar_years, decide, event_id, fired_in_order, reach,
+        },
     },
     error::ReportingError,
 };
@@ -52,6 +54,9 @@ pub struct SweepOutcome {
     pub skipped: usize,
     /// Open slots examined.
     pub open_slots: usize,
+    /// Reminder ids looked up in the outbox: one per open slot with a fired
+    /// rung, and the earlier rungs of a slot whose latest is unsent.
+    pub looked_up: usize,
 }
 
 impl SweepOutcome {
@@ -137,6 +142,7 @@ pub async fn run(
         written = outcome.written(),
         skipped = outcome.skipped,
         open_slots = outcome.open_slots,
+        looked_up = outcome.looked_up,
         "reminder sweep"
     );
     Ok(outcome)
@@ -207,11 +213,12 @@ async fn sweep_period(
             slots.read_ahead(),
             append(context, std::mem::take(&mut ready)),
         );
-        let (candidates, open_slots) = decided?;
-        outcome.open_slots += open_slots;
+        let decided = decided?;
+        outcome.open_slots += decided.open_slots;
+        outcome.looked_up += decided.looked_up;
         outcome.record(written?);
         read_ahead?;
-        pending.extend(candidates);
+        pending.extend(decided.candidates);
         timing.deciding += started.elapsed();
         if pending.len() >= APPEND_BATCH {
             ready = std::mem::take(&mut pending);
@@ -316,7 +323,7 @@ async fn decide_part(
     context: &Context,
     sweep: &PeriodRules<'_>,
     part: Vec<Obligation>,
-) -> Result<(Vec<Candidate>, usize), ReportingError> {
+) -> Result<Decided, ReportingError> {
     let (plan_id, period) = (sweep.plan_id, sweep.period);
     let mut task_ids: Vec<&str> = part.iter().map(|o| o.task_id.as_str()).collect();
     task_ids.sort_unstable();
@@ -331,6 +338,7 @@ async fn decide_part(
 
     // Only a fired rule's reminder can have been written, or be written now;
     // which have fired depends on the due date alone, shared by most slots.
+    // Each slot's ids run from its earliest fired rung to its latest.
     let mut fired_by_date: HashMap<NaiveDate, Vec<&ReminderRule>> = HashMap::new();
     let slots: Vec<(Schedule, Vec<(&ReminderRule, String)>)> = schedules
         .into_iter()
@@ -345,12 +353,24 @@ async fn decide_part(
             (schedule, ids)
         })
         .collect();
-    let candidate_ids: Vec<&str> = slots
+    // The latest rung first: when it was sent there is nothing to send and
+    // nothing to count, which is every slot of a sweep that finds no new
+    // rung fired. Only a slot whose latest rung is unsent needs its earlier
+    // ones, to count those it supersedes.
+    let latest_ids: Vec<&str> = slots
         .iter()
-        .flat_map(|(_, ids)| ids.iter().map(|(_, id)| id.as_str()))
+        .filter_map(|(_, ids)| ids.last().map(|(_, id)| id.as_str()))
         .collect();
-    let sent = events::written_among(&context.reads, &candidate_ids).await?;
-    drop(candidate_ids);
+    let mut sent = events::written_among(&context.reads, &latest_ids).await?;
+    let earlier_ids: Vec<&str> = slots
+        .iter()
+        .filter_map(|(_, ids)| ids.split_last())
+        .filter(|((_, latest), _)| !sent.contains(latest))
+        .flat_map(|(_, earlier)| earlier.iter().map(|(_, id)| id.as_str()))
+        .collect();
+    let looked_up = latest_ids.len() + earlier_ids.len();
+    sent.extend(events::written_among(&context.reads, &earlier_ids).await?);
+    drop((latest_ids, earlier_ids));
 
     let mut candidates = Vec::new();
     for (schedule, mut ids) in slots {
@@ -379,7 +399,19 @@ async fn decide_part(
             skipped: decision.skipped.len(),
         });
     }
-    Ok((candidates, open_slots))
+    Ok(Decided {
+        candidates,
+        open_slots,
+        looked_up,
+    })
+}
+
+/// What deciding one part found.
+struct Decided {
+    candidates: Vec<Candidate>,
+    open_slots: usize,
+    /// Reminder ids looked up in the outbox.
+    looked_up: usize,
 }
 
 /// What one append wrote, and how many fired reminders those it wrote
@@ -428,9 +460,9 @@ impl PeriodRules<'_> {
     /// The enabled rules that have fired by the sweep's instant for a slot due
     /// on `due_date`.
     fn fired(&self, due_date: NaiveDate) -> Vec<&ReminderRule> {
-        self.rules
-            .iter()
-            .filter(|rule| rule.enabled && rule.fire_time(due_date, &self.calendar) <= self.as_of)
+        fired_in_order(self.rules, due_date, &self.calendar, self.as_of)
+            .into_iter()
+            .map(|(_, rule)| rule)
             .collect()
     }
 

@@ -71,3 +71,43 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
         .unwrap();
     assert_eq!((again.written(), again.open_slots), (0, 5));
 }
+
+/// A sweep asks the outbox about each open slot's latest fired rung first,
+/// and about the earlier rungs only where the latest is unsent: a repeated
+/// sweep with nothing new to send looks up one id a slot, not one a rung.
+#[tokio::test]
+async fn a_sweep_looks_up_earlier_rungs_only_where_the_latest_is_unsent() {
+    let (context, _registry) = context_with(
+        china(2019, 9, 20, 9, 0, 0),
+        vec![
+            obligation("t5", 5, "a1", ReporterRole::Responsible),
+            obligation("t5", 5, "a2", ReporterRole::Responsible),
+            obligation("t6", 6, "b1", ReporterRole::Responsible),
+        ],
+    )
+    .await;
+    // 2019-10-08, the first working day after National Day: the week's
+    // notice, the day before, the due day and the first overdue day have
+    // fired, and none was sent.
+    let first = super::run(&context, china(2019, 10, 8, 9, 30, 0), None)
+        .await
+        .unwrap();
+    assert_eq!((first.open_slots, first.written()), (3, 3));
+    assert_eq!(first.looked_up, 3 * 4, "every rung of every slot");
+    assert_eq!(first.skipped, 3 * 3, "three rungs superseded a slot");
+
+    let again = super::run(&context, china(2019, 10, 8, 10, 0, 0), None)
+        .await
+        .unwrap();
+    assert_eq!((again.written(), again.skipped), (0, 0));
+    assert_eq!(again.looked_up, 3, "the latest rung of each slot only");
+
+    // Two working days on, the third overdue day's rung fires: its id is
+    // unsent, so the earlier ones are looked up, and none is counted as
+    // skipped (the last one sent came after them).
+    let later = super::run(&context, china(2019, 10, 10, 9, 30, 0), None)
+        .await
+        .unwrap();
+    assert_eq!((later.written(), later.skipped), (3, 0));
+    assert_eq!(later.looked_up, 3 + 3 * 4);
+}
