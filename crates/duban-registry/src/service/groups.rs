@@ -43,7 +43,7 @@ async fn check_members(db: &impl ConnectionTrait, group: &UnitGroup) -> Result<(
     let live = units::live_among(db, &group.members).await?;
     let mut violations = FieldViolations::new();
     for (i, member) in group.members.iter().enumerate() {
-        if !live.iter().any(|unit| unit.id == *member) {
+        if !live.contains(member) {
             violations.add(
                 format!("unit_group.members[{i}]"),
                 format!("`{}` is not a live unit", resource::unit_name(member)),

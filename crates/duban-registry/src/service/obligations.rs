@@ -195,11 +195,7 @@ async fn expand(
     let live: std::collections::HashSet<String> = if unit_ids.is_empty() {
         std::collections::HashSet::new()
     } else {
-        units::live_among(db, &unit_ids)
-            .await?
-            .into_iter()
-            .map(|u| u.id)
-            .collect()
+        units::live_among(db, &unit_ids).await?
     };
 
     let mut duties = Vec::new();

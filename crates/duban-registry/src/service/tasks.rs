@@ -81,7 +81,7 @@ async fn check_references(
     let live_groups = groups::get_many(db, &group_ids).await?;
     for (i, assignment) in task.assignments.iter().enumerate() {
         match &assignment.assignee {
-            Assignee::Unit(id) if !live_units.iter().any(|u| u.id == *id) => violations.add(
+            Assignee::Unit(id) if !live_units.contains(id) => violations.add(
                 format!("task.assignments[{i}].unit"),
                 format!("unknown unit `{}`", resource::unit_name(id)),
             ),
