@@ -100,10 +100,15 @@ impl Directory {
     /// Returns a unit's display name, or its resource name when the registry does
     /// not know it (any more).
     pub fn unit_name(&self, id: &str) -> String {
-        self.units
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| super::names::unit_name(id))
+        self.display_name(id).into_owned()
+    }
+
+    /// [`Self::unit_name`], borrowed where the registry knows the unit.
+    pub fn display_name(&self, id: &str) -> std::borrow::Cow<'_, str> {
+        self.units.get(id).map_or_else(
+            || std::borrow::Cow::Owned(super::names::unit_name(id)),
+            |name| std::borrow::Cow::Borrowed(name.as_str()),
+        )
     }
 
     /// Returns the written name of whoever `assignee` names.

@@ -37,6 +37,7 @@ pub struct ReportingApi {
     events: EventHub,
     /// Started on the first call after the database is ready.
     submissions: Arc<std::sync::OnceLock<SubmissionWriter>>,
+    joined: crate::service::slots::JoinedSlots,
 }
 
 impl ReportingApi {
@@ -54,6 +55,7 @@ impl ReportingApi {
             clock,
             events,
             submissions: Arc::default(),
+            joined: Default::default(),
         }
     }
 
@@ -68,6 +70,7 @@ impl ReportingApi {
             db,
             reads,
             periods,
+            joined: self.joined.clone(),
             registry: Arc::clone(&self.registry),
             clock: self.clock.clone(),
             events: self.events.clone(),

@@ -1,12 +1,14 @@
 //! Who has not reported (催报): the slots of a plan and period that still need a
 //! report, ordered by the unit's display name, then task number.
 
+use std::{borrow::Cow, collections::HashMap};
+
 use chrono::{DateTime, Utc};
 use duban_infra::api::PageRequest;
 
 use super::Context;
 use crate::{
-    domain::{PeriodWindow, ReporterRole, SlotKey, SlotState},
+    domain::{PeriodWindow, ReporterRole, Slot, SlotKey, SlotState},
     error::ReportingError,
 };
 
@@ -49,6 +51,9 @@ pub struct MissingPage {
 }
 
 type SortKey = (String, String, i32, String);
+
+/// [`SortKey`], borrowed from the joined slots and the directory.
+type SortKeyRef<'a> = (&'a str, &'a str, i32, &'a str);
 
 fn page_cursor(page: &PageRequest) -> Result<Option<SortKey>, ReportingError> {
     let malformed = || ReportingError::invalid("page_token", "malformed page token");
@@ -93,55 +98,80 @@ pub async fn list(
         tokio::try_join!(registry.tasks(&query.plan_id), registry.directory())?;
     let slots = super::slots::joined(context, &query.plan_id, &window, &obligations).await?;
     // Looked up once per slot: a map, not a scan of the plan's tasks per row.
-    let titles: std::collections::HashMap<&str, &str> = tasks
+    let titles: HashMap<&str, &str> = tasks
         .iter()
         .map(|t| (t.id.as_str(), t.title.as_str()))
         .collect();
 
     // Ordered by the unit's display name, then task number; the ids keep the
-    // order total, and the page token carries all four.
-    let key = |m: &MissingReport| -> SortKey {
-        (
-            m.unit_display_name.clone(),
-            m.slot.unit_id.clone(),
-            m.task_number,
-            m.slot.task_id.clone(),
-        )
-    };
-    let mut missing: Vec<MissingReport> = slots
-        .into_iter()
+    // order total, and the page token carries all four. Sorted by borrowed
+    // keys, so that only the rows of the page are copied out.
+    let due: Vec<(&i32, &Slot, SlotState)> = slots
+        .iter()
         .filter(|(_, s)| s.is_duty() && query.unit_id.as_ref().is_none_or(|u| *u == s.unit_id))
-        .filter_map(|(task_number, s)| {
-            let state = s.state(&window, now);
-            state.needs_report().then(|| MissingReport {
+        .map(|(number, s)| (number, s, s.state(&window, now)))
+        .filter(|(_, _, state)| state.needs_report())
+        .collect();
+    let mut names: HashMap<&str, Cow<'_, str>> = HashMap::new();
+    for (_, slot, _) in &due {
+        names
+            .entry(slot.unit_id.as_str())
+            .or_insert_with(|| directory.display_name(&slot.unit_id));
+    }
+    let mut candidates: Vec<(SortKeyRef<'_>, &Slot, SlotState)> = due
+        .into_iter()
+        .map(|(number, slot, state)| {
+            let display = names.get(slot.unit_id.as_str()).map_or("", |n| n.as_ref());
+            let key = (
+                display,
+                slot.unit_id.as_str(),
+                *number,
+                slot.task_id.as_str(),
+            );
+            (key, slot, state)
+        })
+        .collect();
+    candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let start = match &after {
+        Some((display, unit, number, task)) => {
+            let after = (display.as_str(), unit.as_str(), *number, task.as_str());
+            candidates.partition_point(|c| c.0 <= after)
+        }
+        None => 0,
+    };
+    let limit = usize::try_from(query.page.fetch_limit()).unwrap_or(usize::MAX);
+    let mut missing: Vec<MissingReport> = candidates[start..]
+        .iter()
+        .take(limit)
+        .map(
+            |&((display, unit_id, task_number, task_id), slot, state)| MissingReport {
                 slot: SlotKey {
                     plan_id: query.plan_id.clone(),
-                    task_id: s.task_id.clone(),
-                    unit_id: s.unit_id.clone(),
+                    task_id: task_id.to_owned(),
+                    unit_id: unit_id.to_owned(),
                     period: window.label.clone(),
                 },
                 task_number,
                 task_title: titles
-                    .get(s.task_id.as_str())
-                    .map(|title| (*title).to_owned())
+                    .get(task_id)
+                    .map(|t| (*t).to_owned())
                     .unwrap_or_default(),
-                unit_display_name: directory.unit_name(&s.unit_id),
-                role: s.role,
+                unit_display_name: display.to_owned(),
+                role: slot.role,
                 state,
-                latest_revision: s.latest.as_ref().map_or(0, |r| r.revision),
-                due_time: s.due_time(&window),
-                extension: s.extended.as_ref().map(|e| e.extension_id.clone()),
-            })
-        })
+                latest_revision: slot.latest.as_ref().map_or(0, |r| r.revision),
+                due_time: slot.due_time(&window),
+                extension: slot.extended.as_ref().map(|e| e.extension_id.clone()),
+            },
+        )
         .collect();
-    missing.sort_by_key(key);
-    if let Some(after) = &after {
-        missing.retain(|m| key(m) > *after);
-    }
-    missing.truncate(usize::try_from(query.page.fetch_limit()).unwrap_or(usize::MAX));
     let next_page_token = query.page.finish(&mut missing, |m| {
-        let (display, unit, number, task) = key(m);
-        vec![display, unit, number.to_string(), task]
+        vec![
+            m.unit_display_name.clone(),
+            m.slot.unit_id.clone(),
+            m.task_number.to_string(),
+            m.slot.task_id.clone(),
+        ]
     });
     Ok(MissingPage {
         window,

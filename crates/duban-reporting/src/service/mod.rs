@@ -40,6 +40,8 @@ pub struct Context {
     pub reads: DatabaseConnection,
     /// What period reads keep of `reads`, for one period data version.
     pub periods: crate::db::period_cache::PeriodCache,
+    /// Period tables joined from what `registry` and `periods` hand out.
+    pub joined: slots::JoinedSlots,
     pub registry: Arc<dyn RegistryView>,
     pub clock: Clock,
     pub events: events::EventHub,

@@ -313,6 +313,7 @@ pub(crate) async fn context_with(
         ),
         reads: db.clone(),
         periods: Default::default(),
+        joined: Default::default(),
         db,
         registry: registry.clone(),
         clock: Clock::Fixed(now),

@@ -3,7 +3,10 @@
 //! reports (each unit's text labelled `【市发改委】…`), with counts per task,
 //! section, unit and overall.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use chrono::{DateTime, Utc};
 
@@ -123,7 +126,7 @@ pub struct PeriodSummary {
 pub struct SummaryInput {
     pub plan: PlanOutline,
     pub tasks: Arc<Vec<TaskOutline>>,
-    pub slots: Vec<(i32, Slot)>,
+    pub slots: Arc<Vec<(i32, Slot)>>,
     pub directory: Arc<Directory>,
     pub window: PeriodWindow,
     pub now: DateTime<Utc>,
@@ -142,16 +145,16 @@ pub fn assemble(input: SummaryInput) -> PeriodSummary {
     } = input;
     let mut tasks: Vec<&TaskOutline> = tasks.iter().collect();
     tasks.sort_by_key(|t| t.number);
-    let mut by_task: BTreeMap<String, Vec<Slot>> = BTreeMap::new();
-    for (_, slot) in slots {
-        by_task.entry(slot.task_id.clone()).or_default().push(slot);
+    let mut by_task: HashMap<&str, Vec<&Slot>> = HashMap::new();
+    for (_, slot) in slots.iter() {
+        by_task.entry(slot.task_id.as_str()).or_default().push(slot);
     }
     let mut total = SlotCounts::default();
     let mut per_section: BTreeMap<i32, SlotCounts> = BTreeMap::new();
     let mut per_unit: BTreeMap<String, SlotCounts> = BTreeMap::new();
     let mut rows = Vec::new();
     for task in tasks {
-        let task_slots = by_task.remove(&task.id).unwrap_or_default();
+        let task_slots = by_task.remove(task.id.as_str()).unwrap_or_default();
         if task.deleted && task_slots.is_empty() {
             continue;
         }

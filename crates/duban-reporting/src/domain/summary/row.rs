@@ -16,7 +16,7 @@ use crate::domain::{
 /// Builds the row of `task` from its slots.
 pub fn build_row(
     task: &TaskOutline,
-    mut slots: Vec<Slot>,
+    mut slots: Vec<&Slot>,
     directory: &Directory,
     window: &PeriodWindow,
     now: DateTime<Utc>,
@@ -41,7 +41,7 @@ pub fn build_row(
             reported: Vec::new(),
         })
         .collect();
-    for slot in &slots {
+    for &slot in &slots {
         let state = slot.state(window, now);
         counts.add(slot, state);
         let name = directory.unit_name(&slot.unit_id);

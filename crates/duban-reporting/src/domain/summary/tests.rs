@@ -96,7 +96,7 @@ pub fn seed_input(slots: Vec<(i32, Slot)>, now: DateTime<Utc>) -> SummaryInput {
                 ],
             ),
         ]),
-        slots,
+        slots: slots.into(),
         directory: Arc::new(directory),
         window: third_quarter_2019(),
         now,
