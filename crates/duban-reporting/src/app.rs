@@ -89,7 +89,7 @@ pub async fn run(
                 db: db.clone(),
                 reads,
                 periods,
-                joined: Default::default(),
+                tables: Default::default(),
                 registry,
                 clock,
                 events,

@@ -37,7 +37,7 @@ pub struct ReportingApi {
     events: EventHub,
     /// Started on the first call after the database is ready.
     submissions: Arc<std::sync::OnceLock<SubmissionWriter>>,
-    joined: crate::service::slots::JoinedSlots,
+    tables: crate::service::slots::PeriodTables,
 }
 
 impl ReportingApi {
@@ -55,7 +55,7 @@ impl ReportingApi {
             clock,
             events,
             submissions: Arc::default(),
-            joined: Default::default(),
+            tables: Default::default(),
         }
     }
 
@@ -70,7 +70,7 @@ impl ReportingApi {
             db,
             reads,
             periods,
-            joined: self.joined.clone(),
+            tables: self.tables.clone(),
             registry: Arc::clone(&self.registry),
             clock: self.clock.clone(),
             events: self.events.clone(),

@@ -96,7 +96,7 @@ pub async fn list(
     .await?;
     let (tasks, directory) =
         tokio::try_join!(registry.tasks(&query.plan_id), registry.directory())?;
-    let slots = super::slots::joined(context, &query.plan_id, &window, &obligations).await?;
+    let slots = super::slots::joined(context, &query.plan_id, &window, &obligations, false).await?;
     // Looked up once per slot: a map, not a scan of the plan's tasks per row.
     let titles: HashMap<&str, &str> = tasks
         .iter()

@@ -4,6 +4,7 @@
 //! touch protobuf; they are tested with a stand-in registry and no server.
 
 pub mod coordination;
+mod derived;
 pub mod events;
 pub mod extensions;
 pub mod missing;
@@ -40,8 +41,8 @@ pub struct Context {
     pub reads: DatabaseConnection,
     /// What period reads keep of `reads`, for one period data version.
     pub periods: crate::db::period_cache::PeriodCache,
-    /// Period tables joined from what `registry` and `periods` hand out.
-    pub joined: slots::JoinedSlots,
+    /// Period tables derived from what `registry` and `periods` hand out.
+    pub tables: slots::PeriodTables,
     pub registry: Arc<dyn RegistryView>,
     pub clock: Clock,
     pub events: events::EventHub,

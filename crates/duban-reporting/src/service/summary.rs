@@ -30,7 +30,7 @@ pub async fn summary(
         registry.tasks(plan_id),
         registry.directory()
     )?;
-    let slots = super::slots::joined(context, plan_id, &window, &obligations).await?;
+    let slots = super::slots::joined(context, plan_id, &window, &obligations, true).await?;
     // One read of the plan's open coordination items for the whole table.
     let (reads, cache) = (&context.reads, &context.periods);
     let items = cache

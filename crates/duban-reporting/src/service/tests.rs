@@ -47,6 +47,9 @@ use crate::{
 #[derive(Debug)]
 pub(crate) struct StandInRegistry {
     obligations: std::sync::Mutex<Vec<Obligation>>,
+    /// What `obligations` handed out since the last change, with participants
+    /// and without: the same value until a change, as the real view does.
+    handed_out: std::sync::Mutex<std::collections::HashMap<bool, Arc<Vec<Obligation>>>>,
     down: AtomicBool,
     pages_read: AtomicUsize,
 }
@@ -62,6 +65,7 @@ impl StandInRegistry {
             .lock()
             .unwrap()
             .retain(|o| (o.task_id.as_str(), o.unit_id.as_str()) != (task, unit));
+        self.handed_out.lock().unwrap().clear();
     }
 
     /// How many obligation pages were asked for.
@@ -128,12 +132,17 @@ impl RegistryView for StandInRegistry {
         _fields: FieldMap<'_>,
     ) -> Result<(PeriodWindow, Arc<Vec<Obligation>>), ReportingError> {
         self.check_up()?;
-        let found = self
-            .obligations()
-            .into_iter()
-            .filter(|o| include_participating || o.role != ReporterRole::Participating)
-            .collect();
-        Ok((window_of(period)?, Arc::new(found)))
+        let window = window_of(period)?;
+        let mut handed_out = self.handed_out.lock().unwrap();
+        let found = handed_out.entry(include_participating).or_insert_with(|| {
+            Arc::new(
+                self.obligations()
+                    .into_iter()
+                    .filter(|o| include_participating || o.role != ReporterRole::Participating)
+                    .collect(),
+            )
+        });
+        Ok((window, Arc::clone(found)))
     }
 
     /// Pages of one obligation, in the registry's order, so that every walk
@@ -302,6 +311,7 @@ pub(crate) async fn context_with(
     database::migrate::<Migrator>(&db).await.unwrap();
     let registry = Arc::new(StandInRegistry {
         obligations: std::sync::Mutex::new(obligations),
+        handed_out: Default::default(),
         down: AtomicBool::new(false),
         pages_read: AtomicUsize::new(0),
     });
@@ -313,7 +323,7 @@ pub(crate) async fn context_with(
         ),
         reads: db.clone(),
         periods: Default::default(),
-        joined: Default::default(),
+        tables: Default::default(),
         db,
         registry: registry.clone(),
         clock: Clock::Fixed(now),
@@ -541,6 +551,52 @@ async fn missing_reports_are_the_duties_without_a_report_by_unit_name() {
             ("武宁县政府", 6, SlotState::Open)
         ]
     );
+}
+
+#[tokio::test]
+async fn a_duty_the_registry_drops_after_the_due_time_is_still_chased_and_shown() {
+    let (context, registry) = context_at(china(2019, 10, 8, 9, 0, 0)).await;
+    let chased = || async {
+        let query = MissingQuery {
+            plan_id: "p1".into(),
+            period: "2019-Q3".into(),
+            unit_id: None,
+            page: PageRequest::parse(0, "", "test", &mut FieldViolations::new()),
+        };
+        let listed = super::missing::list(&context, query).await.unwrap();
+        let mut units: Vec<String> = listed.missing.into_iter().map(|m| m.slot.unit_id).collect();
+        units.sort();
+        units
+    };
+    let shown = || async {
+        let table = super::summary::summary(&context, "p1", "2019-Q3")
+            .await
+            .unwrap();
+        let units: Vec<(String, String)> = table
+            .rows
+            .iter()
+            .flat_map(|row| row.slots.iter().map(|s| (row.task_number, &s.unit_id)))
+            .map(|(number, unit)| (number.to_string(), unit.clone()))
+            .collect();
+        units
+    };
+    let every_duty = ["ndrc", "wuning", "xiushui"];
+    // Read twice: the second read is served from what the first derived.
+    for _ in 0..2 {
+        assert_eq!(chased().await, every_duty);
+        assert_eq!(shown().await.len(), 3);
+    }
+    registry.unassign("t6", "wuning");
+    for _ in 0..2 {
+        assert_eq!(chased().await, every_duty, "kept by the snapshot");
+        assert!(
+            shown()
+                .await
+                .contains(&("6".to_owned(), "wuning".to_owned()))
+        );
+    }
+    registry.unassign("t5", "ndrc");
+    assert_eq!(chased().await, every_duty);
 }
 
 #[tokio::test]
