@@ -1,14 +1,17 @@
 //! Who has not reported (催报): the slots of a plan and period that still need a
 //! report, ordered by the unit's display name, then task number.
 
-use std::{borrow::Cow, collections::HashMap};
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use duban_infra::api::PageRequest;
 
-use super::Context;
+use super::{Context, derived::Inputs};
 use crate::{
-    domain::{PeriodWindow, ReporterRole, Slot, SlotKey, SlotState},
+    domain::{
+        PeriodWindow, ReporterRole, Slot, SlotKey, SlotState,
+        outline::{Directory, TaskOutline},
+    },
     error::ReportingError,
 };
 
@@ -55,6 +58,68 @@ type SortKey = (String, String, i32, String);
 /// [`SortKey`], borrowed from the joined slots and the directory.
 type SortKeyRef<'a> = (&'a str, &'a str, i32, &'a str);
 
+/// A duty slot of a period's joined table, with what its row shows of the
+/// registry's names.
+pub struct Duty {
+    /// Where the slot is in the joined table.
+    at: usize,
+    display: String,
+    title: String,
+}
+
+impl Duty {
+    fn key<'a>(&'a self, slots: &'a [(i32, Slot)]) -> SortKeyRef<'a> {
+        let (number, slot) = &slots[self.at];
+        (
+            self.display.as_str(),
+            slot.unit_id.as_str(),
+            *number,
+            slot.task_id.as_str(),
+        )
+    }
+}
+
+/// What the order of a period's duties is derived from: every slot that must
+/// report, whatever its state, ordered by the unit's display name, then task
+/// number (the ids keep the order total, and the page token carries all four).
+pub struct OrderInputs {
+    slots: Arc<Vec<(i32, Slot)>>,
+    tasks: Arc<Vec<TaskOutline>>,
+    directory: Arc<Directory>,
+}
+
+impl Inputs for OrderInputs {
+    fn same_as(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.slots, &other.slots)
+            && Arc::ptr_eq(&self.tasks, &other.tasks)
+            && Arc::ptr_eq(&self.directory, &other.directory)
+    }
+}
+
+impl OrderInputs {
+    fn order(&self) -> Vec<Duty> {
+        let titles: HashMap<&str, &str> = self
+            .tasks
+            .iter()
+            .map(|t| (t.id.as_str(), t.title.as_str()))
+            .collect();
+        let mut duties: Vec<Duty> = (0..)
+            .zip(self.slots.iter())
+            .filter(|(_, (_, slot))| slot.is_duty())
+            .map(|(at, (_, slot))| Duty {
+                at,
+                display: self.directory.unit_name(&slot.unit_id),
+                title: titles
+                    .get(slot.task_id.as_str())
+                    .map(|t| (*t).to_owned())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        duties.sort_unstable_by(|a, b| a.key(&self.slots).cmp(&b.key(&self.slots)));
+        duties
+    }
+}
+
 fn page_cursor(page: &PageRequest) -> Result<Option<SortKey>, ReportingError> {
     let malformed = || ReportingError::invalid("page_token", "malformed page token");
     match page.after.as_deref() {
@@ -97,73 +162,52 @@ pub async fn list(
     let (tasks, directory) =
         tokio::try_join!(registry.tasks(&query.plan_id), registry.directory())?;
     let slots = super::slots::joined(context, &query.plan_id, &window, &obligations, false).await?;
-    // Looked up once per slot: a map, not a scan of the plan's tasks per row.
-    let titles: HashMap<&str, &str> = tasks
-        .iter()
-        .map(|t| (t.id.as_str(), t.title.as_str()))
-        .collect();
-
-    // Ordered by the unit's display name, then task number; the ids keep the
-    // order total, and the page token carries all four. Sorted by borrowed
-    // keys, so that only the rows of the page are copied out.
-    let due: Vec<(&i32, &Slot, SlotState)> = slots
-        .iter()
-        .filter(|(_, s)| s.is_duty() && query.unit_id.as_ref().is_none_or(|u| *u == s.unit_id))
-        .map(|(number, s)| (number, s, s.state(&window, now)))
-        .filter(|(_, _, state)| state.needs_report())
-        .collect();
-    let mut names: HashMap<&str, Cow<'_, str>> = HashMap::new();
-    for (_, slot, _) in &due {
-        names
-            .entry(slot.unit_id.as_str())
-            .or_insert_with(|| directory.display_name(&slot.unit_id));
-    }
-    let mut candidates: Vec<(SortKeyRef<'_>, &Slot, SlotState)> = due
-        .into_iter()
-        .map(|(number, slot, state)| {
-            let display = names.get(slot.unit_id.as_str()).map_or("", |n| n.as_ref());
-            let key = (
-                display,
-                slot.unit_id.as_str(),
-                *number,
-                slot.task_id.as_str(),
-            );
-            (key, slot, state)
-        })
-        .collect();
-    candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let order = context.tables.duties_in_order.get_or(
+        (&query.plan_id, &window.label, false),
+        OrderInputs {
+            slots: Arc::clone(&slots),
+            tasks,
+            directory,
+        },
+        OrderInputs::order,
+    );
     let start = match &after {
         Some((display, unit, number, task)) => {
             let after = (display.as_str(), unit.as_str(), *number, task.as_str());
-            candidates.partition_point(|c| c.0 <= after)
+            order.partition_point(|duty| duty.key(&slots) <= after)
         }
         None => 0,
     };
     let limit = usize::try_from(query.page.fetch_limit()).unwrap_or(usize::MAX);
-    let mut missing: Vec<MissingReport> = candidates[start..]
+    // States depend on the instant of the call, so they are judged here, on
+    // the rows the page needs.
+    let mut missing: Vec<MissingReport> = order[start..]
         .iter()
-        .take(limit)
-        .map(
-            |&((display, unit_id, task_number, task_id), slot, state)| MissingReport {
+        .filter(|duty| {
+            let unit_id = &slots[duty.at].1.unit_id;
+            query.unit_id.as_ref().is_none_or(|u| u == unit_id)
+        })
+        .filter_map(|duty| {
+            let (task_number, slot) = &slots[duty.at];
+            let state = slot.state(&window, now);
+            state.needs_report().then(|| MissingReport {
                 slot: SlotKey {
                     plan_id: query.plan_id.clone(),
-                    task_id: task_id.to_owned(),
-                    unit_id: unit_id.to_owned(),
+                    task_id: slot.task_id.clone(),
+                    unit_id: slot.unit_id.clone(),
                     period: window.label.clone(),
                 },
-                task_number,
-                task_title: titles
-                    .get(task_id)
-                    .map(|t| (*t).to_owned())
-                    .unwrap_or_default(),
-                unit_display_name: display.to_owned(),
+                task_number: *task_number,
+                task_title: duty.title.clone(),
+                unit_display_name: duty.display.clone(),
                 role: slot.role,
                 state,
                 latest_revision: slot.latest.as_ref().map_or(0, |r| r.revision),
                 due_time: slot.due_time(&window),
                 extension: slot.extended.as_ref().map(|e| e.extension_id.clone()),
-            },
-        )
+            })
+        })
+        .take(limit)
         .collect();
     let next_page_token = query.page.finish(&mut missing, |m| {
         vec![

@@ -175,4 +175,5 @@ impl MergeInputs {
 pub struct PeriodTables {
     merged: Derived<MergeInputs, Obligation>,
     joined: Derived<JoinInputs, (i32, Slot)>,
+    pub(super) duties_in_order: Derived<super::missing::OrderInputs, super::missing::Duty>,
 }
