@@ -7,8 +7,11 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-/// At most this many rows are kept in all (a memo empties when a new value
-/// would pass it); a larger value is derived for its read and not kept.
+use crate::db::period_cache::Rows;
+
+/// By default at most this many rows are kept in all (a memo empties when a
+/// new value would pass it); a larger value is derived for its read and not
+/// kept.
 const MAX_KEPT_ROWS: usize = 200_000;
 const MAX_ROWS_PER_VALUE: usize = 50_000;
 
@@ -24,21 +27,40 @@ pub trait Inputs: Send {
 /// obligations (period reads ask both ways: each keeps its own value).
 type PlanPeriod = (String, String, bool);
 
-type Entries<I, O> = HashMap<PlanPeriod, (I, Arc<Vec<O>>)>;
+type Entries<I, O> = HashMap<PlanPeriod, (I, Arc<O>)>;
 
 /// The last value derived for each plan and period, per process; clones share
 /// it.
-pub struct Derived<I, O>(Arc<Mutex<Entries<I, O>>>);
+pub struct Derived<I, O> {
+    entries: Arc<Mutex<Entries<I, O>>>,
+    max_rows_per_value: usize,
+    max_kept_rows: usize,
+}
 
 impl<I, O> Clone for Derived<I, O> {
     fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
+        Self {
+            entries: Arc::clone(&self.entries),
+            ..*self
+        }
     }
 }
 
 impl<I, O> Default for Derived<I, O> {
     fn default() -> Self {
-        Self(Arc::default())
+        Self::with_limits(MAX_ROWS_PER_VALUE, MAX_KEPT_ROWS)
+    }
+}
+
+impl<I, O> Derived<I, O> {
+    /// A memo that keeps values of at most `per_value` rows, `in_all` rows in
+    /// all.
+    pub fn with_limits(per_value: usize, in_all: usize) -> Self {
+        Self {
+            entries: Arc::default(),
+            max_rows_per_value: per_value,
+            max_kept_rows: in_all,
+        }
     }
 }
 
@@ -48,20 +70,33 @@ impl<I, O> std::fmt::Debug for Derived<I, O> {
     }
 }
 
-impl<I: Inputs, O> Derived<I, O> {
+impl<I: Inputs, O: Rows> Derived<I, O> {
     /// Returns the value kept for `plan_id`, `period` and `participants` if it
     /// was derived from the same `inputs`, or else `derive(&inputs)`, kept.
     pub fn get_or(
         &self,
+        key: (&str, &str, bool),
+        inputs: I,
+        derive: impl FnOnce(&I) -> O,
+    ) -> Arc<O> {
+        self.get_or_if(key, inputs, |_| true, derive)
+    }
+
+    /// As [`Self::get_or`], a kept value served only if `holds` says it still
+    /// does (a value derived for an instant, say).
+    pub fn get_or_if(
+        &self,
         (plan_id, period, participants): (&str, &str, bool),
         inputs: I,
-        derive: impl FnOnce(&I) -> Vec<O>,
-    ) -> Arc<Vec<O>> {
+        holds: impl FnOnce(&O) -> bool,
+        derive: impl FnOnce(&I) -> O,
+    ) -> Arc<O> {
         let key = (plan_id.to_owned(), period.to_owned(), participants);
         {
-            let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            let kept = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((kept_inputs, value)) = kept.get(&key)
                 && kept_inputs.same_as(&inputs)
+                && holds(value)
             {
                 return Arc::clone(value);
             }
@@ -69,10 +104,11 @@ impl<I: Inputs, O> Derived<I, O> {
         // Derived outside the lock: two reads racing on new inputs both derive,
         // and either value is right for them.
         let value = Arc::new(derive(&inputs));
-        if value.len() <= MAX_ROWS_PER_VALUE {
-            let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            let held: usize = kept.values().map(|(_, v)| v.len()).sum();
-            if held + value.len() > MAX_KEPT_ROWS {
+        let rows = value.rows();
+        if rows <= self.max_rows_per_value {
+            let mut kept = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let held: usize = kept.values().map(|(_, v)| v.rows()).sum();
+            if held + rows > self.max_kept_rows {
                 kept.clear();
             }
             kept.insert(key, (inputs, Arc::clone(&value)));
@@ -82,7 +118,10 @@ impl<I: Inputs, O> Derived<I, O> {
 
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
     }
 }
 
@@ -120,6 +159,22 @@ mod tests {
         assert_eq!(*changed, [6]);
         let other_period = memo.get_or(("p", "2019-Q4", false), first, doubled);
         assert_eq!(*other_period, [2, 4]);
+    }
+
+    #[test]
+    fn a_value_is_served_only_while_it_holds() {
+        let memo = Derived::default();
+        let source = Source(Arc::new(vec![1]));
+        let first = memo.get_or(("p", "2019-Q3", false), source.clone(), doubled);
+        let kept = memo.get_or_if(("p", "2019-Q3", false), source.clone(), |_| true, doubled);
+        assert!(Arc::ptr_eq(&first, &kept));
+        let stale = memo.get_or_if(("p", "2019-Q3", false), source.clone(), |_| false, doubled);
+        assert!(!Arc::ptr_eq(&first, &stale));
+        let replaced = memo.get_or(("p", "2019-Q3", false), source, |_| unreachable!());
+        assert!(
+            Arc::ptr_eq(&stale, &replaced),
+            "the value derived anew is kept"
+        );
     }
 
     #[test]

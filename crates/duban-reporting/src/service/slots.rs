@@ -171,9 +171,21 @@ impl MergeInputs {
 }
 
 /// The period tables derived per plan and period, per process.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PeriodTables {
-    merged: Derived<MergeInputs, Obligation>,
-    joined: Derived<JoinInputs, (i32, Slot)>,
-    pub(super) duties_in_order: Derived<super::missing::OrderInputs, super::missing::Duty>,
+    merged: Derived<MergeInputs, Vec<Obligation>>,
+    joined: Derived<JoinInputs, Vec<(i32, Slot)>>,
+    pub(super) duties_in_order: Derived<super::missing::OrderInputs, Vec<super::missing::Duty>>,
+    pub(super) summaries: super::summary::Summaries,
+}
+
+impl Default for PeriodTables {
+    fn default() -> Self {
+        Self {
+            merged: Derived::default(),
+            joined: Derived::default(),
+            duties_in_order: Derived::default(),
+            summaries: super::summary::summaries(),
+        }
+    }
 }

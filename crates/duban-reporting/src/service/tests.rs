@@ -50,6 +50,9 @@ pub(crate) struct StandInRegistry {
     /// What `obligations` handed out since the last change, with participants
     /// and without: the same value until a change, as the real view does.
     handed_out: std::sync::Mutex<std::collections::HashMap<bool, Arc<Vec<Obligation>>>>,
+    /// The same for `tasks` and `directory`.
+    tasks_handed_out: std::sync::Mutex<Option<Arc<Vec<TaskOutline>>>>,
+    directory_handed_out: std::sync::OnceLock<Arc<Directory>>,
     down: AtomicBool,
     pages_read: AtomicUsize,
 }
@@ -66,6 +69,7 @@ impl StandInRegistry {
             .unwrap()
             .retain(|o| (o.task_id.as_str(), o.unit_id.as_str()) != (task, unit));
         self.handed_out.lock().unwrap().clear();
+        self.tasks_handed_out.lock().unwrap().take();
     }
 
     /// How many obligation pages were asked for.
@@ -221,6 +225,9 @@ impl RegistryView for StandInRegistry {
 
     async fn tasks(&self, _plan_id: &str) -> Result<Arc<Vec<TaskOutline>>, ReportingError> {
         self.check_up()?;
+        if let Some(tasks) = self.tasks_handed_out.lock().unwrap().as_ref() {
+            return Ok(Arc::clone(tasks));
+        }
         let tasks = ["t5", "t6"]
             .iter()
             .enumerate()
@@ -245,21 +252,26 @@ impl RegistryView for StandInRegistry {
                 indicators: Vec::new(),
             })
             .collect();
-        Ok(Arc::new(tasks))
+        let tasks = Arc::new(tasks);
+        *self.tasks_handed_out.lock().unwrap() = Some(Arc::clone(&tasks));
+        Ok(tasks)
     }
 
     async fn directory(&self) -> Result<Arc<Directory>, ReportingError> {
         self.check_up()?;
-        let mut directory = Directory::default();
-        for (id, name) in [
-            ("ndrc", "市发改委"),
-            ("wuning", "武宁县政府"),
-            ("xiushui", "修水县政府"),
-            ("stats", "市统计局"),
-        ] {
-            directory.units.insert(id.to_owned(), name.to_owned());
-        }
-        Ok(Arc::new(directory))
+        let directory = self.directory_handed_out.get_or_init(|| {
+            let mut directory = Directory::default();
+            for (id, name) in [
+                ("ndrc", "市发改委"),
+                ("wuning", "武宁县政府"),
+                ("xiushui", "修水县政府"),
+                ("stats", "市统计局"),
+            ] {
+                directory.units.insert(id.to_owned(), name.to_owned());
+            }
+            Arc::new(directory)
+        });
+        Ok(Arc::clone(directory))
     }
 
     /// The shipped calendar, as the real registry loads it at start-up.
@@ -312,6 +324,8 @@ pub(crate) async fn context_with(
     let registry = Arc::new(StandInRegistry {
         obligations: std::sync::Mutex::new(obligations),
         handed_out: Default::default(),
+        tasks_handed_out: Default::default(),
+        directory_handed_out: Default::default(),
         down: AtomicBool::new(false),
         pages_read: AtomicUsize::new(0),
     });
@@ -597,6 +611,34 @@ async fn a_duty_the_registry_drops_after_the_due_time_is_still_chased_and_shown(
     }
     registry.unassign("t5", "ndrc");
     assert_eq!(chased().await, every_duty);
+}
+
+#[tokio::test]
+async fn a_table_kept_for_its_states_is_not_served_once_a_due_time_passed() {
+    let (before_due, _) = context_at(in_q3()).await;
+    let after_due = Context {
+        clock: Clock::Fixed(china(2019, 10, 8, 9, 0, 0)),
+        ..before_due.clone()
+    };
+    let states = |context: Context| async move {
+        let table = super::summary::summary(&context, "p1", "2019-Q3")
+            .await
+            .unwrap();
+        let states: Vec<SlotState> = table
+            .rows
+            .iter()
+            .flat_map(|row| row.slots.iter().map(|s| s.state))
+            .collect();
+        (table.as_of, states)
+    };
+    let open = vec![SlotState::Open; 3];
+    assert_eq!(states(before_due.clone()).await, (in_q3(), open.clone()));
+    assert_eq!(states(before_due.clone()).await, (in_q3(), open.clone()));
+    assert_eq!(
+        states(after_due).await,
+        (china(2019, 10, 8, 9, 0, 0), vec![SlotState::Missing; 3])
+    );
+    assert_eq!(states(before_due).await, (in_q3(), open));
 }
 
 #[tokio::test]

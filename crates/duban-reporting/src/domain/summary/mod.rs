@@ -205,5 +205,42 @@ pub fn assemble(input: SummaryInput) -> PeriodSummary {
     }
 }
 
+/// The instants between which every slot of a table keeps the state it has
+/// at one instant: a slot with no report turns from open to missing when its
+/// due time passes, and nothing else that [`assemble`] builds depends on the
+/// instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateSpan {
+    /// The latest due time already passed, if any.
+    after: Option<DateTime<Utc>>,
+    /// The earliest due time not yet passed, if any.
+    until: Option<DateTime<Utc>>,
+}
+
+impl StateSpan {
+    /// The span around `now` of the states of `slots`.
+    pub fn around(slots: &[(i32, Slot)], window: &PeriodWindow, now: DateTime<Utc>) -> Self {
+        let mut span = StateSpan {
+            after: None,
+            until: None,
+        };
+        for (_, slot) in slots.iter().filter(|(_, s)| s.latest.is_none()) {
+            let due = slot.due_time(window);
+            if now > due {
+                span.after = span.after.max(Some(due));
+            } else {
+                span.until = Some(span.until.map_or(due, |until| until.min(due)));
+            }
+        }
+        span
+    }
+
+    /// Whether every state is at `now` what it was at the instant the span was
+    /// taken around.
+    pub fn holds_at(&self, now: DateTime<Utc>) -> bool {
+        self.after.is_none_or(|after| now > after) && self.until.is_none_or(|until| now <= until)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests;

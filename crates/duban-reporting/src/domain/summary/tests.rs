@@ -248,3 +248,59 @@ fn a_deleted_task_shows_only_when_it_has_slots_and_notes_follow_names() {
     assert_eq!(summary.rows.len(), 1);
     assert_eq!(summary.rows[0].lead_units, ["市发改委（综合交通规划）"]);
 }
+
+#[test]
+fn a_table_assembled_within_its_state_span_is_the_table_at_any_instant_of_it() {
+    // 市发改委 reported; 九江海关 did not and has an extension to 10-15; a
+    // third duty, 武宁县政府 on key 13, did not and has none.
+    let mut obligations = seed_obligations();
+    obligations.push(Obligation {
+        task_id: "key-13".into(),
+        task_number: 13,
+        unit_id: "wuning".into(),
+        role: ReporterRole::Lead,
+    });
+    obligations.retain(|o| o.role != ReporterRole::Participating);
+    let mut slots = join(&obligations, vec![report("ndrc", 1, ReviewState::Pending)]);
+    let extended_due = china(2019, 10, 15, 23, 59, 59);
+    for (_, slot) in &mut slots {
+        if slot.unit_id == "customs" {
+            slot.extended = Some(crate::domain::extension::Extended {
+                due_time: extended_due,
+                extension_id: "e1".into(),
+            });
+        }
+    }
+    let due = third_quarter_2019().due_time;
+    let second = chrono::Duration::seconds(1);
+    let instants = [
+        china(2019, 9, 25, 9, 0, 0),
+        due - second,
+        due,
+        due + second,
+        china(2019, 10, 8, 9, 0, 0),
+        extended_due,
+        extended_due + second,
+        china(2020, 1, 1, 0, 0, 0),
+    ];
+    let at = |now| {
+        let mut table = assemble(seed_input(slots.clone(), now));
+        table.as_of = china(2000, 1, 1, 0, 0, 0);
+        table
+    };
+    let mut shared = 0;
+    for taken in instants {
+        let span = StateSpan::around(&slots, &third_quarter_2019(), taken);
+        for now in instants {
+            let same = at(taken) == at(now);
+            if span.holds_at(now) {
+                assert!(same, "a table taken at {taken} served at {now}");
+                shared += usize::from(taken != now);
+            }
+        }
+        assert!(span.holds_at(taken));
+    }
+    // Before the due time (three instants), between it and the extension's
+    // (three), and after (two) each share one table: 3·2 + 3·2 + 2·1 pairs.
+    assert_eq!(shared, 14);
+}
