@@ -51,7 +51,7 @@ pub const COUNTS_HEADER: [&str; 8] = [
 ];
 
 /// A file format of the export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Csv,
     Xlsx,
@@ -76,7 +76,10 @@ pub enum Line {
     Task([String; 7], Colour),
 }
 
-/// Renders the summary in `format`.
+/// Renders the summary in `format`. What a file says depends on the table and
+/// not on its instant (`as_of`), which the states, colours and ages already
+/// reflect: files are kept and served again while the table stays the same
+/// (`service::rendered`).
 pub fn render(summary: &PeriodSummary, format: Format) -> anyhow::Result<Exported> {
     let (content, content_type, extension) = match format {
         Format::Csv => (csv::render(summary), "text/csv; charset=utf-8", "csv"),

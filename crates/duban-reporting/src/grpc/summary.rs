@@ -189,12 +189,12 @@ pub async fn export(
         crate::export::pdf::ensure_available()?;
     }
     let exported = service::summary::export(context, &plan_id, &request.period, format).await?;
-    Ok(Box::pin(tokio_stream::iter(chunks(exported))))
+    Ok(Box::pin(tokio_stream::iter(chunks(&exported))))
 }
 
 /// Splits a file into its chunks, the first naming its type and file name (an
 /// empty file is one empty chunk).
-fn chunks(exported: Exported) -> Vec<Result<pb::ExportPeriodSummaryResponse, Status>> {
+fn chunks(exported: &Exported) -> Vec<Result<pb::ExportPeriodSummaryResponse, Status>> {
     let mut chunks: Vec<_> = exported
         .content
         .chunks(CHUNK_BYTES)
@@ -210,7 +210,7 @@ fn chunks(exported: Exported) -> Vec<Result<pb::ExportPeriodSummaryResponse, Sta
     }
     if let Some(Ok(first)) = chunks.first_mut() {
         first.content_type = exported.content_type.to_owned();
-        first.file_name = exported.file_name;
+        first.file_name = exported.file_name.clone();
     }
     chunks
 }

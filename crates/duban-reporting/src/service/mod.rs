@@ -8,6 +8,7 @@ mod derived;
 pub mod events;
 pub mod extensions;
 pub mod missing;
+mod rendered;
 pub mod reports;
 pub mod review;
 pub mod rules;

@@ -129,18 +129,24 @@ pub async fn summary(
     Ok(table)
 }
 
-/// Renders the summary as a file in `format`.
+/// Renders the summary as a file in `format`, or serves the file rendered from
+/// an equal table before.
 pub async fn export(
     context: &Context,
     plan_id: &str,
     period: &str,
     format: Format,
-) -> Result<Exported, ReportingError> {
+) -> Result<Arc<Exported>, ReportingError> {
     let summary = summary(context, plan_id, period).await?;
-    let exported = export::render(&summary, format).map_err(ReportingError::Internal)?;
+    let label = summary.window.label.clone();
+    let exported = context
+        .tables
+        .files
+        .get_or_render(format, summary, |table| export::render(table, format))
+        .map_err(ReportingError::Internal)?;
     tracing::info!(
         plan = %plan_id,
-        period = %summary.window.label,
+        period = %label,
         format = ?format,
         bytes = exported.content.len(),
         "summary exported"
