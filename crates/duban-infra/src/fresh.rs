@@ -14,6 +14,12 @@ use std::sync::{Mutex, MutexGuard};
 
 use tokio::sync::Notify;
 
+/// A caller's place in line, taken when its work began: any read begun after
+/// that answers it, so that one piece of work (a call that reads several
+/// cached values) waits for at most one fresh read, not one per value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(u64);
+
 /// See the module documentation. `T` is the value read, typically a version.
 #[derive(Debug)]
 pub struct SharedRead<T> {
@@ -53,8 +59,26 @@ impl<T: Clone> SharedRead<T> {
     where
         Fut: Future<Output = Result<T, E>>,
     {
+        self.get_since(self.ticket(), read).await
+    }
+
+    /// A ticket for now: see [`Self::get_since`].
+    pub fn ticket(&self) -> Ticket {
         // Any read numbered above the one begun so far begins after now.
-        let needed = self.state().started + 1;
+        Ticket(self.state().started + 1)
+    }
+
+    /// As [`Self::get`], for a caller that arrived when `ticket` was taken:
+    /// a value produced by a read begun after that.
+    pub async fn get_since<E, Fut>(
+        &self,
+        ticket: Ticket,
+        read: impl FnOnce() -> Fut,
+    ) -> Result<T, E>
+    where
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let Ticket(needed) = ticket;
         let number = loop {
             let notified = self.finished.notified();
             tokio::pin!(notified);

@@ -119,3 +119,30 @@ async fn a_caller_dropped_mid_read_hands_over_to_the_waiters() {
     assert_eq!(second.await.unwrap(), Ok(9));
     assert_eq!(reads.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn a_ticket_is_answered_by_any_read_begun_after_it_was_taken() {
+    let shared = Shared::default();
+    let reads = Arc::new(AtomicU64::new(0));
+    let (release, first) = held_read(&shared, Ok(1)).await;
+    // Taken while the first read is under way: that read cannot answer it.
+    let during = shared.ticket();
+    release.send(()).unwrap();
+    assert_eq!(first.await.unwrap(), Ok(1));
+    let count = |answer: u64| {
+        let reads = Arc::clone(&reads);
+        move || async move {
+            reads.fetch_add(1, Ordering::SeqCst);
+            Ok::<u64, &'static str>(answer)
+        }
+    };
+    assert_eq!(shared.get_since(during, count(2)).await, Ok(2));
+    // The read it made began after the ticket: it answers the same ticket
+    // again, and a ticket taken before it, without another read.
+    assert_eq!(shared.get_since(during, count(3)).await, Ok(2));
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+    let later = shared.ticket();
+    assert_eq!(shared.get_since(later, count(4)).await, Ok(4));
+    assert_eq!(shared.get_since(during, count(5)).await, Ok(4));
+    assert_eq!(reads.load(Ordering::SeqCst), 2);
+}

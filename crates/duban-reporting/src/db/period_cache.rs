@@ -5,11 +5,12 @@
 //! Why it is exact, across replicas too: triggers increment the one-row
 //! `period_data_version` in the same transaction as every change to a table
 //! these reads depend on (m0014). Each read takes a version read that began
-//! after the read itself did (`duban_infra::fresh`), so any write acknowledged
-//! before then is counted in it; an answer is served only at the version it
-//! was stored under, and stored under the version read before it was computed,
-//! so a write racing the computation leaves behind an entry no later read
-//! uses. Entries of older versions are dropped when a newer one is seen.
+//! after the read itself (or the call it serves) began (`duban_infra::fresh`),
+//! so any write acknowledged before then is counted in it; an answer is served
+//! only at the version it was stored under, and stored under the version read
+//! before it was computed, so a write racing the computation leaves behind an
+//! entry no later read uses. Entries of older versions are dropped when a
+//! newer one is seen.
 
 use std::{
     any::Any,
@@ -17,7 +18,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use duban_infra::fresh::SharedRead;
+use duban_infra::fresh::{SharedRead, Ticket};
 use sea_orm::{ConnectionTrait, DbErr, Statement};
 
 /// At most this many rows (reports, obligations, items) are kept in all; the
@@ -55,9 +56,13 @@ impl Rows for crate::domain::colour::StoredColourRules {
 /// What is read, and for which plan and period (empty for a plan-wide read).
 type Key = (&'static str, String, String);
 
-/// Per-process cache of period reads; clones share it.
+/// Per-process cache of period reads; clones share it. A handle made for one
+/// call ([`PeriodCache::for_call`]) reads the version once for all its reads.
 #[derive(Clone, Default)]
-pub struct PeriodCache(Arc<Inner>);
+pub struct PeriodCache {
+    inner: Arc<Inner>,
+    since: Option<Ticket>,
+}
 
 #[derive(Default)]
 struct Inner {
@@ -79,6 +84,17 @@ impl std::fmt::Debug for PeriodCache {
 }
 
 impl PeriodCache {
+    /// A handle for one call that begins now: each of its reads takes a
+    /// version read begun after now, the first one any read of the call
+    /// waited for, so that a call reading several values waits for one
+    /// version read, and still sees every write acknowledged before it began.
+    pub fn for_call(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            since: Some(self.inner.version.ticket()),
+        }
+    }
+
     /// Returns what `read` returns for `what` of `plan_id` and `period`, from
     /// the cache when it was read at the current period data version.
     pub async fn read<T, E, Fut>(
@@ -94,7 +110,10 @@ impl PeriodCache {
         E: From<DbErr>,
         Fut: Future<Output = Result<T, E>>,
     {
-        let version = self.0.version.get(|| current(db)).await?;
+        let version = match self.since {
+            Some(ticket) => self.inner.version.get_since(ticket, || current(db)).await?,
+            None => self.inner.version.get(|| current(db)).await?,
+        };
         let key = (what, plan_id.to_owned(), period.to_owned());
         if let Some(kept) = self.lookup::<T>(version, &key) {
             metrics::counter!("duban_period_cache_hits_total", "read" => what).increment(1);
@@ -107,7 +126,7 @@ impl PeriodCache {
     }
 
     fn lookup<T: Send + Sync + 'static>(&self, version: i64, key: &Key) -> Option<Arc<T>> {
-        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         if !state.at(version) {
             return None;
         }
@@ -119,7 +138,7 @@ impl PeriodCache {
         if rows > MAX_ROWS_PER_ANSWER {
             return;
         }
-        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         if !state.at(version) {
             return; // a newer version was seen: this answer may already be stale
         }
@@ -134,7 +153,11 @@ impl PeriodCache {
 
     /// Rows kept now, for tests of the bound.
     pub fn rows_kept(&self) -> usize {
-        self.0.state.lock().unwrap_or_else(|e| e.into_inner()).rows
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .rows
     }
 }
 

@@ -69,7 +69,7 @@ impl ReportingApi {
         Ok(Context {
             db,
             reads,
-            periods,
+            periods: periods.for_call(),
             tables: self.tables.clone(),
             registry: Arc::clone(&self.registry),
             clock: self.clock.clone(),
