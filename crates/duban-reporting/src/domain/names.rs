@@ -29,11 +29,17 @@ impl SlotKey {
         } else {
             format!("{}-{YEAR_MARKER}", self.period)
         };
-        format!(
-            "{}/reports/{period}-{}",
-            task_name(&self.plan_id, &self.task_id),
-            self.unit_id
-        )
+        [
+            "plans/",
+            &self.plan_id,
+            "/tasks/",
+            &self.task_id,
+            "/reports/",
+            &period,
+            "-",
+            &self.unit_id,
+        ]
+        .concat()
     }
 
     /// Returns the name of one revision, `…/reports/{report}@{revision}`.

@@ -34,10 +34,15 @@ pub fn paint(summary: &mut PeriodSummary, stored: StoredColourRules) {
             let colour = slot_colour(facts, rules, now);
             view.colour = Some(colour);
             counts.add(colour);
-            per_unit
-                .entry(view.unit_id.clone())
-                .or_default()
-                .add(colour);
+            // Looked up by reference: a unit's id is copied once, not per slot.
+            match per_unit.get_mut(view.unit_id.as_str()) {
+                Some(unit_counts) => unit_counts.add(colour),
+                None => {
+                    let mut unit_counts = ColourCounts::default();
+                    unit_counts.add(colour);
+                    per_unit.insert(view.unit_id.clone(), unit_counts);
+                }
+            }
         }
         row.colour_counts = counts;
         total += counts;
