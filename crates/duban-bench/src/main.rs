@@ -15,6 +15,7 @@
 //!
 //! It reports; it never fails on a timing.
 
+mod answer;
 mod document;
 mod load;
 mod parse;
@@ -81,6 +82,11 @@ struct Args {
     /// Reports `--scale` stores before it sweeps.
     #[arg(long, default_value_t = 100_000)]
     scale_reports: usize,
+    /// Build every answer the client receives, as the generated clients do,
+    /// instead of reading its fields without building them (see `answer.rs`:
+    /// the client shares the machine's cores with the servers it measures).
+    #[arg(long)]
+    decode_answers: bool,
     /// Internal: serve the bare echo server on this address.
     #[arg(long, hide = true)]
     serve_echo: Option<SocketAddr>,
@@ -128,6 +134,7 @@ struct Plan {
     warm_up: Duration,
     duration: Duration,
     connections: usize,
+    reading: answer::Reading,
 }
 
 async fn bench(args: Args) -> anyhow::Result<()> {
@@ -139,7 +146,20 @@ async fn bench(args: Args) -> anyhow::Result<()> {
         warm_up: Duration::from_secs_f64(args.warm_up.unwrap_or((args.duration / 5.0).min(1.0))),
         duration,
         connections: args.connections.max(1),
+        reading: if args.decode_answers {
+            answer::Reading::Decode
+        } else {
+            answer::Reading::Skim
+        },
     };
+    eprintln!(
+        "answers {}",
+        if args.decode_answers {
+            "decoded into the generated types (--decode-answers)"
+        } else {
+            "skimmed: fields counted, values not built"
+        }
+    );
     // submit_large only when named: its set-up stores 100,000 reports.
     let scenarios = if args.scenarios.is_empty() {
         Scenario::ALL
@@ -197,7 +217,7 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     for (backend, admin_url) in backends {
         let large = scenarios.contains(&Scenario::SubmitLarge);
         let stack = Stack::start(&dir, admin_url, large).await?;
-        let targets = Arc::new(Targets::connect(&stack, plan.connections).await?);
+        let targets = Arc::new(Targets::connect(&stack, plan.connections, plan.reading).await?);
         for pass in 1..=args.passes.max(1) {
             for &scenario in scenarios.iter().filter(|s| **s != Scenario::Echo) {
                 for concurrency in concurrencies(scenario) {
@@ -378,7 +398,7 @@ async fn parse_run(scenario: Scenario, plan: &Plan) -> anyhow::Result<Row> {
 
 /// Measures the echo server at `concurrency`, as a row of its own.
 async fn echo_run(echo: &ServiceProcess, plan: &Plan, concurrency: usize) -> anyhow::Result<Row> {
-    let targets = Arc::new(Targets::connect_echo(echo, plan.connections).await?);
+    let targets = Arc::new(Targets::connect_echo(echo, plan.connections, plan.reading).await?);
     stack::reset_peak_rss(echo);
     let measured = load::run(
         concurrency,

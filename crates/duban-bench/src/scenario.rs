@@ -2,15 +2,14 @@
 //! times in its own process.
 
 use duban_infra::test_util::ServiceProcess;
-use duban_proto::{
-    registry::v1::{self as reg, registry_service_client::RegistryServiceClient},
-    reporting::v1::{self as rep, reporting_service_client::ReportingServiceClient},
-};
-use tokio_stream::StreamExt;
+use duban_proto::{registry::v1 as reg, reporting::v1 as rep};
 use tonic::{Status, transport::Channel};
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
-use crate::stack::{PERIOD, Seed, Stack, channel};
+use crate::{
+    answer::{Reading, streamed, unary},
+    stack::{PERIOD, Seed, Stack, channel},
+};
 
 /// A kind of call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +109,8 @@ pub struct Targets {
     reporting: Vec<Channel>,
     seed: Option<Seed>,
     large: Option<Seed>,
+    /// How answers are read (`--decode-answers`).
+    reading: Reading,
 }
 
 /// Connections to `endpoint`, each its own HTTP/2 connection.
@@ -123,18 +124,27 @@ async fn channels(endpoint: &str, connections: usize) -> anyhow::Result<Vec<Chan
 
 impl Targets {
     /// Connections to the echo server only.
-    pub async fn connect_echo(echo: &ServiceProcess, connections: usize) -> anyhow::Result<Self> {
+    pub async fn connect_echo(
+        echo: &ServiceProcess,
+        connections: usize,
+        reading: Reading,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             echo: channels(&echo.endpoint(), connections).await?,
             registry: Vec::new(),
             reporting: Vec::new(),
             seed: None,
             large: None,
+            reading,
         })
     }
 
     /// Connections to both services of `stack`.
-    pub async fn connect(stack: &Stack, connections: usize) -> anyhow::Result<Self> {
+    pub async fn connect(
+        stack: &Stack,
+        connections: usize,
+        reading: Reading,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             echo: Vec::new(),
             registry: channels(&stack.registry.endpoint(), connections).await?,
@@ -151,6 +161,7 @@ impl Targets {
                 unit_texts: Vec::new(),
                 slots: large.slots.clone(),
             }),
+            reading,
         })
     }
 
@@ -200,41 +211,61 @@ impl Targets {
             }
             Scenario::GetTask => {
                 let tasks = &self.seed()?.tasks;
-                self.registry(worker)?
-                    .get_task(reg::GetTaskRequest {
-                        name: tasks[index(tasks.len())].clone(),
-                    })
-                    .await?;
+                let request = reg::GetTaskRequest {
+                    name: tasks[index(tasks.len())].clone(),
+                };
+                unary::<_, reg::Task>(
+                    self.registry(worker)?,
+                    method_path(scenario),
+                    request,
+                    self.reading,
+                )
+                .await?;
             }
             Scenario::ResolveUnit => {
                 let texts = &self.seed()?.unit_texts;
-                self.registry(worker)?
-                    .resolve_unit(reg::ResolveUnitRequest {
-                        text: texts[index(texts.len())].clone(),
-                    })
-                    .await?;
+                let request = reg::ResolveUnitRequest {
+                    text: texts[index(texts.len())].clone(),
+                };
+                unary::<_, reg::ResolveUnitResponse>(
+                    self.registry(worker)?,
+                    method_path(scenario),
+                    request,
+                    self.reading,
+                )
+                .await?;
             }
             Scenario::ListTasks => {
-                self.registry(worker)?
-                    .list_tasks(reg::ListTasksRequest {
-                        parent: self.seed()?.plan.clone(),
-                        page_size: 100,
-                        ..Default::default()
-                    })
-                    .await?;
+                let request = reg::ListTasksRequest {
+                    parent: self.seed()?.plan.clone(),
+                    page_size: 100,
+                    ..Default::default()
+                };
+                unary::<_, reg::ListTasksResponse>(
+                    self.registry(worker)?,
+                    method_path(scenario),
+                    request,
+                    self.reading,
+                )
+                .await?;
             }
             Scenario::ListObligations => {
                 let slots = &self.seed()?.slots;
                 let (task, unit) = &slots[index(slots.len())];
-                self.registry(worker)?
-                    .list_obligations(reg::ListObligationsRequest {
-                        parent: plan_of(task).to_owned(),
-                        period: PERIOD.to_owned(),
-                        task: task.clone(),
-                        unit: unit.clone(),
-                        ..Default::default()
-                    })
-                    .await?;
+                let request = reg::ListObligationsRequest {
+                    parent: plan_of(task).to_owned(),
+                    period: PERIOD.to_owned(),
+                    task: task.clone(),
+                    unit: unit.clone(),
+                    ..Default::default()
+                };
+                unary::<_, reg::ListObligationsResponse>(
+                    self.registry(worker)?,
+                    method_path(scenario),
+                    request,
+                    self.reading,
+                )
+                .await?;
             }
             Scenario::SubmitReport | Scenario::SubmitLarge => {
                 let slots = if scenario == Scenario::SubmitLarge {
@@ -247,41 +278,55 @@ impl Targets {
                     &self.seed()?.slots
                 };
                 let (task, unit) = &slots[index(slots.len())];
-                self.reporting(worker)?
-                    .submit_report(crate::stack::submission(task, unit, PERIOD, sequence))
-                    .await?;
+                unary::<_, rep::Report>(
+                    self.reporting(worker)?,
+                    method_path(scenario),
+                    crate::stack::submission(task, unit, PERIOD, sequence),
+                    self.reading,
+                )
+                .await?;
             }
             Scenario::ListMissingReports => {
-                self.reporting(worker)?
-                    .list_missing_reports(rep::ListMissingReportsRequest {
-                        parent: self.seed()?.plan.clone(),
-                        period: PERIOD.to_owned(),
-                        page_size: 100,
-                        ..Default::default()
-                    })
-                    .await?;
+                let request = rep::ListMissingReportsRequest {
+                    parent: self.seed()?.plan.clone(),
+                    period: PERIOD.to_owned(),
+                    page_size: 100,
+                    ..Default::default()
+                };
+                unary::<_, rep::ListMissingReportsResponse>(
+                    self.reporting(worker)?,
+                    method_path(scenario),
+                    request,
+                    self.reading,
+                )
+                .await?;
             }
             Scenario::GetPeriodSummary => {
-                self.reporting(worker)?
-                    .get_period_summary(rep::GetPeriodSummaryRequest {
-                        parent: self.seed()?.plan.clone(),
-                        period: PERIOD.to_owned(),
-                    })
-                    .await?;
+                let request = rep::GetPeriodSummaryRequest {
+                    parent: self.seed()?.plan.clone(),
+                    period: PERIOD.to_owned(),
+                };
+                unary::<_, rep::PeriodSummary>(
+                    self.reporting(worker)?,
+                    method_path(scenario),
+                    request,
+                    self.reading,
+                )
+                .await?;
             }
             Scenario::ExportXlsx => {
-                let mut stream = self
-                    .reporting(worker)?
-                    .export_period_summary(rep::ExportPeriodSummaryRequest {
-                        parent: self.seed()?.plan.clone(),
-                        period: PERIOD.to_owned(),
-                        format: rep::ExportFormat::Xlsx as i32,
-                    })
-                    .await?
-                    .into_inner();
-                while let Some(chunk) = stream.next().await {
-                    chunk?;
-                }
+                let request = rep::ExportPeriodSummaryRequest {
+                    parent: self.seed()?.plan.clone(),
+                    period: PERIOD.to_owned(),
+                    format: rep::ExportFormat::Xlsx as i32,
+                };
+                streamed::<_, rep::ExportPeriodSummaryResponse>(
+                    self.reporting(worker)?,
+                    method_path(scenario),
+                    request,
+                    self.reading,
+                )
+                .await?;
             }
             Scenario::ParseSeed | Scenario::Parse2000 => {
                 return Err(Status::failed_precondition(
@@ -292,22 +337,72 @@ impl Targets {
         Ok(())
     }
 
-    fn registry(&self, worker: usize) -> Result<RegistryServiceClient<Channel>, Status> {
-        Ok(RegistryServiceClient::new(Self::pick(
-            &self.registry,
-            worker,
-        )?))
+    fn registry(&self, worker: usize) -> Result<Channel, Status> {
+        Self::pick(&self.registry, worker)
     }
 
-    fn reporting(&self, worker: usize) -> Result<ReportingServiceClient<Channel>, Status> {
-        Ok(ReportingServiceClient::new(Self::pick(
-            &self.reporting,
-            worker,
-        )?))
+    fn reporting(&self, worker: usize) -> Result<Channel, Status> {
+        Self::pick(&self.reporting, worker)
+    }
+}
+
+/// The gRPC path of the method `scenario` calls, for scenarios that call one
+/// of duban's services.
+fn method_path(scenario: Scenario) -> &'static str {
+    match scenario {
+        Scenario::GetTask => "/duban.registry.v1.RegistryService/GetTask",
+        Scenario::ResolveUnit => "/duban.registry.v1.RegistryService/ResolveUnit",
+        Scenario::ListTasks => "/duban.registry.v1.RegistryService/ListTasks",
+        Scenario::ListObligations => "/duban.registry.v1.RegistryService/ListObligations",
+        Scenario::SubmitReport | Scenario::SubmitLarge => {
+            "/duban.reporting.v1.ReportingService/SubmitReport"
+        }
+        Scenario::ListMissingReports => "/duban.reporting.v1.ReportingService/ListMissingReports",
+        Scenario::GetPeriodSummary => "/duban.reporting.v1.ReportingService/GetPeriodSummary",
+        Scenario::ExportXlsx => "/duban.reporting.v1.ReportingService/ExportPeriodSummary",
+        Scenario::Echo | Scenario::Health | Scenario::ParseSeed | Scenario::Parse2000 => "",
     }
 }
 
 /// `plans/{plan}` of a task's name `plans/{plan}/tasks/{task}`.
 fn plan_of(task: &str) -> &str {
     task.find("/tasks/").map_or(task, |at| &task[..at])
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+    use prost_types::FileDescriptorSet;
+
+    use super::*;
+
+    #[test]
+    fn every_method_path_names_a_method_of_the_contracts() {
+        let set = FileDescriptorSet::decode(duban_proto::FILE_DESCRIPTOR_SET).unwrap();
+        let mut methods = Vec::new();
+        for file in &set.file {
+            for service in &file.service {
+                for method in &service.method {
+                    methods.push(format!(
+                        "/{}.{}/{}",
+                        file.package(),
+                        service.name(),
+                        method.name()
+                    ));
+                }
+            }
+        }
+        for scenario in Scenario::ALL {
+            let path = method_path(scenario);
+            let calls_a_service = !matches!(
+                scenario,
+                Scenario::Echo | Scenario::Health | Scenario::ParseSeed | Scenario::Parse2000
+            );
+            assert_eq!(
+                methods.iter().any(|method| method == path),
+                calls_a_service,
+                "{scenario:?}: {path}"
+            );
+        }
+    }
 }
