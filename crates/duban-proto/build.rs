@@ -8,6 +8,8 @@ use std::{
 };
 
 use prost::Message;
+use prost_types::FileDescriptorSet;
+use tonic_build::manual;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let proto_root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
@@ -23,11 +25,82 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         descriptors.encode_to_vec(),
     )?;
 
+    let servers = answering_servers(&descriptors);
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
         .compile_fds(descriptors)?;
+    tonic_build::manual::Builder::new()
+        .build_client(false)
+        .build_server(true)
+        .compile(&servers);
     Ok(())
+}
+
+/// The services duban serves, with every unary method answering
+/// `crate::encoded::Encoded<T>` instead of `T` (see `src/encoded.rs`), so that a
+/// handler may answer bytes it encoded before. Streaming methods keep the
+/// generated types. Written to `<package>.<Service>.rs` in `OUT_DIR`.
+fn answering_servers(set: &FileDescriptorSet) -> Vec<manual::Service> {
+    const SERVED: [&str; 2] = ["duban.registry.v1", "duban.reporting.v1"];
+    let mut servers = Vec::new();
+    for file in &set.file {
+        if !SERVED.contains(&file.package()) {
+            continue;
+        }
+        for service in &file.service {
+            let mut builder = manual::Service::builder()
+                .name(service.name())
+                .package(file.package());
+            for method in &service.method {
+                let output = rust_type(method.output_type());
+                let streaming = method.server_streaming() || method.client_streaming();
+                let mut method_builder = manual::Method::builder()
+                    .name(snake_case(method.name()))
+                    .route_name(method.name())
+                    .input_type(rust_type(method.input_type()))
+                    .output_type(if streaming {
+                        output
+                    } else {
+                        format!("crate::encoded::Encoded<{output}>")
+                    })
+                    .codec_path("tonic_prost::ProstCodec");
+                if method.client_streaming() {
+                    method_builder = method_builder.client_streaming();
+                }
+                if method.server_streaming() {
+                    method_builder = method_builder.server_streaming();
+                }
+                builder = builder.method(method_builder.build());
+            }
+            servers.push(builder.build());
+        }
+    }
+    servers
+}
+
+/// `crate::registry::v1::Task` for `.duban.registry.v1.Task`: the module
+/// `src/lib.rs` includes each duban package in.
+fn rust_type(proto_type: &str) -> String {
+    let path = proto_type
+        .strip_prefix(".duban.")
+        .unwrap_or_else(|| panic!("a served method names {proto_type}, outside duban's packages"));
+    format!("crate::{}", path.replace('.', "::"))
+}
+
+fn snake_case(name: &str) -> String {
+    let mut snake = String::with_capacity(name.len() + 4);
+    for (at, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if at > 0 {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        } else {
+            snake.push(c);
+        }
+    }
+    snake
 }
 
 /// Lists every `.proto` under `dir`, relative to `root`, so a new contract file is

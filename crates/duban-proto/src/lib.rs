@@ -3,6 +3,10 @@
 
 #![allow(clippy::doc_lazy_continuation, clippy::large_enum_variant)]
 
+pub mod encoded;
+
+pub use encoded::Encoded;
+
 /// The encoded `FileDescriptorSet` of every duban `.proto` file (with imports).
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/duban_descriptor.bin"));
@@ -22,6 +26,16 @@ pub mod registry {
         tonic::include_proto!("duban.registry.v1");
 
         pub use crate::types::v1::CivilDate;
+
+        /// The RegistryService server the registry runs: as the generated
+        /// `registry_service_server`, with every unary method answering
+        /// [`crate::Encoded`] (see `build.rs`).
+        pub mod answering {
+            include!(concat!(
+                env!("OUT_DIR"),
+                "/duban.registry.v1.RegistryService.rs"
+            ));
+        }
     }
 }
 
@@ -32,6 +46,15 @@ pub mod reporting {
         tonic::include_proto!("duban.reporting.v1");
 
         pub use crate::types::v1::CivilDate;
+
+        /// The ReportingService server the reporting service runs, answering
+        /// [`crate::Encoded`] as [`crate::registry::v1::answering`] does.
+        pub mod answering {
+            include!(concat!(
+                env!("OUT_DIR"),
+                "/duban.reporting.v1.ReportingService.rs"
+            ));
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 use std::future::Future;
 
 use duban_infra::{call::CallInfo, clock::Clock, database, server::GrpcServer, serving::Ready};
-use duban_proto::registry::v1::registry_service_server::RegistryServiceServer;
+use duban_proto::registry::v1::answering::registry_service_server::RegistryServiceServer;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 

@@ -32,7 +32,6 @@
 //! what it gains).
 
 use std::{
-    any::Any,
     collections::HashMap,
     fmt,
     sync::{
@@ -42,7 +41,8 @@ use std::{
 };
 
 use duban_infra::fresh::SharedRead;
-use prost::Message;
+use duban_proto::Encoded;
+use prost::{Message, bytes::Bytes};
 use sea_orm::DatabaseConnection;
 
 use crate::{db::write_version, error::RegistryError};
@@ -71,12 +71,13 @@ struct Inner {
     misses: AtomicU64,
 }
 
-/// The answers computed at `version`, with their weights.
+/// The answers computed at `version`, encoded (sent as they are: see
+/// `duban_proto::Encoded`), with their weights.
 #[derive(Default)]
 struct State {
     version: i64,
     bytes: usize,
-    entries: HashMap<Key, (usize, Arc<dyn Any + Send + Sync>)>,
+    entries: HashMap<Key, (usize, Bytes)>,
 }
 
 impl State {
@@ -120,34 +121,35 @@ impl ReadCache {
 
     /// Answers `request` of `method` from the cache when an answer computed at
     /// the current write version is held; otherwise runs `read` and keeps its
-    /// answer (not an error) under the version read before it ran.
+    /// answer (not an error) under the version read before it ran. The answer
+    /// is the encoding the cache holds: a hit neither copies nor encodes it.
     pub async fn read<Req, T, Fut>(
         &self,
         db: &DatabaseConnection,
         method: &'static str,
         request: Req,
         read: impl FnOnce(Req) -> Fut,
-    ) -> Result<T, RegistryError>
+    ) -> Result<Encoded<T>, RegistryError>
     where
         Req: Message,
-        T: Message + Clone + Send + Sync + 'static,
+        T: Message,
         Fut: Future<Output = Result<T, RegistryError>>,
     {
         if self.0.off {
-            return read(request).await;
+            return read(request).await.map(Encoded::Value);
         }
         let version = self.0.version.get(|| write_version::current(db)).await?;
         let key = (method, request.encode_to_vec());
-        if let Some(answer) = self.lookup::<T>(version, &key) {
+        if let Some(answer) = self.lookup(version, &key) {
             self.0.hits.fetch_add(1, Ordering::Relaxed);
             metrics::counter!("duban_registry_cache_hits_total", "method" => method).increment(1);
-            return Ok(answer);
+            return Ok(Encoded::Bytes(answer));
         }
         self.0.misses.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("duban_registry_cache_misses_total", "method" => method).increment(1);
-        let answer = read(request).await?;
-        self.store(version, key, &answer);
-        Ok(answer)
+        let answer = Bytes::from(read(request).await?.encode_to_vec());
+        self.store(version, key, answer.clone());
+        Ok(Encoded::Bytes(answer))
     }
 
     /// Calls answered from the cache since start.
@@ -160,22 +162,17 @@ impl ReadCache {
         self.0.misses.load(Ordering::Relaxed)
     }
 
-    fn lookup<T: Clone + 'static>(&self, version: i64, key: &Key) -> Option<T> {
+    fn lookup(&self, version: i64, key: &Key) -> Option<Bytes> {
         let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
         if !state.at(version) {
             return None;
         }
         let (_, answer) = state.entries.get(key)?;
-        answer.downcast_ref::<T>().cloned()
+        Some(answer.clone())
     }
 
-    fn store<T: Message + Clone + Send + Sync + 'static>(
-        &self,
-        version: i64,
-        key: Key,
-        answer: &T,
-    ) {
-        let weight = key.1.len() + answer.encoded_len();
+    fn store(&self, version: i64, key: Key, answer: Bytes) {
+        let weight = key.1.len() + answer.len();
         if weight > MAX_BYTES / 16 {
             return; // one huge page would evict everything for little gain
         }
@@ -190,8 +187,6 @@ impl ReadCache {
             state.clear();
         }
         state.bytes += weight;
-        state
-            .entries
-            .insert(key, (weight, Arc::new(answer.clone())));
+        state.entries.insert(key, (weight, answer));
     }
 }

@@ -21,7 +21,8 @@ async fn connect(database: &TestDatabase) -> DatabaseConnection {
     db
 }
 
-/// Reads `name` through `cache`, counting the reads that ran in `runs`.
+/// Reads `name` through `cache`, counting the reads that ran in `runs`, and
+/// decodes the encoding the cache answers.
 async fn read(
     cache: &ReadCache,
     db: &DatabaseConnection,
@@ -39,6 +40,11 @@ async fn read(
             })
         })
         .await
+        .map(|answer| {
+            answer
+                .into_value()
+                .expect("the cache answers a Unit's encoding")
+        })
 }
 
 async fn commit_a_write(db: &DatabaseConnection) {
@@ -94,6 +100,8 @@ async fn an_answer_overtaken_by_a_write_is_not_kept() {
             })
         })
         .await
+        .unwrap()
+        .into_value()
         .unwrap();
     assert_eq!(stale.etag, "stale");
     let fresh = read(&cache, &db, "units/a", &runs).await.unwrap();

@@ -6,7 +6,7 @@
 use std::{future::Future, sync::Arc};
 
 use duban_infra::{call::CallInfo, clock::Clock, database, server::GrpcServer, serving::Ready};
-use duban_proto::reporting::v1::reporting_service_server::ReportingServiceServer;
+use duban_proto::reporting::v1::answering::reporting_service_server::ReportingServiceServer;
 use tokio::net::TcpListener;
 
 use crate::{

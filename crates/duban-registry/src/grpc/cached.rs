@@ -1,7 +1,8 @@
 //! The reads answered through the process's read cache (`crate::cache`): each
-//! wraps the plain handler, keyed by its method and encoded request.
+//! wraps the plain handler, keyed by its method and encoded request, and answers
+//! the encoding the cache holds.
 
-use duban_proto::registry::v1 as pb;
+use duban_proto::{Encoded, registry::v1 as pb};
 
 use super::{obligations, plans, tasks, units};
 use crate::{error::RegistryError, service::Context};
@@ -11,7 +12,7 @@ macro_rules! cached {
         pub async fn $method(
             context: &Context,
             request: $request,
-        ) -> Result<$response, RegistryError> {
+        ) -> Result<Encoded<$response>, RegistryError> {
             context
                 .cache
                 .read(&context.db, stringify!($method), request, |request| {

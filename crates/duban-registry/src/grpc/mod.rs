@@ -14,7 +14,10 @@ mod tasks;
 mod units;
 
 use duban_infra::{call::CallInfo, clock::Clock, serving::Ready};
-use duban_proto::registry::v1::{self as pb, registry_service_server::RegistryService};
+use duban_proto::{
+    Encoded,
+    registry::v1::{self as pb, answering::registry_service_server::RegistryService},
+};
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
@@ -57,11 +60,15 @@ macro_rules! registry_service {
         impl RegistryService for RegistryApi {
             $(
                 #[tracing::instrument(skip_all)]
-                async fn $method(&self, request: Request<$request>) -> Result<Response<$response>, Status> {
+                async fn $method(
+                    &self,
+                    request: Request<$request>,
+                ) -> Result<Response<Encoded<$response>>, Status> {
                     let context = self.context()?;
+                    // A handler answers the message, or (a cached read) its encoding.
                     $handler(&context, request.into_inner())
                         .await
-                        .map(Response::new)
+                        .map(|answer| Response::new(answer.into()))
                         .map_err(Status::from)
                 }
             )*

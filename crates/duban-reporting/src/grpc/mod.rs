@@ -19,7 +19,10 @@ use std::sync::Arc;
 
 use duban_infra::clock::Clock;
 use duban_infra::{call::CallInfo, serving::Ready};
-use duban_proto::reporting::v1::{self as pb, reporting_service_server::ReportingService};
+use duban_proto::{
+    Encoded,
+    reporting::v1::{self as pb, answering::reporting_service_server::ReportingService},
+};
 use tonic::{Request, Response, Status};
 
 use crate::{
@@ -87,11 +90,15 @@ macro_rules! reporting_service {
         impl ReportingService for ReportingApi {
             $(
                 #[tracing::instrument(skip_all)]
-                async fn $method(&self, request: Request<$request>) -> Result<Response<$response>, Status> {
+                async fn $method(
+                    &self,
+                    request: Request<$request>,
+                ) -> Result<Response<Encoded<$response>>, Status> {
                     let context = self.context()?;
+                    // A handler answers the message, or an encoding it kept.
                     $handler(&context, request.into_inner())
                         .await
-                        .map(Response::new)
+                        .map(|answer| Response::new(answer.into()))
                         .map_err(Status::from)
                 }
             )*
