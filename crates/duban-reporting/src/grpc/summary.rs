@@ -3,8 +3,13 @@
 
 use std::pin::Pin;
 
+use chrono::{DateTime, Utc};
 use duban_infra::api::FieldViolations;
-use duban_proto::reporting::v1 as pb;
+use duban_proto::{Encoded, reporting::v1 as pb};
+use prost::{
+    Message,
+    bytes::{BufMut, Bytes, BytesMut},
+};
 use tokio_stream::Stream;
 use tonic::Status;
 
@@ -138,18 +143,36 @@ fn encode_summary(summary: PeriodSummary) -> pb::PeriodSummary {
     }
 }
 
+/// The field number of `PeriodSummary.as_of`.
+const AS_OF_FIELD: u32 = 7;
+
 pub async fn get(
     context: &Context,
     request: pb::GetPeriodSummaryRequest,
-) -> Result<pb::PeriodSummary, ReportingError> {
+) -> Result<Encoded<pb::PeriodSummary>, ReportingError> {
     let mut violations = FieldViolations::new();
     let plan_id = decode_target(&request.parent, &request.period, &mut violations);
     let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
         return Err(ReportingError::InvalidArgument(violations));
     };
-    service::summary::summary(context, &plan_id, &request.period)
-        .await
-        .map(encode_summary)
+    let (kept, as_of) =
+        service::summary::encoded_summary(context, &plan_id, &request.period, |table| {
+            let mut answer = encode_summary(table);
+            answer.as_of = None;
+            Bytes::from(answer.encode_to_vec())
+        })
+        .await?;
+    Ok(Encoded::Bytes(with_instant(&kept, as_of)))
+}
+
+/// `kept`, an answer encoded without its instant, with `as_of` added: fields
+/// may come in any order, so the instant is appended.
+fn with_instant(kept: &[u8], as_of: DateTime<Utc>) -> Bytes {
+    let as_of = timestamp(as_of);
+    let mut answer = BytesMut::with_capacity(kept.len() + 16);
+    answer.put_slice(kept);
+    prost::encoding::message::encode(AS_OF_FIELD, &as_of, &mut answer);
+    answer.freeze()
 }
 
 fn decode_format(raw: i32, violations: &mut FieldViolations) -> Option<Format> {
@@ -213,4 +236,34 @@ fn chunks(exported: &Exported) -> Vec<Result<pb::ExportPeriodSummaryResponse, St
         first.file_name = exported.file_name.clone();
     }
     chunks
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn an_answer_kept_without_its_instant_decodes_with_the_instant_added() {
+        let as_of = DateTime::from_timestamp(1_570_000_000, 123_000).unwrap();
+        let answer = pb::PeriodSummary {
+            plan: "plans/p1".into(),
+            period: "2019-Q3".into(),
+            rows: vec![pb::SummaryRow {
+                task: "plans/p1/tasks/t6".into(),
+                ..Default::default()
+            }],
+            open_coordination_items: 2,
+            ..Default::default()
+        };
+        let sent = with_instant(&answer.encode_to_vec(), as_of);
+        assert_eq!(
+            pb::PeriodSummary::decode(sent).unwrap(),
+            pb::PeriodSummary {
+                as_of: Some(timestamp(as_of)),
+                ..answer
+            }
+        );
+    }
 }

@@ -177,6 +177,7 @@ pub struct PeriodTables {
     joined: Derived<JoinInputs, Vec<(i32, Slot)>>,
     pub(super) duties_in_order: Derived<super::missing::OrderInputs, Vec<super::missing::Duty>>,
     pub(super) summaries: super::summary::Summaries,
+    pub(super) answers: super::summary::Answers,
     pub(super) files: super::rendered::RenderedFiles,
 }
 
@@ -187,6 +188,7 @@ impl Default for PeriodTables {
             joined: Derived::default(),
             duties_in_order: Derived::default(),
             summaries: super::summary::summaries(),
+            answers: super::summary::answers(),
             files: Default::default(),
         }
     }

@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use prost::bytes::Bytes;
+
 use super::{
     Context,
     derived::{Derived, Inputs},
@@ -11,6 +14,8 @@ use crate::{
     db::period_cache::Rows,
     domain::{
         PeriodWindow, Slot,
+        colour::{Colour, SlotFacts, StoredColourRules, slot_colour},
+        coordination::CoordinationItem,
         outline::{Directory, PlanOutline, TaskOutline},
         summary::{self, PeriodSummary, StateSpan, SummaryInput},
     },
@@ -64,14 +69,76 @@ pub fn summaries() -> Summaries {
 /// How the registry's ListObligations fields are named in our requests.
 const REGISTRY_FIELDS: &[(&str, &str)] = &[("parent", "parent"), ("period", "period")];
 
+/// What a painted table is made of at one instant: the kept table, the plan's
+/// open coordination items and colour rules, and the unit directory.
+struct Prepared {
+    now: DateTime<Utc>,
+    assembled: Arc<Assembled>,
+    items: Arc<Vec<CoordinationItem>>,
+    rules: Arc<StoredColourRules>,
+    directory: Arc<Directory>,
+}
+
+impl Prepared {
+    /// The table at `now`: the kept one, with the coordination items and the
+    /// colours of that instant.
+    fn painted(&self) -> PeriodSummary {
+        let mut table = self.assembled.table.clone();
+        table.as_of = self.now;
+        summary::coordination::attach(&mut table, self.items.as_ref().clone(), &self.directory);
+        summary::colours::paint(&mut table, self.rules.as_ref().clone());
+        table
+    }
+
+    /// What of the painted table depends on the instant beyond the kept
+    /// table's states (which hold over the kept span): see [`InstantFacts`].
+    fn facts(&self) -> InstantFacts {
+        let rules = &self.rules.rules;
+        let colours = self
+            .assembled
+            .table
+            .rows
+            .iter()
+            .flat_map(|row| &row.slots)
+            .filter(|view| view.role.must_report())
+            .map(|view| {
+                let facts = SlotFacts {
+                    state: view.state,
+                    due_time: view.due_time,
+                    late: view.late,
+                    overdue_item: false,
+                };
+                slot_colour(facts, rules, self.now)
+            })
+            .collect();
+        let items = self
+            .items
+            .iter()
+            .map(|item| (item.age_days(self.now), item.is_overdue(self.now)))
+            .collect();
+        InstantFacts { colours, items }
+    }
+}
+
+/// Everything the instant changes in a painted table besides `as_of`: each
+/// coordination item's age and whether it is overdue (which also decides the
+/// slots an overdue item turns red), and each duty slot's colour as if no item
+/// were overdue (an overdue item only ever turns a slot red). Two instants with
+/// equal facts, over the same kept table, items and rules, paint equal tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstantFacts {
+    colours: Vec<Colour>,
+    items: Vec<(i32, bool)>,
+}
+
 /// Reads everything the summary needs: who must (or may) report from the
 /// registry, with the plan's sections, tasks and names, and the period's latest
 /// revisions from storage.
-pub async fn summary(
+async fn prepare(
     context: &Context,
     plan_id: &str,
     period: &str,
-) -> Result<PeriodSummary, ReportingError> {
+) -> Result<Prepared, ReportingError> {
     let registry = &context.registry;
     // First, so that an unknown plan or a period of the wrong cadence is answered
     // as the registry words it before anything else is read.
@@ -89,6 +156,11 @@ pub async fn summary(
     let items = cache
         .read(reads, "open_items", plan_id, "", || {
             crate::db::coordination::open_of_plan(reads, plan_id)
+        })
+        .await?;
+    let rules = cache
+        .read(reads, "colour_rules", plan_id, "", || {
+            crate::db::status_rules::of_plan(reads, plan_id)
         })
         .await?;
     let label = window.label.clone();
@@ -117,16 +189,93 @@ pub async fn summary(
             }),
         },
     );
-    let mut table = assembled.table.clone();
-    table.as_of = now;
-    summary::coordination::attach(&mut table, items.as_ref().clone(), &directory);
-    let rules = cache
-        .read(reads, "colour_rules", plan_id, "", || {
-            crate::db::status_rules::of_plan(reads, plan_id)
-        })
-        .await?;
-    summary::colours::paint(&mut table, rules.as_ref().clone());
-    Ok(table)
+    Ok(Prepared {
+        now,
+        assembled,
+        items,
+        rules,
+        directory,
+    })
+}
+
+/// The responsibility table of `plan_id` for `period` at the clock's now.
+pub async fn summary(
+    context: &Context,
+    plan_id: &str,
+    period: &str,
+) -> Result<PeriodSummary, ReportingError> {
+    Ok(prepare(context, plan_id, period).await?.painted())
+}
+
+/// What an encoded answer was painted from: the same values, compared by
+/// identity.
+pub struct AnswerInputs {
+    assembled: Arc<Assembled>,
+    items: Arc<Vec<CoordinationItem>>,
+    rules: Arc<StoredColourRules>,
+    directory: Arc<Directory>,
+}
+
+impl Inputs for AnswerInputs {
+    fn same_as(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.assembled, &other.assembled)
+            && Arc::ptr_eq(&self.items, &other.items)
+            && Arc::ptr_eq(&self.rules, &other.rules)
+            && Arc::ptr_eq(&self.directory, &other.directory)
+    }
+}
+
+/// A painted table encoded without its instant, with the facts it was painted
+/// under.
+pub struct EncodedAnswer {
+    facts: InstantFacts,
+    bytes: Bytes,
+}
+
+impl Rows for EncodedAnswer {
+    /// Weighed in bytes: see [`answers`].
+    fn rows(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// Encoded answers kept per plan and period.
+pub type Answers = Derived<AnswerInputs, EncodedAnswer>;
+
+/// The bound on [`Answers`], in bytes: one answer, and all.
+pub fn answers() -> Answers {
+    Derived::with_limits(8 << 20, 32 << 20)
+}
+
+/// The table of `plan_id` for `period` at the clock's now, encoded by `encode`
+/// (which leaves out the instant), and that instant. Calls whose table would
+/// be painted the same (the same inputs, equal [`InstantFacts`]) share one
+/// encoding: the caller adds the instant to it.
+pub async fn encoded_summary(
+    context: &Context,
+    plan_id: &str,
+    period: &str,
+    encode: impl FnOnce(PeriodSummary) -> Bytes,
+) -> Result<(Bytes, DateTime<Utc>), ReportingError> {
+    let prepared = prepare(context, plan_id, period).await?;
+    let facts = prepared.facts();
+    let label = prepared.assembled.table.window.label.clone();
+    let inputs = AnswerInputs {
+        assembled: Arc::clone(&prepared.assembled),
+        items: Arc::clone(&prepared.items),
+        rules: Arc::clone(&prepared.rules),
+        directory: Arc::clone(&prepared.directory),
+    };
+    let answer = context.tables.answers.get_or_if(
+        (plan_id, &label, true),
+        inputs,
+        |kept| kept.facts == facts,
+        |_| EncodedAnswer {
+            bytes: encode(prepared.painted()),
+            facts: facts.clone(),
+        },
+    );
+    Ok((answer.bytes.clone(), prepared.now))
 }
 
 /// Renders the summary as a file in `format`, or serves the file rendered from
@@ -153,3 +302,7 @@ pub async fn export(
     );
     Ok(exported)
 }
+
+#[cfg(test)]
+#[path = "summary_tests.rs"]
+mod tests;
