@@ -74,7 +74,15 @@ pub async fn summary(
             .into_inner();
         return ctx.print(&summary, String::new);
     }
-    let exported = fetch(reporting, plan, period, pb::ExportFormat::Markdown, None).await?;
+    let exported = fetch(
+        reporting,
+        plan,
+        period,
+        pb::ExportFormat::Markdown,
+        None,
+        "cannot read the period summary",
+    )
+    .await?;
     crate::context::out(&String::from_utf8_lossy(&exported.content));
     Ok(())
 }
@@ -95,7 +103,15 @@ pub async fn export(
         Format::Pdf => pb::ExportFormat::Pdf,
     };
     let progress = Progress::start(format!("exporting {plan} {period}"));
-    let exported = fetch(reporting, plan, period, format, Some(&progress)).await?;
+    let exported = fetch(
+        reporting,
+        plan,
+        period,
+        format,
+        Some(&progress),
+        "export failed",
+    )
+    .await?;
     progress.finish(&format!("{} bytes received", exported.content.len()));
     let path = file.unwrap_or_else(|| PathBuf::from(&exported.file_name));
     std::fs::write(&path, &exported.content)
@@ -125,6 +141,9 @@ async fn fetch(
     period: String,
     format: pb::ExportFormat,
     progress: Option<&Progress>,
+    // What a refusal is reported as: `report summary` reads the table through
+    // the Markdown export, but its user asked for no export.
+    refused: &str,
 ) -> anyhow::Result<pb::ExportPeriodSummaryResponse> {
     let request = pb::ExportPeriodSummaryRequest {
         parent: plan,
@@ -134,7 +153,7 @@ async fn fetch(
     let mut chunks = reporting
         .export_period_summary(request)
         .await
-        .map_err(|status| status_error("export failed", status))?
+        .map_err(|status| status_error(refused, status))?
         .into_inner();
     // The file arrives in chunks; the first names its type and file name.
     let mut file = pb::ExportPeriodSummaryResponse::default();

@@ -385,6 +385,15 @@ async fn reports_events_rules_and_health_in_json() {
     );
     let summary = duban.json(&["report", "summary", "--plan", &plan, "--period", "2019-Q3"]);
     assert!(summary["counts"].is_object(), "{summary}");
+    let wrong_period = duban.fails(
+        &["report", "summary", "--plan", &plan, "--period", "2019-Q9"],
+        2,
+    );
+    assert!(
+        wrong_period.starts_with("error: cannot read the period summary: INVALID_ARGUMENT")
+            && wrong_period.contains("[fields: period]"),
+        "{wrong_period}"
+    );
     let csv = temp_dir("cli-export").join("q3.csv");
     let export = duban.run(&[
         "-o",
