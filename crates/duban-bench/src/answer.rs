@@ -76,19 +76,10 @@ where
     Req: Message + Send + 'static,
     Full: Message + Default + Send + 'static,
 {
-    let mut grpc = ready(channel).await?;
-    let path = PathAndQuery::from_static(path);
     match reading {
-        Reading::Skim => {
-            grpc.unary::<Req, Skimmed, _>(Request::new(request), path, ProstCodec::default())
-                .await?;
-        }
-        Reading::Decode => {
-            grpc.unary::<Req, Full, _>(Request::new(request), path, ProstCodec::default())
-                .await?;
-        }
+        Reading::Skim => unary_as::<Req, Skimmed>(channel, path, request).await,
+        Reading::Decode => unary_as::<Req, Full>(channel, path, request).await,
     }
-    Ok(())
 }
 
 /// Calls server-streaming method `path` on `channel` and reads the whole
@@ -103,35 +94,48 @@ where
     Req: Message + Send + 'static,
     Full: Message + Default + Send + 'static,
 {
-    let mut grpc = ready(channel).await?;
-    let path = PathAndQuery::from_static(path);
     match reading {
-        Reading::Skim => {
-            let mut stream = grpc
-                .server_streaming::<Req, Skimmed, _>(
-                    Request::new(request),
-                    path,
-                    ProstCodec::default(),
-                )
-                .await?
-                .into_inner();
-            while let Some(chunk) = stream.next().await {
-                chunk?;
-            }
-        }
-        Reading::Decode => {
-            let mut stream = grpc
-                .server_streaming::<Req, Full, _>(
-                    Request::new(request),
-                    path,
-                    ProstCodec::default(),
-                )
-                .await?
-                .into_inner();
-            while let Some(chunk) = stream.next().await {
-                chunk?;
-            }
-        }
+        Reading::Skim => streamed_as::<Req, Skimmed>(channel, path, request).await,
+        Reading::Decode => streamed_as::<Req, Full>(channel, path, request).await,
+    }
+}
+
+/// One unary call whose answer is decoded as `Answer`.
+async fn unary_as<Req, Answer>(
+    channel: Channel,
+    path: &'static str,
+    request: Req,
+) -> Result<(), Status>
+where
+    Req: Message + Send + 'static,
+    Answer: Message + Default + Send + 'static,
+{
+    let path = PathAndQuery::from_static(path);
+    ready(channel)
+        .await?
+        .unary::<Req, Answer, _>(Request::new(request), path, ProstCodec::default())
+        .await?;
+    Ok(())
+}
+
+/// One server-streaming call, every message of it decoded as `Answer`.
+async fn streamed_as<Req, Answer>(
+    channel: Channel,
+    path: &'static str,
+    request: Req,
+) -> Result<(), Status>
+where
+    Req: Message + Send + 'static,
+    Answer: Message + Default + Send + 'static,
+{
+    let path = PathAndQuery::from_static(path);
+    let mut stream = ready(channel)
+        .await?
+        .server_streaming::<Req, Answer, _>(Request::new(request), path, ProstCodec::default())
+        .await?
+        .into_inner();
+    while let Some(chunk) = stream.next().await {
+        chunk?;
     }
     Ok(())
 }
