@@ -26,6 +26,8 @@ fn a_short_run_writes_one_row_per_scenario_backend_and_concurrency() {
         "--scenario",
         "echo",
         "--scenario",
+        "get_task",
+        "--scenario",
         "submit_report",
         "--concurrency",
         "2",
@@ -41,8 +43,13 @@ fn a_short_run_writes_one_row_per_scenario_backend_and_concurrency() {
 
     let rows: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    let mut expected = vec![("echo", "none"), ("submit_report", "sqlite")];
+    let mut expected = vec![
+        ("echo", "none"),
+        ("get_task", "sqlite"),
+        ("submit_report", "sqlite"),
+    ];
     if postgres.is_some() {
+        expected.push(("get_task", "postgres"));
         expected.push(("submit_report", "postgres"));
     }
     let seen: Vec<(&str, &str)> = rows
@@ -67,5 +74,9 @@ fn a_short_run_writes_one_row_per_scenario_backend_and_concurrency() {
             assert!(row[field].as_u64().is_some(), "{field}: {row}");
         }
         assert!(row["p50_us"].as_u64() <= row["p999_us"].as_u64(), "{row}");
+        // Every call answered: a wrong method path or an answer the client
+        // cannot read counts as an error.
+        assert_eq!(row["errors"], 0, "{row}");
+        assert!(row["rps"].as_f64().is_some_and(|v| v > 0.0), "{row}");
     }
 }
