@@ -67,7 +67,7 @@ pub async fn connect(url: &str, durability: Durability) -> anyhow::Result<Databa
         .await
         .with_context(|| format!("cannot connect to the database at `{}`", redact(url)))?;
     if let Some(lost) = planning_setting_lost(&db).await? {
-        tracing::warn!(%lost, "statements may run on generic plans");
+        tracing::warn!(%lost, "statements may be planned or compiled slowly");
     }
     let weaknesses = durability_weaknesses(&db).await?;
     if !weaknesses.is_empty() {
@@ -91,10 +91,14 @@ const PLAN_CACHE_MODE: &str = "force_custom_plan";
 /// does not plan statements for their values: a connection pooler between
 /// the service and the server may refuse the start-up option (then connecting
 /// fails) or be configured to ignore it, and then it is lost without an
-/// error. Nothing is lost but speed, so the caller warns rather than refuses.
+/// error. On SQLite, says so when the library was built without the query
+/// planner stability guarantee (see `.cargo/config.toml`). Nothing is lost
+/// but speed, so the caller warns rather than refuses.
 pub async fn planning_setting_lost(db: &impl ConnectionTrait) -> anyhow::Result<Option<String>> {
-    if db.get_database_backend() != DbBackend::Postgres {
-        return Ok(None);
+    match db.get_database_backend() {
+        DbBackend::Postgres => {}
+        DbBackend::Sqlite => return sqlite_planning_lost(db).await,
+        _ => return Ok(None),
     }
     let mode = read_setting(db, "SHOW plan_cache_mode").await?;
     Ok((mode != PLAN_CACHE_MODE).then(|| {
@@ -103,6 +107,41 @@ pub async fn planning_setting_lost(db: &impl ConnectionTrait) -> anyhow::Result<
              asked for at connection start-up (a connection pooler may drop that option; set \
              it for the database or role instead: ALTER ROLE ... SET plan_cache_mode = \
              '{PLAN_CACHE_MODE}')"
+        )
+    }))
+}
+
+/// The SQLite compile-time options a service's statements rely on for speed,
+/// as `PRAGMA compile_options` names them (`.cargo/config.toml` sets them):
+/// - `ENABLE_QPSG`: without it a statement whose LIMIT is a bound parameter
+///   (every one-row or paged read) is compiled again on every run, since its
+///   plan may depend on the value: a tenth of the reporting service's CPU
+///   under submissions went to that;
+/// - `STMTJRNL_SPILL`: the undo record of one statement inside a transaction
+///   (a group commit's multi-row INSERT) stays in memory up to 4 MiB instead
+///   of 64 KiB, so such a batch writes no temporary file.
+const SQLITE_BUILD_OPTIONS: &[&str] = &["ENABLE_QPSG", "STMTJRNL_SPILL=4194304"];
+
+async fn sqlite_planning_lost(db: &impl ConnectionTrait) -> anyhow::Result<Option<String>> {
+    let options = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA compile_options",
+        ))
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let missing: Vec<&str> = SQLITE_BUILD_OPTIONS
+        .iter()
+        .copied()
+        .filter(|wanted| !options.iter().any(|option| option == wanted))
+        .collect();
+    Ok((!missing.is_empty()).then(|| {
+        format!(
+            "the SQLite library was built without {} (build with LIBSQLITE3_FLAGS as \
+             .cargo/config.toml sets it): statements are compiled or journalled slowly",
+            missing.join(", ")
         )
     }))
 }
@@ -383,6 +422,16 @@ mod tests {
             "sqlite://data/registry.db?mode=rwc"
         );
         assert!(!redact("postgres//user:pw@host").contains("pw"));
+    }
+
+    #[tokio::test]
+    async fn the_bundled_sqlite_is_built_as_the_services_need() {
+        let dir = std::env::temp_dir().join(format!("duban-build-{}", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}/built.db?mode=rwc", dir.display());
+        let db = connect(&url, Durability::Required).await.unwrap();
+        let lost = planning_setting_lost(&db).await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(lost, None);
     }
 
     #[tokio::test]

@@ -9,7 +9,7 @@ use duban_infra::api::{Refusal, errors::reason};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, SqlErr, TransactionTrait};
 use uuid::Uuid;
 
-use super::{events, events::EventNotifier, reports, rules, snapshots};
+use super::{events, events::EventNotifier, extensions, reports, rules, snapshots};
 use crate::{
     domain::{
         Decision, Obligation, Report, ReportContent, ReporterRole, Review, ReviewState, SlotKey,
@@ -31,7 +31,9 @@ pub struct NewRevision {
     pub slot: SlotKey,
     pub content: ReportContent,
     pub role: ReporterRole,
-    pub due_time: DateTime<Utc>,
+    /// The period's due time for the slot; an approved extension, read in
+    /// the transaction that writes the revision, moves it.
+    pub period_due_time: DateTime<Utc>,
     pub submit_time: DateTime<Utc>,
     pub request_id: Option<Uuid>,
     /// Who submits (the caller's subject; empty when authentication is off).
@@ -105,15 +107,16 @@ pub async fn submit(
 }
 
 impl NewRevision {
-    /// The revision as stored under number `revision`, not yet reviewed.
-    pub fn report(&self, revision: i32) -> Report {
+    /// The revision as stored under number `revision`, judged by `due_time`
+    /// (the period's, or the one an approved extension set), not yet reviewed.
+    pub fn report(&self, revision: i32, due_time: DateTime<Utc>) -> Report {
         Report {
             slot: self.slot.clone(),
             revision,
             content: self.content.clone(),
             role: self.role,
-            due_time: self.due_time,
-            late: self.submit_time > self.due_time,
+            due_time,
+            late: self.submit_time > due_time,
             submit_time: self.submit_time,
             submitted_by: self.submitted_by.clone(),
             review: Review::pending(),
@@ -130,7 +133,9 @@ pub(super) fn submitted_event(report: &Report) -> NewEvent {
 async fn insert_next_revision(db: &DatabaseConnection, new: &NewRevision) -> Result<Report, DbErr> {
     let txn = db.begin().await?;
     let previous = reports::latest_revision_number(&txn, &new.slot).await?;
-    let report = new.report(previous.unwrap_or(0) + 1);
+    let due_time = extensions::extended(&extensions::of_slot(&txn, &new.slot).await?)
+        .map_or(new.period_due_time, |extended| extended.due_time);
+    let report = new.report(previous.unwrap_or(0) + 1, due_time);
     reports::insert(&txn, &report, new.request_id).await?;
     reports::record_latest(&txn, &[(&report.slot, report.revision)]).await?;
     // Outbox: the event exists if and only if the revision committed.

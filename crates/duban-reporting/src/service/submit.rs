@@ -8,10 +8,7 @@ use uuid::Uuid;
 
 use super::Context;
 use crate::{
-    db::{
-        extensions,
-        writes::{self, NewRevision, Submitted},
-    },
+    db::writes::{self, NewRevision, Submitted},
     domain::{
         PeriodWindow, Report, ReportContent, SlotKey, indicator,
         names::{task_name, unit_name},
@@ -40,15 +37,39 @@ pub struct Submission {
 /// an earlier call with the same request id committed.
 pub async fn submit(context: &Context, submission: Submission) -> Result<Report, ReportingError> {
     context.ensure_may_act_for(&submission.slot.unit_id)?;
+    let request_id = submission.request_id;
+    let asked = submission.slot.clone();
+    // The writer answers a retry of a committed submission from storage, so a
+    // submission that is accepted costs no read of its request id here.
+    let refusal = match accept(context, submission).await {
+        Ok(new) => {
+            return context
+                .submissions
+                .submit(new)
+                .await
+                .map(|submitted| match submitted {
+                    Submitted::Created(report) | Submitted::Replayed(report) => report,
+                });
+        }
+        Err(refusal) => refusal,
+    };
+    // A retry answers from storage alone, even when what accepted the first
+    // call can no longer be asked (the registry is down) or has changed since
+    // (the unit was unassigned, the task's targets changed).
+    match writes::replay_submission(&context.reads, request_id, &asked).await? {
+        Some(first) => Ok(first),
+        None => Err(refusal),
+    }
+}
+
+/// Checks the submission against the registry and the calendar, and returns
+/// the revision to write.
+async fn accept(context: &Context, submission: Submission) -> Result<NewRevision, ReportingError> {
     let Submission {
         mut slot,
         mut content,
         request_id,
     } = submission;
-    // A retry answers from storage alone, even while the registry is down.
-    if let Some(first) = writes::replay_submission(&context.reads, request_id, &slot).await? {
-        return Ok(first);
-    }
     let registry = &context.registry;
     let (window, obligation) = registry
         .obligation_of(
@@ -70,25 +91,15 @@ pub async fn submit(context: &Context, submission: Submission) -> Result<Report,
         attach_indicator_targets(context, &slot, &mut content).await?;
     }
     slot.period = window.label.clone();
-    // An approved extension moves the due time this revision is judged by.
-    let due_time = extensions::extended(&extensions::of_slot(&context.reads, &slot).await?)
-        .map_or(window.due_time, |extended| extended.due_time);
-    let new = NewRevision {
+    Ok(NewRevision {
         slot,
         content,
         role: obligation.role,
-        due_time,
+        period_due_time: window.due_time,
         submit_time: now,
         request_id,
         submitted_by: context.actor(),
-    };
-    context
-        .submissions
-        .submit(new)
-        .await
-        .map(|submitted| match submitted {
-            Submitted::Created(report) | Submitted::Replayed(report) => report,
-        })
+    })
 }
 
 /// Checks each value against the task's targets as the registry lists them now,

@@ -507,6 +507,37 @@ async fn a_retry_is_answered_from_storage_while_the_registry_is_down() {
 }
 
 #[tokio::test]
+async fn a_retry_after_the_unit_was_unassigned_replays_and_a_new_submission_is_refused() {
+    let (context, registry) = context_at(in_q3()).await;
+    let request_id = Some(uuid::Uuid::new_v4());
+    let first = super::submit::submit(&context, submission("t5", "ndrc", request_id))
+        .await
+        .unwrap();
+    registry.unassign("t5", "ndrc");
+    let retry = super::submit::submit(&context, submission("t5", "ndrc", request_id))
+        .await
+        .unwrap();
+    assert_eq!(retry, first);
+    let fresh = super::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&fresh, ReportingError::FailedPrecondition(refusal) if refusal.reason == "UNIT_NOT_ASSIGNED"),
+        "{fresh:?}"
+    );
+    // The request id of the first names its slot: on a refused slot it is
+    // still refused as used, not answered with the other slot's revision.
+    let elsewhere = super::submit::submit(&context, submission("t6", "ndrc", request_id))
+        .await
+        .unwrap_err();
+    let ReportingError::InvalidArgument(violations) = &elsewhere else {
+        panic!("{elsewhere:?}");
+    };
+    let fields: Vec<&str> = violations.iter().map(|(field, _)| field).collect();
+    assert_eq!(fields, ["request_id"]);
+}
+
+#[tokio::test]
 async fn a_review_changes_the_latest_revision_and_writes_its_event() {
     let (context, _) = context_at(in_q3()).await;
     let report = super::submit::submit(&context, submission("t5", "ndrc", None))

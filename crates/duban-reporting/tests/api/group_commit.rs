@@ -44,7 +44,7 @@ pub(crate) fn new_revision(unit: &str, progress: &str, request_id: Option<Uuid>)
             indicator_values: Vec::new(),
         },
         role: ReporterRole::Responsible,
-        due_time,
+        period_due_time: due_time,
         submit_time: due_time - chrono::Duration::days(3),
         request_id,
         submitted_by: String::new(),

@@ -24,7 +24,10 @@ fn new_revision(unit: &str, progress: &str) -> NewRevision {
 fn stored(unit: &str, revision: i32) -> Report {
     Report {
         review: Review::pending(),
-        ..new_revision(unit, &format!("{unit} revision {revision}")).report(revision)
+        ..{
+            let new = new_revision(unit, &format!("{unit} revision {revision}"));
+            new.report(revision, new.period_due_time)
+        }
     }
 }
 

@@ -23,14 +23,15 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use duban_infra::call::CallInfo;
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::{
     events::{self, EventNotifier},
-    reports,
+    extensions, reports,
     writes::{self, NewRevision, ReviewCommand, Submitted},
 };
 
@@ -303,12 +304,17 @@ async fn write(
     slots.sort();
     slots.dedup();
     let mut highest = reports::latest_revision_numbers(&txn, &slots).await?;
+    let extended = extended_due_times(&txn, &slots).await?;
     let mut revisions = Vec::with_capacity(indexes.len());
     for &index in indexes {
         let new = &batch[index].new;
         let revision = highest.entry(new.slot.clone()).or_insert(0);
         *revision += 1;
-        revisions.push((new.report(*revision), new.request_id));
+        let due_time = extended
+            .get(&new.slot)
+            .copied()
+            .unwrap_or(new.period_due_time);
+        revisions.push((new.report(*revision, due_time), new.request_id));
     }
     reports::insert_many(&txn, &revisions).await?;
     // Each slot's last revision of the batch is its latest.
@@ -336,6 +342,36 @@ async fn write(
     duban_infra::audit::append_calls(&txn, &calls).await?;
     txn.commit().await?;
     Ok(revisions.into_iter().map(|(report, _)| report).collect())
+}
+
+/// The due times approved extensions set for any of `slots`: one read per
+/// plan and period of the batch, which in a busy period is one for the batch.
+async fn extended_due_times<'a>(
+    txn: &impl ConnectionTrait,
+    slots: &[&'a SlotKey],
+) -> Result<HashMap<&'a SlotKey, DateTime<Utc>>, DbErr> {
+    let mut periods: Vec<(&str, &str)> = slots
+        .iter()
+        .map(|slot| (slot.plan_id.as_str(), slot.period.as_str()))
+        .collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let mut extended = HashMap::new();
+    for (plan_id, period) in periods {
+        let moved = extensions::extended_in_period(txn, plan_id, period).await?;
+        if moved.is_empty() {
+            continue;
+        }
+        for &slot in slots {
+            if slot.plan_id != plan_id || slot.period != period {
+                continue;
+            }
+            if let Some(moved) = moved.get(&(slot.task_id.clone(), slot.unit_id.clone())) {
+                extended.insert(slot, moved.due_time);
+            }
+        }
+    }
+    Ok(extended)
 }
 
 /// Writes one submission in a transaction of its own, as part of its call.
