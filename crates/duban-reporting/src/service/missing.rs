@@ -1,7 +1,12 @@
 //! Who has not reported (催报): the slots of a plan and period that still need a
 //! report, ordered by the unit's display name, then task number.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+};
+
+use prost::bytes::Bytes;
 
 use chrono::{DateTime, Utc};
 use duban_infra::api::PageRequest;
@@ -28,29 +33,103 @@ pub struct MissingQuery {
     pub page: PageRequest,
 }
 
-/// A slot that still needs a report.
-#[derive(Debug, Clone)]
+/// A slot that still needs a report: a duty of the period's kept order, with
+/// its state at the instant of the call.
+#[derive(Clone)]
 pub struct MissingReport {
-    pub slot: SlotKey,
-    pub task_number: i32,
-    pub task_title: String,
-    pub unit_display_name: String,
-    pub role: ReporterRole,
+    order: Arc<Vec<Duty>>,
+    slots: Arc<Vec<(i32, Slot)>>,
+    /// Where the duty is in `order`.
+    duty: usize,
     pub state: SlotState,
-    pub latest_revision: i32,
-    /// The period's due time, or the one an approved extension moved it to.
-    pub due_time: DateTime<Utc>,
-    /// The id of that extension.
-    pub extension: Option<String>,
+}
+
+impl std::fmt::Debug for MissingReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MissingReport")
+            .field("task_id", &self.slot().task_id)
+            .field("unit_id", &self.slot().unit_id)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+impl MissingReport {
+    fn duty(&self) -> &Duty {
+        &self.order[self.duty]
+    }
+
+    fn numbered(&self) -> &(i32, Slot) {
+        &self.slots[self.duty().at]
+    }
+
+    pub fn slot(&self) -> &Slot {
+        &self.numbered().1
+    }
+
+    pub fn task_number(&self) -> i32 {
+        self.numbered().0
+    }
+
+    pub fn task_title(&self) -> &str {
+        &self.duty().title
+    }
+
+    pub fn unit_display_name(&self) -> &str {
+        &self.duty().display
+    }
+
+    pub fn role(&self) -> ReporterRole {
+        self.slot().role
+    }
+
+    pub fn latest_revision(&self) -> i32 {
+        self.slot().latest.as_ref().map_or(0, |r| r.revision)
+    }
+
+    /// The id of the approved extension that moved the due time, if any.
+    pub fn extension(&self) -> Option<&str> {
+        self.slot()
+            .extended
+            .as_ref()
+            .map(|e| e.extension_id.as_str())
+    }
+
+    /// What `encode` makes of this row's fields that hold as long as the kept
+    /// order does (all but the state and how late it is): made once per duty
+    /// and kept with the order, so a page of rows is mostly copied bytes.
+    pub fn fixed_encoding(&self, encode: impl FnOnce(&Self) -> Bytes) -> &Bytes {
+        self.duty().fixed.get_or_init(|| encode(self))
+    }
 }
 
 /// One page of missing reports.
 #[derive(Debug, Clone)]
 pub struct MissingPage {
+    pub plan_id: String,
     pub window: PeriodWindow,
     pub as_of: DateTime<Utc>,
     pub missing: Vec<MissingReport>,
     pub next_page_token: String,
+}
+
+impl MissingPage {
+    /// The slot `row` is missing a report for.
+    pub fn slot_of(&self, row: &MissingReport) -> SlotKey {
+        let slot = row.slot();
+        SlotKey {
+            plan_id: self.plan_id.clone(),
+            task_id: slot.task_id.clone(),
+            unit_id: slot.unit_id.clone(),
+            period: self.window.label.clone(),
+        }
+    }
+
+    /// The due time `row` is judged by: the period's, or the one an approved
+    /// extension moved it to.
+    pub fn due_time_of(&self, row: &MissingReport) -> DateTime<Utc> {
+        row.slot().due_time(&self.window)
+    }
 }
 
 type SortKey = (String, String, i32, String);
@@ -65,6 +144,8 @@ pub struct Duty {
     at: usize,
     display: String,
     title: String,
+    /// See [`MissingReport::fixed_encoding`].
+    fixed: OnceLock<Bytes>,
 }
 
 impl Duty {
@@ -113,6 +194,7 @@ impl OrderInputs {
                     .get(slot.task_id.as_str())
                     .map(|t| (*t).to_owned())
                     .unwrap_or_default(),
+                fixed: OnceLock::new(),
             })
             .collect();
         duties.sort_unstable_by(|a, b| a.key(&self.slots).cmp(&b.key(&self.slots)));
@@ -181,43 +263,32 @@ pub async fn list(
     let limit = usize::try_from(query.page.fetch_limit()).unwrap_or(usize::MAX);
     // States depend on the instant of the call, so they are judged here, on
     // the rows the page needs.
-    let mut missing: Vec<MissingReport> = order[start..]
-        .iter()
-        .filter(|duty| {
-            let unit_id = &slots[duty.at].1.unit_id;
+    let mut missing: Vec<MissingReport> = (start..order.len())
+        .filter(|&duty| {
+            let unit_id = &slots[order[duty].at].1.unit_id;
             query.unit_id.as_ref().is_none_or(|u| u == unit_id)
         })
         .filter_map(|duty| {
-            let (task_number, slot) = &slots[duty.at];
-            let state = slot.state(&window, now);
+            let state = slots[order[duty].at].1.state(&window, now);
             state.needs_report().then(|| MissingReport {
-                slot: SlotKey {
-                    plan_id: query.plan_id.clone(),
-                    task_id: slot.task_id.clone(),
-                    unit_id: slot.unit_id.clone(),
-                    period: window.label.clone(),
-                },
-                task_number: *task_number,
-                task_title: duty.title.clone(),
-                unit_display_name: duty.display.clone(),
-                role: slot.role,
+                order: Arc::clone(&order),
+                slots: Arc::clone(&slots),
+                duty,
                 state,
-                latest_revision: slot.latest.as_ref().map_or(0, |r| r.revision),
-                due_time: slot.due_time(&window),
-                extension: slot.extended.as_ref().map(|e| e.extension_id.clone()),
             })
         })
         .take(limit)
         .collect();
     let next_page_token = query.page.finish(&mut missing, |m| {
         vec![
-            m.unit_display_name.clone(),
-            m.slot.unit_id.clone(),
-            m.task_number.to_string(),
-            m.slot.task_id.clone(),
+            m.unit_display_name().to_owned(),
+            m.slot().unit_id.clone(),
+            m.task_number().to_string(),
+            m.slot().task_id.clone(),
         ]
     });
     Ok(MissingPage {
+        plan_id: query.plan_id,
         window,
         as_of: now,
         missing,

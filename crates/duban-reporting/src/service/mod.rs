@@ -18,7 +18,7 @@ pub mod submit;
 pub mod summary;
 pub mod sweep;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 
