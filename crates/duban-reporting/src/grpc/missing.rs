@@ -1,5 +1,6 @@
 //! ListMissingReports (催报): decode the plan, period and unit, list, encode.
 
+use chrono::{DateTime, Utc};
 use duban_infra::api::{FieldViolations, PageRequest};
 use duban_proto::{Encoded, reporting::v1 as pb};
 use prost::{
@@ -55,10 +56,10 @@ const SECONDS_LATE_FIELD: u32 = 10;
 const ROWS_FIELD: u32 = 1;
 
 /// A row's fields that hold while the period's kept order does.
-fn fixed_fields(page: &MissingPage, row: &MissingReport) -> pb::MissingReport {
-    let slot = page.slot_of(row);
+fn fixed_fields(row: &MissingReport<'_>) -> pb::MissingReport {
+    let slot = row.slot_key();
     pb::MissingReport {
-        due_time: Some(timestamp(page.due_time_of(row))),
+        due_time: Some(timestamp(row.due_time())),
         extension: row.extension().map_or_else(String::new, |id| {
             extension_name(&slot.plan_id, &slot.task_id, id)
         }),
@@ -76,34 +77,65 @@ fn fixed_fields(page: &MissingPage, row: &MissingReport) -> pb::MissingReport {
     }
 }
 
+/// A row's fields that change with the instant of the call.
+fn instant_fields(row: &MissingReport<'_>, as_of: DateTime<Utc>) -> (i32, i64) {
+    let state = encode_slot_state(row.state) as i32;
+    let seconds_late = (as_of - row.due_time()).num_seconds().max(0);
+    (state, seconds_late)
+}
+
 /// The answer, encoded: each row is its duty's kept fixed fields followed by
 /// its state and seconds late (a message's fields may come in any order).
 fn encode(page: MissingPage) -> Encoded<pb::ListMissingReportsResponse> {
-    use prost::encoding::{WireType, encode_key, encode_varint, int32, int64};
-    let mut answer = BytesMut::new();
-    for row in &page.missing {
-        let fixed = row.fixed_encoding(|row| Bytes::from(fixed_fields(&page, row).encode_to_vec()));
-        let state = encode_slot_state(row.state) as i32;
-        let seconds_late = (page.as_of - page.due_time_of(row)).num_seconds().max(0);
-        let mut instant = Vec::with_capacity(16);
-        if state != 0 {
-            int32::encode(STATE_FIELD, &state, &mut instant);
+    use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, int32, int64};
+    let rows: Vec<(&Bytes, i32, i64)> = page
+        .missing()
+        .map(|row| {
+            let fixed = row.fixed_encoding(|row| Bytes::from(fixed_fields(row).encode_to_vec()));
+            let (state, seconds_late) = instant_fields(&row, page.as_of);
+            (fixed, state, seconds_late)
+        })
+        .collect();
+    let instant_len = |state: i32, seconds_late: i64| {
+        (if state != 0 {
+            int32::encoded_len(STATE_FIELD, &state)
+        } else {
+            0
+        }) + if seconds_late != 0 {
+            int64::encoded_len(SECONDS_LATE_FIELD, &seconds_late)
+        } else {
+            0
         }
-        if seconds_late != 0 {
-            int64::encode(SECONDS_LATE_FIELD, &seconds_late, &mut instant);
-        }
-        encode_key(ROWS_FIELD, WireType::LengthDelimited, &mut answer);
-        encode_varint((fixed.len() + instant.len()) as u64, &mut answer);
-        answer.put_slice(fixed);
-        answer.put_slice(&instant);
-    }
+    };
     let rest = pb::ListMissingReportsResponse {
         missing_reports: Vec::new(),
-        next_page_token: page.next_page_token,
-        period: page.window.label,
+        next_page_token: page.next_page_token.clone(),
+        period: page.window.label.clone(),
         due_time: Some(timestamp(page.window.due_time)),
         as_of: Some(timestamp(page.as_of)),
     };
+    let rows_len: usize = rows
+        .iter()
+        .map(|(fixed, state, late)| {
+            let len = fixed.len() + instant_len(*state, *late);
+            1 + encoded_len_varint(len as u64) + len
+        })
+        .sum();
+    let mut answer = BytesMut::with_capacity(rows_len + rest.encoded_len());
+    for (fixed, state, seconds_late) in rows {
+        encode_key(ROWS_FIELD, WireType::LengthDelimited, &mut answer);
+        encode_varint(
+            (fixed.len() + instant_len(state, seconds_late)) as u64,
+            &mut answer,
+        );
+        answer.put_slice(fixed);
+        if state != 0 {
+            int32::encode(STATE_FIELD, &state, &mut answer);
+        }
+        if seconds_late != 0 {
+            int64::encode(SECONDS_LATE_FIELD, &seconds_late, &mut answer);
+        }
+    }
     rest.encode_raw(&mut answer);
     Encoded::Bytes(answer.freeze())
 }
@@ -132,12 +164,14 @@ mod tests {
             .await
             .unwrap();
         let missing_reports = page
-            .missing
-            .iter()
-            .map(|row| pb::MissingReport {
-                state: encode_slot_state(row.state) as i32,
-                seconds_late: (page.as_of - page.due_time_of(row)).num_seconds().max(0),
-                ..fixed_fields(&page, row)
+            .missing()
+            .map(|row| {
+                let (state, seconds_late) = instant_fields(&row, page.as_of);
+                pb::MissingReport {
+                    state,
+                    seconds_late,
+                    ..fixed_fields(&row)
+                }
             })
             .collect();
         pb::ListMissingReportsResponse {

@@ -35,16 +35,15 @@ pub struct MissingQuery {
 
 /// A slot that still needs a report: a duty of the period's kept order, with
 /// its state at the instant of the call.
-#[derive(Clone)]
-pub struct MissingReport {
-    order: Arc<Vec<Duty>>,
-    slots: Arc<Vec<(i32, Slot)>>,
-    /// Where the duty is in `order`.
+#[derive(Clone, Copy)]
+pub struct MissingReport<'a> {
+    page: &'a MissingPage,
+    /// Where the duty is in the kept order.
     duty: usize,
     pub state: SlotState,
 }
 
-impl std::fmt::Debug for MissingReport {
+impl std::fmt::Debug for MissingReport<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MissingReport")
             .field("task_id", &self.slot().task_id)
@@ -54,28 +53,39 @@ impl std::fmt::Debug for MissingReport {
     }
 }
 
-impl MissingReport {
-    fn duty(&self) -> &Duty {
-        &self.order[self.duty]
+impl<'a> MissingReport<'a> {
+    fn duty(&self) -> &'a Duty {
+        &self.page.order[self.duty]
     }
 
-    fn numbered(&self) -> &(i32, Slot) {
-        &self.slots[self.duty().at]
+    fn numbered(&self) -> &'a (i32, Slot) {
+        &self.page.slots[self.duty().at]
     }
 
-    pub fn slot(&self) -> &Slot {
+    pub fn slot(&self) -> &'a Slot {
         &self.numbered().1
+    }
+
+    /// The slot's key, with the plan and the period's label.
+    pub fn slot_key(&self) -> SlotKey {
+        let slot = self.slot();
+        SlotKey {
+            plan_id: self.page.plan_id.clone(),
+            task_id: slot.task_id.clone(),
+            unit_id: slot.unit_id.clone(),
+            period: self.page.window.label.clone(),
+        }
     }
 
     pub fn task_number(&self) -> i32 {
         self.numbered().0
     }
 
-    pub fn task_title(&self) -> &str {
+    pub fn task_title(&self) -> &'a str {
         &self.duty().title
     }
 
-    pub fn unit_display_name(&self) -> &str {
+    pub fn unit_display_name(&self) -> &'a str {
         &self.duty().display
     }
 
@@ -87,8 +97,14 @@ impl MissingReport {
         self.slot().latest.as_ref().map_or(0, |r| r.revision)
     }
 
+    /// The due time the slot is judged by: the period's, or the one an
+    /// approved extension moved it to.
+    pub fn due_time(&self) -> DateTime<Utc> {
+        self.slot().due_time(&self.page.window)
+    }
+
     /// The id of the approved extension that moved the due time, if any.
-    pub fn extension(&self) -> Option<&str> {
+    pub fn extension(&self) -> Option<&'a str> {
         self.slot()
             .extended
             .as_ref()
@@ -98,37 +114,43 @@ impl MissingReport {
     /// What `encode` makes of this row's fields that hold as long as the kept
     /// order does (all but the state and how late it is): made once per duty
     /// and kept with the order, so a page of rows is mostly copied bytes.
-    pub fn fixed_encoding(&self, encode: impl FnOnce(&Self) -> Bytes) -> &Bytes {
+    pub fn fixed_encoding(&self, encode: impl FnOnce(&Self) -> Bytes) -> &'a Bytes {
         self.duty().fixed.get_or_init(|| encode(self))
     }
 }
 
 /// One page of missing reports.
-#[derive(Debug, Clone)]
 pub struct MissingPage {
     pub plan_id: String,
     pub window: PeriodWindow,
     pub as_of: DateTime<Utc>,
-    pub missing: Vec<MissingReport>,
+    order: Arc<Vec<Duty>>,
+    slots: Arc<Vec<(i32, Slot)>>,
+    /// Each row's place in `order` and its state.
+    rows: Vec<(usize, SlotState)>,
     pub next_page_token: String,
 }
 
-impl MissingPage {
-    /// The slot `row` is missing a report for.
-    pub fn slot_of(&self, row: &MissingReport) -> SlotKey {
-        let slot = row.slot();
-        SlotKey {
-            plan_id: self.plan_id.clone(),
-            task_id: slot.task_id.clone(),
-            unit_id: slot.unit_id.clone(),
-            period: self.window.label.clone(),
-        }
+impl std::fmt::Debug for MissingPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MissingPage")
+            .field("plan_id", &self.plan_id)
+            .field("window", &self.window)
+            .field("as_of", &self.as_of)
+            .field("missing", &self.missing().collect::<Vec<_>>())
+            .field("next_page_token", &self.next_page_token)
+            .finish()
     }
+}
 
-    /// The due time `row` is judged by: the period's, or the one an approved
-    /// extension moved it to.
-    pub fn due_time_of(&self, row: &MissingReport) -> DateTime<Utc> {
-        row.slot().due_time(&self.window)
+impl MissingPage {
+    /// The page's rows, in order.
+    pub fn missing(&self) -> impl ExactSizeIterator<Item = MissingReport<'_>> {
+        self.rows.iter().map(|&(duty, state)| MissingReport {
+            page: self,
+            duty,
+            state,
+        })
     }
 }
 
@@ -263,35 +285,33 @@ pub async fn list(
     let limit = usize::try_from(query.page.fetch_limit()).unwrap_or(usize::MAX);
     // States depend on the instant of the call, so they are judged here, on
     // the rows the page needs.
-    let mut missing: Vec<MissingReport> = (start..order.len())
+    let mut rows: Vec<(usize, SlotState)> = (start..order.len())
         .filter(|&duty| {
             let unit_id = &slots[order[duty].at].1.unit_id;
             query.unit_id.as_ref().is_none_or(|u| u == unit_id)
         })
         .filter_map(|duty| {
             let state = slots[order[duty].at].1.state(&window, now);
-            state.needs_report().then(|| MissingReport {
-                order: Arc::clone(&order),
-                slots: Arc::clone(&slots),
-                duty,
-                state,
-            })
+            state.needs_report().then_some((duty, state))
         })
         .take(limit)
         .collect();
-    let next_page_token = query.page.finish(&mut missing, |m| {
+    let next_page_token = query.page.finish(&mut rows, |&(duty, _)| {
+        let (display, unit, number, task) = order[duty].key(&slots);
         vec![
-            m.unit_display_name().to_owned(),
-            m.slot().unit_id.clone(),
-            m.task_number().to_string(),
-            m.slot().task_id.clone(),
+            display.to_owned(),
+            unit.to_owned(),
+            number.to_string(),
+            task.to_owned(),
         ]
     });
     Ok(MissingPage {
         plan_id: query.plan_id,
         window,
         as_of: now,
-        missing,
+        order,
+        slots,
+        rows,
         next_page_token,
     })
 }

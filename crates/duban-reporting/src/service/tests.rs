@@ -584,8 +584,7 @@ async fn missing_reports_are_the_duties_without_a_report_by_unit_name() {
     .await
     .unwrap();
     let rows: Vec<(&str, i32, SlotState)> = listed
-        .missing
-        .iter()
+        .missing()
         .map(|m| (m.unit_display_name(), m.task_number(), m.state))
         .collect();
     // 修 (U+4FEE) sorts before 武 (U+6B66); the participant `stats` is never chased.
@@ -609,11 +608,7 @@ async fn a_duty_the_registry_drops_after_the_due_time_is_still_chased_and_shown(
             page: PageRequest::parse(0, "", "test", &mut FieldViolations::new()),
         };
         let listed = super::missing::list(&context, query).await.unwrap();
-        let mut units: Vec<String> = listed
-            .missing
-            .iter()
-            .map(|m| m.slot().unit_id.clone())
-            .collect();
+        let mut units: Vec<String> = listed.missing().map(|m| m.slot().unit_id.clone()).collect();
         units.sort();
         units
     };
