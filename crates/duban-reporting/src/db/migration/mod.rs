@@ -7,6 +7,7 @@ mod coordination_items;
 mod extensions;
 mod indicator_values;
 mod latest_revisions;
+mod one_slot_index;
 mod period_version;
 mod reminder_calendar;
 mod snapshot_numbers;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(latest_revisions::LatestRevisions),
             Box::new(period_version::PeriodDataVersion),
             Box::new(snapshot_numbers::SnapshotNumbers),
+            Box::new(one_slot_index::OneSlotIndex),
         ]
     }
 
