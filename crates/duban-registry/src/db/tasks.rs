@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use duban_infra::api::PageRequest;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Statement,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -370,9 +370,23 @@ pub async fn restore_deleted_at(
     Ok(())
 }
 
-/// Returns the number after the highest live task number of a plan (1 for none),
-/// in one query.
+/// Returns the number after the highest live task number of a plan (1 for none).
+///
+/// Called in a transaction: on PostgreSQL it first locks the plan's row until
+/// commit, so concurrent creates in one plan take their numbers one after the
+/// other instead of all reading the same highest number and all but one failing
+/// on the unique index (SQLite already admits one writer at a time). `NO KEY
+/// UPDATE` leaves the row's key free, so inserts elsewhere that only check the
+/// plan exists are not held.
 pub async fn next_number(db: &impl ConnectionTrait, plan_id: &str) -> Result<i32, RegistryError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT 1 FROM plans WHERE id = $1 FOR NO KEY UPDATE",
+            [plan_id.into()],
+        ))
+        .await?;
+    }
     let highest: Option<i32> = task::Entity::find()
         .select_only()
         .column_as(task::Column::LiveNumber.max(), "highest")
