@@ -17,6 +17,7 @@ pub mod serving;
 pub mod shutdown;
 pub mod telemetry;
 pub mod tls;
+pub mod version_read;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod migration_check;

@@ -35,12 +35,12 @@ use std::{
     collections::HashMap,
     fmt,
     sync::{
-        Arc, Mutex,
+        Arc, Mutex, OnceLock,
         atomic::{AtomicU64, Ordering},
     },
 };
 
-use duban_infra::fresh::SharedRead;
+use duban_infra::{fresh::SharedRead, version_read::VersionReader};
 use duban_proto::Encoded;
 use prost::{Message, bytes::Bytes};
 use sea_orm::DatabaseConnection;
@@ -66,6 +66,8 @@ struct Inner {
     off: bool,
     /// The write version, read once for every caller waiting at that moment.
     version: SharedRead<i64>,
+    /// Where the version is read: a connection of its own, made on first use.
+    reader: OnceLock<VersionReader>,
     state: Mutex<State>,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -138,7 +140,11 @@ impl ReadCache {
         if self.0.off {
             return read(request).await.map(Encoded::Value);
         }
-        let version = self.0.version.get(|| write_version::current(db)).await?;
+        let reader = self
+            .0
+            .reader
+            .get_or_init(|| VersionReader::new(db.clone(), write_version::CURRENT));
+        let version = self.0.version.get(|| reader.read()).await?;
         let key = (method, request.encode_to_vec());
         if let Some(answer) = self.lookup(version, &key) {
             self.0.hits.fetch_add(1, Ordering::Relaxed);

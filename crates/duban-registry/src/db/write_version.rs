@@ -16,16 +16,16 @@ pub async fn bump(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
 
 /// Returns the current version (of committed writes).
 pub async fn current(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    let statement = Statement::from_string(
-        db.get_database_backend(),
-        "SELECT version FROM registry_write_version WHERE id = 1",
-    );
+    let statement = Statement::from_string(db.get_database_backend(), CURRENT);
     let row = db
         .query_one_raw(statement)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("registry_write_version has no row".into()))?;
     row.try_get("", "version")
 }
+
+/// The statement that reads the write version.
+pub const CURRENT: &str = "SELECT version FROM registry_write_version WHERE id = 1";
 
 /// Migration m0005: creates the one-row table at version 0.
 pub struct CreateWriteVersion;

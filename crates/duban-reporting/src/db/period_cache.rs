@@ -15,11 +15,14 @@
 use std::{
     any::Any,
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
 };
 
-use duban_infra::fresh::{SharedRead, Ticket};
-use sea_orm::{ConnectionTrait, DbErr, Statement};
+use duban_infra::{
+    fresh::{SharedRead, Ticket},
+    version_read::VersionReader,
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 
 /// At most this many rows (reports, obligations, items) are kept in all; the
 /// cache empties when a new answer would pass it (answers are cheap to
@@ -67,6 +70,8 @@ pub struct PeriodCache {
 #[derive(Default)]
 struct Inner {
     version: SharedRead<i64>,
+    /// Where the version is read: a connection of its own, made on first use.
+    reader: OnceLock<VersionReader>,
     state: Mutex<State>,
 }
 
@@ -96,10 +101,12 @@ impl PeriodCache {
     }
 
     /// Returns what `read` returns for `what` of `plan_id` and `period`, from
-    /// the cache when it was read at the current period data version.
+    /// the cache when it was read at the current period data version. The
+    /// version is read from the database of the first `db` given, on a
+    /// connection kept for it.
     pub async fn read<T, E, Fut>(
         &self,
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
         what: &'static str,
         plan_id: &str,
         period: &str,
@@ -110,9 +117,18 @@ impl PeriodCache {
         E: From<DbErr>,
         Fut: Future<Output = Result<T, E>>,
     {
+        let reader = self
+            .inner
+            .reader
+            .get_or_init(|| VersionReader::new(db.clone(), CURRENT));
         let version = match self.since {
-            Some(ticket) => self.inner.version.get_since(ticket, || current(db)).await?,
-            None => self.inner.version.get(|| current(db)).await?,
+            Some(ticket) => {
+                self.inner
+                    .version
+                    .get_since(ticket, || reader.read())
+                    .await?
+            }
+            None => self.inner.version.get(|| reader.read()).await?,
         };
         let key = (what, plan_id.to_owned(), period.to_owned());
         if let Some(kept) = self.lookup::<T>(version, &key) {
@@ -178,12 +194,12 @@ impl State {
     }
 }
 
+/// The statement that reads the period data version.
+const CURRENT: &str = "SELECT version FROM period_data_version WHERE id = 1";
+
 /// The period data version of committed writes.
 pub async fn current(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    let statement = Statement::from_string(
-        db.get_database_backend(),
-        "SELECT version FROM period_data_version WHERE id = 1",
-    );
+    let statement = Statement::from_string(db.get_database_backend(), CURRENT);
     let row = db
         .query_one_raw(statement)
         .await?

@@ -1,0 +1,103 @@
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+
+use super::VersionReader;
+use crate::{
+    database::{Durability, connect},
+    test_util::temp_dir,
+};
+
+const SQL: &str = "SELECT version FROM test_version WHERE id = 1";
+
+async fn with_version_table(url: &str) -> DatabaseConnection {
+    let db = connect(url, Durability::AllowWeak).await.unwrap();
+    db.execute_unprepared(
+        "CREATE TABLE test_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL); \
+         INSERT INTO test_version (id, version) VALUES (1, 7)",
+    )
+    .await
+    .unwrap();
+    db
+}
+
+async fn set_version(db: &DatabaseConnection, version: i64) {
+    db.execute_unprepared(&format!(
+        "UPDATE test_version SET version = {version} WHERE id = 1"
+    ))
+    .await
+    .unwrap();
+}
+
+/// Bounded, so that a read that went through the busy pool fails the test
+/// instead of waiting out the pool's acquire timeout.
+async fn read(reader: &VersionReader) -> i64 {
+    tokio::time::timeout(Duration::from_secs(5), reader.read())
+        .await
+        .expect("the read does not wait for the pool")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sqlite_reads_see_each_commit_and_never_wait_for_the_writer() {
+    let dir = temp_dir("version-read");
+    let url = format!("sqlite://{}/v.db?mode=rwc", dir.display());
+    let db = with_version_table(&url).await;
+    let reader = VersionReader::new(db.clone(), SQL);
+    assert_eq!(read(&reader).await, 7);
+    set_version(&db, 8).await;
+    assert_eq!(read(&reader).await, 8, "a commit before the read is seen");
+    // The pool's one connection is taken by a transaction that writes and
+    // has not committed: the read neither waits for it nor sees its write.
+    let txn = db.begin().await.unwrap();
+    txn.execute_unprepared("UPDATE test_version SET version = 9 WHERE id = 1")
+        .await
+        .unwrap();
+    assert_eq!(read(&reader).await, 8);
+    txn.commit().await.unwrap();
+    assert_eq!(read(&reader).await, 9);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_is_read_through_its_pool() {
+    let db = with_version_table("sqlite::memory:").await;
+    let reader = VersionReader::new(db.clone(), SQL);
+    assert_eq!(read(&reader).await, 7);
+    set_version(&db, 8).await;
+    assert_eq!(read(&reader).await, 8);
+}
+
+#[tokio::test]
+async fn postgres_reads_survive_their_connection_being_closed() {
+    let Ok(admin_url) = std::env::var(crate::test_util::POSTGRES_URL_VAR) else {
+        return;
+    };
+    let database =
+        crate::test_util::TestDatabase::create(crate::test_util::Backend::Postgres).await;
+    let db = with_version_table(&database.url).await;
+    let reader = VersionReader::new(db.clone(), SQL);
+    assert_eq!(read(&reader).await, 7);
+    set_version(&db, 8).await;
+    assert_eq!(read(&reader).await, 8);
+    // As a server restart would: every session of the database ends.
+    let admin = connect(&admin_url, Durability::AllowWeak).await.unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{}'",
+            database
+                .url
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .split('?')
+                .next()
+                .unwrap()
+        ))
+        .await
+        .unwrap();
+    let after_restart = connect(&database.url, Durability::AllowWeak).await.unwrap();
+    set_version(&after_restart, 9).await;
+    assert_eq!(read(&reader).await, 9, "the next read reconnects");
+}
