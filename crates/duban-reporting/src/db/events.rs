@@ -83,6 +83,27 @@ const CHUNK: usize = 500;
 /// Appends the events whose ids are new, in order, inside the caller's
 /// transaction; returns the ones written (with their sequence).
 pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<Vec<Event>, DbErr> {
+    append_checked(db, events, true).await
+}
+
+/// Appends `events`, in order, inside the caller's transaction, without first
+/// asking which ids the outbox holds: for events whose ids name something the
+/// same transaction created (a revision number it allocated), which no event
+/// can have had before. The unique index on ids still refuses a repeat, failing
+/// the transaction instead of skipping the event. Saves a lookup per event at
+/// a random place in that index (SubmitReport +4% at 32 and 64 in flight).
+pub async fn append_new(
+    db: &impl ConnectionTrait,
+    events: Vec<NewEvent>,
+) -> Result<Vec<Event>, DbErr> {
+    append_checked(db, events, false).await
+}
+
+async fn append_checked(
+    db: &impl ConnectionTrait,
+    events: Vec<NewEvent>,
+    check_written: bool,
+) -> Result<Vec<Event>, DbErr> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
@@ -101,8 +122,12 @@ pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<
     let mut events = events.into_iter().peekable();
     while events.peek().is_some() {
         let chunk: Vec<NewEvent> = events.by_ref().take(CHUNK).collect();
-        let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
-        let existing = written_among(db, &ids).await?;
+        let existing = if check_written {
+            let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
+            written_among(db, &ids).await?
+        } else {
+            HashSet::new()
+        };
         let first_new = written.len();
         for new in chunk {
             if existing.contains(&new.id) || !seen.insert(new.id.clone()) {

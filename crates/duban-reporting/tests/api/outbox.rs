@@ -1,7 +1,8 @@
 //! The outbox written as JSON rows (`events::append`): every column stored as
 //! the ORM stores it, ids already held or repeated written once, sequences
-//! consecutive across the statements of one append; and the id check, split
-//! in parts and planned for each call's ids.
+//! consecutive across the statements of one append; an append of new events
+//! (`events::append_new`) refusing an id held; and the id check, split in
+//! parts and planned for each call's ids.
 
 use chrono::{DateTime, SubsecRound, TimeZone, Utc};
 use duban_infra::test_util::{Backend, backends};
@@ -174,6 +175,32 @@ async fn an_append_spanning_statements_writes_each_new_id_once_in_order() {
             assert_eq!(stored, written, "what append answers is what is stored");
             assert_eq!(&written.event, expected);
         }
+    }
+}
+
+/// `append_new` skips the check for ids already held, not the guarantee: an id
+/// the outbox holds fails the transaction, leaving the outbox as it was.
+#[tokio::test]
+async fn an_append_of_new_events_refuses_an_id_held_instead_of_skipping_it() {
+    for backend in backends() {
+        let (_database, db) = migrated(backend).await;
+        let txn = db.begin().await.unwrap();
+        let written = events::append_new(&txn, vec![awkward(1), awkward(2)])
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        let sequences: Vec<i64> = written.iter().map(|e| e.sequence).collect();
+        assert_eq!(sequences, [1, 2], "on {backend:?}");
+
+        let txn = db.begin().await.unwrap();
+        let refused = events::append_new(&txn, vec![awkward(3), awkward(2)]).await;
+        assert!(refused.is_err(), "on {backend:?}: {refused:?}");
+        drop(txn);
+        let stored = events::after(&db, 0, 10).await.unwrap();
+        assert_eq!(
+            stored, written,
+            "on {backend:?}: nothing of the refused append"
+        );
     }
 }
 

@@ -329,7 +329,7 @@ async fn write(
         .iter()
         .map(|(report, _)| writes::submitted_event(report))
         .collect();
-    events::append(&txn, submitted).await?;
+    events::append_new(&txn, submitted).await?;
     let names: Vec<String> = revisions
         .iter()
         .map(|(report, _)| report.slot.revision_name(report.revision))
