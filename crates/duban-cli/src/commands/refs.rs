@@ -72,6 +72,14 @@ pub async fn task(
     number: Option<i32>,
 ) -> anyhow::Result<String> {
     if let Some(task) = task {
+        // A number where a name is wanted reached the server as a malformed
+        // name, and its answer spoke of a `parent` field the operator never
+        // typed.
+        if let Ok(number) = task.trim().parse::<i32>() {
+            return Err(usage(format!(
+                "--task takes a task's name, plans/…/tasks/…; for task {number} of a plan give --plan plans/… --task-number {number}"
+            )));
+        }
         return Ok(task.to_owned());
     }
     let (Some(plan), Some(number)) = (plan, number) else {
