@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use duban_infra::test_util::{Backend, TestDatabase};
+use duban_infra::test_util::Backend;
 use duban_proto::reporting::v1::{self as rep, reporting_service_client::ReportingServiceClient};
 use sea_orm::ConnectionTrait;
 use tonic::{Code, transport::Channel};
@@ -394,10 +394,8 @@ async fn terminated_database_connections_under_load_are_retried_not_internal() {
         let admin = sea_orm::Database::connect(stack.reporting_database().url.as_str())
             .await
             .unwrap();
-        let databases = [
-            database_name(stack.reporting_database()),
-            database_name(stack.registry_database()),
-        ];
+        let databases = [stack.reporting_database(), stack.registry_database()]
+            .map(|database| database.postgres_name().unwrap().to_owned());
         let drill = Drill::start(
             "pg_terminate_backend",
             backend,
@@ -466,17 +464,4 @@ fn record(line: &str) {
     {
         let _ = writeln!(file, "{line}");
     }
-}
-
-/// Names the database in a test database's PostgreSQL URL.
-fn database_name(database: &TestDatabase) -> String {
-    database
-        .url
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned()
 }

@@ -91,6 +91,11 @@ impl TestDatabase {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+
+    /// The database's name on the PostgreSQL server; None on SQLite.
+    pub fn postgres_name(&self) -> Option<&str> {
+        self.postgres.as_ref().map(|(_, name)| name.as_str())
+    }
 }
 
 impl Drop for TestDatabase {

@@ -86,14 +86,7 @@ async fn postgres_reads_survive_their_connection_being_closed() {
         .execute_unprepared(&format!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE datname = '{}'",
-            database
-                .url
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .split('?')
-                .next()
-                .unwrap()
+            database.postgres_name().unwrap()
         ))
         .await
         .unwrap();
