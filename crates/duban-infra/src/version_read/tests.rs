@@ -60,6 +60,28 @@ async fn sqlite_reads_see_each_commit_and_never_wait_for_the_writer() {
 }
 
 #[tokio::test]
+async fn sqlite_reads_in_place_follow_checkpoints_and_a_reset_log() {
+    let dir = temp_dir("version-read-checkpoint");
+    let url = format!("sqlite://{}/v.db?mode=rwc", dir.display());
+    let db = with_version_table(&url).await;
+    let reader = VersionReader::new(db.clone(), SQL);
+    assert_eq!(read(&reader).await, 7);
+    // The writer copies the log into the file and empties it between commits,
+    // the kept connection staying open throughout: each read still sees the
+    // newest commit, whether it is in the log or already in the file.
+    for version in 8..40 {
+        set_version(&db, version).await;
+        if version % 3 == 0 {
+            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+                .unwrap();
+        }
+        assert_eq!(read(&reader).await, version);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
 async fn an_in_memory_sqlite_database_is_read_through_its_pool() {
     let db = with_version_table("sqlite::memory:").await;
     let reader = VersionReader::new(db.clone(), SQL);
