@@ -265,7 +265,8 @@ pub fn contains_literally(text: &str) -> sea_orm::sea_query::LikeExpr {
 
 /// Opens a service's database: connects with the durability an acknowledged
 /// write needs (unless `allow_weak`), runs the service's migrations (taking
-/// turns with replicas), and checks that it answers.
+/// turns with replicas), checks that it answers, and on a SQLite file starts
+/// copying its log off the writer's path (`crate::checkpoint`).
 pub async fn open<M: sea_orm_migration::MigratorTrait>(
     url: &str,
     allow_weak: bool,
@@ -278,7 +279,19 @@ pub async fn open<M: sea_orm_migration::MigratorTrait>(
     let db = connect(url, durability).await?;
     migrate::<M>(&db).await?;
     db.ping().await?;
+    if let Some(file) = sqlite_file(url) {
+        crate::checkpoint::spawn(file);
+    }
     Ok(db)
+}
+
+/// The file of a SQLite database URL; `None` for PostgreSQL or memory.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if !url.starts_with("sqlite:") || url.contains(":memory:") {
+        return None;
+    }
+    let options = SqliteConnectOptions::from_str(url).ok()?;
+    Some(options.get_filename().to_path_buf())
 }
 
 /// Connections of a SQLite database's read pool.

@@ -8,6 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod call;
+pub mod checkpoint;
 pub mod clock;
 pub mod database;
 pub mod fresh;
