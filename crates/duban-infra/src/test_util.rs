@@ -336,7 +336,9 @@ pub fn workspace_binary(name: &str) -> PathBuf {
         .and_then(|p| p.to_str())
         .expect("profile directory name");
     let mut command = Command::new(&cargo);
-    command.args(["build", "-p", name, "--bin", name, "--target-dir"]);
+    // Each binary's package shares its name, but the command line's.
+    let package = if name == "duban" { "duban-cli" } else { name };
+    command.args(["build", "-p", package, "--bin", name, "--target-dir"]);
     command.arg(target_dir);
     match profile {
         "debug" => {}
@@ -353,7 +355,7 @@ pub fn workspace_binary(name: &str) -> PathBuf {
         .unwrap_or_else(|error| panic!("cannot run `{cargo}` to build `{name}`: {error}"));
     assert!(
         status.success() && binary.exists(),
-        "`{name}` is missing at `{}` and `{cargo} build -p {name}` failed ({status}); build it first",
+        "`{name}` is missing at `{}` and `{cargo} build -p {package}` failed ({status}); build it first",
         binary.display()
     );
     binary
