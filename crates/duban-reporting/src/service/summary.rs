@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use duban_model::period::china_instant;
 use prost::bytes::Bytes;
 
 use super::{
@@ -14,8 +15,8 @@ use crate::{
     db::period_cache::Rows,
     domain::{
         PeriodWindow, Slot,
-        colour::{Colour, SlotFacts, StoredColourRules, slot_colour},
-        coordination::CoordinationItem,
+        colour::StoredColourRules,
+        coordination::{CoordinationItem, ItemState},
         outline::{Directory, PlanOutline, TaskOutline},
         summary::{self, PeriodSummary, StateSpan, SummaryInput},
     },
@@ -90,45 +91,64 @@ impl Prepared {
         table
     }
 
-    /// What of the painted table depends on the instant beyond the kept
-    /// table's states (which hold over the kept span): see [`InstantFacts`].
-    fn facts(&self) -> InstantFacts {
+    /// The instants over which the painted table stays as it is at `now` (its
+    /// instant aside), from the first (inclusive) to the last (exclusive):
+    /// between the edges nearest `now` at which something the instant decides
+    /// turns. Those are, beyond the kept table's states (which hold over the
+    /// kept span): each duty slot's being past due and inside its yellow
+    /// warning, and each open coordination item's age in days and its being
+    /// overdue (which also decides the slots an overdue item turns red). Two
+    /// instants in one span, over the same kept table, items and rules, paint
+    /// equal tables.
+    fn span_at_now(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let now = self.now;
+        let mut span = Span {
+            from: DateTime::<Utc>::MIN_UTC,
+            until: DateTime::<Utc>::MAX_UTC,
+        };
         let rules = &self.rules.rules;
-        let colours = self
-            .assembled
-            .table
-            .rows
-            .iter()
-            .flat_map(|row| &row.slots)
-            .filter(|view| view.role.must_report())
-            .map(|view| {
-                let facts = SlotFacts {
-                    state: view.state,
-                    due_time: view.due_time,
-                    late: view.late,
-                    overdue_item: false,
-                };
-                slot_colour(facts, rules, self.now)
-            })
-            .collect();
-        let items = self
-            .items
-            .iter()
-            .map(|item| (item.age_days(self.now), item.is_overdue(self.now)))
-            .collect();
-        InstantFacts { colours, items }
+        let warning = Duration::days(i64::from(rules.yellow_within_days));
+        let slots = self.assembled.table.rows.iter().flat_map(|row| &row.slots);
+        for view in slots.filter(|view| view.role.must_report()) {
+            // Past due once `now > due_time`: from the instant after it.
+            span.edge(now, view.due_time + Duration::nanoseconds(1));
+            if rules.yellow_within_days > 0 {
+                span.edge(now, view.due_time - warning);
+            }
+        }
+        for item in self.items.iter() {
+            // Whole days since creation, nought before the first ends.
+            let age = i64::from(item.age_days(now));
+            span.edge(now, item.create_time + Duration::days(age + 1));
+            if age > 0 {
+                span.edge(now, item.create_time + Duration::days(age));
+            }
+            if item.state != ItemState::Closed
+                && let Some(next_day) = item.due_date.and_then(|due| due.succ_opt())
+            {
+                // Overdue from the first instant of the day after, in China.
+                span.edge(now, china_instant(next_day, NaiveTime::MIN));
+            }
+        }
+        (span.from, span.until)
     }
 }
 
-/// Everything the instant changes in a painted table besides `as_of`: each
-/// coordination item's age and whether it is overdue (which also decides the
-/// slots an overdue item turns red), and each duty slot's colour as if no item
-/// were overdue (an overdue item only ever turns a slot red). Two instants with
-/// equal facts, over the same kept table, items and rules, paint equal tables.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstantFacts {
-    colours: Vec<Colour>,
-    items: Vec<(i32, bool)>,
+/// A span of instants around one, narrowed by each edge given.
+struct Span {
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+}
+
+impl Span {
+    /// Something turns at `edge`: it is one way before it, the other from it.
+    fn edge(&mut self, now: DateTime<Utc>, edge: DateTime<Utc>) {
+        if edge > now {
+            self.until = self.until.min(edge);
+        } else {
+            self.from = self.from.max(edge);
+        }
+    }
 }
 
 /// Reads everything the summary needs: who must (or may) report from the
@@ -225,11 +245,12 @@ impl Inputs for AnswerInputs {
     }
 }
 
-/// A painted table encoded without its instant, with the facts it was painted
-/// under.
+/// A painted table encoded without its instant, and the instants it holds for
+/// (`from` inclusive, `until` exclusive: see [`Prepared::span_at_now`]).
 pub struct EncodedAnswer {
-    facts: InstantFacts,
     bytes: Bytes,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
 }
 
 impl Rows for EncodedAnswer {
@@ -249,7 +270,7 @@ pub fn answers() -> Answers {
 
 /// The table of `plan_id` for `period` at the clock's now, encoded by `encode`
 /// (which leaves out the instant), and that instant. Calls whose table would
-/// be painted the same (the same inputs, equal [`InstantFacts`]) share one
+/// be painted the same (the same inputs, instants in one span) share one
 /// encoding: the caller adds the instant to it.
 pub async fn encoded_summary(
     context: &Context,
@@ -258,7 +279,7 @@ pub async fn encoded_summary(
     encode: impl FnOnce(PeriodSummary) -> Bytes,
 ) -> Result<(Bytes, DateTime<Utc>), ReportingError> {
     let prepared = prepare(context, plan_id, period).await?;
-    let facts = prepared.facts();
+    let now = prepared.now;
     let label = prepared.assembled.table.window.label.clone();
     let inputs = AnswerInputs {
         assembled: Arc::clone(&prepared.assembled),
@@ -269,10 +290,14 @@ pub async fn encoded_summary(
     let answer = context.tables.answers.get_or_if(
         (plan_id, &label, true),
         inputs,
-        |kept| kept.facts == facts,
-        |_| EncodedAnswer {
-            bytes: encode(prepared.painted()),
-            facts: facts.clone(),
+        |kept| kept.from <= now && now < kept.until,
+        |_| {
+            let (from, until) = prepared.span_at_now();
+            EncodedAnswer {
+                bytes: encode(prepared.painted()),
+                from,
+                until,
+            }
         },
     );
     Ok((answer.bytes.clone(), prepared.now))

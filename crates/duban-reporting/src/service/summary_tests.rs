@@ -11,11 +11,16 @@ use duban_infra::clock::Clock;
 use prost::bytes::Bytes;
 
 use crate::{
-    domain::{coordination::Change, period::tests::china, summary::PeriodSummary},
+    domain::{
+        Decision, coordination::Change, names::ReportName, period::tests::china,
+        summary::PeriodSummary,
+    },
     service::{
         Context,
         coordination::{self, ItemChange, Raise},
-        tests::context_at,
+        review::{self, ReviewRequest},
+        submit,
+        tests::{context_at, submission},
     },
 };
 
@@ -93,6 +98,33 @@ async fn an_encoded_answer_is_reused_only_while_the_table_would_be_painted_the_s
                 due_date: NaiveDate::from_ymd_opt(2019, 9, 25),
             },
             etag: item.etag(),
+        },
+    )
+    .await
+    .unwrap();
+
+    // Every duty reported and one report returned: a returned report stays
+    // returned past the due time, where its colour turns from yellow to red,
+    // an edge no state change marks (no slot is left to fall missing).
+    for (task, unit) in [("t5", "stats"), ("t6", "xiushui"), ("t6", "wuning")] {
+        submit::submit(&context, submission(task, unit, None))
+            .await
+            .unwrap();
+    }
+    let report = submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap();
+    review::review(
+        &context,
+        ReviewRequest {
+            name: ReportName {
+                slot: report.slot.clone(),
+                revision: None,
+            },
+            decision: Decision::Return,
+            comment: "请补充投资完成情况".into(),
+            etag: String::new(),
+            request_id: None,
         },
     )
     .await
