@@ -63,6 +63,47 @@ fn duban(args: &[&str]) -> std::process::Output {
     Command::new(DUBAN).args(args).output().expect("run duban")
 }
 
+#[test]
+fn a_task_number_given_as_a_name_is_refused_before_anything_connects() {
+    // Nothing listens on port 1: an answer about connecting would mean the
+    // arguments were checked too late.
+    let nowhere = [
+        "--registry",
+        "http://127.0.0.1:1",
+        "--reporting",
+        "http://127.0.0.1:1",
+    ];
+    for args in [
+        &[
+            "report",
+            "submit",
+            "--task",
+            "19",
+            "--unit",
+            "市发改委",
+            "--period",
+            "2019-Q3",
+            "--progress",
+            "进展",
+        ][..],
+        &[
+            "obligations",
+            "--plan",
+            "plans/p",
+            "--period",
+            "2019-Q3",
+            "--task",
+            "19",
+        ][..],
+    ] {
+        let refused = duban(&[args, &nowhere[..]].concat());
+        let told = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "a user error: {told}");
+        assert!(told.contains("--task-number 19"), "{told}");
+        assert!(!told.contains("connect"), "{told}");
+    }
+}
+
 #[tokio::test]
 async fn up_serves_the_seed_plan_and_units_report_on_it() {
     let dir = temp_dir("cli-up");

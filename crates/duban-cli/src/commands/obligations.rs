@@ -16,7 +16,7 @@ pub struct ObligationsArgs {
     #[arg(long)]
     pub period: String,
     /// Only this task, `plans/{plan}/tasks/{task}`.
-    #[arg(long, conflicts_with = "task_number")]
+    #[arg(long, conflicts_with = "task_number", value_parser = super::refs::task_name)]
     pub task: Option<String>,
     /// Only the task with this number in the plan.
     #[arg(long)]

@@ -64,6 +64,19 @@ pub async fn assignee(
     })
 }
 
+/// Parses `--task`, a task's name. A number where a name is wanted reached the
+/// server as a malformed name, and its answer spoke of a `parent` field the
+/// operator never typed: it is refused with the flag that takes a number, as
+/// the arguments are read, before anything connects.
+pub fn task_name(text: &str) -> Result<String, String> {
+    match text.trim().parse::<i32>() {
+        Ok(number) => Err(format!(
+            "--task takes a task's name, plans/…/tasks/…; for task {number} of a plan give --plan plans/… --task-number {number}"
+        )),
+        Err(_) => Ok(text.to_owned()),
+    }
+}
+
 /// Returns the task name given directly, or the task numbered `number` in `plan`.
 pub async fn task(
     registry: &mut crate::commands::Registry,
@@ -72,15 +85,7 @@ pub async fn task(
     number: Option<i32>,
 ) -> anyhow::Result<String> {
     if let Some(task) = task {
-        // A number where a name is wanted reached the server as a malformed
-        // name, and its answer spoke of a `parent` field the operator never
-        // typed.
-        if let Ok(number) = task.trim().parse::<i32>() {
-            return Err(usage(format!(
-                "--task takes a task's name, plans/…/tasks/…; for task {number} of a plan give --plan plans/… --task-number {number}"
-            )));
-        }
-        return Ok(task.to_owned());
+        return task_name(task).map_err(usage);
     }
     let (Some(plan), Some(number)) = (plan, number) else {
         return Err(usage(

@@ -13,7 +13,7 @@ use crate::{context::Ctx, error::not_found, error::usage, names::Names};
 #[derive(Debug, Args)]
 pub struct TaskRef {
     /// The task, `plans/{plan}/tasks/{task}`.
-    #[arg(long)]
+    #[arg(long, value_parser = super::refs::task_name)]
     pub task: Option<String>,
     /// The plan, `plans/{plan}` (with --task-number).
     #[arg(long)]
