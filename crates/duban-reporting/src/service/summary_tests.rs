@@ -11,16 +11,12 @@ use duban_infra::clock::Clock;
 use prost::bytes::Bytes;
 
 use crate::{
-    domain::{
-        Decision, coordination::Change, names::ReportName, period::tests::china,
-        summary::PeriodSummary,
-    },
+    domain::{coordination::Change, period::tests::china, summary::PeriodSummary},
     service::{
         Context,
         coordination::{self, ItemChange, Raise},
-        review::{self, ReviewRequest},
         submit,
-        tests::{context_at, submission},
+        tests::{context_at, return_latest, submission},
     },
 };
 
@@ -114,21 +110,7 @@ async fn an_encoded_answer_is_reused_only_while_the_table_would_be_painted_the_s
     let report = submit::submit(&context, submission("t5", "ndrc", None))
         .await
         .unwrap();
-    review::review(
-        &context,
-        ReviewRequest {
-            name: ReportName {
-                slot: report.slot.clone(),
-                revision: None,
-            },
-            decision: Decision::Return,
-            comment: "请补充投资完成情况".into(),
-            etag: String::new(),
-            request_id: None,
-        },
-    )
-    .await
-    .unwrap();
+    return_latest(&context, &report.slot).await;
 
     let first = super::summary(&context, "p1", "2019-Q3").await.unwrap();
     let mut instants = instants_around(&first, item.create_time, start);

@@ -31,8 +31,8 @@ use super::{
 use crate::{
     db::migration::Migrator,
     domain::{
-        Decision, Obligation, PeriodWindow, ReportContent, ReportStatus, ReporterRole, ReviewState,
-        SlotKey, SlotState,
+        Decision, Obligation, PeriodWindow, Report, ReportContent, ReportStatus, ReporterRole,
+        ReviewState, SlotKey, SlotState,
         event::EventType,
         names::ReportName,
         outline::{Assignee, Assignment, Directory, PlanOutline, TaskOutline},
@@ -388,6 +388,25 @@ fn in_q3() -> DateTime<Utc> {
     china(2019, 9, 20, 10, 0, 0)
 }
 
+/// Returns the latest revision of `slot` to its unit, with a comment.
+pub(crate) async fn return_latest(context: &Context, slot: &SlotKey) -> Report {
+    super::review::review(
+        context,
+        ReviewRequest {
+            name: ReportName {
+                slot: slot.clone(),
+                revision: None,
+            },
+            decision: Decision::Return,
+            comment: "请补充投资完成情况".into(),
+            etag: String::new(),
+            request_id: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 pub(crate) fn submission(task: &str, unit: &str, request_id: Option<uuid::Uuid>) -> Submission {
     Submission {
         slot: SlotKey {
@@ -543,21 +562,7 @@ async fn a_review_changes_the_latest_revision_and_writes_its_event() {
     let report = super::submit::submit(&context, submission("t5", "ndrc", None))
         .await
         .unwrap();
-    let returned = super::review::review(
-        &context,
-        ReviewRequest {
-            name: ReportName {
-                slot: report.slot.clone(),
-                revision: None,
-            },
-            decision: Decision::Return,
-            comment: "请补充投资完成情况".into(),
-            etag: String::new(),
-            request_id: None,
-        },
-    )
-    .await
-    .unwrap();
+    let returned = return_latest(&context, &report.slot).await;
     assert_eq!(returned.review.state, ReviewState::Returned);
     let events = super::events::list(&context, 0, 10).await.unwrap();
     let types: Vec<&str> = events.iter().map(|e| e.event.event_type.as_str()).collect();
