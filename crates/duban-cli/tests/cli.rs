@@ -222,29 +222,6 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
         "{submitted}"
     );
 
-    // A task's number given as its name: told which flag takes a number.
-    let by_number = duban(
-        &[
-            &[
-                "report",
-                "submit",
-                "--task",
-                "5",
-                "--unit",
-                "九江市发展和改革委员会",
-                "--period",
-                "2019-Q3",
-                "--progress",
-                "进展",
-            ][..],
-            &common[..],
-        ]
-        .concat(),
-    );
-    assert_eq!(by_number.status.code(), Some(2), "a user error");
-    let told = String::from_utf8_lossy(&by_number.stderr);
-    assert!(told.contains("--task-number 5"), "{told}");
-
     let missing = duban(
         &[
             &["report", "missing", "--plan", &table, "--period", "2019-Q3"][..],
