@@ -45,13 +45,16 @@ pub fn spawn(file: PathBuf) {
                     Some(connection) => connection,
                     None => open(&path)?,
                 };
-                checkpoint(&connection)?;
-                Ok::<_, rusqlite::Error>(connection)
+                let (frames, _) = checkpoint(&connection)?;
+                // No log (-1): this connection read the file before it was in
+                // WAL mode, and a checkpoint alone never looks again; the next
+                // tick opens a new one.
+                Ok::<_, rusqlite::Error>((frames >= 0).then_some(connection))
             })
             .await;
             match copied {
                 Ok(Ok(connection)) => {
-                    kept = Some(connection);
+                    kept = connection;
                     warned = false;
                 }
                 Ok(Err(error)) if !warned => {
@@ -150,6 +153,48 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(rows.try_get::<i64>("", "n").unwrap(), 50);
+        drop(db);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_checkpoint_is_tried_again_until_it_works() {
+        let dir = temp_dir("checkpoint-fails");
+        let file = dir.join("c.db");
+        std::fs::write(&file, vec![b'x'; 8192]).unwrap();
+        assert!(
+            super::open(&file)
+                .and_then(|garbage| super::checkpoint(&garbage))
+                .is_err(),
+            "not a database"
+        );
+        super::spawn(file.clone());
+        // Let it fail a few times, then make the file a database in place (it
+        // never disappears, which would stop the task).
+        tokio::time::sleep(super::EVERY * 3).await;
+        std::fs::File::create(&file).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let db = connect(&url, Durability::Required).await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+            .await
+            .unwrap();
+        for _ in 0..20 {
+            db.execute_unprepared("INSERT INTO t (body) VALUES (printf('%.*c', 2000, 'a'))")
+                .await
+                .unwrap();
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let (frames, copied) = frames_in_log(&file);
+            if frames > 0 && copied == frames {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never copied after the failures: {copied} of {frames}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         drop(db);
         let _ = std::fs::remove_dir_all(dir);
     }

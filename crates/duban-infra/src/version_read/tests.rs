@@ -82,6 +82,32 @@ async fn sqlite_reads_in_place_follow_checkpoints_and_a_reset_log() {
 }
 
 #[tokio::test]
+async fn a_sqlite_read_that_fails_in_place_is_read_through_the_pool() {
+    let dir = temp_dir("version-read-fallback");
+    let url = format!("sqlite://{}/v.db?mode=rwc", dir.display());
+    let db = with_version_table(&url).await;
+    // A temporary table exists on the connection that made it alone: the
+    // pool's one connection answers the read, a connection of the reader's
+    // own on the same file finds no such table.
+    db.execute_unprepared(
+        "CREATE TEMP TABLE pool_only (version BIGINT NOT NULL); \
+         INSERT INTO pool_only (version) VALUES (11)",
+    )
+    .await
+    .unwrap();
+    const POOL_ONLY: &str = "SELECT version FROM pool_only";
+    let in_place = super::open_in_place(&dir.join("v.db")).unwrap();
+    assert!(super::read_in_place(&in_place, POOL_ONLY).is_err());
+    let reader = VersionReader::new(db.clone(), POOL_ONLY);
+    assert_eq!(read(&reader).await, 11);
+    db.execute_unprepared("UPDATE pool_only SET version = 12")
+        .await
+        .unwrap();
+    assert_eq!(read(&reader).await, 12, "each read goes to the pool again");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
 async fn an_in_memory_sqlite_database_is_read_through_its_pool() {
     let db = with_version_table("sqlite::memory:").await;
     let reader = VersionReader::new(db.clone(), SQL);
