@@ -113,6 +113,11 @@ struct Row {
     /// and the reporting service's together, or for a parse scenario the
     /// benchmark's own.
     peak_rss_kib: u64,
+    /// The two services' peaks apart, whose sum is `peak_rss_kib` (each
+    /// process's own peak, which need not be at the same moment); 0 where no
+    /// service ran.
+    registry_peak_rss_kib: u64,
+    reporting_peak_rss_kib: u64,
     /// The adjacent echo run.
     echo_rps: f64,
     echo_peak_rss_kib: u64,
@@ -238,6 +243,8 @@ async fn bench(args: Args) -> anyhow::Result<()> {
                             },
                         )
                         .await;
+                    let registry_peak_rss_kib = stack::peak_rss_kib(&stack.registry);
+                    let reporting_peak_rss_kib = stack::peak_rss_kib(&stack.reporting);
                     rows.push(Row {
                         pass,
                         scenario: scenario.name(),
@@ -249,8 +256,9 @@ async fn bench(args: Args) -> anyhow::Result<()> {
                         p999_us: measured.p999_us,
                         errors: measured.errors,
                         ratio_to_echo: ratio(measured.rps, echo_run.rps),
-                        peak_rss_kib: stack::peak_rss_kib(&stack.registry)
-                            + stack::peak_rss_kib(&stack.reporting),
+                        peak_rss_kib: registry_peak_rss_kib + reporting_peak_rss_kib,
+                        registry_peak_rss_kib,
+                        reporting_peak_rss_kib,
                         echo_rps: echo_run.rps,
                         echo_peak_rss_kib: echo_run.peak_rss_kib,
                     });
@@ -391,6 +399,8 @@ async fn parse_run(scenario: Scenario, plan: &Plan) -> anyhow::Result<Row> {
         // No echo run to compare with: 0, as `ratio` gives without an echo rate.
         ratio_to_echo: 0.0,
         peak_rss_kib: stack::own_peak_rss_kib(),
+        registry_peak_rss_kib: 0,
+        reporting_peak_rss_kib: 0,
         echo_rps: 0.0,
         echo_peak_rss_kib: 0,
     })
@@ -426,9 +436,22 @@ async fn echo_run(echo: &ServiceProcess, plan: &Plan, concurrency: usize) -> any
         errors: measured.errors,
         ratio_to_echo: 1.0,
         peak_rss_kib: stack::peak_rss_kib(echo),
+        registry_peak_rss_kib: 0,
+        reporting_peak_rss_kib: 0,
         echo_rps: measured.rps,
         echo_peak_rss_kib: stack::peak_rss_kib(echo),
     })
+}
+
+/// `: registry A, reporting B` where both services ran.
+fn services_apart(row: &Row) -> String {
+    if row.registry_peak_rss_kib == 0 && row.reporting_peak_rss_kib == 0 {
+        return String::new();
+    }
+    format!(
+        ": registry {}, reporting {}",
+        row.registry_peak_rss_kib, row.reporting_peak_rss_kib
+    )
 }
 
 fn ratio(rps: f64, echo_rps: f64) -> f64 {
@@ -439,7 +462,7 @@ fn ratio(rps: f64, echo_rps: f64) -> f64 {
 fn report(row: Option<&Row>) {
     if let Some(row) = row {
         eprintln!(
-            "{:<22} {:<8} {:>4} in flight: {:>9.0}/s  p50 {:>7} µs  p99 {:>8} µs  p99.9 {:>8} µs  errors {:>4}  ratio {:.3}  rss {} KiB (echo {} KiB){}",
+            "{:<22} {:<8} {:>4} in flight: {:>9.0}/s  p50 {:>7} µs  p99 {:>8} µs  p99.9 {:>8} µs  errors {:>4}  ratio {:.3}  rss {} KiB{} (echo {} KiB){}",
             row.scenario,
             row.backend,
             row.concurrency,
@@ -450,6 +473,7 @@ fn report(row: Option<&Row>) {
             row.errors,
             row.ratio_to_echo,
             row.peak_rss_kib,
+            services_apart(row),
             row.echo_peak_rss_kib,
             goal(row),
         );
