@@ -55,6 +55,8 @@ pub(crate) struct StandInRegistry {
     directory_handed_out: std::sync::OnceLock<Arc<Directory>>,
     down: AtomicBool,
     pages_read: AtomicUsize,
+    /// Tasks given another number than their place in `tasks` (5, 6).
+    renumbered: std::sync::Mutex<std::collections::HashMap<String, i32>>,
 }
 
 impl StandInRegistry {
@@ -68,6 +70,21 @@ impl StandInRegistry {
             .lock()
             .unwrap()
             .retain(|o| (o.task_id.as_str(), o.unit_id.as_str()) != (task, unit));
+        self.handed_out.lock().unwrap().clear();
+        self.tasks_handed_out.lock().unwrap().take();
+    }
+
+    /// Gives `task` the number `number`, as a renumbering in the registry would.
+    pub(crate) fn renumber(&self, task: &str, number: i32) {
+        for obligation in self.obligations.lock().unwrap().iter_mut() {
+            if obligation.task_id == task {
+                obligation.task_number = number;
+            }
+        }
+        self.renumbered
+            .lock()
+            .unwrap()
+            .insert(task.to_owned(), number);
         self.handed_out.lock().unwrap().clear();
         self.tasks_handed_out.lock().unwrap().take();
     }
@@ -233,7 +250,13 @@ impl RegistryView for StandInRegistry {
             .enumerate()
             .map(|(i, id)| TaskOutline {
                 id: (*id).to_owned(),
-                number: i32::try_from(i).unwrap() + 5,
+                number: self
+                    .renumbered
+                    .lock()
+                    .unwrap()
+                    .get(*id)
+                    .copied()
+                    .unwrap_or(i32::try_from(i).unwrap() + 5),
                 title: format!("任务{id}"),
                 description: String::new(),
                 section: 0,
@@ -328,6 +351,7 @@ pub(crate) async fn context_with(
         directory_handed_out: Default::default(),
         down: AtomicBool::new(false),
         pages_read: AtomicUsize::new(0),
+        renumbered: Default::default(),
     });
     let events = super::events::EventHub::default();
     let context = Context {

@@ -6,15 +6,17 @@
 //! held at once, whatever the period's size.
 //!
 //! A slot whose task was renumbered since the snapshot sits at two places in
-//! that order and may be handed out twice; its reminders have deterministic
-//! ids that the outbox writes once, so it is still reminded once.
+//! that order: the registry's, where the walk hands it out, and the
+//! snapshot's, where it is one of the rows the registry page did not list.
+//! Such rows are few (units dropped or tasks renumbered after the due date),
+//! and each is checked against the registry before it is handed out.
 
 use std::collections::HashSet;
 
 use super::super::Context;
 use crate::{
     db::snapshots,
-    domain::{Obligation, PeriodWindow},
+    domain::{Obligation, PeriodWindow, ReporterRole},
     error::ReportingError,
 };
 
@@ -208,16 +210,48 @@ impl<'a> PeriodSlots<'a> {
                     .as_ref()
                     .is_none_or(|upto| key <= (upto.0, upto.1.as_str()))
         };
-        Ok(Some(
-            part.obligations
-                .into_iter()
-                .filter(|o| {
-                    in_stretch(o)
-                        && !stretch
-                            .listed
-                            .contains(&(o.task_id.clone(), o.unit_id.clone()))
-                })
-                .collect(),
-        ))
+        let unlisted: Vec<Obligation> = part
+            .obligations
+            .into_iter()
+            .filter(|o| {
+                in_stretch(o)
+                    && !stretch
+                        .listed
+                        .contains(&(o.task_id.clone(), o.unit_id.clone()))
+            })
+            .collect();
+        let mut kept = Vec::with_capacity(unlisted.len());
+        for slot in unlisted {
+            if !self.listed_at_another_number(&slot).await? {
+                kept.push(slot);
+            }
+        }
+        Ok(Some(kept))
+    }
+
+    /// Whether the registry lists `slot` now under another task number than
+    /// the snapshot's (its task was renumbered since), so that the walk hands
+    /// it out at the registry's place and must not here too. A task or slot
+    /// the registry no longer has is the snapshot's to hand out.
+    async fn listed_at_another_number(&self, slot: &Obligation) -> Result<bool, ReportingError> {
+        let registry = &self.context.registry;
+        let task = match registry.live_task(self.plan_id, &slot.task_id).await {
+            Ok(task) => task,
+            Err(ReportingError::NotFound(_)) => return Ok(false),
+            Err(error) => return Err(error),
+        };
+        if task.number == slot.task_number {
+            return Ok(false);
+        }
+        let now = match registry
+            .obligation_of(self.plan_id, self.period, &slot.task_id, &slot.unit_id, &[])
+            .await
+        {
+            Ok((_, now)) => now,
+            Err(ReportingError::NotFound(_)) => return Ok(false),
+            Err(error) => return Err(error),
+        };
+        // The walk lists reporting units only, as the snapshot does.
+        Ok(now.is_some_and(|o| o.role != ReporterRole::Participating))
     }
 }

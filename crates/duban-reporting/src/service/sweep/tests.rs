@@ -72,6 +72,47 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
     assert_eq!((again.written(), again.open_slots), (0, 5));
 }
 
+/// A task renumbered after the period fell due sits at its new number in the
+/// registry's order and at its old one in the snapshot: each of its slots is
+/// still one open slot and one reminder, in either direction, and a unit
+/// dropped from it is still reminded from the snapshot.
+#[tokio::test]
+async fn a_renumbered_task_is_swept_once() {
+    let (context, registry) = context_with(
+        china(2019, 9, 20, 9, 0, 0),
+        vec![
+            obligation("t5", 5, "a1", ReporterRole::Responsible),
+            obligation("t5", 5, "a2", ReporterRole::Responsible),
+            obligation("t6", 6, "b1", ReporterRole::Responsible),
+            obligation("t6", 6, "c1", ReporterRole::Responsible),
+        ],
+    )
+    .await;
+    let due_day = super::run(&context, china(2019, 10, 2, 9, 0, 0), None)
+        .await
+        .unwrap();
+    assert_eq!((due_day.open_slots, due_day.written()), (4, 4));
+    // t5 moves after t6, t6 before where t5 was, and t6 loses c1.
+    registry.renumber("t5", 9);
+    registry.renumber("t6", 3);
+    registry.unassign("t6", "c1");
+
+    let overdue = super::run(&context, china(2019, 10, 8, 9, 30, 0), None)
+        .await
+        .unwrap();
+    assert_eq!(overdue.open_slots, 4, "each slot examined once");
+    assert_eq!(overdue.written(), 4);
+    let events = crate::service::events::list(&context, 0, 100)
+        .await
+        .unwrap();
+    let reminded: BTreeSet<&str> = events
+        .iter()
+        .filter(|e| e.event.event_type == EventType::ReminderOverdue)
+        .map(|e| e.event.unit.trim_start_matches("units/"))
+        .collect();
+    assert_eq!(reminded, BTreeSet::from(["a1", "a2", "b1", "c1"]));
+}
+
 /// A sweep asks the outbox about each open slot's latest fired rung first,
 /// and about the earlier rungs only where the latest is unsent: a repeated
 /// sweep with nothing new to send looks up one id a slot, not one a rung.
