@@ -154,12 +154,16 @@ impl Targets {
                 tasks: stack.seed.tasks.clone(),
                 unit_texts: stack.seed.unit_texts.clone(),
                 slots: stack.seed.slots.clone(),
+                submit_period: stack.seed.submit_period,
+                submit_slots: stack.seed.submit_slots.clone(),
             }),
             large: stack.large.as_ref().map(|large| Seed {
                 plan: large.plan.clone(),
                 tasks: Vec::new(),
                 unit_texts: Vec::new(),
-                slots: large.slots.clone(),
+                slots: Vec::new(),
+                submit_period: large.submit_period,
+                submit_slots: large.submit_slots.clone(),
             }),
             reading,
         })
@@ -268,20 +272,19 @@ impl Targets {
                 .await?;
             }
             Scenario::SubmitReport | Scenario::SubmitLarge => {
-                let slots = if scenario == Scenario::SubmitLarge {
-                    &self
-                        .large
+                let seed = if scenario == Scenario::SubmitLarge {
+                    self.large
                         .as_ref()
                         .ok_or_else(|| Status::failed_precondition("no large plan"))?
-                        .slots
                 } else {
-                    &self.seed()?.slots
+                    self.seed()?
                 };
+                let slots = &seed.submit_slots;
                 let (task, unit) = &slots[index(slots.len())];
                 unary::<_, rep::Report>(
                     self.reporting(worker)?,
                     method_path(scenario),
-                    crate::stack::submission(task, unit, PERIOD, sequence),
+                    crate::stack::submission(task, unit, seed.submit_period, sequence),
                     self.reading,
                 )
                 .await?;

@@ -21,8 +21,14 @@ use tonic::transport::{Channel, Endpoint};
 pub const SEED_PLAN: &str = include_str!("../../../seeds/jiujiang/plan.txt");
 pub const SEED_UNITS: &str = include_str!("../../../seeds/jiujiang/units.txt");
 
-/// The period the scenarios report on and read.
+/// The period the scenarios read.
 pub const PERIOD: &str = "2019-Q3";
+
+/// The period `submit_report` reports on, on the seed: not [`PERIOD`], so
+/// that the period reads measured after it (and in the passes after the
+/// first) still find [`PERIOD`] as a fresh server does, every duty missing,
+/// instead of a period where the submit runs reported every slot.
+pub const SUBMIT_PERIOD: &str = "2019-Q4";
 
 /// Tasks of the large plan `submit_large` reports on: as many as one import takes.
 pub const LARGE_TASKS: usize = 10_000;
@@ -188,6 +194,10 @@ pub struct Seed {
     pub unit_texts: Vec<String>,
     /// Every (task, unit) that must report in [`PERIOD`].
     pub slots: Vec<(String, String)>,
+    /// The period submissions go to, and every (task, unit) that must
+    /// report in it.
+    pub submit_period: &'static str,
+    pub submit_slots: Vec<(String, String)>,
 }
 
 impl Stack {
@@ -266,11 +276,13 @@ async fn import_seed(endpoint: String) -> anyhow::Result<Seed> {
         .await?
         .into_inner();
     let mut slots = Vec::new();
+    let mut submit_slots = Vec::new();
     let mut per_plan: HashMap<String, usize> = HashMap::new();
     for plan in &imported.plans {
         let of_plan = obligations(&mut client, &plan.name, PERIOD).await?;
         per_plan.insert(plan.name.clone(), of_plan.len());
         slots.extend(of_plan);
+        submit_slots.extend(obligations(&mut client, &plan.name, SUBMIT_PERIOD).await?);
     }
     let plan = per_plan
         .into_iter()
@@ -279,6 +291,9 @@ async fn import_seed(endpoint: String) -> anyhow::Result<Seed> {
         .context("the seed has no plan")?;
     if slots.is_empty() {
         bail!("nobody must report in {PERIOD} on the seed");
+    }
+    if submit_slots.is_empty() {
+        bail!("nobody must report in {SUBMIT_PERIOD} on the seed");
     }
     let mut unit_texts = Vec::new();
     for unit in &units.units {
@@ -290,6 +305,8 @@ async fn import_seed(endpoint: String) -> anyhow::Result<Seed> {
         tasks: imported.tasks.into_iter().map(|t| t.name).collect(),
         unit_texts,
         slots,
+        submit_period: SUBMIT_PERIOD,
+        submit_slots,
     })
 }
 
@@ -353,6 +370,9 @@ async fn import_large(registry: &str, reporting: &str) -> anyhow::Result<Seed> {
         plan,
         tasks: imported.tasks.into_iter().map(|t| t.name).collect(),
         unit_texts: Vec::new(),
+        // Submissions go where the history is: that is what this plan is for.
+        submit_period: PERIOD,
+        submit_slots: slots.to_vec(),
         slots: std::sync::Arc::try_unwrap(slots).unwrap_or_else(|shared| (*shared).clone()),
     })
 }
