@@ -108,35 +108,33 @@ mod tests {
             .unwrap()
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_log_is_copied_into_the_file_without_the_writer() {
-        let dir = temp_dir("checkpoint");
-        let file = dir.join("c.db");
+    /// A database at `file` written by `commits` commits of a 2 KB row each,
+    /// through the services' own connection settings.
+    async fn written(file: &std::path::Path, commits: u8) -> sea_orm::DatabaseConnection {
         let url = format!("sqlite://{}?mode=rwc", file.display());
         let db = connect(&url, Durability::Required).await.unwrap();
         db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
             .await
             .unwrap();
-        for n in 0..50 {
+        for n in 0..commits {
             db.execute_unprepared(&format!(
                 "INSERT INTO t (body) VALUES (printf('%.*c', 2000, '{}'))",
-                char::from(b'a' + (n % 26) as u8)
+                char::from(b'a' + n % 26)
             ))
             .await
             .unwrap();
         }
-        let (frames, copied) = frames_in_log(&file);
-        assert!(frames >= 50, "each commit added frames: {frames}");
-        assert!(
-            copied < frames,
-            "below the writer's threshold nothing is copied yet"
-        );
-        super::spawn(file.clone());
+        db
+    }
+
+    /// Waits, polling, until the whole log is in the file (the copy runs in
+    /// the background), up to 10 s.
+    async fn wait_until_copied(file: &std::path::Path) {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let (frames, copied) = frames_in_log(&file);
-            if copied == frames {
-                break;
+            let (frames, copied) = frames_in_log(file);
+            if frames > 0 && copied == frames {
+                return;
             }
             assert!(
                 std::time::Instant::now() < deadline,
@@ -144,6 +142,21 @@ mod tests {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_is_copied_into_the_file_without_the_writer() {
+        let dir = temp_dir("checkpoint");
+        let file = dir.join("c.db");
+        let db = written(&file, 50).await;
+        let (frames, copied) = frames_in_log(&file);
+        assert!(frames >= 50, "each commit added frames: {frames}");
+        assert!(
+            copied < frames,
+            "below the writer's threshold nothing is copied yet"
+        );
+        super::spawn(file.clone());
+        wait_until_copied(&file).await;
         let rows = db
             .query_one_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),
@@ -173,28 +186,8 @@ mod tests {
         // never disappears, which would stop the task).
         tokio::time::sleep(super::EVERY * 3).await;
         std::fs::File::create(&file).unwrap();
-        let url = format!("sqlite://{}?mode=rwc", file.display());
-        let db = connect(&url, Durability::Required).await.unwrap();
-        db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-            .await
-            .unwrap();
-        for _ in 0..20 {
-            db.execute_unprepared("INSERT INTO t (body) VALUES (printf('%.*c', 2000, 'a'))")
-                .await
-                .unwrap();
-        }
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let (frames, copied) = frames_in_log(&file);
-            if frames > 0 && copied == frames {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "never copied after the failures: {copied} of {frames}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let db = written(&file, 20).await;
+        wait_until_copied(&file).await;
         drop(db);
         let _ = std::fs::remove_dir_all(dir);
     }

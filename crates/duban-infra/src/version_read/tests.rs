@@ -142,3 +142,37 @@ async fn postgres_reads_survive_their_connection_being_closed() {
     set_version(&after_restart, 9).await;
     assert_eq!(read(&reader).await, 9, "the next read reconnects");
 }
+
+#[tokio::test]
+async fn a_postgres_read_fails_while_the_server_refuses_it_and_works_after() {
+    let Ok(admin_url) = std::env::var(crate::test_util::POSTGRES_URL_VAR) else {
+        return;
+    };
+    let database =
+        crate::test_util::TestDatabase::create(crate::test_util::Backend::Postgres).await;
+    let name = database.postgres_name().unwrap().to_owned();
+    let db = with_version_table(&database.url).await;
+    let reader = VersionReader::new(db.clone(), SQL);
+    assert_eq!(read(&reader).await, 7);
+    let admin = connect(&admin_url, Durability::AllowWeak).await.unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .await
+        .unwrap();
+    // Its connection gone and a new one refused: an error, promptly, not a
+    // wait and not the version it read before.
+    let refused = tokio::time::timeout(Duration::from_secs(5), reader.read())
+        .await
+        .expect("a refused read answers at once");
+    assert!(refused.is_err(), "{refused:?}");
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    let after = connect(&database.url, Durability::AllowWeak).await.unwrap();
+    set_version(&after, 9).await;
+    assert_eq!(read(&reader).await, 9, "the next read connects again");
+}

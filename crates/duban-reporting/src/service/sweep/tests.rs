@@ -46,14 +46,7 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
         .unwrap();
     assert_eq!(overdue.open_slots, 5, "ndrc reported; the rest are open");
     assert_eq!(overdue.written(), 5);
-    let events = crate::service::events::list(&context, 0, 100)
-        .await
-        .unwrap();
-    let reminded: Vec<(String, String)> = events
-        .iter()
-        .filter(|e| e.event.event_type == EventType::ReminderOverdue)
-        .map(|e| (e.event.task.clone(), e.event.unit.clone()))
-        .collect();
+    let reminded = overdue_reminders(&context).await;
     let distinct: BTreeSet<(String, String)> = reminded.iter().cloned().collect();
     assert_eq!(reminded.len(), distinct.len(), "one reminder per slot");
     let units: BTreeSet<&str> = distinct
@@ -102,15 +95,24 @@ async fn a_renumbered_task_is_swept_once() {
         .unwrap();
     assert_eq!(overdue.open_slots, 4, "each slot examined once");
     assert_eq!(overdue.written(), 4);
-    let events = crate::service::events::list(&context, 0, 100)
+    let reminded = overdue_reminders(&context).await;
+    assert_eq!(reminded.len(), 4, "one reminder per slot");
+    let units: BTreeSet<&str> = reminded
+        .iter()
+        .map(|(_, unit)| unit.trim_start_matches("units/"))
+        .collect();
+    assert_eq!(units, BTreeSet::from(["a1", "a2", "b1", "c1"]));
+}
+
+/// The (task, unit) of every overdue reminder written so far.
+async fn overdue_reminders(context: &crate::service::Context) -> Vec<(String, String)> {
+    crate::service::events::list(context, 0, 100)
         .await
-        .unwrap();
-    let reminded: BTreeSet<&str> = events
+        .unwrap()
         .iter()
         .filter(|e| e.event.event_type == EventType::ReminderOverdue)
-        .map(|e| e.event.unit.trim_start_matches("units/"))
-        .collect();
-    assert_eq!(reminded, BTreeSet::from(["a1", "a2", "b1", "c1"]));
+        .map(|e| (e.event.task.clone(), e.event.unit.clone()))
+        .collect()
 }
 
 /// A sweep asks the outbox about each open slot's latest fired rung first,
