@@ -55,6 +55,8 @@ pub(crate) struct StandInRegistry {
     directory_handed_out: std::sync::OnceLock<Arc<Directory>>,
     down: AtomicBool,
     pages_read: AtomicUsize,
+    /// How many single tasks were asked for (`live_task`).
+    task_lookups: AtomicUsize,
     /// Tasks given another number than their place in `tasks` (5, 6).
     renumbered: std::sync::Mutex<std::collections::HashMap<String, i32>>,
 }
@@ -87,6 +89,11 @@ impl StandInRegistry {
             .insert(task.to_owned(), number);
         self.handed_out.lock().unwrap().clear();
         self.tasks_handed_out.lock().unwrap().take();
+    }
+
+    /// How many single tasks were asked for.
+    pub(crate) fn task_lookups(&self) -> usize {
+        self.task_lookups.load(Ordering::SeqCst)
     }
 
     /// How many obligation pages were asked for.
@@ -199,6 +206,7 @@ impl RegistryView for StandInRegistry {
     }
 
     async fn live_task(&self, plan_id: &str, task_id: &str) -> Result<TaskOutline, ReportingError> {
+        self.task_lookups.fetch_add(1, Ordering::SeqCst);
         self.tasks(plan_id)
             .await?
             .iter()
@@ -351,6 +359,7 @@ pub(crate) async fn context_with(
         directory_handed_out: Default::default(),
         down: AtomicBool::new(false),
         pages_read: AtomicUsize::new(0),
+        task_lookups: AtomicUsize::new(0),
         renumbered: Default::default(),
     });
     let events = super::events::EventHub::default();

@@ -53,7 +53,9 @@ pub(super) struct PeriodSlots<'a> {
 struct KeptStretch {
     after: Option<Key>,
     upto: Option<Key>,
-    listed: HashSet<(String, String)>,
+    /// The slots of the registry page beside the stretch; None in a walk of
+    /// the snapshot alone, where every row is the snapshot's to hand out.
+    listed: Option<HashSet<(String, String)>>,
     next_number: Option<i32>,
     last_number: i32,
 }
@@ -103,7 +105,7 @@ impl<'a> PeriodSlots<'a> {
             kept: Some(KeptStretch {
                 after: None,
                 upto: None,
-                listed: HashSet::new(),
+                listed: None,
                 next_number: Some(i32::MIN),
                 last_number: i32::MAX,
             }),
@@ -144,10 +146,11 @@ impl<'a> PeriodSlots<'a> {
             if self.with_snapshot {
                 self.kept = Some(KeptStretch {
                     after: self.last_key.clone(),
-                    listed: page
-                        .iter()
-                        .map(|o| (o.task_id.clone(), o.unit_id.clone()))
-                        .collect(),
+                    listed: Some(
+                        page.iter()
+                            .map(|o| (o.task_id.clone(), o.unit_id.clone()))
+                            .collect(),
+                    ),
                     next_number: Some(self.last_key.as_ref().map_or(i32::MIN, |k| k.0)),
                     last_number: upto.as_ref().map_or(i32::MAX, |k| k.0),
                     upto: upto.clone(),
@@ -210,15 +213,15 @@ impl<'a> PeriodSlots<'a> {
                     .as_ref()
                     .is_none_or(|upto| key <= (upto.0, upto.1.as_str()))
         };
+        let Some(listed) = &stretch.listed else {
+            return Ok(Some(
+                part.obligations.into_iter().filter(in_stretch).collect(),
+            ));
+        };
         let unlisted: Vec<Obligation> = part
             .obligations
             .into_iter()
-            .filter(|o| {
-                in_stretch(o)
-                    && !stretch
-                        .listed
-                        .contains(&(o.task_id.clone(), o.unit_id.clone()))
-            })
+            .filter(|o| in_stretch(o) && !listed.contains(&(o.task_id.clone(), o.unit_id.clone())))
             .collect();
         let mut kept = Vec::with_capacity(unlisted.len());
         for slot in unlisted {

@@ -85,6 +85,9 @@ async fn a_renumbered_task_is_swept_once() {
         .await
         .unwrap();
     assert_eq!((due_day.open_slots, due_day.written()), (4, 4));
+    // That walk read the snapshot it had just taken: every row is the
+    // snapshot's, and no slot is looked up on its own.
+    assert_eq!(registry.task_lookups(), 0);
     // t5 moves after t6, t6 before where t5 was, and t6 loses c1.
     registry.renumber("t5", 9);
     registry.renumber("t6", 3);
@@ -94,6 +97,9 @@ async fn a_renumbered_task_is_swept_once() {
         .await
         .unwrap();
     assert_eq!(overdue.open_slots, 4, "each slot examined once");
+    // Only the snapshot rows the registry page beside them did not list were
+    // looked up: t5's a1 at 5 lies beside the page of t5's a1 at 9.
+    assert_eq!(registry.task_lookups(), 3);
     assert_eq!(overdue.written(), 4);
     let reminded = overdue_reminders(&context).await;
     assert_eq!(reminded.len(), 4, "one reminder per slot");
