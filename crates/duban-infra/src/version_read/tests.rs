@@ -116,20 +116,33 @@ async fn an_in_memory_sqlite_database_is_read_through_its_pool() {
     assert_eq!(read(&reader).await, 8);
 }
 
-#[tokio::test]
-async fn postgres_reads_survive_their_connection_being_closed() {
-    let Ok(admin_url) = std::env::var(crate::test_util::POSTGRES_URL_VAR) else {
-        return;
-    };
+/// On a new PostgreSQL database (None without a server to test on): the
+/// database, its pool, a reader that has read the version once, and a
+/// connection to the server's administrative database.
+async fn postgres_reader() -> Option<(
+    crate::test_util::TestDatabase,
+    DatabaseConnection,
+    VersionReader,
+    DatabaseConnection,
+)> {
+    let admin_url = std::env::var(crate::test_util::POSTGRES_URL_VAR).ok()?;
     let database =
         crate::test_util::TestDatabase::create(crate::test_util::Backend::Postgres).await;
     let db = with_version_table(&database.url).await;
     let reader = VersionReader::new(db.clone(), SQL);
     assert_eq!(read(&reader).await, 7);
+    let admin = connect(&admin_url, Durability::AllowWeak).await.unwrap();
+    Some((database, db, reader, admin))
+}
+
+#[tokio::test]
+async fn postgres_reads_survive_their_connection_being_closed() {
+    let Some((database, db, reader, admin)) = postgres_reader().await else {
+        return;
+    };
     set_version(&db, 8).await;
     assert_eq!(read(&reader).await, 8);
     // As a server restart would: every session of the database ends.
-    let admin = connect(&admin_url, Durability::AllowWeak).await.unwrap();
     admin
         .execute_unprepared(&format!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
@@ -145,16 +158,10 @@ async fn postgres_reads_survive_their_connection_being_closed() {
 
 #[tokio::test]
 async fn a_postgres_read_fails_while_the_server_refuses_it_and_works_after() {
-    let Ok(admin_url) = std::env::var(crate::test_util::POSTGRES_URL_VAR) else {
+    let Some((database, _db, reader, admin)) = postgres_reader().await else {
         return;
     };
-    let database =
-        crate::test_util::TestDatabase::create(crate::test_util::Backend::Postgres).await;
     let name = database.postgres_name().unwrap().to_owned();
-    let db = with_version_table(&database.url).await;
-    let reader = VersionReader::new(db.clone(), SQL);
-    assert_eq!(read(&reader).await, 7);
-    let admin = connect(&admin_url, Durability::AllowWeak).await.unwrap();
     admin
         .execute_unprepared(&format!(
             "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false; \

@@ -68,7 +68,8 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
 /// A task renumbered after the period fell due sits at its new number in the
 /// registry's order and at its old one in the snapshot: each of its slots is
 /// still one open slot and one reminder, in either direction, and a unit
-/// dropped from it is still reminded from the snapshot.
+/// dropped from it is still reminded from the snapshot, as is the unit of a
+/// task the registry no longer has (t7, unknown to the stand-in's tasks).
 #[tokio::test]
 async fn a_renumbered_task_is_swept_once() {
     let (context, registry) = context_with(
@@ -78,13 +79,14 @@ async fn a_renumbered_task_is_swept_once() {
             obligation("t5", 5, "a2", ReporterRole::Responsible),
             obligation("t6", 6, "b1", ReporterRole::Responsible),
             obligation("t6", 6, "c1", ReporterRole::Responsible),
+            obligation("t7", 7, "d1", ReporterRole::Responsible),
         ],
     )
     .await;
     let due_day = super::run(&context, china(2019, 10, 2, 9, 0, 0), None)
         .await
         .unwrap();
-    assert_eq!((due_day.open_slots, due_day.written()), (4, 4));
+    assert_eq!((due_day.open_slots, due_day.written()), (5, 5));
     // That walk read the snapshot it had just taken: every row is the
     // snapshot's, and no slot is looked up on its own.
     assert_eq!(registry.task_lookups(), 0);
@@ -92,22 +94,23 @@ async fn a_renumbered_task_is_swept_once() {
     registry.renumber("t5", 9);
     registry.renumber("t6", 3);
     registry.unassign("t6", "c1");
+    registry.unassign("t7", "d1");
 
     let overdue = super::run(&context, china(2019, 10, 8, 9, 30, 0), None)
         .await
         .unwrap();
-    assert_eq!(overdue.open_slots, 4, "each slot examined once");
+    assert_eq!(overdue.open_slots, 5, "each slot examined once");
     // Only the snapshot rows the registry page beside them did not list were
     // looked up: t5's a1 at 5 lies beside the page of t5's a1 at 9.
-    assert_eq!(registry.task_lookups(), 3);
-    assert_eq!(overdue.written(), 4);
+    assert_eq!(registry.task_lookups(), 4);
+    assert_eq!(overdue.written(), 5);
     let reminded = overdue_reminders(&context).await;
-    assert_eq!(reminded.len(), 4, "one reminder per slot");
+    assert_eq!(reminded.len(), 5, "one reminder per slot");
     let units: BTreeSet<&str> = reminded
         .iter()
         .map(|(_, unit)| unit.trim_start_matches("units/"))
         .collect();
-    assert_eq!(units, BTreeSet::from(["a1", "a2", "b1", "c1"]));
+    assert_eq!(units, BTreeSet::from(["a1", "a2", "b1", "c1", "d1"]));
 }
 
 /// The (task, unit) of every overdue reminder written so far.
