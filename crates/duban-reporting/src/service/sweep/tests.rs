@@ -8,6 +8,19 @@ use std::collections::BTreeSet;
 
 use crate::domain::{ReporterRole, event::EventType, period::tests::china};
 use crate::service::tests::{context_with, obligation, submission};
+use crate::{domain::Obligation, service::Context};
+
+use super::SweepOutcome;
+
+/// Sweeps every plan at `at`.
+async fn sweep(context: &Context, at: chrono::DateTime<chrono::Utc>) -> SweepOutcome {
+    super::run(context, at, None).await.unwrap()
+}
+
+/// A reporting duty of `unit` on `task`, numbered `number`.
+fn responsible(task: &str, number: i32, unit: &str) -> Obligation {
+    obligation(task, number, unit, ReporterRole::Responsible)
+}
 
 #[tokio::test]
 async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
@@ -15,12 +28,12 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
         china(2019, 9, 20, 9, 0, 0),
         vec![
             obligation("t5", 5, "ndrc", ReporterRole::Lead),
-            obligation("t5", 5, "a1", ReporterRole::Responsible),
-            obligation("t5", 5, "a2", ReporterRole::Responsible),
+            responsible("t5", 5, "a1"),
+            responsible("t5", 5, "a2"),
             obligation("t5", 5, "stats", ReporterRole::Participating),
-            obligation("t6", 6, "b1", ReporterRole::Responsible),
-            obligation("t6", 6, "wuning", ReporterRole::Responsible),
-            obligation("t6", 6, "xiushui", ReporterRole::Responsible),
+            responsible("t6", 6, "b1"),
+            responsible("t6", 6, "wuning"),
+            responsible("t6", 6, "xiushui"),
         ],
     )
     .await;
@@ -29,9 +42,7 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
         .unwrap();
     // The first sweep after the due time keeps who had to report, and sends
     // the due-day reminders no sweep sent on the day.
-    let holiday = super::run(&context, china(2019, 10, 2, 9, 0, 0), None)
-        .await
-        .unwrap();
+    let holiday = sweep(&context, china(2019, 10, 2, 9, 0, 0)).await;
     assert_eq!((holiday.written(), holiday.open_slots), (5, 5));
     // The snapshot it took lists the six reporting slots a page each (after
     // the first page, read for the period's window); the walk that followed
@@ -41,9 +52,7 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
     registry.unassign("t5", "a1");
     registry.unassign("t6", "xiushui");
 
-    let overdue = super::run(&context, china(2019, 10, 8, 9, 30, 0), None)
-        .await
-        .unwrap();
+    let overdue = sweep(&context, china(2019, 10, 8, 9, 30, 0)).await;
     assert_eq!(overdue.open_slots, 5, "ndrc reported; the rest are open");
     assert_eq!(overdue.written(), 5);
     let reminded = overdue_reminders(&context).await;
@@ -59,9 +68,7 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
         "dropped units are reminded from the snapshot; the reported one is not"
     );
 
-    let again = super::run(&context, china(2019, 10, 8, 10, 0, 0), None)
-        .await
-        .unwrap();
+    let again = sweep(&context, china(2019, 10, 8, 10, 0, 0)).await;
     assert_eq!((again.written(), again.open_slots), (0, 5));
 }
 
@@ -75,17 +82,15 @@ async fn a_renumbered_task_is_swept_once() {
     let (context, registry) = context_with(
         china(2019, 9, 20, 9, 0, 0),
         vec![
-            obligation("t5", 5, "a1", ReporterRole::Responsible),
-            obligation("t5", 5, "a2", ReporterRole::Responsible),
-            obligation("t6", 6, "b1", ReporterRole::Responsible),
-            obligation("t6", 6, "c1", ReporterRole::Responsible),
-            obligation("t7", 7, "d1", ReporterRole::Responsible),
+            responsible("t5", 5, "a1"),
+            responsible("t5", 5, "a2"),
+            responsible("t6", 6, "b1"),
+            responsible("t6", 6, "c1"),
+            responsible("t7", 7, "d1"),
         ],
     )
     .await;
-    let due_day = super::run(&context, china(2019, 10, 2, 9, 0, 0), None)
-        .await
-        .unwrap();
+    let due_day = sweep(&context, china(2019, 10, 2, 9, 0, 0)).await;
     assert_eq!((due_day.open_slots, due_day.written()), (5, 5));
     // That walk read the snapshot it had just taken: every row is the
     // snapshot's, and no slot is looked up on its own.
@@ -96,9 +101,7 @@ async fn a_renumbered_task_is_swept_once() {
     registry.unassign("t6", "c1");
     registry.unassign("t7", "d1");
 
-    let overdue = super::run(&context, china(2019, 10, 8, 9, 30, 0), None)
-        .await
-        .unwrap();
+    let overdue = sweep(&context, china(2019, 10, 8, 9, 30, 0)).await;
     assert_eq!(overdue.open_slots, 5, "each slot examined once");
     // Only the snapshot rows the registry page beside them did not list were
     // looked up: t5's a1 at 5 lies beside the page of t5's a1 at 9.
@@ -114,7 +117,7 @@ async fn a_renumbered_task_is_swept_once() {
 }
 
 /// The (task, unit) of every overdue reminder written so far.
-async fn overdue_reminders(context: &crate::service::Context) -> Vec<(String, String)> {
+async fn overdue_reminders(context: &Context) -> Vec<(String, String)> {
     crate::service::events::list(context, 0, 100)
         .await
         .unwrap()
@@ -132,34 +135,28 @@ async fn a_sweep_looks_up_earlier_rungs_only_where_the_latest_is_unsent() {
     let (context, _registry) = context_with(
         china(2019, 9, 20, 9, 0, 0),
         vec![
-            obligation("t5", 5, "a1", ReporterRole::Responsible),
-            obligation("t5", 5, "a2", ReporterRole::Responsible),
-            obligation("t6", 6, "b1", ReporterRole::Responsible),
+            responsible("t5", 5, "a1"),
+            responsible("t5", 5, "a2"),
+            responsible("t6", 6, "b1"),
         ],
     )
     .await;
     // 2019-10-08, the first working day after National Day: the week's
     // notice, the day before, the due day and the first overdue day have
     // fired, and none was sent.
-    let first = super::run(&context, china(2019, 10, 8, 9, 30, 0), None)
-        .await
-        .unwrap();
+    let first = sweep(&context, china(2019, 10, 8, 9, 30, 0)).await;
     assert_eq!((first.open_slots, first.written()), (3, 3));
     assert_eq!(first.looked_up, 3 * 4, "every rung of every slot");
     assert_eq!(first.skipped, 3 * 3, "three rungs superseded a slot");
 
-    let again = super::run(&context, china(2019, 10, 8, 10, 0, 0), None)
-        .await
-        .unwrap();
+    let again = sweep(&context, china(2019, 10, 8, 10, 0, 0)).await;
     assert_eq!((again.written(), again.skipped), (0, 0));
     assert_eq!(again.looked_up, 3, "the latest rung of each slot only");
 
     // Two working days on, the third overdue day's rung fires: its id is
     // unsent, so the earlier ones are looked up, and none is counted as
     // skipped (the last one sent came after them).
-    let later = super::run(&context, china(2019, 10, 10, 9, 30, 0), None)
-        .await
-        .unwrap();
+    let later = sweep(&context, china(2019, 10, 10, 9, 30, 0)).await;
     assert_eq!((later.written(), later.skipped), (3, 0));
     assert_eq!(later.looked_up, 3 + 3 * 4);
 }
