@@ -12,6 +12,7 @@ pub mod checkpoint;
 pub mod clock;
 pub mod database;
 pub mod fresh;
+pub mod json_rows;
 pub mod otel;
 pub mod server;
 pub mod serving;

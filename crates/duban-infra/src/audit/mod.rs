@@ -22,8 +22,8 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    QueryOrder, QuerySelect, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryOrder, QuerySelect,
+    Statement, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use tonic::Code;
@@ -115,8 +115,9 @@ pub async fn append_calls(
     write_all(db, &entries, Utc::now()).await
 }
 
-/// Records per multi-row INSERT: 11 columns each, far below the databases'
-/// limits on bound parameters.
+/// Records per INSERT: some 200 KB of JSON at most, so that a PostgreSQL
+/// connection's send buffer, which keeps the size of the largest statement it
+/// sent, stays small.
 const INSERT_CHUNK: usize = 500;
 
 /// Chains `entries` after the newest record, in order, and inserts them.
@@ -150,31 +151,79 @@ async fn write_all(
     // Stored to the microsecond (PostgreSQL's precision), so the hash is of
     // what is read back.
     let record_time = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
+    let backend = db.get_database_backend();
+    let time = crate::json_rows::stored_time(&record_time, backend);
     let mut rows = Vec::with_capacity(entries.len());
     for entry in entries {
         let hash = chain_hash(record_time, entry, &previous_hash);
-        rows.push(entity::ActiveModel {
-            sequence: Set(sequence),
-            record_time: Set(record_time),
-            principal: Set(entry.principal.clone()),
-            unit: Set(entry.unit.clone()),
-            method: Set(entry.method.clone()),
-            resource: Set(entry.resource.clone()),
-            request_id: Set(entry.request_id.clone()),
-            outcome: Set(entry.outcome.clone()),
-            reason: Set(entry.reason.clone()),
-            previous_hash: Set(std::mem::replace(&mut previous_hash, hash.clone())),
-            hash: Set(hash),
+        let previous = std::mem::replace(&mut previous_hash, hash.clone());
+        rows.push(Row {
+            sequence,
+            time: &time,
+            entry,
+            previous_hash: previous,
+            hash,
         });
         sequence += 1;
     }
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
-        entity::Entity::insert_many(std::mem::replace(&mut rows, rest))
-            .exec_without_returning(db)
-            .await?;
+    let sql = crate::json_rows::insert_statement(backend, "audit_records", &COLUMNS, "");
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let json = serde_json::to_string(chunk)
+            .map_err(|e| DbErr::Custom(format!("audit records as JSON: {e}")))?;
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql.clone(),
+            [json.into()],
+        ))
+        .await?;
     }
     Ok(())
+}
+
+/// The columns of `audit_records`, in the order [`Row`] writes them, with the
+/// type PostgreSQL reads each as.
+const COLUMNS: [crate::json_rows::Column; 11] = [
+    ("sequence", "bigint"),
+    ("record_time", "timestamptz"),
+    ("principal", ""),
+    ("unit", ""),
+    ("method", ""),
+    ("resource", ""),
+    ("request_id", ""),
+    ("outcome", ""),
+    ("reason", ""),
+    ("previous_hash", ""),
+    ("hash", ""),
+];
+
+/// One record as an array in [`COLUMNS`] order: a multi-row INSERT of them
+/// is one statement text whatever the count (`json_rows`).
+struct Row<'a> {
+    sequence: i64,
+    time: &'a str,
+    entry: &'a Entry,
+    previous_hash: String,
+    hash: String,
+}
+
+impl serde::Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let entry = self.entry;
+        let mut row = serializer.serialize_tuple(COLUMNS.len())?;
+        row.serialize_element(&self.sequence)?;
+        row.serialize_element(self.time)?;
+        row.serialize_element(&entry.principal)?;
+        row.serialize_element(&entry.unit)?;
+        row.serialize_element(&entry.method)?;
+        row.serialize_element(&entry.resource)?;
+        row.serialize_element(&entry.request_id)?;
+        row.serialize_element(&entry.outcome)?;
+        row.serialize_element(&entry.reason)?;
+        row.serialize_element(&self.previous_hash)?;
+        row.serialize_element(&self.hash)?;
+        row.end()
+    }
 }
 
 /// The hash of a record: SHA-256 over each field, length-prefixed so that no

@@ -6,7 +6,8 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
+use duban_infra::json_rows::{Column, insert_statement, stored_time};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
@@ -15,7 +16,7 @@ use serde::{Serialize, Serializer, ser::SerializeTuple};
 
 use super::{
     entities::event,
-    json_keys::{expanded, json_list},
+    json_keys::{json_list, within},
 };
 use crate::domain::event::{Event, EventType, NewEvent, Severity};
 
@@ -153,10 +154,7 @@ pub async fn written_among(
         return Ok(HashSet::new());
     }
     let backend = db.get_database_backend();
-    let sql = format!(
-        "SELECT id FROM events WHERE id IN ({})",
-        expanded(backend, 1)
-    );
+    let sql = format!("SELECT id FROM events WHERE {}", within(backend, "id", 1));
     let mut written = HashSet::new();
     for ids in ids.chunks(IDS_PER_CHECK) {
         let rows = db
@@ -178,40 +176,41 @@ pub async fn written_among(
 /// 10,000 ids (2 MB) on each of a pool's connections held 40 MB between them.
 const IDS_PER_CHECK: usize = 1000;
 
-/// The outbox's columns in the order [`Row`] writes them.
-const COLUMNS: &str = "sequence, id, event_type, occur_time, plan, task, unit, period, \
-    due_time, report, rule, offset_days, severity, recipient, comment, actor, \
-    coordination_item, extension";
+/// The outbox's columns in the order [`Row`] writes them, with the type
+/// PostgreSQL reads each as.
+const COLUMNS: [Column; 18] = [
+    ("sequence", "bigint"),
+    ("id", ""),
+    ("event_type", ""),
+    ("occur_time", "timestamptz"),
+    ("plan", ""),
+    ("task", ""),
+    ("unit", ""),
+    ("period", ""),
+    ("due_time", "timestamptz"),
+    ("report", ""),
+    ("rule", ""),
+    ("offset_days", "integer"),
+    ("severity", ""),
+    ("recipient", ""),
+    ("comment", ""),
+    ("actor", ""),
+    ("coordination_item", ""),
+    ("extension", ""),
+];
 
-/// Writes `rows` in one statement whose only parameter is their JSON array:
-/// a fixed statement text, prepared once, whatever the count. Measured side
-/// by side with the ORM's multi-row INSERT (18 placeholders a row): the same
-/// on SQLite, twice as fast on PostgreSQL once the outbox holds 200,000 rows.
+/// Writes `rows` in one statement whose only parameter is their JSON array
+/// (`json_rows`). Measured side by side with the ORM's multi-row INSERT (18
+/// placeholders a row): the same on SQLite, twice as fast on PostgreSQL once
+/// the outbox holds 200,000 rows.
 async fn insert(db: &impl ConnectionTrait, rows: &[Event]) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => format!(
-            "INSERT INTO events ({COLUMNS}) SELECT (r->>0)::bigint, r->>1, r->>2, \
-             (r->>3)::timestamptz, r->>4, r->>5, r->>6, r->>7, (r->>8)::timestamptz, \
-             r->>9, r->>10, (r->>11)::integer, r->>12, r->>13, r->>14, r->>15, r->>16, \
-             r->>17 FROM jsonb_array_elements($1::jsonb) AS rows(r)"
-        ),
-        _ => format!(
-            "INSERT INTO events ({COLUMNS}) SELECT {} FROM json_each(?)",
-            (0..18)
-                .map(|i| format!("value->>{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let json = serde_json::to_string(&Rows {
-        rows,
-        postgres: backend == DbBackend::Postgres,
-    })
-    .map_err(|e| DbErr::Custom(format!("events as JSON: {e}")))?;
+    let sql = insert_statement(backend, "events", &COLUMNS, "");
+    let json = serde_json::to_string(&Rows { rows, backend })
+        .map_err(|e| DbErr::Custom(format!("events as JSON: {e}")))?;
     db.execute_raw(Statement::from_sql_and_values(backend, sql, [json.into()]))
         .await?;
     Ok(())
@@ -220,38 +219,28 @@ async fn insert(db: &impl ConnectionTrait, rows: &[Event]) -> Result<(), DbErr> 
 /// Events as the JSON array of rows [`insert`] binds.
 struct Rows<'a> {
     rows: &'a [Event],
-    postgres: bool,
+    backend: DbBackend,
 }
 
 impl Serialize for Rows<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.rows.iter().map(|event| Row {
             event,
-            postgres: self.postgres,
+            backend: self.backend,
         }))
     }
 }
 
-/// One event as an array in [`COLUMNS`] order, its times as the driver
-/// writes them for the ORM, so that both writers store the same instant and
-/// text: RFC 3339 in UTC to the nanosecond for SQLite (which keeps the text);
-/// cut to the microsecond for PostgreSQL, which keeps microseconds and would
-/// round longer text where the driver cuts.
+/// One event as an array in [`COLUMNS`] order, its times as the ORM stores
+/// them (`json_rows::stored_time`).
 struct Row<'a> {
     event: &'a Event,
-    postgres: bool,
+    backend: DbBackend,
 }
 
 impl Serialize for Row<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let time = |t: &DateTime<Utc>| {
-            let t = if self.postgres {
-                t.trunc_subsecs(6)
-            } else {
-                *t
-            };
-            t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
-        };
+        let time = |t: &DateTime<Utc>| stored_time(t, self.backend);
         let e = &self.event.event;
         let mut row = serializer.serialize_tuple(18)?;
         row.serialize_element(&self.event.sequence)?;

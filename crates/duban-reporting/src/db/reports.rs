@@ -10,7 +10,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entities::report;
+mod insert;
+mod latest;
+
+pub use insert::insert_many;
+pub use latest::{latest_revision_numbers, record_latest};
+
+use super::{
+    entities::report,
+    json_keys::{json_list, within},
+};
 use crate::{
     domain::{
         Report, ReportContent, ReportStatus, ReporterRole, Review, ReviewState, SlotKey, indicator,
@@ -135,27 +144,6 @@ pub async fn insert(
     Ok(())
 }
 
-/// Rows per multi-row INSERT of revisions: 24 columns each keeps a statement
-/// far below both databases' limits on bound parameters.
-const INSERT_CHUNK: usize = 200;
-
-/// Stores new revisions with multi-row INSERTs, in order.
-pub async fn insert_many(
-    db: &impl ConnectionTrait,
-    revisions: &[(Report, Option<Uuid>)],
-) -> Result<(), DbErr> {
-    for chunk in revisions.chunks(INSERT_CHUNK) {
-        let rows = chunk
-            .iter()
-            .map(|(report, request_id)| row_of(report, *request_id))
-            .collect::<Result<Vec<_>, _>>()?;
-        report::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
-
 /// The stored form of a revision; fails only on values that cannot be encoded.
 pub fn row_of(report: &Report, request_id: Option<Uuid>) -> Result<report::ActiveModel, DbErr> {
     Ok(report::ActiveModel {
@@ -187,15 +175,23 @@ pub fn row_of(report: &Report, request_id: Option<Uuid>) -> Result<report::Activ
     })
 }
 
+/// Request ids per lookup of `created_by_any`.
+const IDS_PER_LOOKUP: usize = 500;
+
 /// Returns the revisions submissions with these request ids created, by id.
 pub async fn created_by_any(
     db: &impl ConnectionTrait,
     request_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, Report>, ReportingError> {
+    let backend = db.get_database_backend();
+    // One statement text for any number of ids (`json_keys`).
+    let within = within(backend, "request_id", 1);
     let mut found = std::collections::HashMap::new();
-    for chunk in request_ids.chunks(INSERT_CHUNK) {
+    for chunk in request_ids.chunks(IDS_PER_LOOKUP) {
+        let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let rows = report::Entity::find()
-            .filter(report::Column::RequestId.is_in(chunk.iter().map(Uuid::to_string)))
+            .filter(Expr::cust_with_values(within.clone(), [json_list(&ids)]))
             .all(db)
             .await?;
         for row in rows {
@@ -206,58 +202,6 @@ pub async fn created_by_any(
         }
     }
     Ok(found)
-}
-
-/// Slots per statement of `latest_revision_numbers`: four parameters and one
-/// branch of a compound SELECT each (SQLite allows 500 branches).
-const SLOTS_PER_LOOKUP: usize = 100;
-
-/// Returns the highest revision number of each of `slots` that has one, from
-/// `latest_revisions`, one branch per slot matching its whole primary key. An
-/// OR of the slots over `reports` let PostgreSQL walk the period's index entry
-/// by entry (178 ms a batch at 100,000 stored reports); a primary key lookup
-/// per branch stays a lookup on both planners, statistics or not.
-pub async fn latest_revision_numbers(
-    db: &impl ConnectionTrait,
-    slots: &[&SlotKey],
-) -> Result<std::collections::HashMap<SlotKey, i32>, DbErr> {
-    let backend = db.get_database_backend();
-    let mut highest = std::collections::HashMap::new();
-    for chunk in slots.chunks(SLOTS_PER_LOOKUP) {
-        let mut sql = String::with_capacity(chunk.len() * 160);
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 4);
-        for (index, slot) in chunk.iter().enumerate() {
-            if index > 0 {
-                sql.push_str(" UNION ALL ");
-            }
-            let at = |n: usize| match backend {
-                DbBackend::Postgres => format!("${}", index * 4 + n),
-                _ => "?".to_owned(),
-            };
-            sql.push_str(&format!(
-                "SELECT plan_id, period, task_id, unit_id, revision FROM latest_revisions \
-                 WHERE plan_id = {} AND period = {} AND task_id = {} AND unit_id = {}",
-                at(1),
-                at(2),
-                at(3),
-                at(4)
-            ));
-            for value in [&slot.plan_id, &slot.period, &slot.task_id, &slot.unit_id] {
-                values.push(value.clone().into());
-            }
-        }
-        let statement = Statement::from_sql_and_values(backend, sql, values);
-        for row in db.query_all_raw(statement).await? {
-            let slot = SlotKey {
-                plan_id: row.try_get("", "plan_id")?,
-                task_id: row.try_get("", "task_id")?,
-                unit_id: row.try_get("", "unit_id")?,
-                period: row.try_get("", "period")?,
-            };
-            highest.insert(slot, row.try_get("", "revision")?);
-        }
-    }
-    Ok(highest)
 }
 
 /// Writes the review of `report` if its stored version is still
@@ -405,49 +349,6 @@ pub async fn latest_of_period(
         .all(db)
         .await?;
     to_domain_all(rows)
-}
-
-/// Slots per statement of `record_latest`: five parameters each.
-const LATEST_CHUNK: usize = 500;
-
-/// Records each slot's new latest revision, inside the transaction that
-/// inserted it; a slot already at a higher revision keeps it.
-pub async fn record_latest(
-    db: &impl ConnectionTrait,
-    latest: &[(&SlotKey, i32)],
-) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    for chunk in latest.chunks(LATEST_CHUNK) {
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 5);
-        let mut rows = Vec::with_capacity(chunk.len());
-        for (slot, revision) in chunk {
-            let mut params = Vec::with_capacity(5);
-            for value in [
-                slot.plan_id.clone().into(),
-                slot.period.clone().into(),
-                slot.task_id.clone().into(),
-                slot.unit_id.clone().into(),
-                (*revision).into(),
-            ] {
-                values.push(value);
-                params.push(match backend {
-                    DbBackend::Postgres => format!("${}", values.len()),
-                    _ => "?".to_owned(),
-                });
-            }
-            rows.push(format!("({})", params.join(", ")));
-        }
-        let sql = format!(
-            "INSERT INTO latest_revisions (plan_id, period, task_id, unit_id, revision) \
-             VALUES {} ON CONFLICT (plan_id, period, task_id, unit_id) DO UPDATE \
-             SET revision = excluded.revision \
-             WHERE latest_revisions.revision < excluded.revision",
-            rows.join(", ")
-        );
-        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
-    }
-    Ok(())
 }
 
 /// Returns a page of reports in submission order.

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
-use super::json_keys::{expanded, json_list};
+use super::json_keys::{json_list, within};
 use crate::domain::ReviewState;
 
 /// Returns the slots (task, unit) among `task_ids` of the period whose latest
@@ -33,16 +33,16 @@ pub async fn closed_among(
              WHERE reports.plan_id = l.plan_id AND reports.period = l.period \
              AND reports.task_id = l.task_id AND reports.unit_id = l.unit_id \
              AND reports.revision = l.revision LIMIT 1) r \
-             WHERE l.plan_id = $1 AND l.period = $2 AND l.task_id IN ({})",
-            expanded(backend, 3)
+             WHERE l.plan_id = $1 AND l.period = $2 AND {}",
+            within(backend, "l.task_id", 3)
         ),
         _ => format!(
             "SELECT l.task_id, l.unit_id, r.review_state FROM latest_revisions l \
              CROSS JOIN reports r ON r.plan_id = l.plan_id AND r.period = l.period \
              AND r.task_id = l.task_id AND r.unit_id = l.unit_id \
              AND r.revision = l.revision \
-             WHERE l.plan_id = ? AND l.period = ? AND l.task_id IN ({})",
-            expanded(backend, 3)
+             WHERE l.plan_id = ? AND l.period = ? AND {}",
+            within(backend, "l.task_id", 3)
         ),
     };
     let values = [plan_id.into(), period.into(), json_list(task_ids).into()];
