@@ -12,7 +12,8 @@
 //! again.
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
-use sea_orm::DbBackend;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use serde::Serialize;
 
 /// A column of a JSON-row INSERT: its name, and the type PostgreSQL reads its
 /// JSON text as (`""` for text; SQLite's JSON functions answer integers,
@@ -45,6 +46,22 @@ pub fn insert_statement(backend: DbBackend, table: &str, columns: &[Column], tai
         _ => "json_each(?)",
     };
     format!("INSERT INTO {table} ({names}) SELECT {values} FROM {source} WHERE true {tail}")
+}
+
+/// Runs `sql` (from [`insert_statement`]) with `rows` as its JSON array;
+/// `what` names them in the error should they not encode.
+pub async fn run_with_rows(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    rows: &impl Serialize,
+    what: &str,
+) -> Result<(), DbErr> {
+    let json =
+        serde_json::to_string(rows).map_err(|e| DbErr::Custom(format!("{what} as JSON: {e}")))?;
+    let backend = db.get_database_backend();
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, [json.into()]))
+        .await?;
+    Ok(())
 }
 
 /// An instant as the driver writes it for the ORM, so that a JSON-row INSERT

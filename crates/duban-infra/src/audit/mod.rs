@@ -168,14 +168,7 @@ async fn write_all(
     }
     let sql = crate::json_rows::insert_statement(backend, "audit_records", &COLUMNS, "");
     for chunk in rows.chunks(INSERT_CHUNK) {
-        let json = serde_json::to_string(chunk)
-            .map_err(|e| DbErr::Custom(format!("audit records as JSON: {e}")))?;
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql.clone(),
-            [json.into()],
-        ))
-        .await?;
+        crate::json_rows::run_with_rows(db, &sql, &chunk, "audit records").await?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use duban_infra::json_rows::{Column, insert_statement, stored_time};
+use duban_infra::json_rows::{Column, insert_statement, run_with_rows, stored_time};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
@@ -209,11 +209,7 @@ async fn insert(db: &impl ConnectionTrait, rows: &[Event]) -> Result<(), DbErr> 
     }
     let backend = db.get_database_backend();
     let sql = insert_statement(backend, "events", &COLUMNS, "");
-    let json = serde_json::to_string(&Rows { rows, backend })
-        .map_err(|e| DbErr::Custom(format!("events as JSON: {e}")))?;
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, [json.into()]))
-        .await?;
-    Ok(())
+    run_with_rows(db, &sql, &Rows { rows, backend }, "events").await
 }
 
 /// Events as the JSON array of rows [`insert`] binds.

@@ -2,8 +2,8 @@
 //! revisions as JSON rows (`duban_infra::json_rows`), the same statement
 //! whatever the batch's size.
 
-use duban_infra::json_rows::{Column, insert_statement, stored_time};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use duban_infra::json_rows::{Column, insert_statement, run_with_rows, stored_time};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use serde::{Serialize, Serializer, ser::SerializeTuple};
 use uuid::Uuid;
 
@@ -65,14 +65,7 @@ pub async fn insert_many(
                 })
             })
             .collect::<Result<Vec<_>, DbErr>>()?;
-        let json = serde_json::to_string(&rows)
-            .map_err(|e| DbErr::Custom(format!("revisions as JSON: {e}")))?;
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql.clone(),
-            [json.into()],
-        ))
-        .await?;
+        run_with_rows(db, &sql, &rows, "revisions").await?;
     }
     Ok(())
 }

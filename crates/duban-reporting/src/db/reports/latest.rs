@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use duban_infra::json_rows::{Column, insert_statement};
+use duban_infra::json_rows::{Column, insert_statement, run_with_rows};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use crate::domain::SlotKey;
@@ -107,14 +107,7 @@ pub async fn record_latest(
                 )
             })
             .collect();
-        let json = serde_json::to_string(&rows)
-            .map_err(|e| DbErr::Custom(format!("latest revisions as JSON: {e}")))?;
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql.clone(),
-            [json.into()],
-        ))
-        .await?;
+        run_with_rows(db, &sql, &rows, "latest revisions").await?;
     }
     Ok(())
 }
