@@ -40,7 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// The services duban serves, with every unary method answering
 /// `crate::encoded::Encoded<T>` instead of `T` (see `src/encoded.rs`), so that a
 /// handler may answer bytes it encoded before. Streaming methods keep the
-/// generated types. Written to `<package>.<Service>.rs` in `OUT_DIR`.
+/// generated types. Every method encodes through `AnswerCodec`, which sizes
+/// each answer's buffer before writing it. Written to `<package>.<Service>.rs`
+/// in `OUT_DIR`.
 fn answering_servers(set: &FileDescriptorSet) -> Vec<manual::Service> {
     const SERVED: [&str; 2] = ["duban.registry.v1", "duban.reporting.v1"];
     let mut servers = Vec::new();
@@ -64,7 +66,7 @@ fn answering_servers(set: &FileDescriptorSet) -> Vec<manual::Service> {
                     } else {
                         format!("crate::encoded::Encoded<{output}>")
                     })
-                    .codec_path("tonic_prost::ProstCodec");
+                    .codec_path("crate::encoded::AnswerCodec");
                 if method.client_streaming() {
                     method_builder = method_builder.client_streaming();
                 }

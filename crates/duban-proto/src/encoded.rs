@@ -5,11 +5,22 @@
 //! bytes it encoded earlier, so an answer kept in a cache is sent without being
 //! copied field by field and encoded again on every call. On the wire the two
 //! are the same message; clients decode plain `T`.
+//!
+//! The servers' codec, [`AnswerCodec`], sizes the buffer of each answer before
+//! writing it: tonic's starts at 8 KiB and doubles as an answer is written,
+//! copying what it holds each time, so a 100 KB answer (a period's table) was
+//! copied some twice over before it went out.
+
+use std::marker::PhantomData;
 
 use prost::{
     DecodeError, Message,
     bytes::{Buf, BufMut, Bytes},
     encoding::{DecodeContext, WireType},
+};
+use tonic::{
+    Status,
+    codec::{BufferSettings, Codec, EncodeBuf, Encoder},
 };
 
 /// A message of type `T`, as a value or as its encoding.
@@ -18,6 +29,10 @@ pub enum Encoded<T> {
     Value(T),
     /// `T` encoded (no length prefix); trusted to decode as a `T`.
     Bytes(Bytes),
+    /// `T` encoded in pieces that, one after the other, are its encoding: an
+    /// answer kept encoded plus the fields of the moment, sent without
+    /// first copying them into one buffer.
+    Parts(Vec<Bytes>),
 }
 
 impl<T: Message> Encoded<T> {
@@ -32,6 +47,7 @@ impl<T: Message> Encoded<T> {
         match self {
             Self::Value(value) => Bytes::from(value.encode_to_vec()),
             Self::Bytes(bytes) => bytes.clone(),
+            Self::Parts(parts) => Bytes::from(parts.concat()),
         }
     }
 }
@@ -42,6 +58,7 @@ impl<T: Message + Default> Encoded<T> {
         match self {
             Self::Value(value) => Ok(value),
             Self::Bytes(bytes) => T::decode(bytes),
+            Self::Parts(parts) => T::decode(parts.concat().as_slice()),
         }
     }
 }
@@ -65,6 +82,7 @@ impl<T: Message + Default> Message for Encoded<T> {
             // A message's encoding is the concatenation of its fields: the held
             // bytes are exactly what `encode_raw` would write.
             Self::Bytes(bytes) => buf.put_slice(bytes),
+            Self::Parts(parts) => parts.iter().for_each(|part| buf.put_slice(part)),
         }
     }
 
@@ -75,12 +93,14 @@ impl<T: Message + Default> Message for Encoded<T> {
         buf: &mut impl Buf,
         ctx: DecodeContext,
     ) -> Result<(), DecodeError> {
-        if let Self::Bytes(bytes) = self {
-            *self = Self::Value(T::decode(bytes.clone())?);
-        }
+        let value = match std::mem::take(self) {
+            Self::Value(value) => value,
+            held => T::decode(held.to_bytes())?,
+        };
+        *self = Self::Value(value);
         match self {
             Self::Value(value) => value.merge_field(tag, wire_type, buf, ctx),
-            Self::Bytes(_) => unreachable!("decoded just above"),
+            _ => unreachable!("decoded just above"),
         }
     }
 
@@ -88,11 +108,61 @@ impl<T: Message + Default> Message for Encoded<T> {
         match self {
             Self::Value(value) => value.encoded_len(),
             Self::Bytes(bytes) => bytes.len(),
+            Self::Parts(parts) => parts.iter().map(Bytes::len).sum(),
         }
     }
 
     fn clear(&mut self) {
         *self = Self::Value(T::default());
+    }
+}
+
+/// The servers' codec: prost's encoding and decoding, with each message's
+/// buffer reserved at its encoded length before it is written.
+#[derive(Debug, Clone)]
+pub struct AnswerCodec<T, U>(PhantomData<(T, U)>);
+
+impl<T, U> Default for AnswerCodec<T, U> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T, U> Codec for AnswerCodec<T, U>
+where
+    T: Message + Send + 'static,
+    U: Message + Default + Send + 'static,
+{
+    type Encode = T;
+    type Decode = U;
+    type Encoder = SizedEncoder<T>;
+    type Decoder = tonic_prost::ProstDecoder<U>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        SizedEncoder(PhantomData)
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        tonic_prost::ProstDecoder::new(BufferSettings::default())
+    }
+}
+
+/// Writes a message into a buffer first grown to hold all of it.
+#[derive(Debug, Clone)]
+pub struct SizedEncoder<T>(PhantomData<T>);
+
+impl<T: Message> Encoder for SizedEncoder<T> {
+    type Item = T;
+    type Error = Status;
+
+    fn encode(&mut self, item: T, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        buf.reserve(item.encoded_len());
+        item.encode_raw(buf);
+        Ok(())
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        BufferSettings::default()
     }
 }
 
@@ -158,6 +228,43 @@ mod tests {
         let merged = held.into_value().unwrap();
         assert_eq!(merged.tasks.len(), 3);
         assert_eq!(merged.next_page_token, "2");
+    }
+
+    /// The encoding of `page()` cut into three pieces, one of them empty.
+    fn in_parts() -> Encoded<ListTasksResponse> {
+        let whole = page().encode_to_vec();
+        let (head, tail) = whole.split_at(7);
+        Encoded::Parts(vec![
+            Bytes::copy_from_slice(head),
+            Bytes::new(),
+            Bytes::copy_from_slice(tail),
+        ])
+    }
+
+    #[test]
+    fn parts_go_on_the_wire_as_their_concatenation() {
+        let parts = in_parts();
+        assert_eq!(parts.encoded_len(), page().encoded_len());
+        assert_eq!(parts.encode_to_vec(), page().encode_to_vec());
+        assert_eq!(parts.to_bytes(), Bytes::from(page().encode_to_vec()));
+        assert_eq!(
+            parts.encode_length_delimited_to_vec(),
+            page().encode_length_delimited_to_vec()
+        );
+        assert_eq!(in_parts().into_value().unwrap(), page());
+    }
+
+    #[test]
+    fn merging_into_parts_keeps_both() {
+        let mut parts = in_parts();
+        let more = ListTasksResponse {
+            next_page_token: "3".to_owned(),
+            ..Default::default()
+        };
+        parts.merge(more.encode_to_vec().as_slice()).unwrap();
+        let merged = parts.into_value().unwrap();
+        assert_eq!(merged.tasks, page().tasks);
+        assert_eq!(merged.next_page_token, "3");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use duban_infra::api::FieldViolations;
 use duban_proto::{Encoded, reporting::v1 as pb};
 use prost::{
     Message,
-    bytes::{BufMut, Bytes, BytesMut},
+    bytes::{Bytes, BytesMut},
 };
 use tokio_stream::Stream;
 use tonic::Status;
@@ -162,17 +162,17 @@ pub async fn get(
             Bytes::from(answer.encode_to_vec())
         })
         .await?;
-    Ok(Encoded::Bytes(with_instant(&kept, as_of)))
+    Ok(with_instant(kept, as_of))
 }
 
 /// `kept`, an answer encoded without its instant, with `as_of` added: fields
-/// may come in any order, so the instant is appended.
-fn with_instant(kept: &[u8], as_of: DateTime<Utc>) -> Bytes {
+/// may come in any order, so the instant follows the kept bytes, which go out
+/// as they are, never copied for the call.
+fn with_instant(kept: Bytes, as_of: DateTime<Utc>) -> Encoded<pb::PeriodSummary> {
     let as_of = timestamp(as_of);
-    let mut answer = BytesMut::with_capacity(kept.len() + 16);
-    answer.put_slice(kept);
-    prost::encoding::message::encode(AS_OF_FIELD, &as_of, &mut answer);
-    answer.freeze()
+    let mut instant = BytesMut::with_capacity(16);
+    prost::encoding::message::encode(AS_OF_FIELD, &as_of, &mut instant);
+    Encoded::Parts(vec![kept, instant.freeze()])
 }
 
 fn decode_format(raw: i32, violations: &mut FieldViolations) -> Option<Format> {
@@ -257,9 +257,9 @@ mod tests {
             open_coordination_items: 2,
             ..Default::default()
         };
-        let sent = with_instant(&answer.encode_to_vec(), as_of);
+        let sent = with_instant(Bytes::from(answer.encode_to_vec()), as_of).encode_to_vec();
         assert_eq!(
-            pb::PeriodSummary::decode(sent).unwrap(),
+            pb::PeriodSummary::decode(sent.as_slice()).unwrap(),
             pb::PeriodSummary {
                 as_of: Some(timestamp(as_of)),
                 ..answer
