@@ -61,7 +61,7 @@ pub async fn insert(
         // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's.
         _ => {
             "INSERT INTO slot_snapshot (plan_id, period, task_id, unit_id, task_number, role) \
-             SELECT ?, ?, value->>0, value->>1, value->>2, value->>3 FROM json_each(?) \
+             SELECT ?, ?, value->>0, value->>1, value->>2, value->>3 FROM jsonb_each(?) \
              WHERE true ON CONFLICT (plan_id, period, task_id, unit_id) DO NOTHING"
         }
     };

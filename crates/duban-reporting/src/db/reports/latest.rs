@@ -34,7 +34,7 @@ pub async fn latest_revision_numbers(
         }
         _ => {
             "SELECT l.plan_id, l.period, l.task_id, l.unit_id, l.revision \
-             FROM json_each(?) AS k CROSS JOIN latest_revisions AS l \
+             FROM jsonb_each(?) AS k CROSS JOIN latest_revisions AS l \
              ON l.plan_id = k.value->>0 AND l.period = k.value->>1 \
              AND l.task_id = k.value->>2 AND l.unit_id = k.value->>3"
         }
