@@ -22,7 +22,7 @@ use serde::Serialize;
 /// a fifth of the group writer's CPU on SQLite (perf, SubmitReport at 32 in
 /// flight). `jsonb_each` answers the element as SQLite's binary JSON, which
 /// `->>` reads in place. The bound text is parsed once either way.
-const SQLITE_ROWS: &str = "jsonb_each(?)";
+const SQLITE_ROWS: &str = "jsonb_each";
 
 /// A column of a JSON-row INSERT: its name, and the type PostgreSQL reads its
 /// JSON text as (`""` for text; SQLite's JSON functions answer integers,
@@ -33,6 +33,17 @@ pub type Column<'a> = (&'a str, &'a str);
 /// array, whose elements are arrays of `columns` in order. `tail` (an
 /// `ON CONFLICT` clause, or empty) follows the SELECT.
 pub fn insert_statement(backend: DbBackend, table: &str, columns: &[Column], tail: &str) -> String {
+    insert_statement_at(backend, table, columns, tail, 1)
+}
+
+/// [`insert_statement`] reading its rows from parameter `parameter` (from 1).
+fn insert_statement_at(
+    backend: DbBackend,
+    table: &str,
+    columns: &[Column],
+    tail: &str,
+    parameter: usize,
+) -> String {
     let names = columns
         .iter()
         .map(|(name, _)| *name)
@@ -51,26 +62,99 @@ pub fn insert_statement(backend: DbBackend, table: &str, columns: &[Column], tai
     // SQLite reads `ON` right after `FROM table` as the start of a join
     // constraint: the WHERE clause ends the SELECT first (its documented way).
     let source = match backend {
-        DbBackend::Postgres => "jsonb_array_elements($1::jsonb) AS rows(r)",
-        _ => SQLITE_ROWS,
+        DbBackend::Postgres => format!("jsonb_array_elements(${parameter}::jsonb) AS rows(r)"),
+        // `$n`, not `?n`: SQLite counts a statement's parameters up to its
+        // highest `?n`, and the driver binds the unnamed ones below it in
+        // turn from the arguments it has not used yet, which ran out after
+        // half of a ten-statement batch (its INSERTs then read NULL: no
+        // rows). `$n` is one named parameter, which the driver binds to
+        // argument n.
+        _ => format!("{SQLITE_ROWS}(${parameter})"),
     };
     format!("INSERT INTO {table} ({names}) SELECT {values} FROM {source} WHERE true {tail}")
 }
 
-/// Runs `sql` (from [`insert_statement`]) with `rows` as its JSON array;
-/// `what` names them in the error should they not encode.
-pub async fn run_with_rows(
-    db: &impl ConnectionTrait,
-    sql: &str,
-    rows: &impl Serialize,
-    what: &str,
-) -> Result<(), DbErr> {
-    let json =
-        serde_json::to_string(rows).map_err(|e| DbErr::Custom(format!("{what} as JSON: {e}")))?;
-    let backend = db.get_database_backend();
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, [json.into()]))
-        .await?;
-    Ok(())
+/// JSON-row INSERTs into several tables sent as one: on SQLite one
+/// execution of their statements one after another (one trip through the
+/// connection's worker thread instead of one each), on PostgreSQL one
+/// statement whose INSERTs are data-modifying `WITH` clauses (one round trip
+/// instead of one each). Why: the group writer commits a batch in a chain of
+/// statements, each waiting for the last; its four INSERTs (revisions, latest
+/// revisions, outbox, audit) were four links of that chain. Each INSERT reads
+/// its own parameter and sees none of the others' rows (PostgreSQL runs the
+/// clauses on one snapshot), so they must not depend on one another.
+#[derive(Debug, Default)]
+pub struct Inserts {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug)]
+struct Part {
+    table: &'static str,
+    columns: &'static [Column<'static>],
+    tail: &'static str,
+    rows: String,
+}
+
+impl Inserts {
+    /// Adds the INSERT of `rows` (a JSON array of arrays in `columns` order)
+    /// into `table`, followed by `tail` (as [`insert_statement`]); `what`
+    /// names them in the error should they not encode.
+    pub fn add(
+        &mut self,
+        table: &'static str,
+        columns: &'static [Column<'static>],
+        tail: &'static str,
+        rows: &impl Serialize,
+        what: &str,
+    ) -> Result<(), DbErr> {
+        let rows = serde_json::to_string(rows)
+            .map_err(|e| DbErr::Custom(format!("{what} as JSON: {e}")))?;
+        self.parts.push(Part {
+            table,
+            columns,
+            tail,
+            rows,
+        });
+        Ok(())
+    }
+
+    /// The one statement that runs every INSERT added, in order.
+    fn statement(&self, backend: DbBackend) -> String {
+        let inserts = self.parts.iter().enumerate().map(|(i, part)| {
+            insert_statement_at(backend, part.table, part.columns, part.tail, i + 1)
+        });
+        match backend {
+            DbBackend::Postgres if self.parts.len() > 1 => {
+                let clauses: Vec<String> = inserts
+                    .enumerate()
+                    .map(|(i, insert)| format!("w{i} AS ({insert})"))
+                    .collect();
+                format!("WITH {} SELECT 1", clauses.join(", "))
+            }
+            _ => inserts.collect::<Vec<_>>().join("; "),
+        }
+    }
+
+    /// Runs every INSERT added, in one trip to the database. Run it inside a
+    /// transaction: on SQLite the INSERTs are statements of their own, and
+    /// one failing leaves those before it written until the transaction is
+    /// rolled back.
+    pub async fn run(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        if self.parts.is_empty() {
+            return Ok(());
+        }
+        let backend = db.get_database_backend();
+        let sql = self.statement(backend);
+        let values: Vec<sea_orm::Value> = self
+            .parts
+            .into_iter()
+            .map(|part| part.rows.into())
+            .collect();
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        Ok(())
+    }
 }
 
 /// An instant as the driver writes it for the ORM, so that a JSON-row INSERT
@@ -95,12 +179,102 @@ mod tests {
         let columns = [("id", ""), ("count", "integer")];
         assert_eq!(
             insert_statement(DbBackend::Sqlite, "t", &columns, ""),
-            "INSERT INTO t (id, count) SELECT value->>0, value->>1 FROM jsonb_each(?) WHERE true "
+            "INSERT INTO t (id, count) SELECT value->>0, value->>1 FROM jsonb_each($1) WHERE true "
         );
         assert_eq!(
             insert_statement(DbBackend::Postgres, "t", &columns, "ON CONFLICT DO NOTHING"),
             "INSERT INTO t (id, count) SELECT r->>0, (r->>1)::integer \
              FROM jsonb_array_elements($1::jsonb) AS rows(r) WHERE true ON CONFLICT DO NOTHING"
         );
+    }
+
+    const ITEMS: [Column<'static>; 2] = [("id", ""), ("count", "integer")];
+    const TOTALS: [Column<'static>; 2] = [("name", ""), ("total", "bigint")];
+
+    /// Three INSERTs in one trip, one an upsert, on each backend: every row of
+    /// each lands in its table with its values, text with quotes and
+    /// non-ASCII characters intact; a failing one writes none of them.
+    #[tokio::test]
+    async fn inserts_sent_together_each_write_their_rows() {
+        use crate::{
+            database::{Durability, connect},
+            test_util::{TestDatabase, backends},
+        };
+        for backend in backends() {
+            let database = TestDatabase::create(backend).await;
+            let db = connect(&database.url, Durability::Required).await.unwrap();
+            db.execute_unprepared(
+                "CREATE TABLE items (id VARCHAR PRIMARY KEY, count INTEGER NOT NULL);                  CREATE TABLE totals (name VARCHAR PRIMARY KEY, total BIGINT NOT NULL)",
+            )
+            .await
+            .unwrap();
+            db.execute_unprepared("INSERT INTO totals (name, total) VALUES ('all', 1)")
+                .await
+                .unwrap();
+            let mut inserts = Inserts::default();
+            inserts
+                .add("items", &ITEMS, "", &[("a'; --", 1), ("督办", 2)], "items")
+                .unwrap();
+            let upsert = "ON CONFLICT (name) DO UPDATE SET total = excluded.total";
+            inserts
+                .add("totals", &TOTALS, upsert, &[("all", 7_i64)], "totals")
+                .unwrap();
+            // Enough statements that each must find its own parameter
+            // among many (a batch of the group writer has four or more).
+            for n in 3..15 {
+                inserts
+                    .add("items", &ITEMS, "", &[(format!("n{n}"), n)], "more items")
+                    .unwrap();
+            }
+            assert_eq!(inserts.parts.len(), 14);
+            inserts.run(&db).await.unwrap();
+            let rows = |sql: &'static str| {
+                let db = db.clone();
+                async move {
+                    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|row| {
+                            (
+                                row.try_get_by_index::<String>(0).unwrap(),
+                                row.try_get_by_index::<i64>(1).unwrap(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                }
+            };
+            let expected: Vec<(String, i64)> = [("a'; --".to_owned(), 1), ("督办".to_owned(), 2)]
+                .into_iter()
+                .chain((3..15).map(|n| (format!("n{n}"), n)))
+                .collect();
+            assert_eq!(
+                rows("SELECT id, CAST(count AS BIGINT) FROM items ORDER BY count").await,
+                expected,
+                "{backend:?}"
+            );
+            assert_eq!(
+                rows("SELECT name, total FROM totals").await,
+                vec![("all".to_owned(), 7)],
+                "{backend:?}"
+            );
+            // A repeated key fails the trip, and the transaction it ran in
+            // keeps nothing of it.
+            let txn = sea_orm::TransactionTrait::begin(&db).await.unwrap();
+            let mut failing = Inserts::default();
+            failing
+                .add("totals", &TOTALS, "", &[("new", 1_i64)], "totals")
+                .unwrap();
+            failing
+                .add("items", &ITEMS, "", &[("n3", 4)], "items")
+                .unwrap();
+            assert!(failing.run(&txn).await.is_err(), "{backend:?}");
+            txn.rollback().await.unwrap();
+            assert_eq!(
+                rows("SELECT name, total FROM totals").await,
+                vec![("all".to_owned(), 7)],
+                "{backend:?}: the first INSERT of a failed trip is not kept"
+            );
+        }
     }
 }

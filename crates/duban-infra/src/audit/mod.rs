@@ -33,7 +33,10 @@ pub use self::{
     service::AuditApi,
     verify::{Break, Problem, Verdict, verify},
 };
-use crate::call::{CallInfo, Caller};
+use crate::{
+    call::{CallInfo, Caller},
+    json_rows::Inserts,
+};
 
 /// The `previous_hash` of the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -108,11 +111,25 @@ pub async fn append_calls(
     db: &impl ConnectionTrait,
     calls: &[(&CallInfo, &str)],
 ) -> Result<(), DbErr> {
+    let mut inserts = Inserts::default();
+    prepare_calls(db, calls, &mut inserts).await?;
+    inserts.run(db).await
+}
+
+/// [`append_calls`]'s lock and chaining, with the INSERT added to `inserts`
+/// instead of run: for a writer that sends its INSERTs in one trip
+/// (`json_rows::Inserts`). Run them before committing; the lock is held until
+/// then.
+pub async fn prepare_calls(
+    db: &impl ConnectionTrait,
+    calls: &[(&CallInfo, &str)],
+    inserts: &mut Inserts,
+) -> Result<(), DbErr> {
     let entries: Vec<Entry> = calls
         .iter()
         .map(|(call, resource)| Entry::of_call(call, resource, Code::Ok, ""))
         .collect();
-    write_all(db, &entries, Utc::now()).await
+    chain(db, &entries, Utc::now(), inserts).await
 }
 
 /// Records per INSERT: some 200 KB of JSON at most, so that a PostgreSQL
@@ -125,6 +142,19 @@ async fn write_all(
     db: &impl ConnectionTrait,
     entries: &[Entry],
     now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut inserts = Inserts::default();
+    chain(db, entries, now, &mut inserts).await?;
+    inserts.run(db).await
+}
+
+/// Takes the trail's lock, chains `entries` after the newest record, in
+/// order, and adds their INSERTs to `inserts`.
+async fn chain(
+    db: &impl ConnectionTrait,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+    inserts: &mut Inserts,
 ) -> Result<(), DbErr> {
     if entries.is_empty() {
         return Ok(());
@@ -166,9 +196,8 @@ async fn write_all(
         });
         sequence += 1;
     }
-    let sql = crate::json_rows::insert_statement(backend, "audit_records", &COLUMNS, "");
     for chunk in rows.chunks(INSERT_CHUNK) {
-        crate::json_rows::run_with_rows(db, &sql, &chunk, "audit records").await?;
+        inserts.add("audit_records", &COLUMNS, "", &chunk, "audit records")?;
     }
     Ok(())
 }

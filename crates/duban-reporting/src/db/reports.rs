@@ -13,8 +13,8 @@ use uuid::Uuid;
 mod insert;
 mod latest;
 
-pub use insert::insert_many;
-pub use latest::{latest_revision_numbers, record_latest};
+pub use insert::{add_revisions, insert_many};
+pub use latest::{add_latest, latest_revision_numbers, record_latest};
 
 use super::{
     entities::report,

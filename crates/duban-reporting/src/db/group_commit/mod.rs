@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use duban_infra::call::CallInfo;
+use duban_infra::{call::CallInfo, json_rows::Inserts};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -316,20 +316,22 @@ async fn write(
             .unwrap_or(new.period_due_time);
         revisions.push((new.report(*revision, due_time), new.request_id));
     }
-    reports::insert_many(&txn, &revisions).await?;
+    // The four INSERTs go in one trip, after the reads that number them.
+    let mut inserts = Inserts::default();
+    reports::add_revisions(&mut inserts, txn.get_database_backend(), &revisions)?;
     // Each slot's last revision of the batch is its latest.
     let mut latest: HashMap<&SlotKey, i32> = HashMap::new();
     for (report, _) in &revisions {
         latest.insert(&report.slot, report.revision);
     }
     let latest: Vec<(&SlotKey, i32)> = latest.into_iter().collect();
-    reports::record_latest(&txn, &latest).await?;
+    reports::add_latest(&mut inserts, &latest)?;
     // Outbox: the events exist if and only if their revisions committed.
     let submitted = revisions
         .iter()
         .map(|(report, _)| writes::submitted_event(report))
         .collect();
-    events::append_new(&txn, submitted).await?;
+    events::prepare_new(&txn, submitted, &mut inserts).await?;
     let names: Vec<String> = revisions
         .iter()
         .map(|(report, _)| report.slot.revision_name(report.revision))
@@ -339,7 +341,8 @@ async fn write(
         .zip(&names)
         .map(|(&index, name)| (&batch[index].call, name.as_str()))
         .collect();
-    duban_infra::audit::append_calls(&txn, &calls).await?;
+    duban_infra::audit::prepare_calls(&txn, &calls, &mut inserts).await?;
+    inserts.run(&txn).await?;
     txn.commit().await?;
     Ok(revisions.into_iter().map(|(report, _)| report).collect())
 }

@@ -2,7 +2,7 @@
 //! revisions as JSON rows (`duban_infra::json_rows`), the same statement
 //! whatever the batch's size.
 
-use duban_infra::json_rows::{Column, insert_statement, run_with_rows, stored_time};
+use duban_infra::json_rows::{Column, Inserts, stored_time};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use serde::{Serialize, Serializer, ser::SerializeTuple};
 use uuid::Uuid;
@@ -47,8 +47,17 @@ pub async fn insert_many(
     db: &impl ConnectionTrait,
     revisions: &[(Report, Option<Uuid>)],
 ) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let sql = insert_statement(backend, "reports", &COLUMNS, "");
+    let mut inserts = Inserts::default();
+    add_revisions(&mut inserts, db.get_database_backend(), revisions)?;
+    inserts.run(db).await
+}
+
+/// Adds the INSERTs of new revisions, in order, to `inserts`.
+pub fn add_revisions(
+    inserts: &mut Inserts,
+    backend: DbBackend,
+    revisions: &[(Report, Option<Uuid>)],
+) -> Result<(), DbErr> {
     for chunk in revisions.chunks(INSERT_CHUNK) {
         let rows = chunk
             .iter()
@@ -65,7 +74,7 @@ pub async fn insert_many(
                 })
             })
             .collect::<Result<Vec<_>, DbErr>>()?;
-        run_with_rows(db, &sql, &rows, "revisions").await?;
+        inserts.add("reports", &COLUMNS, "", &rows, "revisions")?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use duban_infra::json_rows::{Column, insert_statement, run_with_rows};
+use duban_infra::json_rows::{Column, Inserts};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use crate::domain::SlotKey;
@@ -85,15 +85,13 @@ pub async fn record_latest(
     db: &impl ConnectionTrait,
     latest: &[(&SlotKey, i32)],
 ) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let sql = insert_statement(
-        backend,
-        "latest_revisions",
-        &COLUMNS,
-        "ON CONFLICT (plan_id, period, task_id, unit_id) DO UPDATE \
-         SET revision = excluded.revision \
-         WHERE latest_revisions.revision < excluded.revision",
-    );
+    let mut inserts = Inserts::default();
+    add_latest(&mut inserts, latest)?;
+    inserts.run(db).await
+}
+
+/// Adds [`record_latest`]'s statements to `inserts`.
+pub fn add_latest(inserts: &mut Inserts, latest: &[(&SlotKey, i32)]) -> Result<(), DbErr> {
     for chunk in latest.chunks(SLOTS_PER_STATEMENT) {
         let rows: Vec<(&str, &str, &str, &str, i32)> = chunk
             .iter()
@@ -107,7 +105,15 @@ pub async fn record_latest(
                 )
             })
             .collect();
-        run_with_rows(db, &sql, &rows, "latest revisions").await?;
+        inserts.add(
+            "latest_revisions",
+            &COLUMNS,
+            "ON CONFLICT (plan_id, period, task_id, unit_id) DO UPDATE \
+             SET revision = excluded.revision \
+             WHERE latest_revisions.revision < excluded.revision",
+            &rows,
+            "latest revisions",
+        )?;
     }
     Ok(())
 }
