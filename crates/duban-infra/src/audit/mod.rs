@@ -111,9 +111,7 @@ pub async fn append_calls(
     db: &impl ConnectionTrait,
     calls: &[(&CallInfo, &str)],
 ) -> Result<(), DbErr> {
-    let mut inserts = Inserts::default();
-    prepare_calls(db, calls, &mut inserts).await?;
-    inserts.run(db).await
+    write_all(db, &success_entries(calls), Utc::now()).await
 }
 
 /// [`append_calls`]'s lock and chaining, with the INSERT added to `inserts`
@@ -125,11 +123,15 @@ pub async fn prepare_calls(
     calls: &[(&CallInfo, &str)],
     inserts: &mut Inserts,
 ) -> Result<(), DbErr> {
-    let entries: Vec<Entry> = calls
+    chain(db, &success_entries(calls), Utc::now(), inserts).await
+}
+
+/// The success record of each call, concerning its resource.
+fn success_entries(calls: &[(&CallInfo, &str)]) -> Vec<Entry> {
+    calls
         .iter()
         .map(|(call, resource)| Entry::of_call(call, resource, Code::Ok, ""))
-        .collect();
-    chain(db, &entries, Utc::now(), inserts).await
+        .collect()
 }
 
 /// Records per INSERT: some 200 KB of JSON at most, so that a PostgreSQL

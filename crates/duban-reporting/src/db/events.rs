@@ -227,9 +227,9 @@ const COLUMNS: [Column; 18] = [
 ];
 
 /// Adds the INSERT of `rows`, one statement whose only parameter is their
-/// JSON array (`json_rows`). Measured side by side with the ORM's multi-row INSERT (18
-/// placeholders a row): the same on SQLite, twice as fast on PostgreSQL once
-/// the outbox holds 200,000 rows.
+/// JSON array (`json_rows`). Measured side by side with the ORM's multi-row
+/// INSERT (18 placeholders a row): the same on SQLite, twice as fast on
+/// PostgreSQL once the outbox holds 200,000 rows.
 fn add_rows(inserts: &mut Inserts, backend: DbBackend, rows: &[Event]) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
