@@ -9,6 +9,13 @@
 //! next read, which begins after it arrived and answers everyone waiting. Under
 //! load one read serves a whole queue of callers, and each caller waits at most
 //! for the read in flight and one more.
+//!
+//! The caller that takes a read on lets the other tasks ready to run go first
+//! (one `yield_now`) before the read begins: calls arrive in bursts (one
+//! HTTP/2 read hands the runtime several requests), and a read that began at
+//! once would serve only the first of them, each of the others then starting
+//! a read of its own. Those that ask while the read is held back join it, as
+//! it has not begun: their ticket names it.
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -29,7 +36,8 @@ pub struct SharedRead<T> {
 
 #[derive(Debug)]
 struct State<T> {
-    /// Reads begun so far; the one under way, if any, is number `started`.
+    /// Reads begun so far; the one under way, if any, is number `started`
+    /// (once it has begun: while held back it is `started + 1`).
     started: u64,
     /// The number of the newest read that succeeded, and its value.
     newest: Option<(u64, T)>,
@@ -79,7 +87,7 @@ impl<T: Clone> SharedRead<T> {
         Fut: Future<Output = Result<T, E>>,
     {
         let Ticket(needed) = ticket;
-        let number = loop {
+        loop {
             let notified = self.finished.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
@@ -92,15 +100,20 @@ impl<T: Clone> SharedRead<T> {
                 }
                 if !state.running {
                     state.running = true;
-                    state.started += 1;
-                    break state.started;
+                    break;
                 }
             }
             notified.await;
-        };
+        }
         // Whatever happens to this future, even being dropped mid-read, the next
         // waiter takes over.
         let running = Running(self);
+        tokio::task::yield_now().await;
+        let number = {
+            let mut state = self.state();
+            state.started += 1;
+            state.started
+        };
         let outcome = read().await;
         if let Ok(value) = &outcome {
             let mut state = self.state();

@@ -146,3 +146,20 @@ async fn a_ticket_is_answered_by_any_read_begun_after_it_was_taken() {
     assert_eq!(shared.get_since(during, count(5)).await, Ok(4));
     assert_eq!(reads.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn callers_arriving_in_one_burst_share_one_read() {
+    let shared = Shared::default();
+    let reads = Arc::new(AtomicU64::new(0));
+    // Spawned together, as a burst of requests from one HTTP/2 read is: the
+    // first holds its read back until the others have asked, and they join
+    // it, as it has not begun.
+    let burst: Vec<_> = (0..4).map(|_| counted_read(&shared, &reads, 3)).collect();
+    for caller in burst {
+        assert_eq!(caller.await.unwrap(), Ok(3));
+    }
+    assert_eq!(reads.load(Ordering::SeqCst), 1, "one read for the burst");
+    // A caller after the burst reads again.
+    assert_eq!(counted_read(&shared, &reads, 4).await.unwrap(), Ok(4));
+    assert_eq!(reads.load(Ordering::SeqCst), 2);
+}
