@@ -41,9 +41,6 @@ use crate::{
 /// The `previous_hash` of the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Key of the advisory lock serialising audit appends on PostgreSQL.
-const APPEND_LOCK_KEY: i64 = 0x6475_6261_6e61_7564; // "dubanaud"
-
 /// Records the layer failed to write (the database was down): counted, since
 /// the call itself was already answered.
 pub const LOST_RECORDS_METRIC: &str = "duban_audit_records_unwritten_total";
@@ -114,16 +111,33 @@ pub async fn append_calls(
     write_all(db, &success_entries(calls), Utc::now()).await
 }
 
-/// [`append_calls`]'s lock and chaining, with the INSERT added to `inserts`
-/// instead of run: for a writer that sends its INSERTs in one trip
-/// (`json_rows::Inserts`). Run them before committing; the lock is held until
-/// then.
-pub async fn prepare_calls(
-    db: &impl ConnectionTrait,
+/// Key of the advisory lock serialising audit appends on PostgreSQL (on
+/// SQLite the single writer connection is the lock). A writer that takes it
+/// in one statement with its other locks takes it last, reads [`HEAD_SQL`]
+/// in a statement after that one, and chains with [`prepare_calls_onto`].
+pub const LOCK_KEY: i64 = 0x6475_6261_6e61_7564; // "dubanaud"
+
+/// The newest record's sequence and hash (NULLs on an empty trail) as two
+/// scalar subqueries, for a writer that reads the heads it continues in one
+/// statement; read it after taking [`LOCK_KEY`].
+pub const HEAD_SQL: &str = "(SELECT sequence FROM audit_records ORDER BY sequence DESC LIMIT 1), \
+     (SELECT hash FROM audit_records ORDER BY sequence DESC LIMIT 1)";
+
+/// The record new ones chain onto: its sequence and hash, `None` on an empty
+/// trail.
+pub type Head = Option<(i64, String)>;
+
+/// [`append_calls`]'s chaining onto `head` (read after taking the lock, see
+/// [`LOCK_KEY`]), with the INSERT added to `inserts` instead of run: for a
+/// writer that takes its locks and reads its heads together and sends its
+/// INSERTs in one trip (`json_rows::Inserts`). Run them before committing.
+pub fn prepare_calls_onto(
+    head: Head,
+    backend: DbBackend,
     calls: &[(&CallInfo, &str)],
     inserts: &mut Inserts,
 ) -> Result<(), DbErr> {
-    chain(db, &success_entries(calls), Utc::now(), inserts).await
+    chain_onto(head, backend, &success_entries(calls), Utc::now(), inserts)
 }
 
 /// The success record of each call, concerning its resource.
@@ -165,11 +179,11 @@ async fn chain(
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_advisory_xact_lock($1)",
-            [APPEND_LOCK_KEY.into()],
+            [LOCK_KEY.into()],
         ))
         .await?;
     }
-    let head: Option<(i64, String)> = entity::Entity::find()
+    let head: Head = entity::Entity::find()
         .select_only()
         .column(entity::Column::Sequence)
         .column(entity::Column::Hash)
@@ -178,12 +192,26 @@ async fn chain(
         .into_tuple()
         .one(db)
         .await?;
+    chain_onto(head, db.get_database_backend(), entries, now, inserts)
+}
+
+/// Chains `entries` after `head`, in order, and adds their INSERTs to
+/// `inserts`; the caller holds the trail's lock.
+fn chain_onto(
+    head: Head,
+    backend: DbBackend,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+    inserts: &mut Inserts,
+) -> Result<(), DbErr> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     let (mut sequence, mut previous_hash) =
         head.map_or((1, GENESIS_HASH.to_owned()), |(seq, hash)| (seq + 1, hash));
     // Stored to the microsecond (PostgreSQL's precision), so the hash is of
     // what is read back.
     let record_time = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
-    let backend = db.get_database_backend();
     let time = crate::json_rows::stored_time(&record_time, backend);
     let mut rows = Vec::with_capacity(entries.len());
     for entry in entries {

@@ -42,7 +42,7 @@ impl EventNotifier {
 pub const NOTIFY_CHANNEL: &str = "duban_events";
 
 /// Key of the advisory lock serialising event appends on PostgreSQL.
-const APPEND_LOCK_KEY: i64 = 0x6475_6261_6e65_7674; // "dubanevt"
+pub const APPEND_LOCK_KEY: i64 = 0x6475_6261_6e65_7674; // "dubanevt"
 
 fn to_domain(row: event::Model) -> Result<Event, DbErr> {
     let unreadable = |column: &str, value: &str| {
@@ -100,16 +100,39 @@ pub async fn append_new(
     append_checked(db, events, false).await
 }
 
-/// [`append_new`]'s lock and numbering, with the INSERT added to `inserts`
-/// instead of run: for the group writer, which sends its INSERTs in one trip
-/// (`json_rows::Inserts`). Run them before committing; the lock is held until
-/// then.
-pub async fn prepare_new(
-    db: &impl ConnectionTrait,
+/// The last sequence as a scalar subquery (NULL on an empty outbox), for a
+/// writer that reads the heads it continues in one statement, after taking
+/// [`APPEND_LOCK_KEY`] (and notifying [`NOTIFY_CHANNEL`]) in one before it.
+pub const LAST_SEQUENCE_SQL: &str = "(SELECT max(sequence) FROM events)";
+
+/// [`append_new`]'s numbering after `last_sequence` (read under the append
+/// lock, see [`LAST_SEQUENCE_SQL`]), with the INSERT added to `inserts`
+/// instead of run: for the group writer, which takes its locks and reads its
+/// heads together and sends its INSERTs in one trip (`json_rows::Inserts`).
+/// Run them before committing.
+pub fn prepare_new_after(
+    last_sequence: i64,
+    backend: DbBackend,
     events: Vec<NewEvent>,
     inserts: &mut Inserts,
 ) -> Result<Vec<Event>, DbErr> {
-    number(db, events, false, inserts).await
+    let mut seen = HashSet::new();
+    let mut next = last_sequence;
+    let written: Vec<Event> = events
+        .into_iter()
+        .filter(|new| seen.insert(new.id.clone()))
+        .map(|event| {
+            next += 1;
+            Event {
+                sequence: next,
+                event,
+            }
+        })
+        .collect();
+    for chunk in written.chunks(CHUNK) {
+        add_rows(inserts, backend, chunk)?;
+    }
+    Ok(written)
 }
 
 async fn append_checked(
@@ -145,17 +168,16 @@ async fn number(
         .await?;
     }
     let mut next = last_sequence(db).await?;
+    if !check_written {
+        return prepare_new_after(next, db.get_database_backend(), events, inserts);
+    }
     let mut seen = HashSet::new();
     let mut written: Vec<Event> = Vec::new();
     let mut events = events.into_iter().peekable();
     while events.peek().is_some() {
         let chunk: Vec<NewEvent> = events.by_ref().take(CHUNK).collect();
-        let existing = if check_written {
-            let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
-            written_among(db, &ids).await?
-        } else {
-            HashSet::new()
-        };
+        let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
+        let existing = written_among(db, &ids).await?;
         let first_new = written.len();
         for new in chunk {
             if existing.contains(&new.id) || !seen.insert(new.id.clone()) {

@@ -169,6 +169,13 @@ async fn a_batch_keeps_request_ids_and_revisions_exact() {
         .await;
         assert_eq!(replayed(&answers[0]), ("ndrc".to_owned(), 2), "{backend:?}");
         assert_eq!(created(&answers[1]), ("ndrc".to_owned(), 3), "{backend:?}");
+        // Its event continues the outbox's sequence.
+        let events = submitted_events(&db).await;
+        assert_eq!(events.len(), 4, "{backend:?}: {events:?}");
+        assert!(
+            events.windows(2).all(|w| w[1].0 == w[0].0 + 1),
+            "{events:?}"
+        );
 
         // Every written revision has its audit record, and the chain holds.
         let verdict = duban_infra::audit::verify(&db).await.unwrap();

@@ -35,6 +35,7 @@ use super::{
     writes::{self, NewRevision, ReviewCommand, Submitted},
 };
 
+mod heads;
 mod reviews;
 use crate::{
     domain::{Report, SlotKey},
@@ -331,7 +332,9 @@ async fn write(
         .iter()
         .map(|(report, _)| writes::submitted_event(report))
         .collect();
-    events::prepare_new(&txn, submitted, &mut inserts).await?;
+    let backend = txn.get_database_backend();
+    let heads = heads::lock_and_read(&txn).await?;
+    events::prepare_new_after(heads.last_event, backend, submitted, &mut inserts)?;
     let names: Vec<String> = revisions
         .iter()
         .map(|(report, _)| report.slot.revision_name(report.revision))
@@ -341,7 +344,7 @@ async fn write(
         .zip(&names)
         .map(|(&index, name)| (&batch[index].call, name.as_str()))
         .collect();
-    duban_infra::audit::prepare_calls(&txn, &calls, &mut inserts).await?;
+    duban_infra::audit::prepare_calls_onto(heads.audit, backend, &calls, &mut inserts)?;
     inserts.run(&txn).await?;
     txn.commit().await?;
     Ok(revisions.into_iter().map(|(report, _)| report).collect())
