@@ -204,9 +204,6 @@ fn chain_onto(
     now: DateTime<Utc>,
     inserts: &mut Inserts,
 ) -> Result<(), DbErr> {
-    if entries.is_empty() {
-        return Ok(());
-    }
     let (mut sequence, mut previous_hash) =
         head.map_or((1, GENESIS_HASH.to_owned()), |(seq, hash)| (seq + 1, hash));
     // Stored to the microsecond (PostgreSQL's precision), so the hash is of
