@@ -59,6 +59,8 @@ pub(crate) struct StandInRegistry {
     task_lookups: AtomicUsize,
     /// Tasks given another number than their place in `tasks` (5, 6).
     renumbered: std::sync::Mutex<std::collections::HashMap<String, i32>>,
+    /// Units deleted from the registry: asked for by name, NOT_FOUND.
+    deleted_units: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl StandInRegistry {
@@ -72,6 +74,19 @@ impl StandInRegistry {
             .lock()
             .unwrap()
             .retain(|o| (o.task_id.as_str(), o.unit_id.as_str()) != (task, unit));
+        self.handed_out.lock().unwrap().clear();
+        self.tasks_handed_out.lock().unwrap().take();
+    }
+
+    /// Deletes `unit` from the registry: its duties go, and a request that
+    /// names it is answered NOT_FOUND, as the registry answers for a unit it
+    /// no longer has.
+    pub(crate) fn delete_unit(&self, unit: &str) {
+        self.obligations
+            .lock()
+            .unwrap()
+            .retain(|o| o.unit_id != unit);
+        self.deleted_units.lock().unwrap().insert(unit.to_owned());
         self.handed_out.lock().unwrap().clear();
         self.tasks_handed_out.lock().unwrap().take();
     }
@@ -144,6 +159,11 @@ impl RegistryView for StandInRegistry {
         _fields: FieldMap<'_>,
     ) -> Result<(PeriodWindow, Option<Obligation>), ReportingError> {
         self.check_up()?;
+        if self.deleted_units.lock().unwrap().contains(unit_id) {
+            return Err(ReportingError::NotFound(format!(
+                "`units/{unit_id}` does not exist"
+            )));
+        }
         let window = window_of(period)?;
         let found = self
             .obligations()
@@ -361,6 +381,7 @@ pub(crate) async fn context_with(
         pages_read: AtomicUsize::new(0),
         task_lookups: AtomicUsize::new(0),
         renumbered: Default::default(),
+        deleted_units: Default::default(),
     });
     let events = super::events::EventHub::default();
     let context = Context {

@@ -116,6 +116,37 @@ async fn a_renumbered_task_is_swept_once() {
     assert_eq!(units, BTreeSet::from(["a1", "a2", "b1", "c1", "d1"]));
 }
 
+/// A unit deleted from the registry after the period fell due, on a task
+/// renumbered since: the registry answers NOT_FOUND when asked for the
+/// unit's duty at the task's new number, and the snapshot's slot is still the
+/// snapshot's to hand out: reminded once, as a unit taken off a task is.
+#[tokio::test]
+async fn a_deleted_unit_of_a_renumbered_task_is_reminded_from_the_snapshot() {
+    let (context, registry) = context_with(
+        china(2019, 9, 20, 9, 0, 0),
+        vec![
+            responsible("t5", 5, "a1"),
+            responsible("t5", 5, "a2"),
+            responsible("t6", 6, "b1"),
+        ],
+    )
+    .await;
+    let due_day = sweep(&context, china(2019, 10, 2, 9, 0, 0)).await;
+    assert_eq!((due_day.open_slots, due_day.written()), (3, 3));
+    registry.renumber("t5", 9);
+    registry.delete_unit("a1");
+
+    let overdue = sweep(&context, china(2019, 10, 8, 9, 30, 0)).await;
+    assert_eq!(overdue.open_slots, 3, "each slot examined once");
+    let reminded = overdue_reminders(&context).await;
+    assert_eq!(reminded.len(), 3, "one reminder per slot: {reminded:?}");
+    let units: BTreeSet<&str> = reminded
+        .iter()
+        .map(|(_, unit)| unit.trim_start_matches("units/"))
+        .collect();
+    assert_eq!(units, BTreeSet::from(["a1", "a2", "b1"]));
+}
+
 /// The (task, unit) of every overdue reminder written so far.
 async fn overdue_reminders(context: &Context) -> Vec<(String, String)> {
     crate::service::events::list(context, 0, 100)
