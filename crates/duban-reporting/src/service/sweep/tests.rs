@@ -4,10 +4,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, sync::Arc};
 
 use crate::domain::{ReporterRole, event::EventType, period::tests::china};
-use crate::service::tests::{context_with, obligation, submission};
+use crate::service::tests::{StandInRegistry, context_with, obligation, submission};
 use crate::{domain::Obligation, service::Context};
 
 use super::SweepOutcome;
@@ -20,6 +20,17 @@ async fn sweep(context: &Context, at: chrono::DateTime<chrono::Utc>) -> SweepOut
 /// A reporting duty of `unit` on `task`, numbered `number`.
 fn responsible(task: &str, number: i32, unit: &str) -> Obligation {
     obligation(task, number, unit, ReporterRole::Responsible)
+}
+
+/// A context whose registry holds `obligations` (none reported), swept once
+/// on 2019-10-02, after 2019-Q3 fell due: the sweep that takes the period's
+/// snapshot finds every slot open and reminds each.
+async fn swept_when_due(obligations: Vec<Obligation>) -> (Context, Arc<StandInRegistry>) {
+    let slots = obligations.len();
+    let (context, registry) = context_with(china(2019, 9, 20, 9, 0, 0), obligations).await;
+    let due_day = sweep(&context, china(2019, 10, 2, 9, 0, 0)).await;
+    assert_eq!((due_day.open_slots, due_day.written()), (slots, slots));
+    (context, registry)
 }
 
 #[tokio::test]
@@ -55,18 +66,8 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
     let overdue = sweep(&context, china(2019, 10, 8, 9, 30, 0)).await;
     assert_eq!(overdue.open_slots, 5, "ndrc reported; the rest are open");
     assert_eq!(overdue.written(), 5);
-    let reminded = overdue_reminders(&context).await;
-    let distinct: BTreeSet<(String, String)> = reminded.iter().cloned().collect();
-    assert_eq!(reminded.len(), distinct.len(), "one reminder per slot");
-    let units: BTreeSet<&str> = distinct
-        .iter()
-        .map(|(_, unit)| unit.trim_start_matches("units/"))
-        .collect();
-    assert_eq!(
-        units,
-        BTreeSet::from(["a1", "a2", "b1", "wuning", "xiushui"]),
-        "dropped units are reminded from the snapshot; the reported one is not"
-    );
+    // Dropped units are reminded from the snapshot; the reported one is not.
+    assert_reminded_once_each(&context, &["a1", "a2", "b1", "wuning", "xiushui"]).await;
 
     let again = sweep(&context, china(2019, 10, 8, 10, 0, 0)).await;
     assert_eq!((again.written(), again.open_slots), (0, 5));
@@ -79,19 +80,14 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
 /// task the registry no longer has (t7, unknown to the stand-in's tasks).
 #[tokio::test]
 async fn a_renumbered_task_is_swept_once() {
-    let (context, registry) = context_with(
-        china(2019, 9, 20, 9, 0, 0),
-        vec![
-            responsible("t5", 5, "a1"),
-            responsible("t5", 5, "a2"),
-            responsible("t6", 6, "b1"),
-            responsible("t6", 6, "c1"),
-            responsible("t7", 7, "d1"),
-        ],
-    )
+    let (context, registry) = swept_when_due(vec![
+        responsible("t5", 5, "a1"),
+        responsible("t5", 5, "a2"),
+        responsible("t6", 6, "b1"),
+        responsible("t6", 6, "c1"),
+        responsible("t7", 7, "d1"),
+    ])
     .await;
-    let due_day = sweep(&context, china(2019, 10, 2, 9, 0, 0)).await;
-    assert_eq!((due_day.open_slots, due_day.written()), (5, 5));
     // That walk read the snapshot it had just taken: every row is the
     // snapshot's, and no slot is looked up on its own.
     assert_eq!(registry.task_lookups(), 0);
@@ -107,13 +103,7 @@ async fn a_renumbered_task_is_swept_once() {
     // looked up: t5's a1 at 5 lies beside the page of t5's a1 at 9.
     assert_eq!(registry.task_lookups(), 4);
     assert_eq!(overdue.written(), 5);
-    let reminded = overdue_reminders(&context).await;
-    assert_eq!(reminded.len(), 5, "one reminder per slot");
-    let units: BTreeSet<&str> = reminded
-        .iter()
-        .map(|(_, unit)| unit.trim_start_matches("units/"))
-        .collect();
-    assert_eq!(units, BTreeSet::from(["a1", "a2", "b1", "c1", "d1"]));
+    assert_reminded_once_each(&context, &["a1", "a2", "b1", "c1", "d1"]).await;
 }
 
 /// A unit deleted from the registry after the period fell due, on a task
@@ -122,29 +112,37 @@ async fn a_renumbered_task_is_swept_once() {
 /// snapshot's to hand out: reminded once, as a unit taken off a task is.
 #[tokio::test]
 async fn a_deleted_unit_of_a_renumbered_task_is_reminded_from_the_snapshot() {
-    let (context, registry) = context_with(
-        china(2019, 9, 20, 9, 0, 0),
-        vec![
-            responsible("t5", 5, "a1"),
-            responsible("t5", 5, "a2"),
-            responsible("t6", 6, "b1"),
-        ],
-    )
+    let (context, registry) = swept_when_due(vec![
+        responsible("t5", 5, "a1"),
+        responsible("t5", 5, "a2"),
+        responsible("t6", 6, "b1"),
+    ])
     .await;
-    let due_day = sweep(&context, china(2019, 10, 2, 9, 0, 0)).await;
-    assert_eq!((due_day.open_slots, due_day.written()), (3, 3));
     registry.renumber("t5", 9);
     registry.delete_unit("a1");
 
     let overdue = sweep(&context, china(2019, 10, 8, 9, 30, 0)).await;
     assert_eq!(overdue.open_slots, 3, "each slot examined once");
-    let reminded = overdue_reminders(&context).await;
-    assert_eq!(reminded.len(), 3, "one reminder per slot: {reminded:?}");
-    let units: BTreeSet<&str> = reminded
+    assert_reminded_once_each(&context, &["a1", "a2", "b1"]).await;
+}
+
+/// Asserts that the overdue reminders written so far go to exactly `units`,
+/// one each (each unit of these tests has one slot).
+async fn assert_reminded_once_each(context: &Context, units: &[&str]) {
+    let reminded = overdue_reminders(context).await;
+    assert_eq!(
+        reminded.len(),
+        units.len(),
+        "one reminder per slot: {reminded:?}"
+    );
+    let reminded_units: BTreeSet<&str> = reminded
         .iter()
         .map(|(_, unit)| unit.trim_start_matches("units/"))
         .collect();
-    assert_eq!(units, BTreeSet::from(["a1", "a2", "b1"]));
+    assert_eq!(
+        reminded_units,
+        units.iter().copied().collect::<BTreeSet<_>>()
+    );
 }
 
 /// The (task, unit) of every overdue reminder written so far.
