@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             )),
             Box::new(super::calendar_migration::CreateCalendars),
             Box::new(super::write_version::CreateWriteVersion),
+            Box::new(super::task_order_migration::TaskNumberOrder),
         ]
     }
 

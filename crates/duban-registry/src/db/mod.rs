@@ -11,6 +11,7 @@ pub mod migration;
 pub mod names;
 pub mod plans;
 pub mod statistics;
+pub mod task_order_migration;
 pub mod tasks;
 pub mod units;
 pub mod write_version;

@@ -5,7 +5,7 @@ use duban_infra::api::PageRequest;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Statement,
+    QuerySelect, QueryTrait, Select, Statement,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -406,15 +406,19 @@ pub async fn live_of_plan_from(
     from_number: i32,
     limit: usize,
 ) -> Result<Vec<Task>, RegistryError> {
-    let rows = task::Entity::find()
+    let rows = live_from_query(plan_id, from_number, limit).all(db).await?;
+    load(db, rows).await
+}
+
+/// The query of [`live_of_plan_from`]: it walks the `tasks_plan_number` index
+/// from `from_number` on, so its cost follows `limit`, not the plan's size.
+pub fn live_from_query(plan_id: &str, from_number: i32, limit: usize) -> Select<task::Entity> {
+    task::Entity::find()
         .filter(task::Column::PlanId.eq(plan_id))
         .filter(task::Column::DeleteTime.is_null())
         .filter(task::Column::Number.gte(from_number))
         .order_by_asc(task::Column::Number)
         .limit(u64::try_from(limit).unwrap_or(u64::MAX))
-        .all(db)
-        .await?;
-    load(db, rows).await
 }
 
 /// Returns the live task `id` of a plan, with its assignments, if it exists.
@@ -459,6 +463,20 @@ pub async fn list(
     filter: &TaskFilter,
     page: &PageRequest,
 ) -> Result<(Vec<Task>, String), RegistryError> {
+    let mut rows = page_query(plan_id, filter, page)?.all(db).await?;
+    let token = page.finish(&mut rows, |row| {
+        vec![row.number.to_string(), row.seq.to_string()]
+    });
+    Ok((load(db, rows).await?, token))
+}
+
+/// The query of one [`list`] page (one row more than the page, to learn
+/// whether another follows), in the `tasks_plan_number` index's order.
+pub fn page_query(
+    plan_id: &str,
+    filter: &TaskFilter,
+    page: &PageRequest,
+) -> Result<Select<task::Entity>, RegistryError> {
     let mut query = task::Entity::find()
         .filter(task::Column::PlanId.eq(plan_id))
         .order_by_asc(task::Column::Number)
@@ -521,9 +539,5 @@ pub async fn list(
             Op::Ge => column.gte(date),
         });
     }
-    let mut rows = query.limit(page.fetch_limit()).all(db).await?;
-    let token = page.finish(&mut rows, |row| {
-        vec![row.number.to_string(), row.seq.to_string()]
-    });
-    Ok((load(db, rows).await?, token))
+    Ok(query.limit(page.fetch_limit()))
 }

@@ -23,4 +23,5 @@ mod read_cache;
 mod seed_scenario;
 mod server;
 mod stored_values;
+mod task_order;
 mod undelete;
