@@ -206,9 +206,15 @@ async fn sweep_period(
         timing.reading += started.elapsed();
         let started = Instant::now();
         let (decided, read_ahead, written) = tokio::join!(
-            decide_part(context, &period_rules, part),
-            slots.read_ahead(),
-            append(context, std::mem::take(&mut ready)),
+            timed(
+                &mut timing.decide_alone,
+                decide_part(context, &period_rules, part)
+            ),
+            timed(&mut timing.registry_alone, slots.read_ahead()),
+            timed(
+                &mut timing.append_alone,
+                append(context, std::mem::take(&mut ready))
+            ),
         );
         let decided = decided?;
         outcome.open_slots += decided.open_slots;
@@ -232,6 +238,9 @@ async fn sweep_period(
         reading_ms = timing.reading.as_millis() as u64,
         deciding_ms = timing.deciding.as_millis() as u64,
         last_append_ms = timing.appending.as_millis() as u64,
+        decide_alone_ms = timing.decide_alone.as_millis() as u64,
+        registry_alone_ms = timing.registry_alone.as_millis() as u64,
+        append_alone_ms = timing.append_alone.as_millis() as u64,
         "period swept"
     );
     Ok(())
@@ -239,12 +248,24 @@ async fn sweep_period(
 
 /// Where one period's sweep spent its time, for the debug log: waiting for a
 /// part, deciding parts (with the writes and page reads that overlap it), and
-/// the writes left at the end.
+/// the writes left at the end; then, of the overlapping work, how long each
+/// strand took on its own (the longest is what a faster sweep must shorten).
 #[derive(Default)]
 struct PhaseTimes {
     reading: Duration,
     deciding: Duration,
     appending: Duration,
+    decide_alone: Duration,
+    registry_alone: Duration,
+    append_alone: Duration,
+}
+
+/// Runs `work`, adding the time it took to `total`.
+async fn timed<T>(total: &mut Duration, work: impl std::future::Future<Output = T>) -> T {
+    let started = Instant::now();
+    let out = work.await;
+    *total += started.elapsed();
+    out
 }
 
 /// Takes the period's snapshot, page by page from the registry, unless it has
