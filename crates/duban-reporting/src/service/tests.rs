@@ -43,7 +43,8 @@ use crate::{
     registry::{FieldMap, ObligationsPage, RegistryView},
 };
 
-/// A registry that knows one plan `p1`, in 2019-Q3, with fixed obligations.
+/// A registry that knows one plan `p1` (more when added, each with the same
+/// duties), in 2019-Q3, with fixed obligations.
 #[derive(Debug)]
 pub(crate) struct StandInRegistry {
     obligations: std::sync::Mutex<Vec<Obligation>>,
@@ -61,6 +62,8 @@ pub(crate) struct StandInRegistry {
     renumbered: std::sync::Mutex<std::collections::HashMap<String, i32>>,
     /// Units deleted from the registry: asked for by name, NOT_FOUND.
     deleted_units: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Live plans besides `p1`.
+    more_plans: std::sync::Mutex<Vec<String>>,
 }
 
 impl StandInRegistry {
@@ -76,6 +79,11 @@ impl StandInRegistry {
             .retain(|o| (o.task_id.as_str(), o.unit_id.as_str()) != (task, unit));
         self.handed_out.lock().unwrap().clear();
         self.tasks_handed_out.lock().unwrap().take();
+    }
+
+    /// Adds a live plan whose duties are those of `p1`.
+    pub(crate) fn add_plan(&self, plan_id: &str) {
+        self.more_plans.lock().unwrap().push(plan_id.to_owned());
     }
 
     /// Deletes `unit` from the registry: its duties go, and a request that
@@ -256,7 +264,11 @@ impl RegistryView for StandInRegistry {
 
     async fn live_plans(&self) -> Result<Vec<(String, Cadence)>, ReportingError> {
         self.check_up()?;
-        Ok(vec![("p1".to_owned(), Cadence::Quarterly)])
+        let more = self.more_plans.lock().unwrap().clone();
+        Ok(std::iter::once("p1".to_owned())
+            .chain(more)
+            .map(|plan| (plan, Cadence::Quarterly))
+            .collect())
     }
 
     async fn plan(&self, plan_id: &str) -> Result<PlanOutline, ReportingError> {
@@ -382,6 +394,7 @@ pub(crate) async fn context_with(
         task_lookups: AtomicUsize::new(0),
         renumbered: Default::default(),
         deleted_units: Default::default(),
+        more_plans: Default::default(),
     });
     let events = super::events::EventHub::default();
     let context = Context {

@@ -10,6 +10,7 @@ mod tests;
 
 use std::{
     collections::HashMap,
+    sync::atomic::{AtomicUsize, Ordering},
     time::{Duration, Instant},
 };
 
@@ -29,7 +30,7 @@ use crate::{
 };
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Asia::Shanghai;
-use duban_model::period::periods_due_between;
+use duban_model::{Cadence, period::periods_due_between};
 use sea_orm::TransactionTrait;
 
 /// Reminders written per transaction: parts are small (a registry page), and
@@ -60,6 +61,24 @@ impl SweepOutcome {
     /// Returns how many events the sweep wrote.
     pub fn written(&self) -> usize {
         self.written_by_type.values().map(|(_, count)| count).sum()
+    }
+
+    /// Adds what another strand of the same sweep did.
+    fn absorb(&mut self, other: SweepOutcome) {
+        for (name, (event_type, count)) in other.written_by_type {
+            self.written_by_type
+                .entry(name)
+                .or_insert((event_type, 0))
+                .1 += count;
+        }
+        if let Some((first, last)) = other.sequences {
+            let (own_first, own_last) = self.sequences.get_or_insert((first, last));
+            *own_first = (*own_first).min(first);
+            *own_last = (*own_last).max(last);
+        }
+        self.skipped += other.skipped;
+        self.open_slots += other.open_slots;
+        self.looked_up += other.looked_up;
     }
 
     fn record(&mut self, appended: Appended) {
@@ -94,40 +113,29 @@ pub async fn run(
             plan_name(plan)
         )));
     }
-    let mut outcome = SweepOutcome::default();
-    for (plan_id, cadence) in plans
+    let selected: Vec<&(String, Cadence)> = plans
         .iter()
         .filter(|(id, _)| only_plan.is_none_or(|p| p == id))
-    {
-        let rules: Vec<ReminderRule> = super::rules::of_plan(context, plan_id, as_of)
-            .await?
-            .into_iter()
-            .map(|stored| stored.rule)
-            .filter(|rule| rule.enabled)
-            .collect();
-        // Working days and moves off holidays put a rule further from the due
-        // date than its offset: the window spans as far as any rule can reach.
-        let Some((before, after)) = reach(&rules) else {
-            continue;
-        };
-        let today = as_of.with_timezone(&Shanghai).date_naive();
-        let from = today - Days::new(after) - Days::new(LOOKBACK_DAYS);
-        let to = today + Days::new(before) + Days::new(1);
-        let mut periods: Vec<String> = periods_due_between(*cadence, from, to)
-            .into_iter()
-            .map(|period| period.to_string())
-            .collect();
-        // A slot whose extension moved its due date into the window is swept with
-        // its period, however long ago the period itself fell due.
-        for period in extensions::periods_extended_into(&context.db, plan_id, from, to).await? {
-            if !periods.contains(&period) {
-                periods.push(period);
-            }
+        .collect();
+    // Two strands sweep the plans, each taking the next plan not yet taken,
+    // so that one plan's reads (registry pages, closed slots, written ids)
+    // overlap the other's writes: one plan at a time, the sweep was a single
+    // chain of waits that left half of a 2-core machine idle. (Two, not more:
+    // on SQLite the writes take turns anyway, and each strand holds a part
+    // and a batch in memory.) An error ends its strand; the other finishes
+    // its plans (a reminder is written once however often a plan is swept),
+    // and the sweep reports the error.
+    let next = AtomicUsize::new(0);
+    let strand = || async {
+        let mut outcome = SweepOutcome::default();
+        while let Some((plan_id, cadence)) = selected.get(next.fetch_add(1, Ordering::Relaxed)) {
+            sweep_plan(context, plan_id, *cadence, as_of, &mut outcome).await?;
         }
-        for period in periods {
-            sweep_period(context, plan_id, &period, &rules, as_of, &mut outcome).await?;
-        }
-    }
+        Ok::<_, ReportingError>(outcome)
+    };
+    let (first, second) = tokio::join!(strand(), strand());
+    let mut outcome = first?;
+    outcome.absorb(second?);
     metrics::counter!("duban_reminder_sweeps_total").increment(1);
     metrics::counter!("duban_reminders_skipped_total").increment(outcome.skipped as u64);
     for (event_type, count) in outcome.written_by_type.values() {
@@ -143,6 +151,46 @@ pub async fn run(
         "reminder sweep"
     );
     Ok(outcome)
+}
+
+/// Sweeps the periods of one plan due near `as_of`, adding what it did to
+/// `outcome`.
+async fn sweep_plan(
+    context: &Context,
+    plan_id: &str,
+    cadence: Cadence,
+    as_of: DateTime<Utc>,
+    outcome: &mut SweepOutcome,
+) -> Result<(), ReportingError> {
+    let rules: Vec<ReminderRule> = super::rules::of_plan(context, plan_id, as_of)
+        .await?
+        .into_iter()
+        .map(|stored| stored.rule)
+        .filter(|rule| rule.enabled)
+        .collect();
+    // Working days and moves off holidays put a rule further from the due
+    // date than its offset: the window spans as far as any rule can reach.
+    let Some((before, after)) = reach(&rules) else {
+        return Ok(());
+    };
+    let today = as_of.with_timezone(&Shanghai).date_naive();
+    let from = today - Days::new(after) - Days::new(LOOKBACK_DAYS);
+    let to = today + Days::new(before) + Days::new(1);
+    let mut periods: Vec<String> = periods_due_between(cadence, from, to)
+        .into_iter()
+        .map(|period| period.to_string())
+        .collect();
+    // A slot whose extension moved its due date into the window is swept with
+    // its period, however long ago the period itself fell due.
+    for period in extensions::periods_extended_into(&context.db, plan_id, from, to).await? {
+        if !periods.contains(&period) {
+            periods.push(period);
+        }
+    }
+    for period in periods {
+        sweep_period(context, plan_id, &period, &rules, as_of, outcome).await?;
+    }
+    Ok(())
 }
 
 /// Sweeps one period part by part (`slots`): each part's closed slots and

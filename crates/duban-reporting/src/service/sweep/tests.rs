@@ -73,6 +73,42 @@ async fn each_open_slot_is_reminded_once_across_pages_and_the_snapshot() {
     assert_eq!((again.written(), again.open_slots), (0, 5));
 }
 
+/// Plans are swept two at a time: each plan's open slots are reminded once,
+/// the outcome counts every plan's, and its sequences span them all.
+#[tokio::test]
+async fn plans_swept_side_by_side_are_each_reminded_once() {
+    let (context, registry) = context_with(
+        china(2019, 9, 20, 9, 0, 0),
+        vec![responsible("t5", 5, "a1"), responsible("t6", 6, "b1")],
+    )
+    .await;
+    for plan in ["p2", "p3", "p4", "p5"] {
+        registry.add_plan(plan);
+    }
+    let due_day = sweep(&context, china(2019, 10, 2, 9, 0, 0)).await;
+    assert_eq!((due_day.open_slots, due_day.written()), (10, 10));
+    let (first, last) = due_day.sequences.unwrap();
+    assert_eq!(last - first + 1, 10, "one sequence per reminder written");
+    let events = crate::service::events::list(&context, 0, 100)
+        .await
+        .unwrap();
+    let slots: BTreeSet<(String, String)> = events
+        .iter()
+        .map(|e| (e.event.task.clone(), e.event.unit.clone()))
+        .collect();
+    assert_eq!((events.len(), slots.len()), (10, 10), "{slots:?}");
+    for plan in ["p1", "p2", "p3", "p4", "p5"] {
+        let of_plan = slots
+            .iter()
+            .filter(|(task, _)| task.starts_with(&format!("plans/{plan}/")))
+            .count();
+        assert_eq!(of_plan, 2, "{plan}: {slots:?}");
+    }
+
+    let again = sweep(&context, china(2019, 10, 2, 10, 0, 0)).await;
+    assert_eq!((again.open_slots, again.written()), (10, 0));
+}
+
 /// A task renumbered after the period fell due sits at its new number in the
 /// registry's order and at its old one in the snapshot: each of its slots is
 /// still one open slot and one reminder, in either direction, and a unit
