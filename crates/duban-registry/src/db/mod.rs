@@ -4,6 +4,7 @@
 
 mod calendar_migration;
 pub mod calendars;
+pub mod duties;
 pub mod entities;
 pub mod groups;
 pub mod idempotency;

@@ -12,5 +12,5 @@ pub use calendar::Calendar;
 pub use duban_infra::api::filter;
 pub use duban_model::{names, period};
 pub use plan::{Cadence, Plan, Section};
-pub use task::{Assignee, Assignment, Deadline, DeadlineKind, Role, Task};
+pub use task::{Assignee, Assignment, Deadline, DeadlineKind, Role, Task, reports_due_in};
 pub use unit::{Unit, UnitGroup, UnitKind};

@@ -198,9 +198,28 @@ impl Task {
         plan_start: Option<NaiveDate>,
         plan_end: Option<NaiveDate>,
     ) -> bool {
-        let started = plan_start.is_none_or(|start| period_end >= start);
-        let plan_running = plan_end.is_none_or(|end| period_start <= end);
-        let before_deadline = self.deadline.date().is_none_or(|due| period_start <= due);
-        started && plan_running && before_deadline
+        reports_due_in(
+            self.deadline.date(),
+            period_start,
+            period_end,
+            plan_start,
+            plan_end,
+        )
     }
+}
+
+/// Whether a task whose deadline falls on `deadline_date` (None: undated)
+/// obliges reports in the period `[period_start, period_end]` of a plan whose
+/// reporting runs from `plan_start` to `plan_end` (see [`Task::reports_due_in`]).
+pub fn reports_due_in(
+    deadline_date: Option<NaiveDate>,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    plan_start: Option<NaiveDate>,
+    plan_end: Option<NaiveDate>,
+) -> bool {
+    let started = plan_start.is_none_or(|start| period_end >= start);
+    let plan_running = plan_end.is_none_or(|end| period_start <= end);
+    let before_deadline = deadline_date.is_none_or(|due| period_start <= due);
+    started && plan_running && before_deadline
 }

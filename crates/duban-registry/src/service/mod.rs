@@ -6,6 +6,8 @@
 #[cfg(test)]
 mod calendar_tests;
 pub mod calendars;
+#[cfg(test)]
+mod duties_tests;
 pub mod fields;
 pub mod groups;
 pub mod import;

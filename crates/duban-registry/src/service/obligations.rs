@@ -3,13 +3,18 @@
 //! plan's start until the period that holds the task's deadline; participants
 //! only when asked.
 
+use std::collections::HashSet;
+
 use duban_infra::api::PageRequest;
 use sea_orm::ConnectionTrait;
 
 use super::Context;
 use crate::{
-    db::{groups, plans, tasks, units},
-    domain::{Assignee, Plan, Role, Task, period::Period},
+    db::{
+        duties::{self, TaskDuties},
+        groups, plans, tasks, units,
+    },
+    domain::{Assignee, Plan, Role, period::Period},
     error::RegistryError,
 };
 
@@ -103,23 +108,25 @@ pub async fn list(
             Some(id) => {
                 let task = tasks::live_one_of_plan(db, &plan.id, id).await?;
                 (
-                    task.into_iter()
+                    task.iter()
                         .filter(|t| t.number >= from_number)
+                        .map(TaskDuties::of)
                         .collect(),
                     true,
                 )
             }
             None => {
-                let chunk = tasks::live_of_plan_from(db, &plan.id, from_number, chunk_size).await?;
+                let chunk =
+                    duties::live_of_plan_from(db, &plan.id, from_number, chunk_size).await?;
                 let exhausted = chunk.len() < chunk_size;
                 (chunk, exhausted)
             }
         };
-        let Some(last_number) = chunk.last().map(|t: &Task| t.number) else {
+        let Some(last_number) = chunk.last().map(|t: &TaskDuties| t.number) else {
             break;
         };
         tasks_read += chunk.len();
-        let due: Vec<Task> = chunk
+        let due: Vec<TaskDuties> = chunk
             .into_iter()
             .filter(|t| {
                 t.reports_due_in(
@@ -161,15 +168,16 @@ pub async fn list(
 
 /// Expands each task's reporting assignments (and participating ones when asked)
 /// into one duty per live unit, groups standing for their members; a unit named
-/// several ways on a task appears once, under its strongest role.
+/// several ways on a task appears once, under its strongest role. Units whose
+/// liveness the read did not give (group members, a task read whole) are
+/// asked for.
 async fn expand(
     db: &impl ConnectionTrait,
-    tasks: &[Task],
+    tasks: &[TaskDuties],
     include_participating: bool,
 ) -> Result<Vec<Duty>, RegistryError> {
-    let group_ids: Vec<String> = tasks
-        .iter()
-        .flat_map(|t| &t.assignments)
+    let assigned = || tasks.iter().flat_map(|t| &t.assignees);
+    let group_ids: Vec<String> = assigned()
         .filter_map(|a| match &a.assignee {
             Assignee::Group(id) => Some(id.clone()),
             Assignee::Unit(_) => None,
@@ -180,64 +188,48 @@ async fn expand(
     } else {
         groups::get_many(db, &group_ids).await?
     };
-    let mut unit_ids: Vec<String> = groups.iter().flat_map(|g| g.members.clone()).collect();
-    unit_ids.extend(
-        tasks
-            .iter()
-            .flat_map(|t| &t.assignments)
-            .filter_map(|a| match &a.assignee {
-                Assignee::Unit(id) => Some(id.clone()),
-                Assignee::Group(_) => None,
-            }),
-    );
-    unit_ids.sort();
-    unit_ids.dedup();
-    let live: std::collections::HashSet<String> = if unit_ids.is_empty() {
-        std::collections::HashSet::new()
+    let mut unknown: Vec<String> = groups.iter().flat_map(|g| g.members.clone()).collect();
+    unknown.extend(assigned().filter_map(|a| match (&a.assignee, a.live) {
+        (Assignee::Unit(id), None) => Some(id.clone()),
+        _ => None,
+    }));
+    unknown.sort();
+    unknown.dedup();
+    let mut live: HashSet<String> = if unknown.is_empty() {
+        HashSet::new()
     } else {
-        units::live_among(db, &unit_ids).await?
+        units::live_among(db, &unknown).await?
     };
+    live.extend(assigned().filter_map(|a| match (&a.assignee, a.live) {
+        (Assignee::Unit(id), Some(true)) => Some(id.clone()),
+        _ => None,
+    }));
 
     let mut duties = Vec::new();
     for task in tasks {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         // Reporting roles first, so a unit that also participates keeps its duty.
-        let by_strength = task
-            .assignments
-            .iter()
-            .filter(|a| a.role == Role::Lead)
-            .chain(
-                task.assignments
-                    .iter()
-                    .filter(|a| a.role == Role::Responsible),
-            )
-            .chain(
-                task.assignments
-                    .iter()
-                    .filter(|a| include_participating && a.role == Role::Participating),
-            );
+        let of_role = |role: Role| task.assignees.iter().filter(move |a| a.role == role);
+        let by_strength = of_role(Role::Lead)
+            .chain(of_role(Role::Responsible))
+            .chain(of_role(Role::Participating).filter(|_| include_participating));
         for assignment in by_strength {
-            let members: Vec<(String, Option<String>)> = match &assignment.assignee {
-                Assignee::Unit(id) => vec![(id.clone(), None)],
+            let members: Vec<(&String, Option<&String>)> = match &assignment.assignee {
+                Assignee::Unit(id) => vec![(id, None)],
                 Assignee::Group(group_id) => groups
                     .iter()
                     .find(|g| g.id == *group_id)
-                    .map(|g| {
-                        g.members
-                            .iter()
-                            .map(|m| (m.clone(), Some(group_id.clone())))
-                            .collect()
-                    })
+                    .map(|g| g.members.iter().map(|m| (m, Some(group_id))).collect())
                     .unwrap_or_default(),
             };
             for (unit_id, group_id) in members {
-                if live.contains(&unit_id) && seen.insert(unit_id.clone()) {
+                if live.contains(unit_id) && seen.insert(unit_id) {
                     duties.push(Duty {
                         task_number: task.number,
                         task_id: task.id.clone(),
-                        unit_id,
+                        unit_id: unit_id.clone(),
                         role: assignment.role,
-                        group_id,
+                        group_id: group_id.cloned(),
                     });
                 }
             }

@@ -42,7 +42,7 @@ async fn context() -> Context {
     }
 }
 
-fn unit(id: &str, display_name: &str) -> Unit {
+pub(super) fn unit(id: &str, display_name: &str) -> Unit {
     Unit {
         id: id.into(),
         display_name: display_name.into(),
@@ -56,7 +56,7 @@ fn unit(id: &str, display_name: &str) -> Unit {
     }
 }
 
-fn plan(id: &str) -> Plan {
+pub(super) fn plan(id: &str) -> Plan {
     Plan {
         id: id.into(),
         title: "行动方案".into(),
@@ -77,7 +77,12 @@ fn plan(id: &str) -> Plan {
     }
 }
 
-fn task(plan_id: &str, number: i32, assignments: Vec<Assignment>, deadline: Deadline) -> Task {
+pub(super) fn task(
+    plan_id: &str,
+    number: i32,
+    assignments: Vec<Assignment>,
+    deadline: Deadline,
+) -> Task {
     Task {
         plan_id: plan_id.into(),
         id: names::new_id(),
@@ -96,7 +101,7 @@ fn task(plan_id: &str, number: i32, assignments: Vec<Assignment>, deadline: Dead
     }
 }
 
-fn assign(assignee: Assignee, role: Role) -> Assignment {
+pub(super) fn assign(assignee: Assignee, role: Role) -> Assignment {
     Assignment {
         assignee,
         role,
@@ -104,7 +109,7 @@ fn assign(assignee: Assignee, role: Role) -> Assignment {
     }
 }
 
-fn first_page() -> PageRequest {
+pub(super) fn first_page() -> PageRequest {
     PageRequest::parse(0, "", "test", &mut FieldViolations::new())
 }
 

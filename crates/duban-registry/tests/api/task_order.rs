@@ -9,9 +9,10 @@ use duban_infra::{
     test_util::{TestDatabase, backends},
 };
 use duban_registry::db::{
+    duties,
     migration::Migrator,
     task_order_migration::INDEX,
-    tasks::{TaskFilter, live_from_query, page_query},
+    tasks::{TaskFilter, page_query},
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, QueryTrait, Statement, TransactionTrait,
@@ -35,7 +36,7 @@ async fn task_listings_walk_the_number_index_without_sorting() {
         let queries = [
             (
                 "obligations chunk",
-                live_from_query("p", 40, 128).build(db_backend),
+                duties::chunk_query(db_backend, "p", 40, 128),
             ),
             (
                 "first page",
