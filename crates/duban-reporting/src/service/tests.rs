@@ -64,6 +64,8 @@ pub(crate) struct StandInRegistry {
     deleted_units: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Live plans besides `p1`.
     more_plans: std::sync::Mutex<Vec<String>>,
+    /// Plans whose obligation pages fail as if the registry were down.
+    unreachable_plans: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl StandInRegistry {
@@ -84,6 +86,17 @@ impl StandInRegistry {
     /// Adds a live plan whose duties are those of `p1`.
     pub(crate) fn add_plan(&self, plan_id: &str) {
         self.more_plans.lock().unwrap().push(plan_id.to_owned());
+    }
+
+    /// Makes every obligation page of `plan` fail (`reachable` false) as a
+    /// registry going down in the middle of a sweep would, or answer again.
+    pub(crate) fn set_reachable(&self, plan: &str, reachable: bool) {
+        let mut unreachable = self.unreachable_plans.lock().unwrap();
+        if reachable {
+            unreachable.remove(plan);
+        } else {
+            unreachable.insert(plan.to_owned());
+        }
     }
 
     /// Deletes `unit` from the registry: its duties go, and a request that
@@ -205,13 +218,18 @@ impl RegistryView for StandInRegistry {
     /// crosses as many page boundaries as it can; the token is the position.
     async fn obligations_page(
         &self,
-        _plan_id: &str,
+        plan_id: &str,
         period: &str,
         include_participating: bool,
         page_token: &str,
     ) -> Result<ObligationsPage, ReportingError> {
         self.pages_read.fetch_add(1, Ordering::SeqCst);
         self.check_up()?;
+        if self.unreachable_plans.lock().unwrap().contains(plan_id) {
+            return Err(ReportingError::RegistryUnavailable(Status::unavailable(
+                "stand-in registry went down mid-sweep",
+            )));
+        }
         let mut listed: Vec<Obligation> = self
             .obligations()
             .into_iter()
@@ -395,6 +413,7 @@ pub(crate) async fn context_with(
         renumbered: Default::default(),
         deleted_units: Default::default(),
         more_plans: Default::default(),
+        unreachable_plans: Default::default(),
     });
     let events = super::events::EventHub::default();
     let context = Context {

@@ -109,6 +109,47 @@ async fn plans_swept_side_by_side_are_each_reminded_once() {
     assert_eq!((again.open_slots, again.written()), (10, 0));
 }
 
+/// A plan whose registry pages fail ends the sweep with that error, but
+/// only after the other strand has swept every other plan; once the
+/// registry answers again, the next sweep writes that plan's reminders and
+/// no other's again.
+#[tokio::test]
+async fn a_plan_that_fails_leaves_the_other_plans_swept() {
+    let (context, registry) = context_with(
+        china(2019, 9, 20, 9, 0, 0),
+        vec![responsible("t5", 5, "a1"), responsible("t6", 6, "b1")],
+    )
+    .await;
+    for plan in ["p2", "p3", "p4"] {
+        registry.add_plan(plan);
+    }
+    registry.set_reachable("p2", false);
+    let failed = super::run(&context, china(2019, 10, 2, 9, 0, 0), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(failed, crate::error::ReportingError::RegistryUnavailable(_)),
+        "{failed:?}"
+    );
+    let reminded_per_plan = || async {
+        let events = crate::service::events::list(&context, 0, 100)
+            .await
+            .unwrap();
+        ["p1", "p2", "p3", "p4"].map(|plan| {
+            events
+                .iter()
+                .filter(|e| e.event.task.starts_with(&format!("plans/{plan}/")))
+                .count()
+        })
+    };
+    assert_eq!(reminded_per_plan().await, [2, 0, 2, 2]);
+
+    registry.set_reachable("p2", true);
+    let recovered = sweep(&context, china(2019, 10, 2, 10, 0, 0)).await;
+    assert_eq!((recovered.open_slots, recovered.written()), (8, 2));
+    assert_eq!(reminded_per_plan().await, [2, 2, 2, 2]);
+}
+
 /// A task renumbered after the period fell due sits at its new number in the
 /// registry's order and at its old one in the snapshot: each of its slots is
 /// still one open slot and one reminder, in either direction, and a unit
