@@ -203,19 +203,31 @@ pub async fn written_among(
         return Ok(HashSet::new());
     }
     let backend = db.get_database_backend();
-    let sql = format!("SELECT id FROM events WHERE {}", within(backend, "id", 1));
+    // The ids found come back as one JSON array, not a row each: a repeated
+    // sweep finds nearly every id it asks about, and on SQLite each row
+    // crossed the driver's worker thread on its own.
+    let found = match backend {
+        DbBackend::Postgres => "COALESCE(json_agg(id), '[]')::text",
+        _ => "json_group_array(id)",
+    };
+    let sql = format!(
+        "SELECT {found} AS found FROM events WHERE {}",
+        within(backend, "id", 1)
+    );
     let mut written = HashSet::new();
     for ids in ids.chunks(IDS_PER_CHECK) {
-        let rows = db
-            .query_all_raw(Statement::from_sql_and_values(
+        let row = db
+            .query_one_raw(Statement::from_sql_and_values(
                 backend,
                 sql.clone(),
                 [json_list(ids).into()],
             ))
             .await?;
-        for row in rows {
-            written.insert(row.try_get("", "id")?);
-        }
+        let Some(row) = row else { continue };
+        let found: String = row.try_get("", "found")?;
+        let found: Vec<String> = serde_json::from_str(&found)
+            .map_err(|e| DbErr::Custom(format!("the outbox ids found: {e}")))?;
+        written.extend(found);
     }
     Ok(written)
 }

@@ -1,7 +1,7 @@
 //! Deciding one part of a period's slots: which are open, which reminder
 //! each is due, and whether the outbox already holds it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -54,54 +54,71 @@ pub(super) async fn decide_part(
     task_ids.sort_unstable();
     task_ids.dedup();
     let closed = sweep_reads::closed_among(&context.reads, plan_id, period, &task_ids).await?;
+    let closed: HashSet<(&str, &str)> = closed
+        .iter()
+        .map(|(task, unit)| (task.as_str(), unit.as_str()))
+        .collect();
     let schedules: Vec<Schedule> = part
         .iter()
-        .filter(|o| !closed.contains(&(o.task_id.clone(), o.unit_id.clone())))
+        .filter(|o| !closed.contains(&(o.task_id.as_str(), o.unit_id.as_str())))
         .map(|o| sweep.schedule_of(o))
         .collect();
     let open_slots = schedules.len();
 
     // Only a fired rule's reminder can have been written, or be written now;
     // which have fired depends on the due date alone, shared by most slots.
-    // Each slot's ids run from its earliest fired rung to its latest.
     let mut fired_by_date: HashMap<NaiveDate, Vec<&ReminderRule>> = HashMap::new();
-    let slots: Vec<(Schedule, Vec<(&ReminderRule, String)>)> = schedules
+    for schedule in &schedules {
+        fired_by_date
+            .entry(schedule.due_date)
+            .or_insert_with(|| sweep.fired(schedule.due_date));
+    }
+    let fired_of = |schedule: &Schedule| {
+        fired_by_date
+            .get(&schedule.due_date)
+            .map_or(&[][..], Vec::as_slice)
+    };
+    // The latest rung first: when it was sent there is nothing to send and
+    // nothing to count, which is every slot of a sweep that finds no new
+    // rung fired; such a slot's earlier ids are never even formatted.
+    let slots: Vec<(Schedule, String)> = schedules
         .into_iter()
-        .map(|schedule| {
-            let fired = fired_by_date
-                .entry(schedule.due_date)
-                .or_insert_with(|| sweep.fired(schedule.due_date));
-            let ids = fired
+        .filter_map(|schedule| {
+            let latest = *fired_of(&schedule).last()?;
+            let id = sweep.id_of(&schedule, latest);
+            Some((schedule, id))
+        })
+        .collect();
+    let latest_ids: Vec<&str> = slots.iter().map(|(_, id)| id.as_str()).collect();
+    let mut sent = events::written_among(&context.reads, &latest_ids).await?;
+    let mut looked_up = latest_ids.len();
+    drop(latest_ids);
+    // A slot whose latest rung is unsent needs its earlier ones, to count
+    // those it supersedes.
+    let unsent: Vec<(Schedule, Vec<(&ReminderRule, String)>)> = slots
+        .into_iter()
+        .filter(|(_, latest)| !sent.contains(latest))
+        .filter_map(|(schedule, latest)| {
+            let (last, earlier) = fired_of(&schedule).split_last()?;
+            let mut ids: Vec<(&ReminderRule, String)> = earlier
                 .iter()
                 .map(|rule| (*rule, sweep.id_of(&schedule, rule)))
                 .collect();
-            (schedule, ids)
+            ids.push((*last, latest));
+            Some((schedule, ids))
         })
         .collect();
-    // The latest rung first: when it was sent there is nothing to send and
-    // nothing to count, which is every slot of a sweep that finds no new
-    // rung fired. Only a slot whose latest rung is unsent needs its earlier
-    // ones, to count those it supersedes.
-    let latest_ids: Vec<&str> = slots
-        .iter()
-        .filter_map(|(_, ids)| ids.last().map(|(_, id)| id.as_str()))
-        .collect();
-    let mut sent = events::written_among(&context.reads, &latest_ids).await?;
-    let earlier_ids: Vec<&str> = slots
+    let earlier_ids: Vec<&str> = unsent
         .iter()
         .filter_map(|(_, ids)| ids.split_last())
-        .filter(|((_, latest), _)| !sent.contains(latest))
         .flat_map(|(_, earlier)| earlier.iter().map(|(_, id)| id.as_str()))
         .collect();
-    let looked_up = latest_ids.len() + earlier_ids.len();
+    looked_up += earlier_ids.len();
     sent.extend(events::written_among(&context.reads, &earlier_ids).await?);
-    drop((latest_ids, earlier_ids));
+    drop(earlier_ids);
 
     let mut candidates = Vec::new();
-    for (schedule, mut ids) in slots {
-        if ids.is_empty() {
-            continue;
-        }
+    for (schedule, mut ids) in unsent {
         let already: Vec<String> = ids
             .iter()
             .filter(|(_, id)| sent.contains(id))
@@ -162,8 +179,14 @@ impl PeriodRules<'_> {
     }
 
     fn schedule_of(&self, obligation: &Obligation) -> Schedule {
-        let slot = (obligation.task_id.clone(), obligation.unit_id.clone());
-        let (due_date, due_time, suffix) = match self.extended.get(&slot) {
+        // Extensions are few: most periods have none, and no key is built.
+        let moved = if self.extended.is_empty() {
+            None
+        } else {
+            let slot = (obligation.task_id.clone(), obligation.unit_id.clone());
+            self.extended.get(&slot)
+        };
+        let (due_date, due_time, suffix) = match moved {
             Some(moved) => (
                 moved.due_time.with_timezone(&Shanghai).date_naive(),
                 moved.due_time,
