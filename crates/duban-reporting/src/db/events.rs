@@ -171,25 +171,24 @@ async fn number(
     if !check_written {
         return prepare_new_after(next, db.get_database_backend(), events, inserts);
     }
+    // One check for the whole list (written_among asks in parts of its own).
+    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let existing = written_among(db, &ids).await?;
+    drop(ids);
     let mut seen = HashSet::new();
-    let mut written: Vec<Event> = Vec::new();
-    let mut events = events.into_iter().peekable();
-    while events.peek().is_some() {
-        let chunk: Vec<NewEvent> = events.by_ref().take(CHUNK).collect();
-        let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
-        let existing = written_among(db, &ids).await?;
-        let first_new = written.len();
-        for new in chunk {
-            if existing.contains(&new.id) || !seen.insert(new.id.clone()) {
-                continue;
-            }
-            next += 1;
-            written.push(Event {
-                sequence: next,
-                event: new,
-            });
+    let mut written: Vec<Event> = Vec::with_capacity(events.len());
+    for new in events {
+        if existing.contains(&new.id) || !seen.insert(new.id.clone()) {
+            continue;
         }
-        add_rows(inserts, db.get_database_backend(), &written[first_new..])?;
+        next += 1;
+        written.push(Event {
+            sequence: next,
+            event: new,
+        });
+    }
+    for chunk in written.chunks(CHUNK) {
+        add_rows(inserts, db.get_database_backend(), chunk)?;
     }
     Ok(written)
 }
