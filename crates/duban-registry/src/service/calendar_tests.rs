@@ -1,12 +1,9 @@
 //! The calendar operations on each backend (SQLite; PostgreSQL when
 //! `DUBAN_TEST_POSTGRES_URL` is set), with a fixed clock and no server.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use duban_infra::{
     api::{FieldViolations, PageRequest},
-    call::CallInfo,
-    clock::Clock,
-    database::{self, Durability},
     test_util::{TestDatabase, backends},
 };
 
@@ -15,23 +12,9 @@ use super::{
     calendars::{self, CalendarField, CalendarUpdate},
 };
 use crate::{
-    db::migration::Migrator,
     domain::calendar::{DayKind, SpecialDay},
     error::RegistryError,
 };
-
-async fn context(database: &TestDatabase) -> Context {
-    let db = database::connect(&database.url, Durability::AllowWeak)
-        .await
-        .unwrap();
-    database::migrate::<Migrator>(&db).await.unwrap();
-    Context {
-        db,
-        clock: Clock::Fixed(Utc.with_ymd_and_hms(2019, 7, 1, 2, 0, 0).unwrap()),
-        call: CallInfo::internal(),
-        cache: Default::default(),
-    }
-}
 
 fn day(date: &str, kind: DayKind, name: &str) -> SpecialDay {
     SpecialDay {
@@ -56,7 +39,7 @@ async fn on_each_backend<F: AsyncFn(Context)>(scenario: F) {
     for backend in backends() {
         eprintln!("-- on {backend:?}");
         let database = TestDatabase::create(backend).await;
-        scenario(context(&database).await).await;
+        scenario(super::tests::context_on(&database).await).await;
     }
 }
 

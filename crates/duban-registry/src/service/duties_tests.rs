@@ -4,42 +4,20 @@
 //! whether each unit is live, and tasks without assignees; and the
 //! obligations listed from it.
 
-use chrono::{NaiveDate, TimeZone, Utc};
-use duban_infra::{
-    call::CallInfo,
-    clock::Clock,
-    database::{self, Durability},
-    test_util::{TestDatabase, backends},
-};
+use chrono::NaiveDate;
+use duban_infra::test_util::{TestDatabase, backends};
 use sea_orm::ConnectionTrait;
 
 use super::{
-    Context,
     obligations::{ObligationQuery, list as obligations},
     plans, tasks,
-    tests::{assign, first_page, plan, task, unit},
+    tests::{assign, context_on, counties, first_page, plan, task, unit},
     units,
 };
 use crate::{
-    db::{
-        duties::{self, Assigned},
-        migration::Migrator,
-    },
-    domain::{Assignee, Deadline, DeadlineKind, Role, UnitGroup},
+    db::duties::{self, Assigned},
+    domain::{Assignee, Deadline, DeadlineKind, Role},
 };
-
-async fn context(database: &TestDatabase) -> Context {
-    let db = database::connect(&database.url, Durability::AllowWeak)
-        .await
-        .unwrap();
-    database::migrate::<Migrator>(&db).await.unwrap();
-    Context {
-        db,
-        clock: Clock::Fixed(Utc.with_ymd_and_hms(2019, 7, 1, 2, 0, 0).unwrap()),
-        call: CallInfo::internal(),
-        cache: Default::default(),
-    }
-}
 
 fn deadline(kind: DeadlineKind) -> Deadline {
     Deadline {
@@ -56,7 +34,7 @@ fn unit_of(id: &str) -> Assignee {
 async fn a_chunk_of_duties_holds_live_tasks_their_assignees_and_unit_liveness() {
     for backend in backends() {
         let database = TestDatabase::create(backend).await;
-        let context = context(&database).await;
+        let context = context_on(&database).await;
         for (id, name) in [
             ("ndrc", "市发改委"),
             ("wuning", "武宁县政府"),
@@ -64,18 +42,7 @@ async fn a_chunk_of_duties_holds_live_tasks_their_assignees_and_unit_liveness() 
         ] {
             units::create(&context, unit(id, name), None).await.unwrap();
         }
-        let counties = UnitGroup {
-            id: "counties".into(),
-            display_name: "各县(市、区)政府".into(),
-            aliases: Vec::new(),
-            members: vec!["wuning".into(), "xiushui".into()],
-            description: String::new(),
-            revision: 1,
-            create_time: chrono::DateTime::UNIX_EPOCH,
-            update_time: chrono::DateTime::UNIX_EPOCH,
-            delete_time: None,
-        };
-        super::groups::create(&context, counties, None)
+        super::groups::create(&context, counties(), None)
             .await
             .unwrap();
         plans::create(&context, plan("p1"), None).await.unwrap();

@@ -8,6 +8,7 @@ use duban_infra::{
     call::CallInfo,
     clock::Clock,
     database::{self, Durability},
+    test_util::TestDatabase,
 };
 
 use super::{
@@ -109,6 +110,36 @@ pub(super) fn assign(assignee: Assignee, role: Role) -> Assignment {
     }
 }
 
+/// The group `counties` of `wuning` and `xiushui`.
+pub(super) fn counties() -> UnitGroup {
+    UnitGroup {
+        id: "counties".into(),
+        display_name: "各县(市、区)政府".into(),
+        aliases: Vec::new(),
+        members: vec!["wuning".into(), "xiushui".into()],
+        description: String::new(),
+        revision: 1,
+        create_time: DateTime::UNIX_EPOCH,
+        update_time: DateTime::UNIX_EPOCH,
+        delete_time: None,
+    }
+}
+
+/// A context on a migrated test database of either backend, with the same
+/// fixed clock as [`context`].
+pub(super) async fn context_on(database: &TestDatabase) -> Context {
+    let db = database::connect(&database.url, Durability::AllowWeak)
+        .await
+        .unwrap();
+    database::migrate::<Migrator>(&db).await.unwrap();
+    Context {
+        db,
+        clock: Clock::Fixed(fixed_now()),
+        call: CallInfo::internal(),
+        cache: Default::default(),
+    }
+}
+
 pub(super) fn first_page() -> PageRequest {
     PageRequest::parse(0, "", "test", &mut FieldViolations::new())
 }
@@ -192,18 +223,7 @@ async fn obligations_expand_groups_and_end_with_the_deadline_period() {
     ] {
         units::create(&context, unit(id, name), None).await.unwrap();
     }
-    let counties = UnitGroup {
-        id: "counties".into(),
-        display_name: "各县(市、区)政府".into(),
-        aliases: Vec::new(),
-        members: vec!["wuning".into(), "xiushui".into()],
-        description: String::new(),
-        revision: 1,
-        create_time: DateTime::UNIX_EPOCH,
-        update_time: DateTime::UNIX_EPOCH,
-        delete_time: None,
-    };
-    super::groups::create(&context, counties, None)
+    super::groups::create(&context, counties(), None)
         .await
         .unwrap();
     plans::create(&context, plan("p1"), None).await.unwrap();

@@ -180,16 +180,7 @@ async fn numbered(
     rows.sort_by_key(|row| row.2);
     rows.into_iter()
         .map(|(task_id, unit_id, task_number, role)| {
-            let role = ReporterRole::parse(&role).ok_or_else(|| {
-                let id = format!("{plan_id}/{period}/{task_id}/{unit_id}");
-                super::unreadable("slot_snapshot", "role", &id, &role)
-            })?;
-            Ok(Obligation {
-                role,
-                task_id,
-                task_number,
-                unit_id,
-            })
+            obligation(plan_id, period, task_id, unit_id, task_number, &role)
         })
         .collect()
 }
@@ -197,19 +188,35 @@ async fn numbered(
 fn to_domain(rows: Vec<slot_snapshot::Model>) -> Result<Vec<Obligation>, DbErr> {
     rows.into_iter()
         .map(|row| {
-            let role = ReporterRole::parse(&row.role).ok_or_else(|| {
-                let id = format!(
-                    "{}/{}/{}/{}",
-                    row.plan_id, row.period, row.task_id, row.unit_id
-                );
-                super::unreadable("slot_snapshot", "role", &id, &row.role)
-            })?;
-            Ok(Obligation {
-                role,
-                task_id: row.task_id,
-                task_number: row.task_number,
-                unit_id: row.unit_id,
-            })
+            obligation(
+                &row.plan_id,
+                &row.period,
+                row.task_id,
+                row.unit_id,
+                row.task_number,
+                &row.role,
+            )
         })
         .collect()
+}
+
+/// A snapshot row as the obligation it keeps.
+fn obligation(
+    plan_id: &str,
+    period: &str,
+    task_id: String,
+    unit_id: String,
+    task_number: i32,
+    role: &str,
+) -> Result<Obligation, DbErr> {
+    let role = ReporterRole::parse(role).ok_or_else(|| {
+        let id = format!("{plan_id}/{period}/{task_id}/{unit_id}");
+        super::unreadable("slot_snapshot", "role", &id, role)
+    })?;
+    Ok(Obligation {
+        role,
+        task_id,
+        task_number,
+        unit_id,
+    })
 }
