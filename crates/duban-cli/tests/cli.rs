@@ -9,6 +9,8 @@ use duban_proto::registry::v1::{self as pb, registry_service_client::RegistrySer
 
 #[path = "cli/commands.rs"]
 mod commands;
+#[path = "cli/large_answers.rs"]
+mod large_answers;
 
 const DUBAN: &str = env!("CARGO_BIN_EXE_duban");
 

@@ -141,13 +141,19 @@ async fn connect(url: &str, what: &str) -> anyhow::Result<Channel> {
         })
 }
 
+/// The largest answer the CLI reads: whatever its server sends. A server
+/// bounds its answers by its own `--max-message-bytes`; with tonic's 4 MiB
+/// default here, a server allowed more answered pages the CLI then refused
+/// to decode.
+const READ_LIMIT: usize = usize::MAX;
+
 /// Connects to the registry at `url`, failing with a readable message.
 pub async fn registry_client(url: &str) -> anyhow::Result<Registry> {
     let channel = connect(url, "registry").await?;
-    Ok(RegistryServiceClient::with_interceptor(
-        channel,
-        Credentials::from_env()?,
-    ))
+    Ok(
+        RegistryServiceClient::with_interceptor(channel, Credentials::from_env()?)
+            .max_decoding_message_size(READ_LIMIT),
+    )
 }
 
 /// An audit client that sends the CLI's credentials.
@@ -162,17 +168,18 @@ pub async fn audit_client(url: &str) -> anyhow::Result<Audit> {
         duban_proto::audit::v1::audit_service_client::AuditServiceClient::with_interceptor(
             channel,
             Credentials::from_env()?,
-        ),
+        )
+        .max_decoding_message_size(READ_LIMIT),
     )
 }
 
 /// Connects to the reporting service at `url`, failing with a readable message.
 pub async fn reporting_client(url: &str) -> anyhow::Result<Reporting> {
     let channel = connect(url, "reporting service").await?;
-    Ok(ReportingServiceClient::with_interceptor(
-        channel,
-        Credentials::from_env()?,
-    ))
+    Ok(
+        ReportingServiceClient::with_interceptor(channel, Credentials::from_env()?)
+            .max_decoding_message_size(READ_LIMIT),
+    )
 }
 
 /// Turns a gRPC status into a one-line error with the exit code it calls for.
