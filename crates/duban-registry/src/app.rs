@@ -41,7 +41,7 @@ pub async fn run(
     .await?;
     let limit = server.max_message_bytes();
     server.add_service(
-        RegistryServiceServer::new(RegistryApi::new(ready.clone(), clock.clone()))
+        RegistryServiceServer::new(RegistryApi::new(ready.clone(), clock.clone(), limit))
             .max_decoding_message_size(limit)
             .max_encoding_message_size(limit),
     );
@@ -49,12 +49,7 @@ pub async fn run(
         let db =
             database::open::<Migrator>(&config.database_url, config.allow_weak_durability).await?;
         // Before serving, so that a caller never sees a shipped year missing.
-        let context = Context {
-            db: db.clone(),
-            clock,
-            call: CallInfo::internal(),
-            cache: Default::default(),
-        };
+        let context = Context::new(db.clone(), clock, CallInfo::internal());
         calendars::load_shipped(&context)
             .await
             .map_err(|error| anyhow::Error::new(error).context("loading the shipped calendars"))?;

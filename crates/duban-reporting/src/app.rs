@@ -67,6 +67,7 @@ pub async fn run(
             Arc::clone(&registry),
             clock.clone(),
             events.clone(),
+            limit,
         ))
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit),
@@ -94,6 +95,7 @@ pub async fn run(
                 clock,
                 events,
                 call: CallInfo::internal(),
+                max_answer_bytes: limit,
             };
             tokio::spawn(sweep_periodically(context, sweep_interval));
         }

@@ -23,6 +23,8 @@ pub struct PageRequest {
     pub limit: u64,
     /// The sort key of the last item of the previous page, if any.
     pub after: Option<Vec<String>>,
+    /// How many bytes the page's items may take encoded (see [`Self::within_bytes`]).
+    byte_budget: usize,
     scope: String,
 }
 
@@ -62,8 +64,19 @@ impl PageRequest {
         Self {
             limit,
             after,
+            byte_budget: usize::MAX,
             scope,
         }
+    }
+
+    /// Bounds the page's encoded items to `bytes` as well as to `limit` items:
+    /// `page_size` is a maximum, and a page of long items (a task's description
+    /// and indicators may take some 140 KB) must still fit the server's message
+    /// limit. A page holds at least one item whatever its size.
+    #[must_use]
+    pub fn within_bytes(mut self, bytes: usize) -> Self {
+        self.byte_budget = bytes;
+        self
     }
 
     /// How many rows to fetch: one more than the page, to learn whether more follow.
@@ -74,14 +87,49 @@ impl PageRequest {
     /// Trims `rows` (fetched with `fetch_limit`) to the page and returns the token for
     /// the next page, built from the sort key of the page's last row.
     pub fn finish<T>(&self, rows: &mut Vec<T>, key_of: impl Fn(&T) -> Vec<String>) -> String {
+        self.finish_sized(rows, key_of, |_| 0)
+    }
+
+    /// As [`Self::finish`], and also ends the page before the item that would take
+    /// the items' encoded sizes (`size_of`) past the byte budget.
+    pub fn finish_sized<T>(
+        &self,
+        rows: &mut Vec<T>,
+        key_of: impl Fn(&T) -> Vec<String>,
+        size_of: impl Fn(&T) -> usize,
+    ) -> String {
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
-        if rows.len() <= limit {
+        let mut bytes = 0usize;
+        let mut kept = 0;
+        for row in rows.iter().take(limit) {
+            bytes = bytes.saturating_add(size_of(row));
+            if kept > 0 && bytes > self.byte_budget {
+                break;
+            }
+            kept += 1;
+        }
+        if rows.len() <= kept {
             return String::new();
         }
-        rows.truncate(limit);
+        rows.truncate(kept);
         rows.last()
             .map(|last| PageToken::encode(&self.scope, &key_of(last)))
             .unwrap_or_default()
+    }
+
+    /// As [`Self::finish_sized`] for items paired with the sort keys of the rows
+    /// they were made from (the items themselves may not carry them).
+    pub fn finish_keyed<T>(
+        &self,
+        mut keyed: Vec<(T, Vec<String>)>,
+        size_of: impl Fn(&T) -> usize,
+    ) -> (Vec<T>, String) {
+        let token = self.finish_sized(
+            &mut keyed,
+            |(_, key)| key.clone(),
+            |(item, _)| size_of(item),
+        );
+        (keyed.into_iter().map(|(item, _)| item).collect(), token)
     }
 }
 
@@ -124,6 +172,21 @@ fn fingerprint(scope: &str) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The bytes `message_len` bytes of a message take as one item of a repeated
+/// field of the answer: its field key, its length, itself.
+pub fn item_len(message_len: usize) -> usize {
+    1 + prost::length_delimiter_len(message_len) + message_len
+}
+
+/// The byte budget of a page's items in an answer limited to `max_message_bytes`:
+/// what is left beside the page token and the answer's other fields.
+pub fn items_budget(max_message_bytes: usize) -> usize {
+    max_message_bytes.saturating_sub(ANSWER_HEADROOM)
+}
+
+/// Room kept beside a page's items: a page token is under 200 bytes.
+const ANSWER_HEADROOM: usize = 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +218,56 @@ mod tests {
         assert_eq!(foreign.iter().next().map(|v| v.0), Some("page_token"));
         let (_, garbage) = parse(2, "not a token!", "units|kind=X");
         assert_eq!(garbage.iter().next().map(|v| v.0), Some("page_token"));
+    }
+
+    #[test]
+    fn a_page_ends_before_the_item_past_its_byte_budget() {
+        let (page, _) = parse(10, "", "s");
+        let page = page.within_bytes(25);
+        let mut rows = vec![10, 10, 10, 10];
+        let token = page.finish_sized(&mut rows, |r| vec![r.to_string()], |r| *r);
+        assert_eq!(rows, [10, 10]);
+        assert!(!token.is_empty());
+        let mut exact = vec![10, 15, 1];
+        page.finish_sized(&mut exact, |r| vec![r.to_string()], |r| *r);
+        assert_eq!(exact, [10, 15]);
+    }
+
+    #[test]
+    fn an_item_larger_than_the_budget_is_a_page_of_its_own() {
+        let (page, _) = parse(10, "", "s");
+        let page = page.within_bytes(5);
+        let mut rows = vec![100, 1];
+        let token = page.finish_sized(&mut rows, |r| vec![r.to_string()], |r| *r);
+        assert_eq!(rows, [100]);
+        let (next, violations) = parse(10, &token, "s");
+        assert!(violations.is_empty());
+        assert_eq!(next.after, Some(vec!["100".to_owned()]));
+        let mut last = vec![100];
+        assert_eq!(
+            page.finish_sized(&mut last, |r| vec![r.to_string()], |r| *r),
+            ""
+        );
+    }
+
+    #[test]
+    fn the_count_still_bounds_a_page_within_its_budget() {
+        let (page, _) = parse(2, "", "s");
+        let mut rows = vec![1, 1, 1];
+        assert!(
+            !page
+                .within_bytes(1000)
+                .finish_sized(&mut rows, |r| vec![r.to_string()], |r| *r)
+                .is_empty()
+        );
+        assert_eq!(rows, [1, 1]);
+    }
+
+    #[test]
+    fn item_len_counts_key_and_length() {
+        assert_eq!(item_len(0), 2);
+        assert_eq!(item_len(127), 129);
+        assert_eq!(item_len(128), 131);
     }
 
     #[test]

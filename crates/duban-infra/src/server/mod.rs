@@ -17,7 +17,7 @@ use tonic_health::{ServingStatus, server::HealthReporter};
 use tower_service::Service;
 
 pub use self::{
-    args::ServerArgs,
+    args::{DEFAULT_MAX_MESSAGE_BYTES, ServerArgs},
     layer::{CALLS_METRIC, CallLayer, DURATION_METRIC, code_name},
 };
 use crate::serving::{self, DRAIN_TIMEOUT};

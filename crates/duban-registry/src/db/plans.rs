@@ -189,6 +189,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     filter: &PlanFilter,
     page: &PageRequest,
+    size_of: impl Fn(&Plan) -> usize,
 ) -> Result<(Vec<Plan>, String), RegistryError> {
     let mut query = plan::Entity::find().order_by_asc(plan::Column::Seq);
     if let Some(after) = seq_cursor(page)? {
@@ -203,10 +204,15 @@ pub async fn list(
     if let Some(text) = &filter.text {
         query = query.filter(plan::Column::Title.like(contains_literally(text)));
     }
-    let mut rows = query.limit(page.fetch_limit()).all(db).await?;
-    let token = page.finish(&mut rows, |row| vec![row.seq.to_string()]);
-    let plans = rows.into_iter().map(to_domain).collect::<Result<_, _>>()?;
-    Ok((plans, token))
+    let rows = query.limit(page.fetch_limit()).all(db).await?;
+    let keyed = rows
+        .into_iter()
+        .map(|row| {
+            let key = vec![row.seq.to_string()];
+            to_domain(row).map(|plan| (plan, key))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(page.finish_keyed(keyed, size_of))
 }
 
 /// Marks a plan deleted at `now`.

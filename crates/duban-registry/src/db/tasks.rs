@@ -451,12 +451,15 @@ pub async fn list(
     plan_id: &str,
     filter: &TaskFilter,
     page: &PageRequest,
+    size_of: impl Fn(&Task) -> usize,
 ) -> Result<(Vec<Task>, String), RegistryError> {
-    let mut rows = page_query(plan_id, filter, page)?.all(db).await?;
-    let token = page.finish(&mut rows, |row| {
-        vec![row.number.to_string(), row.seq.to_string()]
-    });
-    Ok((load(db, rows).await?, token))
+    let rows = page_query(plan_id, filter, page)?.all(db).await?;
+    let keys: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| vec![row.number.to_string(), row.seq.to_string()])
+        .collect();
+    let keyed = load(db, rows).await?.into_iter().zip(keys).collect();
+    Ok(page.finish_keyed(keyed, size_of))
 }
 
 /// The query of one [`list`] page (one row more than the page, to learn

@@ -29,16 +29,18 @@ pub struct RegistryApi {
     db: Ready<DatabaseConnection>,
     clock: Clock,
     cache: ReadCache,
+    max_answer_bytes: usize,
 }
 
 impl RegistryApi {
     /// Serves from `db` once it is ready (migrations done), taking "now" from
-    /// `clock`.
-    pub fn new(db: Ready<DatabaseConnection>, clock: Clock) -> Self {
+    /// `clock`, answering at most `max_answer_bytes` a message.
+    pub fn new(db: Ready<DatabaseConnection>, clock: Clock, max_answer_bytes: usize) -> Self {
         Self {
             db,
             clock,
             cache: ReadCache::from_env(),
+            max_answer_bytes,
         }
     }
 
@@ -49,6 +51,7 @@ impl RegistryApi {
             clock: self.clock.clone(),
             call: CallInfo::current(),
             cache: self.cache.clone(),
+            max_answer_bytes: self.max_answer_bytes,
         })
     }
 }

@@ -1,8 +1,9 @@
 //! The plan methods: decode, call the operation, encode.
 
 use chrono::DateTime;
-use duban_infra::api::{FieldViolations, PageRequest, request_id};
+use duban_infra::api::{FieldViolations, PageRequest, paging, request_id};
 use duban_proto::registry::v1 as pb;
+use prost::Message;
 
 use super::convert::{
     chosen_id, civil_date, decode_date, drop_unmasked, mask_fields, optional_timestamp, timestamp,
@@ -159,7 +160,8 @@ pub async fn list(
         &request.page_token,
         &scope,
         &mut violations,
-    );
+    )
+    .within_bytes(paging::items_budget(context.max_answer_bytes));
     let mut plan_filter = PlanFilter {
         show_deleted: request.show_deleted,
         ..Default::default()
@@ -178,7 +180,10 @@ pub async fn list(
         Err(reason) => violations.add("filter", reason),
     }
     ensure_valid(violations)?;
-    let (plans, next_page_token) = service::plans::list(context, &plan_filter, &page).await?;
+    let (plans, next_page_token) = service::plans::list(context, &plan_filter, &page, |plan| {
+        paging::item_len(encode_plan(plan.clone()).encoded_len())
+    })
+    .await?;
     Ok(pb::ListPlansResponse {
         plans: plans.into_iter().map(encode_plan).collect(),
         next_page_token,

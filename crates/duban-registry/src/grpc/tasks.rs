@@ -1,8 +1,9 @@
 //! The task methods: decode, call the operation, encode.
 
 use chrono::{DateTime, NaiveDate};
-use duban_infra::api::{FieldViolations, PageRequest, request_id};
+use duban_infra::api::{FieldViolations, PageRequest, paging, request_id};
 use duban_proto::registry::v1 as pb;
+use prost::Message;
 
 use super::{
     convert::{
@@ -278,14 +279,18 @@ pub async fn list(
         &request.page_token,
         &scope,
         &mut violations,
-    );
+    )
+    .within_bytes(paging::items_budget(context.max_answer_bytes));
     let mut task_filter = parse_task_filter(&request.filter, &mut violations);
     task_filter.show_deleted = request.show_deleted;
     let (Some(plan_id), true) = (plan_id, violations.is_empty()) else {
         return Err(RegistryError::InvalidArgument(violations));
     };
     let (tasks, next_page_token) =
-        service::tasks::list(context, &plan_id, &task_filter, &page).await?;
+        service::tasks::list(context, &plan_id, &task_filter, &page, |task| {
+            paging::item_len(encode_task(task.clone()).encoded_len())
+        })
+        .await?;
     Ok(pb::ListTasksResponse {
         tasks: tasks.into_iter().map(encode_task).collect(),
         next_page_token,

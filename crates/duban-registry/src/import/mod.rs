@@ -75,7 +75,7 @@ pub async fn previous(
         "import",
         &mut duban_infra::api::FieldViolations::new(),
     );
-    let (attachments, _) = plans::list(db, &filter, &page).await?;
+    let (attachments, _) = plans::list(db, &filter, &page, |_| 0).await?;
     let mut all_plans = vec![main];
     all_plans.extend(attachments);
     let mut all_tasks = Vec::new();

@@ -33,9 +33,24 @@ pub struct Context {
     pub clock: Clock,
     pub call: CallInfo,
     pub cache: ReadCache,
+    /// The largest answer the server sends (`--max-message-bytes`): list pages
+    /// stop short of it.
+    pub max_answer_bytes: usize,
 }
 
 impl Context {
+    /// A context for `call` with its own empty read cache and the default
+    /// message limit: for work outside a served call, and tests.
+    pub fn new(db: DatabaseConnection, clock: Clock, call: CallInfo) -> Self {
+        Self {
+            db,
+            clock,
+            call,
+            cache: ReadCache::default(),
+            max_answer_bytes: duban_infra::server::DEFAULT_MAX_MESSAGE_BYTES,
+        }
+    }
+
     /// Returns the current instant from the configured clock (microseconds, as
     /// every database keeps them).
     pub async fn now(&self) -> Result<DateTime<Utc>, RegistryError> {

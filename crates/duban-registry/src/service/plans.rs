@@ -93,8 +93,9 @@ pub async fn list(
     context: &Context,
     filter: &PlanFilter,
     page: &PageRequest,
+    size_of: impl Fn(&Plan) -> usize,
 ) -> Result<(Vec<Plan>, String), RegistryError> {
-    plans::list(&context.db, filter, page).await
+    plans::list(&context.db, filter, page, size_of).await
 }
 
 /// Applies the masked fields of `update` to a live plan, if its etag (when

@@ -155,9 +155,10 @@ pub async fn list(
     plan_id: &str,
     filter: &TaskFilter,
     page: &PageRequest,
+    size_of: impl Fn(&Task) -> usize,
 ) -> Result<(Vec<Task>, String), RegistryError> {
     plans::require_live(&context.db, plan_id).await?;
-    tasks::list(&context.db, plan_id, filter, page).await
+    tasks::list(&context.db, plan_id, filter, page, size_of).await
 }
 
 /// Applies the masked fields of `update` to a live task of a live plan, if its

@@ -35,12 +35,7 @@ async fn context() -> Context {
         .await
         .unwrap();
     database::migrate::<Migrator>(&db).await.unwrap();
-    Context {
-        db,
-        clock: Clock::Fixed(fixed_now()),
-        call: CallInfo::internal(),
-        cache: Default::default(),
-    }
+    Context::new(db, Clock::Fixed(fixed_now()), CallInfo::internal())
 }
 
 pub(super) fn unit(id: &str, display_name: &str) -> Unit {
@@ -132,12 +127,7 @@ pub(super) async fn context_on(database: &TestDatabase) -> Context {
         .await
         .unwrap();
     database::migrate::<Migrator>(&db).await.unwrap();
-    Context {
-        db,
-        clock: Clock::Fixed(fixed_now()),
-        call: CallInfo::internal(),
-        cache: Default::default(),
-    }
+    Context::new(db, Clock::Fixed(fixed_now()), CallInfo::internal())
 }
 
 pub(super) fn first_page() -> PageRequest {
@@ -294,12 +284,7 @@ async fn narrowed_obligation_cost(
     db.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
-    let context = Context {
-        db,
-        clock: Clock::Fixed(fixed_now()),
-        call: CallInfo::internal(),
-        cache: Default::default(),
-    };
+    let context = Context::new(db, Clock::Fixed(fixed_now()), CallInfo::internal());
     units::create(&context, unit("ndrc", "市发改委"), None)
         .await
         .unwrap();

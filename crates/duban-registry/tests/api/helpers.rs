@@ -52,13 +52,18 @@ impl TestApp {
 
     /// Starts the registry in-process on `database` and waits until it is SERVING.
     pub async fn start_on(database: TestDatabase) -> Self {
+        Self::start_with(database, ServerArgs::default()).await
+    }
+
+    /// As [`Self::start_on`], with the server settings `server` (limits).
+    pub async fn start_with(database: TestDatabase, server: ServerArgs) -> Self {
         let config = Config {
             listen: "127.0.0.1:0".parse().expect("address"),
             database_url: database.url.clone(),
             allow_weak_durability: false,
             log_json: false,
             clock_file: None,
-            server: ServerArgs::default(),
+            server,
         };
         let server =
             InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await;

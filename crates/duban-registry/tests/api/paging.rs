@@ -2,7 +2,12 @@
 
 use std::collections::HashSet;
 
+use duban_infra::{
+    server::ServerArgs,
+    test_util::{TestDatabase, backends},
+};
 use duban_proto::registry::v1::{self as pb, UnitKind as Kind};
+use prost::Message;
 use tonic::Code;
 
 use crate::helpers::*;
@@ -192,4 +197,106 @@ async fn text_filters_match_percent_and_underscore_literally() {
         assert!(units.units.is_empty());
     })
     .await;
+}
+
+/// A page stops before its answer would pass the server's message limit: a
+/// plan's long tasks (or a long plan list) come in several pages of whole
+/// items, where a page counted by items alone was refused by the server's own
+/// encoding limit.
+#[tokio::test]
+async fn pages_of_long_items_stay_within_the_message_limit() {
+    const LIMIT: usize = 200 * 1024;
+    for backend in backends() {
+        eprintln!("-- on {backend:?}");
+        let limits = ServerArgs {
+            max_message_bytes: LIMIT,
+            ..ServerArgs::default()
+        };
+        let app = TestApp::start_with(TestDatabase::create(backend).await, limits).await;
+        let mut client = app.client();
+        let lead = create_unit(&mut client, unit("市发改委", &[], Kind::CityDepartment)).await;
+        let plan = create_plan(&mut client, "长文本计划").await;
+        let mut created = Vec::new();
+        for i in 0..10 {
+            let task = client
+                .create_task(pb::CreateTaskRequest {
+                    parent: plan.name.clone(),
+                    task: Some(pb::Task {
+                        number: i + 1,
+                        title: format!("任务{i}"),
+                        // 60 KB: three fit in a page of this server, four do not.
+                        description: "长".repeat(20_000),
+                        assignments: vec![assign_unit(&lead, pb::AssignmentRole::Lead)],
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            created.push(task.name);
+        }
+        let mut seen = Vec::new();
+        let mut sizes = Vec::new();
+        let mut token = String::new();
+        loop {
+            let page = client
+                .list_tasks(pb::ListTasksRequest {
+                    parent: plan.name.clone(),
+                    page_size: 1000,
+                    page_token: token,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert!(page.encoded_len() <= LIMIT, "{} bytes", page.encoded_len());
+            sizes.push(page.tasks.len());
+            seen.extend(page.tasks.into_iter().map(|task| task.name));
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            token = page.next_page_token;
+        }
+        assert_eq!(seen, created, "every task once, in order");
+        assert_eq!(sizes, [3, 3, 3, 1]);
+
+        for i in 0..5 {
+            client
+                .create_plan(pb::CreatePlanRequest {
+                    plan: Some(pb::Plan {
+                        title: format!("附件{i}"),
+                        issuer: "九江市人民政府".into(),
+                        issue_date: Some(date(2019, 6, 19)),
+                        intro: "引".repeat(20_000),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+        }
+        let mut plans = 0;
+        let mut pages = 0;
+        let mut token = String::new();
+        loop {
+            let page = client
+                .list_plans(pb::ListPlansRequest {
+                    page_size: 1000,
+                    page_token: token,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert!(page.encoded_len() <= LIMIT, "{} bytes", page.encoded_len());
+            plans += page.plans.len();
+            pages += 1;
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            token = page.next_page_token;
+        }
+        assert_eq!((plans, pages), (6, 2));
+    }
 }

@@ -356,6 +356,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     filter: &ReportFilter,
     page: &PageRequest,
+    size_of: impl Fn(&Report) -> usize,
 ) -> Result<(Vec<Report>, String), ReportingError> {
     let mut query = report::Entity::find().order_by_asc(report::Column::Seq);
     if let Some(seq) = super::seq_after(page)? {
@@ -382,7 +383,13 @@ pub async fn list(
     if !filter.show_revisions {
         query = query.filter(latest_only());
     }
-    let mut rows = query.limit(page.fetch_limit()).all(db).await?;
-    let token = page.finish(&mut rows, |row| vec![row.seq.to_string()]);
-    Ok((to_domain_all(rows)?, token))
+    let rows = query.limit(page.fetch_limit()).all(db).await?;
+    let keyed = rows
+        .into_iter()
+        .map(|row| {
+            let key = vec![row.seq.to_string()];
+            to_domain(row).map(|report| (report, key))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(page.finish_keyed(keyed, size_of))
 }

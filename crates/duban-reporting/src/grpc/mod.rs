@@ -41,16 +41,19 @@ pub struct ReportingApi {
     /// Started on the first call after the database is ready.
     submissions: Arc<std::sync::OnceLock<SubmissionWriter>>,
     tables: crate::service::slots::PeriodTables,
+    max_answer_bytes: usize,
 }
 
 impl ReportingApi {
     /// Serves from `storage` once it is ready (migrations done), asking `registry` who
     /// must report and `clock` what time it is; commits wake `events`' subscribers.
+    /// Its answers take at most `max_answer_bytes`.
     pub fn new(
         storage: Ready<Storage>,
         registry: Arc<dyn RegistryView>,
         clock: Clock,
         events: EventHub,
+        max_answer_bytes: usize,
     ) -> Self {
         Self {
             storage,
@@ -59,6 +62,7 @@ impl ReportingApi {
             events,
             submissions: Arc::default(),
             tables: Default::default(),
+            max_answer_bytes,
         }
     }
 
@@ -79,6 +83,7 @@ impl ReportingApi {
             events: self.events.clone(),
             submissions,
             call: CallInfo::current(),
+            max_answer_bytes: self.max_answer_bytes,
         })
     }
 }

@@ -1,8 +1,9 @@
 //! GetReport and ListReports, and the encoding of a report that every method
 //! answering with one shares.
 
-use duban_infra::api::{FieldViolations, PageRequest, filter};
+use duban_infra::api::{FieldViolations, PageRequest, filter, paging};
 use duban_proto::reporting::v1 as pb;
+use prost::Message;
 
 use super::convert::{
     decode_review_state, decode_status, encode_review_state, encode_role, encode_status, timestamp,
@@ -130,7 +131,8 @@ pub async fn list(
         &request.page_token,
         &scope,
         &mut violations,
-    );
+    )
+    .within_bytes(paging::items_budget(context.max_answer_bytes));
     let (plan_id, task_id) = violations
         .check("parent", names::list_parent(&request.parent))
         .unwrap_or_default();
@@ -145,7 +147,11 @@ pub async fn list(
     };
     decode_filter(&request.filter, &mut report_filter, &mut violations);
     ReportingError::ensure_valid(violations)?;
-    let (found, next_page_token) = service::reports::list(context, &report_filter, &page).await?;
+    let (found, next_page_token) =
+        service::reports::list(context, &report_filter, &page, |report| {
+            paging::item_len(encode_report(report.clone()).encoded_len())
+        })
+        .await?;
     Ok(pb::ListReportsResponse {
         reports: found.into_iter().map(encode_report).collect(),
         next_page_token,

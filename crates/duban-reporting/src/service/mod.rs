@@ -50,6 +50,9 @@ pub struct Context {
     /// The process's one writer of submissions (group commit).
     pub submissions: crate::db::group_commit::SubmissionWriter,
     pub call: CallInfo,
+    /// The largest answer the server sends (`--max-message-bytes`): list pages
+    /// stop short of it.
+    pub max_answer_bytes: usize,
 }
 
 impl Context {

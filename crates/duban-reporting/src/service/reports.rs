@@ -29,6 +29,7 @@ pub async fn list(
     context: &Context,
     filter: &ReportFilter,
     page: &PageRequest,
+    size_of: impl Fn(&Report) -> usize,
 ) -> Result<(Vec<Report>, String), ReportingError> {
     // A unit's reporter sees its own unit's reports only.
     if let Some(own) = context.own_unit_only() {
@@ -40,7 +41,7 @@ pub async fn list(
             unit_id: Some(own),
             ..filter.clone()
         };
-        return reports::list(&context.reads, &mine, page).await;
+        return reports::list(&context.reads, &mine, page, size_of).await;
     }
-    reports::list(&context.reads, filter, page).await
+    reports::list(&context.reads, filter, page, size_of).await
 }

@@ -429,6 +429,7 @@ pub(crate) async fn context_with(
         clock: Clock::Fixed(now),
         events,
         call: CallInfo::internal(),
+        max_answer_bytes: duban_infra::server::DEFAULT_MAX_MESSAGE_BYTES,
     };
     (context, registry)
 }

@@ -68,15 +68,21 @@ impl TestPair {
     /// Starts both services on fresh databases of `backend`, the clock at `IN_Q3`,
     /// the reporting service in-process.
     pub async fn start(backend: Backend) -> Self {
-        Self::start_with(backend, false).await
+        Self::start_with(backend, false, ServerArgs::default()).await
+    }
+
+    /// Starts both services, the reporting service in-process with the server
+    /// settings `server` (limits).
+    pub async fn start_limited(backend: Backend, server: ServerArgs) -> Self {
+        Self::start_with(backend, false, server).await
     }
 
     /// Starts both services, the reporting service as its binary.
     pub async fn start_as_process(backend: Backend) -> Self {
-        Self::start_with(backend, true).await
+        Self::start_with(backend, true, ServerArgs::default()).await
     }
 
-    async fn start_with(backend: Backend, reporting_as_process: bool) -> Self {
+    async fn start_with(backend: Backend, reporting_as_process: bool, server: ServerArgs) -> Self {
         let registry_db = TestDatabase::create(backend).await;
         let reporting_db = TestDatabase::create(backend).await;
         let clock_file = reporting_db.dir().join("clock");
@@ -86,7 +92,7 @@ impl TestPair {
             Running::Process(start_reporting(&reporting_db, registry.addr, &clock_file).await)
         } else {
             Running::InProcess(
-                start_reporting_in_process(&reporting_db, registry.addr, &clock_file).await,
+                start_reporting_in_process(&reporting_db, registry.addr, &clock_file, server).await,
             )
         };
         Self {
@@ -180,9 +186,11 @@ async fn start_reporting_in_process(
     database: &TestDatabase,
     registry: SocketAddr,
     clock_file: &std::path::Path,
+    server: ServerArgs,
 ) -> InProcessServer {
     let config = Config {
         clock_file: Some(clock_file.to_owned()),
+        server,
         ..in_process_config(database, format!("http://{registry}"))
     };
     InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await

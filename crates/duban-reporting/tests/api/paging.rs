@@ -1,7 +1,9 @@
 //! ListReports: parents with wildcards, filters, and pages that never repeat a
 //! report, even while new revisions arrive between pages.
 
+use duban_infra::{server::ServerArgs, test_util::backends};
 use duban_proto::reporting::v1 as pb;
+use prost::Message;
 
 use crate::{
     helpers::*,
@@ -157,4 +159,55 @@ async fn whole_plan_token(reporting: &mut Reporting, parent: &str) -> String {
         .unwrap()
         .into_inner()
         .next_page_token
+}
+
+/// A page of long reports stops before its answer would pass the server's
+/// message limit (page_size is a maximum), where a page counted by reports
+/// alone was refused by the server's own encoding limit.
+#[tokio::test]
+async fn pages_of_long_reports_stay_within_the_message_limit() {
+    const LIMIT: usize = 200 * 1024;
+    for backend in backends() {
+        eprintln!("-- on {backend:?}");
+        let limits = ServerArgs {
+            max_message_bytes: LIMIT,
+            ..ServerArgs::default()
+        };
+        let pair = TestPair::start_limited(backend, limits).await;
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        for revision in 1..=7 {
+            // Some 60 KB: three fit in a page of this server, four do not.
+            let mut long = report(&seed.ndrc.name, "2019-Q3", &"进".repeat(10_000));
+            long.difficulties = format!("{revision}{}", "难".repeat(9_999));
+            reporting
+                .submit_report(submit(&seed.key5.name, long, &request_id()))
+                .await
+                .unwrap();
+        }
+        let mut request = pb::ListReportsRequest {
+            parent: format!("{}/tasks/-", seed.plan.name),
+            page_size: 1000,
+            show_revisions: true,
+            ..Default::default()
+        };
+        let mut revisions = Vec::new();
+        let mut sizes = Vec::new();
+        loop {
+            let page = reporting
+                .list_reports(request.clone())
+                .await
+                .unwrap()
+                .into_inner();
+            assert!(page.encoded_len() <= LIMIT, "{} bytes", page.encoded_len());
+            sizes.push(page.reports.len());
+            revisions.extend(page.reports.iter().map(|r| r.revision));
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            request.page_token = page.next_page_token;
+        }
+        assert_eq!(revisions, [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(sizes, [3, 3, 1]);
+    }
 }
