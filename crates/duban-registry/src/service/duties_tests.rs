@@ -179,3 +179,107 @@ async fn a_chunk_of_duties_holds_live_tasks_their_assignees_and_unit_liveness() 
         );
     }
 }
+
+/// A stored value the chunk cannot read fails the read with an error naming
+/// table, column and row: never a default, never a dropped duty.
+#[tokio::test]
+async fn an_unreadable_value_in_a_chunk_fails_naming_table_column_and_row() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let context = context_on(&database).await;
+        units::create(&context, unit("ndrc", "市发改委"), None)
+            .await
+            .unwrap();
+        plans::create(&context, plan("p1"), None).await.unwrap();
+        let end_of_2019 = NaiveDate::from_ymd_opt(2019, 12, 31).unwrap();
+        let created = tasks::create(
+            &context,
+            task(
+                "p1",
+                5,
+                vec![assign(unit_of("ndrc"), Role::Lead)],
+                deadline(DeadlineKind::Date(end_of_2019)),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+        let task_id = created.id;
+        let cases = [
+            (
+                "UPDATE assignments SET role = 'BOSS'",
+                format!("`BOSS` of assignments.role in row `{task_id}#0`"),
+            ),
+            (
+                "UPDATE assignments SET unit_id = NULL",
+                format!("assignments.unit_id in row `{task_id}#0`"),
+            ),
+            (
+                "UPDATE assignments SET group_id = 'counties'",
+                format!("assignments.unit_id in row `{task_id}#0`"),
+            ),
+            (
+                "UPDATE tasks SET deadline_kind = 'SOMEDAY'",
+                format!("`SOMEDAY` of tasks.deadline_kind in row `{task_id}`"),
+            ),
+            (
+                "UPDATE tasks SET deadline_date = NULL",
+                format!("`NULL` of tasks.deadline_date in row `{task_id}`"),
+            ),
+            (
+                "UPDATE tasks SET deadline_date = '2019-13-45'",
+                format!("`2019-13-45` of tasks.deadline_date in row `{task_id}`"),
+            ),
+        ];
+        let readable = duties::live_of_plan_from(&context.db, "p1", i32::MIN, 10)
+            .await
+            .unwrap();
+        for (corruption, named) in cases {
+            let txn = sea_orm::TransactionTrait::begin(&context.db).await.unwrap();
+            txn.execute_unprepared(corruption).await.unwrap();
+            let error = duties::live_of_plan_from(&txn, "p1", i32::MIN, 10)
+                .await
+                .unwrap_err();
+            let message = format!("{error:?}");
+            assert!(
+                message.contains(&named) && message.contains("cannot be read"),
+                "{backend:?} after `{corruption}`: {message}"
+            );
+            txn.rollback().await.unwrap();
+        }
+        // Nothing was rewritten or dropped: undone, the chunk reads as before.
+        let after = duties::live_of_plan_from(&context.db, "p1", i32::MIN, 10)
+            .await
+            .unwrap();
+        assert_eq!(after.len(), readable.len());
+        assert_eq!(after[0].assignees, readable[0].assignees);
+    }
+}
+
+/// A value of another type than its column's (SQLite keeps what it is given)
+/// fails the chunk's decoding with an error, not a panic or a skipped task.
+#[tokio::test]
+async fn a_chunk_whose_json_does_not_decode_is_an_error() {
+    let database = TestDatabase::create(duban_infra::test_util::Backend::Sqlite).await;
+    let context = context_on(&database).await;
+    plans::create(&context, plan("p1"), None).await.unwrap();
+    tasks::create(
+        &context,
+        task("p1", 5, Vec::new(), deadline(DeadlineKind::None)),
+        None,
+    )
+    .await
+    .unwrap();
+    context
+        .db
+        .execute_unprepared("UPDATE tasks SET number = 'five'")
+        .await
+        .unwrap();
+    let error = duties::live_of_plan_from(&context.db, "p1", i32::MIN, 10)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{error:?}").contains("the duties of a chunk of tasks"),
+        "{error:?}"
+    );
+}
