@@ -219,7 +219,7 @@ pub async fn written_among(
             .query_one_raw(Statement::from_sql_and_values(
                 backend,
                 sql.clone(),
-                [json_list(ids).into()],
+                [json_list(ids)?.into()],
             ))
             .await?;
         let Some(row) = row else { continue };

@@ -2,7 +2,7 @@
 //! text for any number of keys or rows, so no bound-parameter limit and no
 //! prepared statement compiled (and kept by the driver) per list length.
 
-use sea_orm::DbBackend;
+use sea_orm::{DbBackend, DbErr};
 
 /// The condition that `column` is one of the JSON array of strings bound as
 /// parameter `n`. On PostgreSQL the array is made a SQL array first: as an
@@ -20,8 +20,11 @@ pub(crate) fn within(backend: DbBackend, column: &str, n: usize) -> String {
 }
 
 /// `keys` as the JSON array [`within`] reads.
-pub(crate) fn json_list(keys: &[&str]) -> String {
-    serde_json::Value::from(keys.to_vec()).to_string()
+pub(crate) fn json_list(keys: &[&str]) -> Result<String, DbErr> {
+    // Serialized from the slice itself: through a `serde_json::Value` each
+    // key was first copied into a String of its own (4% of the reporting
+    // process's CPU in a sweep, which checks some 300,000 reminder ids).
+    serde_json::to_string(keys).map_err(|e| DbErr::Custom(format!("keys as JSON: {e}")))
 }
 
 #[cfg(test)]
@@ -55,7 +58,11 @@ mod tests {
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let condition = within(DbBackend::Postgres, "id", 1);
         let query = |sql: String| {
-            Statement::from_sql_and_values(DbBackend::Postgres, sql, [json_list(&keys).into()])
+            Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql,
+                [json_list(&keys).unwrap().into()],
+            )
         };
         let found = db
             .query_all_raw(query(format!("SELECT id FROM keyed WHERE {condition}")))

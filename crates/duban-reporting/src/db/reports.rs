@@ -191,7 +191,7 @@ pub async fn created_by_any(
         let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let rows = report::Entity::find()
-            .filter(Expr::cust_with_values(within.clone(), [json_list(&ids)]))
+            .filter(Expr::cust_with_values(within.clone(), [json_list(&ids)?]))
             .all(db)
             .await?;
         for row in rows {

@@ -45,7 +45,7 @@ pub async fn closed_among(
             within(backend, "l.task_id", 3)
         ),
     };
-    let values = [plan_id.into(), period.into(), json_list(task_ids).into()];
+    let values = [plan_id.into(), period.into(), json_list(task_ids)?.into()];
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
