@@ -256,10 +256,13 @@ impl Registry {
             .keep_alive_timeout(Duration::from_secs(10))
             .connect_lazy();
         Ok(Self {
+            // The registry bounds what it sends (`--max-message-bytes`), and a
+            // page of a plan's long tasks may pass tonic's own 4 MiB default.
             client: RegistryServiceClient::with_interceptor(
                 channel,
                 PropagateCall::with_own_token(own_token),
-            ),
+            )
+            .max_decoding_message_size(usize::MAX),
             breaker: Arc::new(Breaker {
                 health,
                 ..Breaker::default()

@@ -62,6 +62,7 @@ pub struct TestPair {
     pub registry_db: TestDatabase,
     pub reporting_db: TestDatabase,
     clock_file: PathBuf,
+    server: ServerArgs,
 }
 
 impl TestPair {
@@ -71,8 +72,8 @@ impl TestPair {
         Self::start_with(backend, false, ServerArgs::default()).await
     }
 
-    /// Starts both services, the reporting service in-process with the server
-    /// settings `server` (limits).
+    /// Starts both services with the server settings `server` (limits), the
+    /// reporting service in-process.
     pub async fn start_limited(backend: Backend, server: ServerArgs) -> Self {
         Self::start_with(backend, false, server).await
     }
@@ -87,7 +88,8 @@ impl TestPair {
         let reporting_db = TestDatabase::create(backend).await;
         let clock_file = reporting_db.dir().join("clock");
         std::fs::write(&clock_file, IN_Q3).unwrap();
-        let registry = start_registry(&registry_db, free_addr()).await;
+        let registry = start_registry(&registry_db, free_addr(), &server).await;
+        let registry_server = server.clone();
         let reporting = if reporting_as_process {
             Running::Process(start_reporting(&reporting_db, registry.addr, &clock_file).await)
         } else {
@@ -101,6 +103,7 @@ impl TestPair {
             registry_db,
             reporting_db,
             clock_file,
+            server: registry_server,
         }
     }
 
@@ -131,7 +134,7 @@ impl TestPair {
 
     /// Starts the registry again on its database and port.
     pub async fn restart_registry(&mut self) {
-        self.registry = start_registry(&self.registry_db, self.registry.addr).await;
+        self.registry = start_registry(&self.registry_db, self.registry.addr, &self.server).await;
     }
 
     /// Kills the reporting service with SIGKILL and starts it again on the same
@@ -160,8 +163,16 @@ impl TestPair {
     }
 }
 
-async fn start_registry(database: &TestDatabase, addr: SocketAddr) -> ServiceProcess {
-    start_binary("duban-registry", database, Some(addr), &[], "info").await
+async fn start_registry(
+    database: &TestDatabase,
+    addr: SocketAddr,
+    server: &ServerArgs,
+) -> ServiceProcess {
+    let flags = [
+        "--max-message-bytes".to_owned(),
+        server.max_message_bytes.to_string(),
+    ];
+    start_binary("duban-registry", database, Some(addr), &flags, "info").await
 }
 
 async fn start_reporting(

@@ -16,6 +16,7 @@ mod extensions;
 mod group_commit;
 mod group_reviews;
 mod helpers;
+mod large_plans;
 mod latest;
 mod migrations;
 mod missing;
