@@ -11,11 +11,12 @@ use crate::{
     summary::report_on_the_seed,
 };
 
-async fn all_pages(
+/// Every page of `request`'s list, following page tokens until none is left.
+async fn pages(
     reporting: &mut Reporting,
     mut request: pb::ListReportsRequest,
-) -> Vec<pb::Report> {
-    let mut reports = Vec::new();
+) -> Vec<pb::ListReportsResponse> {
+    let mut pages = Vec::new();
     loop {
         let page = reporting
             .list_reports(request.clone())
@@ -23,12 +24,20 @@ async fn all_pages(
             .unwrap()
             .into_inner();
         assert!(page.reports.len() <= usize::try_from(request.page_size).unwrap());
-        reports.extend(page.reports);
-        if page.next_page_token.is_empty() {
-            return reports;
+        request.page_token = page.next_page_token.clone();
+        pages.push(page);
+        if request.page_token.is_empty() {
+            return pages;
         }
-        request.page_token = page.next_page_token;
     }
+}
+
+async fn all_pages(reporting: &mut Reporting, request: pb::ListReportsRequest) -> Vec<pb::Report> {
+    pages(reporting, request)
+        .await
+        .into_iter()
+        .flat_map(|page| page.reports)
+        .collect()
 }
 
 fn units(reports: &[pb::Report]) -> Vec<(String, i32)> {
@@ -185,28 +194,21 @@ async fn pages_of_long_reports_stay_within_the_message_limit() {
                 .await
                 .unwrap();
         }
-        let mut request = pb::ListReportsRequest {
+        let request = pb::ListReportsRequest {
             parent: format!("{}/tasks/-", seed.plan.name),
             page_size: 1000,
             show_revisions: true,
             ..Default::default()
         };
-        let mut revisions = Vec::new();
-        let mut sizes = Vec::new();
-        loop {
-            let page = reporting
-                .list_reports(request.clone())
-                .await
-                .unwrap()
-                .into_inner();
+        let pages = pages(&mut reporting, request).await;
+        for page in &pages {
             assert!(page.encoded_len() <= LIMIT, "{} bytes", page.encoded_len());
-            sizes.push(page.reports.len());
-            revisions.extend(page.reports.iter().map(|r| r.revision));
-            if page.next_page_token.is_empty() {
-                break;
-            }
-            request.page_token = page.next_page_token;
         }
+        let sizes: Vec<usize> = pages.iter().map(|page| page.reports.len()).collect();
+        let revisions: Vec<i32> = pages
+            .iter()
+            .flat_map(|page| page.reports.iter().map(|r| r.revision))
+            .collect();
         assert_eq!(revisions, [1, 2, 3, 4, 5, 6, 7]);
         assert_eq!(sizes, [3, 3, 1]);
     }
