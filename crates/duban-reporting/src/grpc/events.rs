@@ -5,10 +5,11 @@ use std::{net::SocketAddr, pin::Pin};
 
 use duban_infra::api::{
     FieldViolations, filter,
-    paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
+    paging::{self, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
 };
 use duban_model::Period;
 use duban_proto::{events::v1 as ev, reporting::v1 as pb};
+use prost::Message;
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::Status;
 
@@ -174,9 +175,25 @@ pub async fn list(
     };
     ReportingError::ensure_valid(violations)?;
     let found = service::events::list(context, request.after_sequence, limit).await?;
-    let last_sequence = found.last().map_or(request.after_sequence, |e| e.sequence);
+    // A page also ends before the event that would take it past the server's
+    // message limit: an event may carry a 2,000-character comment, and 1,000
+    // of them pass 4 MiB. The consumer goes on from `last_sequence`.
+    let budget = paging::items_budget(context.max_answer_bytes);
+    let mut bytes = 0usize;
+    let mut events = Vec::with_capacity(found.len());
+    let mut last_sequence = request.after_sequence;
+    for event in found {
+        let sequence = event.sequence;
+        let encoded = encode_event(event);
+        bytes = bytes.saturating_add(paging::item_len(encoded.encoded_len()));
+        if !events.is_empty() && bytes > budget {
+            break;
+        }
+        last_sequence = sequence;
+        events.push(encoded);
+    }
     Ok(pb::ListEventsResponse {
-        events: found.into_iter().map(encode_event).collect(),
+        events,
         last_sequence,
     })
 }

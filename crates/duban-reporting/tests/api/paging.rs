@@ -213,3 +213,69 @@ async fn pages_of_long_reports_stay_within_the_message_limit() {
         assert_eq!(sizes, [3, 3, 1]);
     }
 }
+
+/// ListEvents ends a page before the event that would take it past the
+/// message limit (review comments run to 2,000 characters), and a consumer
+/// following `last_sequence` reads every event once, in order.
+#[tokio::test]
+async fn event_pages_stay_within_the_message_limit() {
+    const LIMIT: usize = 64 * 1024;
+    for backend in backends() {
+        eprintln!("-- on {backend:?}");
+        let limits = ServerArgs {
+            max_message_bytes: LIMIT,
+            ..ServerArgs::default()
+        };
+        let pair = TestPair::start_limited(backend, limits).await;
+        let seed = seed::create(&mut pair.registry().await).await;
+        let mut reporting = pair.reporting().await;
+        for round in 0..12 {
+            let submitted = reporting
+                .submit_report(submit(
+                    &seed.key5.name,
+                    report(&seed.ndrc.name, "2019-Q3", PROGRESS),
+                    &request_id(),
+                ))
+                .await
+                .unwrap()
+                .into_inner();
+            reporting
+                .review_report(pb::ReviewReportRequest {
+                    name: submitted.name.clone(),
+                    decision: pb::ReviewDecision::Return as i32,
+                    // Some 6 KB: a dozen are more than one page of this server.
+                    comment: format!("{}{}", round % 10, "评".repeat(1_999)),
+                    etag: submitted.etag.clone(),
+                    request_id: String::new(),
+                })
+                .await
+                .unwrap();
+        }
+        let mut sequences = Vec::new();
+        let mut pages = 0;
+        let mut after_sequence = 0;
+        loop {
+            let page = reporting
+                .list_events(pb::ListEventsRequest {
+                    after_sequence,
+                    page_size: 1000,
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert!(page.encoded_len() <= LIMIT, "{} bytes", page.encoded_len());
+            if page.events.is_empty() {
+                assert_eq!(page.last_sequence, after_sequence);
+                break;
+            }
+            pages += 1;
+            sequences.extend(page.events.iter().map(|event| event.sequence));
+            assert_eq!(Some(&page.last_sequence), sequences.last());
+            after_sequence = page.last_sequence;
+        }
+        let all: Vec<i64> = (1..=sequences.len() as i64).collect();
+        assert_eq!(sequences, all, "every event once, in order");
+        assert!(sequences.len() >= 24, "{} events", sequences.len());
+        assert!(pages >= 2, "{pages} pages");
+    }
+}
