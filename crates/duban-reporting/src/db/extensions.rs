@@ -220,11 +220,14 @@ pub async fn extended_in_period(
         .collect())
 }
 
-/// Returns a page of requests in the order they were made.
+/// Returns a page of requests in the order they were made; the page also ends
+/// before the request that would take the requests' sizes (`size_of`, as the
+/// answer encodes them) past its byte budget.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &ExtensionFilter,
     page: &PageRequest,
+    size_of: impl Fn(&Extension) -> usize,
 ) -> Result<(Vec<Extension>, String), ReportingError> {
     let mut query = extension::Entity::find()
         .filter(extension::Column::PlanId.eq(&filter.plan_id))
@@ -244,13 +247,15 @@ pub async fn list(
     if let Some(state) = filter.state {
         query = query.filter(extension::Column::State.eq(state.as_str()));
     }
-    let mut rows = query.limit(page.fetch_limit()).all(db).await?;
-    let token = page.finish(&mut rows, |row| vec![row.seq.to_string()]);
-    let extensions = rows
+    let rows = query.limit(page.fetch_limit()).all(db).await?;
+    let keyed = rows
         .into_iter()
-        .map(to_domain)
+        .map(|row| {
+            let key = vec![row.seq.to_string()];
+            to_domain(row).map(|extension| (extension, key))
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((extensions, token))
+    Ok(page.finish_keyed(keyed, size_of))
 }
 
 /// Returns the periods of a plan that have a slot an approved extension made due

@@ -3,8 +3,9 @@
 //! service clock's now.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use duban_infra::api::{FieldViolations, PageRequest, filter, request_id};
+use duban_infra::api::{FieldViolations, PageRequest, filter, paging, request_id};
 use duban_proto::reporting::v1 as pb;
+use prost::Message;
 
 use super::convert::{civil_date, timestamp};
 use crate::{
@@ -206,7 +207,8 @@ pub async fn list(
         &request.page_token,
         &scope,
         &mut violations,
-    );
+    )
+    .within_bytes(paging::items_budget(context.max_answer_bytes));
     let plan_id = violations.check("parent", names::plan_id(&request.parent));
     let mut items = ItemFilter {
         plan_id: plan_id.unwrap_or_default(),
@@ -215,8 +217,12 @@ pub async fn list(
     };
     decode_filter(&request.filter, &mut items, &mut violations);
     ReportingError::ensure_valid(violations)?;
-    let (found, next_page_token) = service::coordination::list(context, items, &page).await?;
+    // Read before the page, so that each item is sized as it will be encoded.
     let now = context.now().await?;
+    let (found, next_page_token) = service::coordination::list(context, items, &page, |item| {
+        paging::item_len(encode_item(item.clone(), now).encoded_len())
+    })
+    .await?;
     Ok(pb::ListCoordinationItemsResponse {
         coordination_items: found
             .into_iter()

@@ -2,8 +2,9 @@
 //! RefuseExtension: decode, call one operation, encode.
 
 use chrono::NaiveDate;
-use duban_infra::api::{FieldViolations, PageRequest, request_id};
+use duban_infra::api::{FieldViolations, PageRequest, paging, request_id};
 use duban_proto::reporting::v1 as pb;
+use prost::Message;
 
 use super::convert::{civil_date, timestamp};
 use crate::{
@@ -145,7 +146,8 @@ pub async fn list(
         &request.page_token,
         &scope,
         &mut violations,
-    );
+    )
+    .within_bytes(paging::items_budget(context.max_answer_bytes));
     let parent = violations.check("parent", names::list_parent(&request.parent));
     let plan_id = match parent {
         Some((Some(plan_id), task_id)) => Some((plan_id, task_id)),
@@ -187,7 +189,10 @@ pub async fn list(
         period: (!request.period.is_empty()).then_some(request.period),
         state,
     };
-    let (found, next_page_token) = service::extensions::list(context, filter, &page).await?;
+    let (found, next_page_token) = service::extensions::list(context, filter, &page, |extension| {
+        paging::item_len(encode(extension.clone()).encoded_len())
+    })
+    .await?;
     Ok(pb::ListExtensionsResponse {
         extensions: found.into_iter().map(encode).collect(),
         next_page_token,

@@ -201,6 +201,7 @@ pub async fn list(
     context: &Context,
     filter: ExtensionFilter,
     page: &PageRequest,
+    size_of: impl Fn(&Extension) -> usize,
 ) -> Result<(Vec<Extension>, String), ReportingError> {
     let filter = match context.own_unit_only() {
         Some(own) => {
@@ -215,5 +216,5 @@ pub async fn list(
         }
         None => filter,
     };
-    extensions::list(&context.reads, &filter, page).await
+    extensions::list(&context.reads, &filter, page, size_of).await
 }

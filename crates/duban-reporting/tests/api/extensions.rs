@@ -14,7 +14,7 @@ use crate::{
     seed::{self, Seed},
 };
 
-fn date(year: i32, month: i32, day: i32) -> Option<pb::CivilDate> {
+pub fn date(year: i32, month: i32, day: i32) -> Option<pb::CivilDate> {
     Some(pb::CivilDate { year, month, day })
 }
 
@@ -32,7 +32,7 @@ fn ts(instant: DateTime<Utc>) -> Option<prost_types::Timestamp> {
     })
 }
 
-fn ask(
+pub fn ask(
     task: &str,
     unit: &str,
     due: Option<pb::CivilDate>,

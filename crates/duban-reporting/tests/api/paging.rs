@@ -1,35 +1,97 @@
 //! ListReports: parents with wildcards, filters, and pages that never repeat a
-//! report, even while new revisions arrive between pages.
+//! report, even while new revisions arrive between pages; every list of long
+//! items ends its pages before the server's message limit.
 
-use duban_infra::{server::ServerArgs, test_util::backends};
+use std::future::Future;
+
+use duban_infra::{
+    server::ServerArgs,
+    test_util::{Backend, backends},
+};
 use duban_proto::reporting::v1 as pb;
 use prost::Message;
+use tonic::{Response, Status};
 
 use crate::{
+    extensions::{ask, date},
     helpers::*,
-    seed::{self, PROGRESS},
+    seed::{self, PROGRESS, Seed},
     summary::report_on_the_seed,
 };
+
+/// A list answer: how many items it holds and where the next page starts.
+trait Page: Message {
+    fn items(&self) -> usize;
+    fn next_page_token(&self) -> &str;
+}
+
+impl Page for pb::ListReportsResponse {
+    fn items(&self) -> usize {
+        self.reports.len()
+    }
+    fn next_page_token(&self) -> &str {
+        &self.next_page_token
+    }
+}
+
+impl Page for pb::ListCoordinationItemsResponse {
+    fn items(&self) -> usize {
+        self.coordination_items.len()
+    }
+    fn next_page_token(&self) -> &str {
+        &self.next_page_token
+    }
+}
+
+impl Page for pb::ListExtensionsResponse {
+    fn items(&self) -> usize {
+        self.extensions.len()
+    }
+    fn next_page_token(&self) -> &str {
+        &self.next_page_token
+    }
+}
+
+/// Every page `call` answers, from the first (an empty token) until a page
+/// names no next one.
+async fn walk<P, Fut>(mut call: impl FnMut(String) -> Fut) -> Vec<P>
+where
+    P: Page,
+    Fut: Future<Output = Result<Response<P>, Status>>,
+{
+    let mut pages: Vec<P> = Vec::new();
+    loop {
+        let token = pages
+            .last()
+            .map(|page| page.next_page_token().to_owned())
+            .unwrap_or_default();
+        let page = call(token).await.unwrap().into_inner();
+        let last = page.next_page_token().is_empty();
+        pages.push(page);
+        if last {
+            return pages;
+        }
+    }
+}
 
 /// Every page of `request`'s list, following page tokens until none is left.
 async fn pages(
     reporting: &mut Reporting,
-    mut request: pb::ListReportsRequest,
+    request: pb::ListReportsRequest,
 ) -> Vec<pb::ListReportsResponse> {
-    let mut pages = Vec::new();
-    loop {
-        let page = reporting
-            .list_reports(request.clone())
-            .await
-            .unwrap()
-            .into_inner();
-        assert!(page.reports.len() <= usize::try_from(request.page_size).unwrap());
-        request.page_token = page.next_page_token.clone();
-        pages.push(page);
-        if request.page_token.is_empty() {
-            return pages;
-        }
+    let pages = walk(|page_token| {
+        let mut reporting = reporting.clone();
+        let request = pb::ListReportsRequest {
+            page_token,
+            ..request.clone()
+        };
+        async move { reporting.list_reports(request).await }
+    })
+    .await;
+    for page in &pages {
+        assert!(page.items() <= usize::try_from(request.page_size).unwrap());
     }
+    pages
 }
 
 async fn all_pages(reporting: &mut Reporting, request: pb::ListReportsRequest) -> Vec<pb::Report> {
@@ -38,6 +100,29 @@ async fn all_pages(reporting: &mut Reporting, request: pb::ListReportsRequest) -
         .into_iter()
         .flat_map(|page| page.reports)
         .collect()
+}
+
+/// A pair whose services answer at most `limit` bytes, the seed plan in its
+/// registry, and a reporting client.
+async fn limited_with_seed(backend: Backend, limit: usize) -> (TestPair, Seed, Reporting) {
+    eprintln!("-- on {backend:?}");
+    let limits = ServerArgs {
+        max_message_bytes: limit,
+        ..ServerArgs::default()
+    };
+    let pair = TestPair::start_limited(backend, limits).await;
+    let seed = seed::create(&mut pair.registry().await).await;
+    let reporting = pair.reporting().await;
+    (pair, seed, reporting)
+}
+
+/// Every page under `limit` bytes, and more than one of them.
+fn assert_split_within<P: Page>(pages: &[P], limit: usize) -> Vec<usize> {
+    for page in pages {
+        assert!(page.encoded_len() <= limit, "{} bytes", page.encoded_len());
+    }
+    assert!(pages.len() >= 2, "{} pages", pages.len());
+    pages.iter().map(Page::items).collect()
 }
 
 fn units(reports: &[pb::Report]) -> Vec<(String, i32)> {
@@ -177,14 +262,7 @@ async fn whole_plan_token(reporting: &mut Reporting, parent: &str) -> String {
 async fn pages_of_long_reports_stay_within_the_message_limit() {
     const LIMIT: usize = 200 * 1024;
     for backend in backends() {
-        eprintln!("-- on {backend:?}");
-        let limits = ServerArgs {
-            max_message_bytes: LIMIT,
-            ..ServerArgs::default()
-        };
-        let pair = TestPair::start_limited(backend, limits).await;
-        let seed = seed::create(&mut pair.registry().await).await;
-        let mut reporting = pair.reporting().await;
+        let (_pair, seed, mut reporting) = limited_with_seed(backend, LIMIT).await;
         for revision in 1..=7 {
             // Some 60 KB: three fit in a page of this server, four do not.
             let mut long = report(&seed.ndrc.name, "2019-Q3", &"进".repeat(10_000));
@@ -201,10 +279,7 @@ async fn pages_of_long_reports_stay_within_the_message_limit() {
             ..Default::default()
         };
         let pages = pages(&mut reporting, request).await;
-        for page in &pages {
-            assert!(page.encoded_len() <= LIMIT, "{} bytes", page.encoded_len());
-        }
-        let sizes: Vec<usize> = pages.iter().map(|page| page.reports.len()).collect();
+        let sizes = assert_split_within(&pages, LIMIT);
         let revisions: Vec<i32> = pages
             .iter()
             .flat_map(|page| page.reports.iter().map(|r| r.revision))
@@ -221,14 +296,7 @@ async fn pages_of_long_reports_stay_within_the_message_limit() {
 async fn event_pages_stay_within_the_message_limit() {
     const LIMIT: usize = 64 * 1024;
     for backend in backends() {
-        eprintln!("-- on {backend:?}");
-        let limits = ServerArgs {
-            max_message_bytes: LIMIT,
-            ..ServerArgs::default()
-        };
-        let pair = TestPair::start_limited(backend, limits).await;
-        let seed = seed::create(&mut pair.registry().await).await;
-        let mut reporting = pair.reporting().await;
+        let (_pair, seed, mut reporting) = limited_with_seed(backend, LIMIT).await;
         for round in 0..12 {
             let submitted = reporting
                 .submit_report(submit(
@@ -277,5 +345,99 @@ async fn event_pages_stay_within_the_message_limit() {
         assert_eq!(sequences, all, "every event once, in order");
         assert!(sequences.len() >= 24, "{} events", sequences.len());
         assert!(pages >= 2, "{pages} pages");
+    }
+}
+
+/// ListCoordinationItems and ListExtensions end a page before the item that
+/// would take it past the message limit (their texts run to 2,000
+/// characters, some 6 KB), and their pages hold every item once, in order.
+#[tokio::test]
+async fn coordination_and_extension_pages_stay_within_the_message_limit() {
+    const LIMIT: usize = 64 * 1024;
+    const ITEMS: usize = 12;
+    for backend in backends() {
+        let (_pair, seed, mut reporting) = limited_with_seed(backend, LIMIT).await;
+        let mut raised = Vec::new();
+        let mut asked = Vec::new();
+        for round in 0..ITEMS {
+            // Some 6 KB each: a dozen are more than one page of this server.
+            let text = format!("{}{}", round % 10, "协".repeat(1_999));
+            let item = pb::CoordinationItem {
+                raised_by_unit: seed.ndrc.name.clone(),
+                period: "2019-Q3".to_owned(),
+                text: text.clone(),
+                ..Default::default()
+            };
+            let item = reporting
+                .raise_coordination_item(pb::RaiseCoordinationItemRequest {
+                    parent: seed.key5.name.clone(),
+                    coordination_item: Some(item),
+                    request_id: request_id(),
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            raised.push(item.name);
+            let extension = reporting
+                .request_extension(ask(
+                    &seed.key5.name,
+                    &seed.ndrc.name,
+                    date(2019, 10, 20),
+                    &text,
+                ))
+                .await
+                .unwrap()
+                .into_inner();
+            // A slot holds one pending request at a time.
+            reporting
+                .refuse_extension(pb::RefuseExtensionRequest {
+                    name: extension.name.clone(),
+                    comment: "不同意".to_owned(),
+                    etag: String::new(),
+                })
+                .await
+                .unwrap();
+            asked.push(extension.name);
+        }
+
+        let items = walk(|page_token| {
+            let mut reporting = reporting.clone();
+            let request = pb::ListCoordinationItemsRequest {
+                parent: seed.plan.name.clone(),
+                page_size: 1000,
+                page_token,
+                ..Default::default()
+            };
+            async move { reporting.list_coordination_items(request).await }
+        })
+        .await;
+        let sizes = assert_split_within(&items, LIMIT);
+        assert_eq!(sizes.iter().sum::<usize>(), ITEMS, "{sizes:?}");
+        let listed: Vec<String> = items
+            .into_iter()
+            .flat_map(|page| page.coordination_items)
+            .map(|item| item.name)
+            .collect();
+        assert_eq!(listed, raised, "every item once, in order");
+
+        let extensions = walk(|page_token| {
+            let mut reporting = reporting.clone();
+            let request = pb::ListExtensionsRequest {
+                parent: format!("{}/tasks/-", seed.plan.name),
+                page_size: 1000,
+                page_token,
+                ..Default::default()
+            };
+            async move { reporting.list_extensions(request).await }
+        })
+        .await;
+        let sizes = assert_split_within(&extensions, LIMIT);
+        assert_eq!(sizes.iter().sum::<usize>(), ITEMS, "{sizes:?}");
+        let listed: Vec<String> = extensions
+            .into_iter()
+            .flat_map(|page| page.extensions)
+            .map(|extension| extension.name)
+            .collect();
+        assert_eq!(listed, asked, "every request once, in order");
     }
 }

@@ -205,11 +205,13 @@ fn conditions(filter: &ItemFilter) -> Condition {
 }
 
 /// Returns a page of the items `filter` selects, oldest first, and the next
-/// page's token.
+/// page's token; the page also ends before the item that would take the
+/// items' sizes (`size_of`, as the answer encodes them) past its byte budget.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &ItemFilter,
     page: &PageRequest,
+    size_of: impl Fn(&CoordinationItem) -> usize,
 ) -> Result<(Vec<CoordinationItem>, String), ReportingError> {
     let mut query = row::Entity::find()
         .filter(conditions(filter))
@@ -217,7 +219,13 @@ pub async fn list(
     if let Some(seq) = super::seq_after(page)? {
         query = query.filter(row::Column::Seq.gt(seq));
     }
-    let mut rows = query.limit(page.fetch_limit()).all(db).await?;
-    let token = page.finish(&mut rows, |r| vec![r.seq.to_string()]);
-    Ok((to_domain_all(rows)?, token))
+    let rows = query.limit(page.fetch_limit()).all(db).await?;
+    let keyed = rows
+        .into_iter()
+        .map(|row| {
+            let key = vec![row.seq.to_string()];
+            to_domain(row).map(|item| (item, key))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(page.finish_keyed(keyed, size_of))
 }

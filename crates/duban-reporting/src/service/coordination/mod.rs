@@ -231,9 +231,10 @@ pub async fn list(
     context: &Context,
     filter: ItemFilter,
     page: &PageRequest,
+    size_of: impl Fn(&CoordinationItem) -> usize,
 ) -> Result<(Vec<CoordinationItem>, String), ReportingError> {
     let Some(own) = context.own_unit_only() else {
-        return items::list(&context.reads, &filter, page).await;
+        return items::list(&context.reads, &filter, page, size_of).await;
     };
     let own = own?;
     let named = [&filter.raised_by_unit, &filter.assignee];
@@ -247,7 +248,7 @@ pub async fn list(
         unit_involved: Some(own),
         ..filter
     };
-    items::list(&context.reads, &mine, page).await
+    items::list(&context.reads, &mine, page, size_of).await
 }
 
 /// A change of an item as a client sent it.

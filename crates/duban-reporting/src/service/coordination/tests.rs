@@ -279,7 +279,7 @@ async fn lists_filter_by_state_task_unit_and_openness() {
         let context = context.clone();
         let page = page.clone();
         async move {
-            let (found, _) = super::list(&context, filter, &page).await.unwrap();
+            let (found, _) = super::list(&context, filter, &page, |_| 0).await.unwrap();
             found.into_iter().map(|i| i.id).collect::<Vec<_>>()
         }
     };
