@@ -131,6 +131,25 @@ impl PageRequest {
         );
         (keyed.into_iter().map(|(item, _)| item).collect(), token)
     }
+
+    /// As [`Self::finish_keyed`] for stored rows: `key_of` gives each row's
+    /// sort key and `convert` makes the item (failing on an unreadable row).
+    pub fn finish_rows<R, T, E>(
+        &self,
+        rows: Vec<R>,
+        key_of: impl Fn(&R) -> Vec<String>,
+        convert: impl Fn(R) -> Result<T, E>,
+        size_of: impl Fn(&T) -> usize,
+    ) -> Result<(Vec<T>, String), E> {
+        let keyed = rows
+            .into_iter()
+            .map(|row| {
+                let key = key_of(&row);
+                convert(row).map(|item| (item, key))
+            })
+            .collect::<Result<Vec<_>, E>>()?;
+        Ok(self.finish_keyed(keyed, size_of))
+    }
 }
 
 /// Encoding and decoding of opaque page tokens.
@@ -275,5 +294,35 @@ mod tests {
         let (page, _) = parse(3, "", "s");
         let mut rows = vec![1, 2, 3];
         assert_eq!(page.finish(&mut rows, |r| vec![r.to_string()]), "");
+    }
+
+    #[test]
+    fn finish_rows_converts_keeps_keys_and_stops_at_an_unreadable_row() {
+        let (page, _) = parse(2, "", "rows");
+        let (items, token) = page
+            .finish_rows(
+                vec![1, 2, 3],
+                |row| vec![row.to_string()],
+                |row| Ok::<_, String>(row * 10),
+                |_| 0,
+            )
+            .unwrap();
+        assert_eq!(items, [10, 20]);
+        let (next, violations) = parse(2, &token, "rows");
+        assert!(violations.is_empty());
+        assert_eq!(next.after, Some(vec!["2".to_owned()]));
+        let unreadable = page.finish_rows(
+            vec![1, 2, 3],
+            |row| vec![row.to_string()],
+            |row| {
+                if row == 3 {
+                    Err(format!("row {row}"))
+                } else {
+                    Ok(row)
+                }
+            },
+            |_| 0,
+        );
+        assert_eq!(unreadable, Err("row 3".to_owned()));
     }
 }

@@ -205,14 +205,7 @@ pub async fn list(
         query = query.filter(plan::Column::Title.like(contains_literally(text)));
     }
     let rows = query.limit(page.fetch_limit()).all(db).await?;
-    let keyed = rows
-        .into_iter()
-        .map(|row| {
-            let key = vec![row.seq.to_string()];
-            to_domain(row).map(|plan| (plan, key))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page.finish_keyed(keyed, size_of))
+    page.finish_rows(rows, |row| vec![row.seq.to_string()], to_domain, size_of)
 }
 
 /// Marks a plan deleted at `now`.

@@ -4,10 +4,12 @@ use std::collections::HashSet;
 
 use duban_infra::{
     server::ServerArgs,
-    test_util::{TestDatabase, backends},
+    test_util::{
+        TestDatabase, backends,
+        pages::{assert_split_within, walk},
+    },
 };
 use duban_proto::registry::v1::{self as pb, UnitKind as Kind};
-use prost::Message;
 use tonic::Code;
 
 use crate::helpers::*;
@@ -236,28 +238,23 @@ async fn pages_of_long_items_stay_within_the_message_limit() {
                 .into_inner();
             created.push(task.name);
         }
-        let mut seen = Vec::new();
-        let mut sizes = Vec::new();
-        let mut token = String::new();
-        loop {
-            let page = client
-                .list_tasks(pb::ListTasksRequest {
-                    parent: plan.name.clone(),
-                    page_size: 1000,
-                    page_token: token,
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_inner();
-            assert!(page.encoded_len() <= LIMIT, "{} bytes", page.encoded_len());
-            sizes.push(page.tasks.len());
-            seen.extend(page.tasks.into_iter().map(|task| task.name));
-            if page.next_page_token.is_empty() {
-                break;
-            }
-            token = page.next_page_token;
-        }
+        let pages = walk(|page_token| {
+            let mut client = client.clone();
+            let request = pb::ListTasksRequest {
+                parent: plan.name.clone(),
+                page_size: 1000,
+                page_token,
+                ..Default::default()
+            };
+            async move { client.list_tasks(request).await }
+        })
+        .await;
+        let sizes = assert_split_within(&pages, LIMIT);
+        let seen: Vec<String> = pages
+            .into_iter()
+            .flat_map(|page| page.tasks)
+            .map(|task| task.name)
+            .collect();
         assert_eq!(seen, created, "every task once, in order");
         assert_eq!(sizes, [3, 3, 3, 1]);
 
@@ -276,27 +273,17 @@ async fn pages_of_long_items_stay_within_the_message_limit() {
                 .await
                 .unwrap();
         }
-        let mut plans = 0;
-        let mut pages = 0;
-        let mut token = String::new();
-        loop {
-            let page = client
-                .list_plans(pb::ListPlansRequest {
-                    page_size: 1000,
-                    page_token: token,
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_inner();
-            assert!(page.encoded_len() <= LIMIT, "{} bytes", page.encoded_len());
-            plans += page.plans.len();
-            pages += 1;
-            if page.next_page_token.is_empty() {
-                break;
-            }
-            token = page.next_page_token;
-        }
-        assert_eq!((plans, pages), (6, 2));
+        let pages = walk(|page_token| {
+            let mut client = client.clone();
+            let request = pb::ListPlansRequest {
+                page_size: 1000,
+                page_token,
+                ..Default::default()
+            };
+            async move { client.list_plans(request).await }
+        })
+        .await;
+        let plans: usize = assert_split_within(&pages, LIMIT).iter().sum();
+        assert_eq!((plans, pages.len()), (6, 2));
     }
 }

@@ -248,14 +248,7 @@ pub async fn list(
         query = query.filter(extension::Column::State.eq(state.as_str()));
     }
     let rows = query.limit(page.fetch_limit()).all(db).await?;
-    let keyed = rows
-        .into_iter()
-        .map(|row| {
-            let key = vec![row.seq.to_string()];
-            to_domain(row).map(|extension| (extension, key))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page.finish_keyed(keyed, size_of))
+    Ok(page.finish_rows(rows, |row| vec![row.seq.to_string()], to_domain, size_of)?)
 }
 
 /// Returns the periods of a plan that have a slot an approved extension made due

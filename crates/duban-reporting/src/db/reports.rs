@@ -384,12 +384,5 @@ pub async fn list(
         query = query.filter(latest_only());
     }
     let rows = query.limit(page.fetch_limit()).all(db).await?;
-    let keyed = rows
-        .into_iter()
-        .map(|row| {
-            let key = vec![row.seq.to_string()];
-            to_domain(row).map(|report| (report, key))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page.finish_keyed(keyed, size_of))
+    page.finish_rows(rows, |row| vec![row.seq.to_string()], to_domain, size_of)
 }

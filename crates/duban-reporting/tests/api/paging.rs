@@ -2,15 +2,15 @@
 //! report, even while new revisions arrive between pages; every list of long
 //! items ends its pages before the server's message limit.
 
-use std::future::Future;
-
 use duban_infra::{
     server::ServerArgs,
-    test_util::{Backend, backends},
+    test_util::{
+        Backend, backends,
+        pages::{ListPage, assert_split_within, walk},
+    },
 };
 use duban_proto::reporting::v1 as pb;
 use prost::Message;
-use tonic::{Response, Status};
 
 use crate::{
     extensions::{ask, date},
@@ -18,61 +18,6 @@ use crate::{
     seed::{self, PROGRESS, Seed},
     summary::report_on_the_seed,
 };
-
-/// A list answer: how many items it holds and where the next page starts.
-trait Page: Message {
-    fn items(&self) -> usize;
-    fn next_page_token(&self) -> &str;
-}
-
-impl Page for pb::ListReportsResponse {
-    fn items(&self) -> usize {
-        self.reports.len()
-    }
-    fn next_page_token(&self) -> &str {
-        &self.next_page_token
-    }
-}
-
-impl Page for pb::ListCoordinationItemsResponse {
-    fn items(&self) -> usize {
-        self.coordination_items.len()
-    }
-    fn next_page_token(&self) -> &str {
-        &self.next_page_token
-    }
-}
-
-impl Page for pb::ListExtensionsResponse {
-    fn items(&self) -> usize {
-        self.extensions.len()
-    }
-    fn next_page_token(&self) -> &str {
-        &self.next_page_token
-    }
-}
-
-/// Every page `call` answers, from the first (an empty token) until a page
-/// names no next one.
-async fn walk<P, Fut>(mut call: impl FnMut(String) -> Fut) -> Vec<P>
-where
-    P: Page,
-    Fut: Future<Output = Result<Response<P>, Status>>,
-{
-    let mut pages: Vec<P> = Vec::new();
-    loop {
-        let token = pages
-            .last()
-            .map(|page| page.next_page_token().to_owned())
-            .unwrap_or_default();
-        let page = call(token).await.unwrap().into_inner();
-        let last = page.next_page_token().is_empty();
-        pages.push(page);
-        if last {
-            return pages;
-        }
-    }
-}
 
 /// Every page of `request`'s list, following page tokens until none is left.
 async fn pages(
@@ -114,15 +59,6 @@ async fn limited_with_seed(backend: Backend, limit: usize) -> (TestPair, Seed, R
     let seed = seed::create(&mut pair.registry().await).await;
     let reporting = pair.reporting().await;
     (pair, seed, reporting)
-}
-
-/// Every page under `limit` bytes, and more than one of them.
-fn assert_split_within<P: Page>(pages: &[P], limit: usize) -> Vec<usize> {
-    for page in pages {
-        assert!(page.encoded_len() <= limit, "{} bytes", page.encoded_len());
-    }
-    assert!(pages.len() >= 2, "{} pages", pages.len());
-    pages.iter().map(Page::items).collect()
 }
 
 fn units(reports: &[pb::Report]) -> Vec<(String, i32)> {

@@ -220,12 +220,5 @@ pub async fn list(
         query = query.filter(row::Column::Seq.gt(seq));
     }
     let rows = query.limit(page.fetch_limit()).all(db).await?;
-    let keyed = rows
-        .into_iter()
-        .map(|row| {
-            let key = vec![row.seq.to_string()];
-            to_domain(row).map(|item| (item, key))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(page.finish_keyed(keyed, size_of))
+    Ok(page.finish_rows(rows, |row| vec![row.seq.to_string()], to_domain, size_of)?)
 }

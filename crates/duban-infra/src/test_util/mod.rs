@@ -5,6 +5,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod pages;
+
 use std::{
     fs::File,
     net::{SocketAddr, TcpListener},
