@@ -39,3 +39,19 @@ pub struct Config {
     #[command(flatten)]
     pub server: ServerArgs,
 }
+
+impl Config {
+    /// A registry on `database_url` with the flags' defaults and `server`'s
+    /// limits, as one process embeds it: started with a listener of its own
+    /// (`app::run`), so `listen` names no fixed port.
+    pub fn in_process(database_url: String, server: ServerArgs) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url,
+            allow_weak_durability: false,
+            log_json: false,
+            clock_file: None,
+            server,
+        }
+    }
+}

@@ -21,17 +21,13 @@ const TASKS: usize = 40;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_over_four_mib_from_a_server_that_allows_it_is_read() {
     let database = TestDatabase::create(Backend::Sqlite).await;
-    let config = duban_registry::config::Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: database.url.clone(),
-        allow_weak_durability: false,
-        log_json: false,
-        clock_file: None,
-        server: ServerArgs {
+    let config = duban_registry::config::Config::in_process(
+        database.url.clone(),
+        ServerArgs {
             max_message_bytes: 32 << 20,
             ..ServerArgs::default()
         },
-    };
+    );
     let server =
         InProcessServer::start(|listener, stop| duban_registry::app::run(config, listener, stop))
             .await;

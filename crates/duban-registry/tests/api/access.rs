@@ -19,17 +19,13 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use crate::helpers::unit;
 
 async fn start_with_auth(database: &TestDatabase) -> InProcessServer {
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: database.url.clone(),
-        allow_weak_durability: false,
-        log_json: false,
-        clock_file: None,
-        server: ServerArgs {
+    let config = Config::in_process(
+        database.url.clone(),
+        ServerArgs {
             auth: auth_on(),
             ..ServerArgs::default()
         },
-    };
+    );
     InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await
 }
 
@@ -142,20 +138,16 @@ async fn every_malformed_forged_or_stale_token_is_unauthenticated_and_never_logg
     );
     let public = format!("{testdata}rs256-public.pem");
     let database = TestDatabase::create(Backend::Sqlite).await;
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: database.url.clone(),
-        allow_weak_durability: false,
-        log_json: false,
-        clock_file: None,
-        server: ServerArgs {
+    let config = Config::in_process(
+        database.url.clone(),
+        ServerArgs {
             auth: duban_infra::auth::AuthArgs {
                 auth_public_key: Some(public.clone().into()),
                 ..Default::default()
             },
             ..ServerArgs::default()
         },
-    };
+    );
     let server = InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await;
     let mut client = RegistryServiceClient::connect(server.endpoint())
         .await

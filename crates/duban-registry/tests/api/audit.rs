@@ -282,17 +282,13 @@ async fn every_mutating_method_leaves_a_record_and_the_chain_holds() {
 #[tokio::test]
 async fn records_name_the_caller_refusals_included_and_only_admins_read_them() {
     let database = TestDatabase::create(Backend::Sqlite).await;
-    let config = duban_registry::config::Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: database.url.clone(),
-        allow_weak_durability: false,
-        log_json: false,
-        clock_file: None,
-        server: duban_infra::server::ServerArgs {
+    let config = duban_registry::config::Config::in_process(
+        database.url.clone(),
+        duban_infra::server::ServerArgs {
             auth: auth_on(),
             ..Default::default()
         },
-    };
+    );
     let server = duban_infra::test_util::InProcessServer::start(|listener, stop| {
         duban_registry::app::run(config, listener, stop)
     })

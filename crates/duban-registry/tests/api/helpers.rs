@@ -57,14 +57,7 @@ impl TestApp {
 
     /// As [`Self::start_on`], with the server settings `server` (limits).
     pub async fn start_with(database: TestDatabase, server: ServerArgs) -> Self {
-        let config = Config {
-            listen: "127.0.0.1:0".parse().expect("address"),
-            database_url: database.url.clone(),
-            allow_weak_durability: false,
-            log_json: false,
-            clock_file: None,
-            server,
-        };
+        let config = Config::in_process(database.url.clone(), server);
         let server =
             InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await;
         let client = RegistryServiceClient::connect(server.endpoint())

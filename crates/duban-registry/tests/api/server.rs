@@ -19,14 +19,7 @@ async fn start_in_process(database: &TestDatabase) -> InProcessServer {
 }
 
 async fn start_in_process_with(database: &TestDatabase, server: ServerArgs) -> InProcessServer {
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: database.url.clone(),
-        allow_weak_durability: false,
-        log_json: false,
-        clock_file: None,
-        server,
-    };
+    let config = Config::in_process(database.url.clone(), server);
     InProcessServer::start(|listener, stop| app::run(config, listener, stop)).await
 }
 
