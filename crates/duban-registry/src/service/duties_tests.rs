@@ -11,7 +11,7 @@ use sea_orm::ConnectionTrait;
 use super::{
     obligations::{ObligationQuery, list as obligations},
     plans, tasks,
-    tests::{assign, context_on, counties, first_page, plan, task, unit},
+    tests::{assign, context_on, first_page, plan, task, three_units_counties_and_a_plan, unit},
     units,
 };
 use crate::{
@@ -35,17 +35,7 @@ async fn a_chunk_of_duties_holds_live_tasks_their_assignees_and_unit_liveness() 
     for backend in backends() {
         let database = TestDatabase::create(backend).await;
         let context = context_on(&database).await;
-        for (id, name) in [
-            ("ndrc", "市发改委"),
-            ("wuning", "武宁县政府"),
-            ("xiushui", "修水县政府"),
-        ] {
-            units::create(&context, unit(id, name), None).await.unwrap();
-        }
-        super::groups::create(&context, counties(), None)
-            .await
-            .unwrap();
-        plans::create(&context, plan("p1"), None).await.unwrap();
+        three_units_counties_and_a_plan(&context).await;
         let end_of_2019 = NaiveDate::from_ymd_opt(2019, 12, 31).unwrap();
         // Written out of number order, the participant first: the chunk is
         // in number order, each task's assignees in written order.

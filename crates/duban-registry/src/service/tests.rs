@@ -105,6 +105,22 @@ pub(super) fn assign(assignee: Assignee, role: Role) -> Assignment {
     }
 }
 
+/// Creates the units `ndrc`, `wuning` and `xiushui`, the group `counties`
+/// of the last two, and the plan `p1`.
+pub(super) async fn three_units_counties_and_a_plan(context: &Context) {
+    for (id, name) in [
+        ("ndrc", "市发改委"),
+        ("wuning", "武宁县政府"),
+        ("xiushui", "修水县政府"),
+    ] {
+        units::create(context, unit(id, name), None).await.unwrap();
+    }
+    super::groups::create(context, counties(), None)
+        .await
+        .unwrap();
+    plans::create(context, plan("p1"), None).await.unwrap();
+}
+
 /// The group `counties` of `wuning` and `xiushui`.
 pub(super) fn counties() -> UnitGroup {
     UnitGroup {
@@ -206,17 +222,7 @@ async fn tasks_created_together_without_numbers_all_get_distinct_ones() {
 #[tokio::test]
 async fn obligations_expand_groups_and_end_with_the_deadline_period() {
     let context = context().await;
-    for (id, name) in [
-        ("ndrc", "市发改委"),
-        ("wuning", "武宁县政府"),
-        ("xiushui", "修水县政府"),
-    ] {
-        units::create(&context, unit(id, name), None).await.unwrap();
-    }
-    super::groups::create(&context, counties(), None)
-        .await
-        .unwrap();
-    plans::create(&context, plan("p1"), None).await.unwrap();
+    three_units_counties_and_a_plan(&context).await;
     let deadline = Deadline {
         kind: DeadlineKind::Date(NaiveDate::from_ymd_opt(2019, 12, 31).unwrap()),
         text: "2019年12月31日".into(),
