@@ -9,7 +9,7 @@ use duban_infra::{
 };
 use uuid::Uuid;
 
-use super::Context;
+use super::{Context, parents};
 use crate::{
     db::{
         extension_writes::{self, Decision, DecisionCommand},
@@ -216,5 +216,10 @@ pub async fn list(
         }
         None => filter,
     };
-    extensions::list(&context.reads, &filter, page, size_of).await
+    let listed = extensions::list(&context.reads, &filter, page, size_of).await?;
+    let task_id = filter.task_id.as_deref();
+    let first_page = page.after.is_none();
+    parents::ensure_exists_when_empty(context, &listed.0, first_page, &filter.plan_id, task_id)
+        .await?;
+    Ok(listed)
 }

@@ -8,6 +8,7 @@ mod derived;
 pub mod events;
 pub mod extensions;
 pub mod missing;
+pub mod parents;
 mod rendered;
 pub mod reports;
 pub mod review;

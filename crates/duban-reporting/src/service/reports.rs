@@ -2,7 +2,7 @@
 
 use duban_infra::api::PageRequest;
 
-use super::Context;
+use super::{Context, parents};
 use crate::{
     db::reports::{self, ReportFilter},
     domain::{Report, names::ReportName},
@@ -24,24 +24,33 @@ pub async fn get(context: &Context, name: &ReportName) -> Result<Report, Reporti
     })
 }
 
-/// Returns a page of the reports `filter` selects and the next page's token.
+/// Returns a page of the reports `filter` selects and the next page's token;
+/// NOT_FOUND when the plan or task it names does not exist.
 pub async fn list(
     context: &Context,
     filter: &ReportFilter,
     page: &PageRequest,
     size_of: impl Fn(&Report) -> usize,
 ) -> Result<(Vec<Report>, String), ReportingError> {
-    // A unit's reporter sees its own unit's reports only.
-    if let Some(own) = context.own_unit_only() {
-        let own = own?;
-        if let Some(named) = &filter.unit_id {
-            context.ensure_may_act_for(named)?;
+    let listed = match context.own_unit_only() {
+        // A unit's reporter sees its own unit's reports only.
+        Some(own) => {
+            let own = own?;
+            if let Some(named) = &filter.unit_id {
+                context.ensure_may_act_for(named)?;
+            }
+            let mine = ReportFilter {
+                unit_id: Some(own),
+                ..filter.clone()
+            };
+            reports::list(&context.reads, &mine, page, size_of).await?
         }
-        let mine = ReportFilter {
-            unit_id: Some(own),
-            ..filter.clone()
-        };
-        return reports::list(&context.reads, &mine, page, size_of).await;
+        None => reports::list(&context.reads, filter, page, size_of).await?,
+    };
+    if let Some(plan_id) = &filter.plan_id {
+        let first_page = page.after.is_none();
+        let task_id = filter.task_id.as_deref();
+        parents::ensure_exists_when_empty(context, &listed.0, first_page, plan_id, task_id).await?;
     }
-    reports::list(&context.reads, filter, page, size_of).await
+    Ok(listed)
 }

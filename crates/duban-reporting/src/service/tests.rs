@@ -928,3 +928,42 @@ async fn unreadable_stored_values_fail_naming_table_column_and_row() {
         "slot_snapshot.role in row `p1/2019-Q3/t6/wuning`",
     );
 }
+
+/// An empty first page asks the registry whether the plan or task it lists
+/// exists: an unknown task is NOT_FOUND; while the registry cannot answer the
+/// empty page stands (true either way), and a page with reports never asks.
+#[tokio::test]
+async fn an_empty_list_checks_its_parent_and_stands_while_the_registry_is_down() {
+    let (context, registry) = context_at(in_q3()).await;
+    let filter = |task_id: &str| crate::db::reports::ReportFilter {
+        plan_id: Some("p1".to_owned()),
+        task_id: Some(task_id.to_owned()),
+        unit_id: None,
+        period: None,
+        status: None,
+        review_state: None,
+        show_revisions: false,
+    };
+    let list = |task_id: &'static str| {
+        let context = &context;
+        async move { super::reports::list(context, &filter(task_id), &first_page(), |_| 0).await }
+    };
+    let unknown = list("t404").await.unwrap_err();
+    assert!(
+        matches!(&unknown, ReportingError::NotFound(m) if m.contains("plans/p1/tasks/t404")),
+        "{unknown:?}"
+    );
+    let (empty, token) = list("t5").await.unwrap();
+    assert!(empty.is_empty() && token.is_empty());
+
+    registry.down.store(true, Ordering::SeqCst);
+    let (empty, _) = list("t404").await.unwrap();
+    assert!(empty.is_empty());
+    registry.down.store(false, Ordering::SeqCst);
+    super::submit::submit(&context, submission("t5", "ndrc", None))
+        .await
+        .unwrap();
+    registry.down.store(true, Ordering::SeqCst);
+    let (listed, _) = list("t5").await.unwrap();
+    assert_eq!(listed.len(), 1);
+}

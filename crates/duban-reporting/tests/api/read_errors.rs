@@ -296,3 +296,87 @@ async fn a_sweep_as_of_an_instant_outside_the_calendar_is_invalid() {
     })
     .await;
 }
+
+/// ListReports, ListExtensions and ListCoordinationItems under a plan or task
+/// the registry does not know answer NOT_FOUND naming it (an empty page would
+/// read as "nothing reported"); an existing plan or task with nothing in it is
+/// an empty page, and a deleted task's reports stay listed.
+#[tokio::test]
+async fn lists_under_an_unknown_plan_or_task_are_not_found() {
+    on_each_backend(|pair| async move {
+        let mut registry = pair.registry().await;
+        let seed = seed::create(&mut registry).await;
+        let mut reporting = pair.reporting().await;
+        let plan = seed.plan.name.as_str();
+        let unknown_task = format!("{plan}/tasks/nowhere");
+        let not_found = |status: tonic::Status, name: &str| {
+            assert_eq!(status.code(), Code::NotFound, "{status:?}");
+            assert!(status.message().contains(name), "{status:?}");
+        };
+        let reports = |parent: &str| pb::ListReportsRequest {
+            parent: parent.to_owned(),
+            ..Default::default()
+        };
+        for (parent, named) in [
+            ("plans/nowhere/tasks/-", "plans/nowhere"),
+            ("plans/nowhere/tasks/key-5", "plans/nowhere"),
+            (unknown_task.as_str(), unknown_task.as_str()),
+        ] {
+            let refused = reporting.list_reports(reports(parent)).await;
+            not_found(assert_code(refused, Code::NotFound), named);
+        }
+        let extensions = |parent: &str| pb::ListExtensionsRequest {
+            parent: parent.to_owned(),
+            ..Default::default()
+        };
+        for (parent, named) in [
+            ("plans/nowhere/tasks/-", "plans/nowhere"),
+            (unknown_task.as_str(), unknown_task.as_str()),
+        ] {
+            let refused = reporting.list_extensions(extensions(parent)).await;
+            not_found(assert_code(refused, Code::NotFound), named);
+        }
+        let items = |parent: &str| pb::ListCoordinationItemsRequest {
+            parent: parent.to_owned(),
+            ..Default::default()
+        };
+        let refused = reporting
+            .list_coordination_items(items("plans/nowhere"))
+            .await;
+        not_found(assert_code(refused, Code::NotFound), "plans/nowhere");
+
+        // Known parents with nothing under them: empty pages.
+        let whole_plan = format!("{plan}/tasks/-");
+        for parent in [whole_plan.as_str(), seed.key6.name.as_str()] {
+            let listed = reporting.list_reports(reports(parent)).await.unwrap();
+            assert!(listed.into_inner().reports.is_empty());
+            let listed = reporting.list_extensions(extensions(parent)).await.unwrap();
+            assert!(listed.into_inner().extensions.is_empty());
+        }
+        let listed = reporting.list_coordination_items(items(plan)).await;
+        assert!(listed.unwrap().into_inner().coordination_items.is_empty());
+
+        // A report on a task deleted afterwards is still listed under it.
+        reporting
+            .submit_report(submit(
+                &seed.key5.name,
+                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
+                "",
+            ))
+            .await
+            .unwrap();
+        registry
+            .delete_task(duban_proto::registry::v1::DeleteTaskRequest {
+                name: seed.key5.name.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let listed = reporting.list_reports(reports(&seed.key5.name)).await;
+        assert_eq!(listed.unwrap().into_inner().reports.len(), 1);
+        // And a deleted task with nothing under it is still a known parent.
+        let listed = reporting.list_extensions(extensions(&seed.key5.name)).await;
+        assert!(listed.unwrap().into_inner().extensions.is_empty());
+    })
+    .await;
+}

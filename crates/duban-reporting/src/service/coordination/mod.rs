@@ -8,7 +8,7 @@ use duban_infra::api::{PageRequest, Refusal, errors::reason};
 use duban_model::period::china_date;
 use uuid::Uuid;
 
-use super::Context;
+use super::{Context, parents};
 use crate::{
     db::{
         coordination::{
@@ -228,6 +228,21 @@ pub async fn get(
 /// Returns a page of the items `filter` selects and the next page's token; a
 /// unit's reporter gets its own unit's items, and may name no other unit's.
 pub async fn list(
+    context: &Context,
+    filter: ItemFilter,
+    page: &PageRequest,
+    size_of: impl Fn(&CoordinationItem) -> usize,
+) -> Result<(Vec<CoordinationItem>, String), ReportingError> {
+    let plan_id = filter.plan_id.clone();
+    let listed = list_visible(context, filter, page, size_of).await?;
+    let first_page = page.after.is_none();
+    parents::ensure_exists_when_empty(context, &listed.0, first_page, &plan_id, None).await?;
+    Ok(listed)
+}
+
+/// The page of items the caller may see (a unit's reporter: those its unit
+/// raised or is assigned).
+async fn list_visible(
     context: &Context,
     filter: ItemFilter,
     page: &PageRequest,
