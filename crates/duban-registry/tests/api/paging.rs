@@ -287,3 +287,80 @@ async fn pages_of_long_items_stay_within_the_message_limit() {
         assert_eq!((plans, pages.len()), (6, 2));
     }
 }
+
+/// A task stored while the limit was higher (a request is bounded by the same
+/// limit, so only a lowered limit gets here) is larger than the server's
+/// answers may be: GetTask and the one-item page holding it fail with the
+/// transport's OUT_OF_RANGE naming both sizes, rather than a truncated answer;
+/// the same server restarted with a larger limit answers both.
+#[tokio::test]
+async fn an_item_larger_than_a_lowered_limit_fails_the_answer_that_holds_it() {
+    const LOWERED: usize = 64 * 1024;
+    for backend in backends() {
+        eprintln!("-- on {backend:?}");
+        let app = TestApp::start_on(TestDatabase::create(backend).await).await;
+        let mut client = app.client();
+        let lead = create_unit(&mut client, unit("市发改委", &[], Kind::CityDepartment)).await;
+        let plan = create_plan(&mut client, "长文本计划").await;
+        let task = client
+            .create_task(pb::CreateTaskRequest {
+                parent: plan.name.clone(),
+                task: Some(pb::Task {
+                    number: 1,
+                    title: "长任务".into(),
+                    // Some 120 KB: past the lowered limit on its own.
+                    description: "长".repeat(20_000),
+                    indicators: (0..40)
+                        .map(|i| pb::Indicator {
+                            text: format!("{i:02}{}", "标".repeat(498)),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    assignments: vec![assign_unit(&lead, pb::AssignmentRole::Lead)],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let TestApp {
+            running, database, ..
+        } = app;
+        drop(running);
+        let lowered = ServerArgs {
+            max_message_bytes: LOWERED,
+            ..ServerArgs::default()
+        };
+        let app = TestApp::start_with(database, lowered).await;
+        let mut client = app.client();
+        let get = pb::GetTaskRequest {
+            name: task.name.clone(),
+        };
+        let list = pb::ListTasksRequest {
+            parent: plan.name.clone(),
+            ..Default::default()
+        };
+        let refused = [
+            client.get_task(get.clone()).await.unwrap_err(),
+            client.list_tasks(list.clone()).await.unwrap_err(),
+        ];
+        for status in refused {
+            assert_eq!(status.code(), Code::OutOfRange, "{status:?}");
+            assert!(
+                status.message().contains(&LOWERED.to_string()),
+                "{status:?}"
+            );
+        }
+
+        let TestApp {
+            running, database, ..
+        } = app;
+        drop(running);
+        let app = TestApp::start_on(database).await;
+        let mut client = app.client();
+        assert_eq!(client.get_task(get).await.unwrap().into_inner(), task);
+        let listed = client.list_tasks(list).await.unwrap().into_inner();
+        assert_eq!(listed.tasks, [task]);
+    }
+}
