@@ -6,25 +6,14 @@ use std::time::Duration;
 
 use duban_proto::reporting::v1 as pb;
 
-use crate::{
-    helpers::*,
-    seed::{self, PROGRESS},
-};
+use crate::{helpers::*, seed};
 
 #[tokio::test]
 async fn a_report_acknowledged_before_kill9_is_there_after_restart() {
     on_each_backend_as_process(|mut pair| async move {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
-        let created = reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let created = seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         pair.kill9_and_restart_reporting().await;
         let mut reporting = pair.reporting().await;
         let fetched = reporting

@@ -3,10 +3,7 @@
 
 use duban_proto::reporting::v1 as pb;
 
-use crate::{
-    helpers::*,
-    seed::{self, PROGRESS},
-};
+use crate::{helpers::*, seed};
 
 fn missing(plan: &str, page_size: i32, page_token: &str) -> pb::ListMissingReportsRequest {
     pb::ListMissingReportsRequest {
@@ -23,14 +20,7 @@ async fn every_obligated_unit_but_the_one_that_reported_is_chased() {
     on_each_backend(|pair| async move {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
-        reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap();
+        seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         reporting
             .submit_report(submit(
                 &seed.key5.name,

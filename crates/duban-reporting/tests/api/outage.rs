@@ -5,25 +5,14 @@
 use duban_proto::reporting::v1 as pb;
 use tonic::Code;
 
-use crate::{
-    helpers::*,
-    seed::{self, PROGRESS},
-};
+use crate::{helpers::*, seed};
 
 #[tokio::test]
 async fn while_the_registry_is_down_nothing_is_written_and_after_it_returns_all_works() {
     on_each_backend(|mut pair| async move {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
-        let before = reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let before = seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
 
         pair.stop_registry();
         let refused = reporting

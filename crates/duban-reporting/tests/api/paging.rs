@@ -140,14 +140,7 @@ async fn reports_list_by_plan_task_unit_state_and_period_in_stable_pages() {
             .unwrap()
             .into_inner();
         assert_eq!(units(&first.reports), [(seed.ndrc.name.clone(), 1)]);
-        reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap();
+        seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         let rest = all_pages(
             &mut reporting,
             pb::ListReportsRequest {

@@ -240,15 +240,7 @@ async fn every_write_a_period_read_depends_on_is_seen_by_the_next_read() {
             "an approved extension is seen"
         );
 
-        let first = reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let first = seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         assert_eq!(
             ndrc_slot(&mut reporting, &seed).await,
             None,

@@ -5,25 +5,14 @@
 use duban_proto::reporting::v1 as pb;
 use tonic::Code;
 
-use crate::{
-    helpers::*,
-    seed::{self, PROGRESS},
-};
+use crate::{helpers::*, seed};
 
 #[tokio::test]
 async fn get_and_list_reports_reject_bad_names_and_filters() {
     on_each_backend(|pair| async move {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
-        let created = reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let created = seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         for name in [
             "units/ndrc",
             "plans/key-tasks-2019/tasks/key-5/reports/2019-Q3-ndrc",
@@ -357,14 +346,7 @@ async fn lists_under_an_unknown_plan_or_task_are_not_found() {
         assert!(listed.unwrap().into_inner().coordination_items.is_empty());
 
         // A report on a task deleted afterwards is still listed under it.
-        reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap();
+        seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         registry
             .delete_task(duban_proto::registry::v1::DeleteTaskRequest {
                 name: seed.key5.name.clone(),

@@ -46,15 +46,7 @@ async fn a_returned_report_reopens_the_slot_until_a_new_revision_is_accepted() {
     on_each_backend(|pair| async move {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
-        let first = reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let first = seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         assert!(
             missing_states(&mut reporting, &seed.plan.name, &seed.ndrc.name)
                 .await

@@ -203,3 +203,21 @@ pub async fn create(registry: &mut Registry) -> Seed {
         key13,
     }
 }
+
+/// 市发改委's report on key task 5 for 2019-Q3 with [`PROGRESS`]: the first
+/// report of many tests.
+pub async fn ndrc_reports_on_key5(
+    reporting: &mut crate::helpers::Reporting,
+    seed: &Seed,
+) -> duban_proto::reporting::v1::Report {
+    use crate::helpers::{report, submit};
+    reporting
+        .submit_report(submit(
+            &seed.key5.name,
+            report(&seed.ndrc.name, "2019-Q3", PROGRESS),
+            "",
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}

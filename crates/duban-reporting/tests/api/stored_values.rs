@@ -7,10 +7,7 @@ use duban_proto::reporting::v1 as pb;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use tonic::Code;
 
-use crate::{
-    helpers::*,
-    seed::{self, PROGRESS},
-};
+use crate::{helpers::*, seed};
 
 async fn execute(pair: &TestPair, sql: &str) {
     let db = Database::connect(pair.reporting_db.url.as_str())
@@ -68,10 +65,7 @@ async fn unreadable_rules_events_and_snapshots_fail_naming_table_column_and_row(
             "nothing rewrote the row"
         );
 
-        reporting
-            .submit_report(submit(&seed.key5.name, report(&seed.ndrc.name, "2019-Q3", PROGRESS), ""))
-            .await
-            .unwrap();
+        seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         execute(&pair, "UPDATE events SET event_type = 'GOSSIP' WHERE sequence = 1").await;
         assert_internal_and_logged(
             reporting

@@ -140,15 +140,7 @@ async fn submitting_again_adds_a_revision_and_keeps_the_first_readable() {
     on_each_backend(|pair| async move {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
-        let first = reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let first = seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         let second = reporting
             .submit_report(submit(
                 &seed.key5.name,
@@ -220,15 +212,7 @@ async fn a_report_after_the_due_second_is_late_and_a_future_period_is_refused() 
             "the last second of the quarter is still on time"
         );
         pair.set_clock(AFTER_Q3);
-        let late = reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let late = seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         assert!(late.late, "{late:?}");
         assert_eq!(late.submit_time.unwrap().seconds, 1_569_859_201);
 

@@ -129,15 +129,7 @@ async fn review_report_rejects_bad_input_and_unknown_reports() {
     on_each_backend(|pair| async move {
         let seed = seed::create(&mut pair.registry().await).await;
         let mut reporting = pair.reporting().await;
-        let created = reporting
-            .submit_report(submit(
-                &seed.key5.name,
-                report(&seed.ndrc.name, "2019-Q3", PROGRESS),
-                "",
-            ))
-            .await
-            .unwrap()
-            .into_inner();
+        let created = seed::ndrc_reports_on_key5(&mut reporting, &seed).await;
         let review = || pb::ReviewReportRequest {
             name: created.name.clone(),
             decision: pb::ReviewDecision::Accept as i32,
