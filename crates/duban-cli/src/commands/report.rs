@@ -86,9 +86,13 @@ pub enum ReportCommand {
     },
     /// List reports (the latest revision of each slot unless --history).
     List {
-        /// `plans/{plan}/tasks/{task}`, `plans/{plan}/tasks/-` or `plans/-/tasks/-`.
-        #[arg(long, default_value = "plans/-/tasks/-")]
-        parent: String,
+        /// `plans/{plan}/tasks/{task}`, `plans/{plan}/tasks/-` or
+        /// `plans/-/tasks/-`; or give --plan (every task of it), --plan and
+        /// --task-number, or --task. Neither: every plan's reports.
+        #[arg(long, conflicts_with_all = ["task", "plan", "task_number"])]
+        parent: Option<String>,
+        #[command(flatten)]
+        task: TaskRef,
         /// Only this unit's: `units/{id}` or a written form.
         #[arg(long)]
         unit: Option<String>,
@@ -284,10 +288,21 @@ pub async fn run(ctx: &Ctx, command: ReportCommand) -> anyhow::Result<()> {
         }
         ReportCommand::List {
             parent,
+            task,
             unit,
             period,
             history,
         } => {
+            let parent = match (parent, &task.task, &task.plan, task.task_number) {
+                (Some(parent), ..) => parent,
+                (None, None, None, None) => "plans/-/tasks/-".to_owned(),
+                (None, None, Some(plan), None) => format!("{plan}/tasks/-"),
+                _ => {
+                    let mut registry = ctx.registry().await?;
+                    let (name, plan) = (task.task.as_deref(), task.plan.as_deref());
+                    refs::task(&mut registry, name, plan, task.task_number).await?
+                }
+            };
             let registry = ctx.registry().await;
             let unit = match unit {
                 Some(unit) => refs::unit(&mut ctx.registry().await?, &unit).await?,

@@ -337,6 +337,28 @@ async fn reports_events_rules_and_health_in_json() {
         listed.starts_with("市发改委\ttask 5\t2019-Q3\trevision 1\tPENDING"),
         "{listed}"
     );
+    // The plan, or the plan and a task number, name the parent as elsewhere.
+    assert_eq!(duban.ok(&["report", "list", "--plan", &plan]), listed);
+    let by_number = ["report", "list", "--plan", &plan, "--task-number"];
+    assert_eq!(duban.ok(&[&by_number[..], &["5"]].concat()), listed);
+    assert_eq!(duban.ok(&[&by_number[..], &["6"]].concat()), "");
+    let both = [
+        "report",
+        "list",
+        "--parent",
+        "plans/-/tasks/-",
+        "--plan",
+        &plan,
+    ];
+    let refused = duban.run(&both);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    let unknown = duban.fails(&["report", "list", "--plan", "plans/nowhere"], 3);
+    assert!(
+        unknown.contains("`plans/nowhere` does not exist"),
+        "{unknown}"
+    );
     let returned = duban.json(
         &[
             &["report", "review"],
