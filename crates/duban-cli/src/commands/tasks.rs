@@ -9,13 +9,14 @@ use crate::{context::Ctx, error::usage, names::Names};
 /// Which task: its name, or its plan and number.
 #[derive(Debug, Args)]
 pub struct Which {
-    /// The task, `plans/{plan}/tasks/{task}` (or give --plan and --number).
+    /// The task, `plans/{plan}/tasks/{task}` (or give --plan and --task-number).
     pub task: Option<String>,
-    /// The plan, `plans/{plan}`, with --number.
+    /// The plan, `plans/{plan}`, with --task-number.
     #[arg(long)]
     pub plan: Option<String>,
-    /// The task's number in the plan (`5` for key task 5).
-    #[arg(long)]
+    /// The task's number in the plan (`5` for key task 5), as every other
+    /// command takes it; `--number` is the same.
+    #[arg(long = "task-number", visible_alias = "number")]
     pub number: Option<i32>,
 }
 

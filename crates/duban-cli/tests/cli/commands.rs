@@ -192,6 +192,16 @@ async fn units_groups_plans_tasks_and_obligations() {
     assert_eq!(tasks[0]["number"], 1);
     let shown = duban.ok(&["tasks", "get", "--plan", "plans/trial", "--number", "1"]);
     assert!(shown.contains("due 2019-12-31 (年底前)"), "{shown}");
+    // --task-number, as every other command names a task by number.
+    let by_task_number = [
+        "tasks",
+        "get",
+        "--plan",
+        "plans/trial",
+        "--task-number",
+        "1",
+    ];
+    assert_eq!(duban.ok(&by_task_number), shown);
     let renamed = duban.json(&[
         "tasks",
         "update",
