@@ -352,6 +352,11 @@ async fn reports_events_rules_and_health_in_json() {
     let by_number = ["report", "list", "--plan", &plan, "--task-number"];
     assert_eq!(duban.ok(&[&by_number[..], &["5"]].concat()), listed);
     assert_eq!(duban.ok(&[&by_number[..], &["6"]].concat()), "");
+    let report_name = submitted["name"].as_str().unwrap();
+    let task = report_name.split("/reports/").next().unwrap();
+    assert_eq!(duban.ok(&["report", "list", "--task", task]), listed);
+    let no_plan = duban.fails(&["report", "list", "--task-number", "5"], 2);
+    assert!(no_plan.contains("--plan and --task-number"), "{no_plan}");
     let both = [
         "report",
         "list",
