@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use duban_infra::json_rows::{Column, Inserts, stored_time};
+use duban_infra::json_rows::{Column, Inserts, insert_statement, stored_time};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
@@ -116,9 +116,18 @@ pub fn prepare_new_after(
     events: Vec<NewEvent>,
     inserts: &mut Inserts,
 ) -> Result<Vec<Event>, DbErr> {
+    let written = number_after(last_sequence, events);
+    for chunk in written.chunks(CHUNK) {
+        add_rows(inserts, backend, chunk)?;
+    }
+    Ok(written)
+}
+
+/// Numbers `events` after `last_sequence`, in order, each id once.
+fn number_after(last_sequence: i64, events: Vec<NewEvent>) -> Vec<Event> {
     let mut seen = HashSet::new();
     let mut next = last_sequence;
-    let written: Vec<Event> = events
+    events
         .into_iter()
         .filter(|new| seen.insert(new.id.clone()))
         .map(|event| {
@@ -128,11 +137,7 @@ pub fn prepare_new_after(
                 event,
             }
         })
-        .collect();
-    for chunk in written.chunks(CHUNK) {
-        add_rows(inserts, backend, chunk)?;
-    }
-    Ok(written)
+        .collect()
 }
 
 async fn append_checked(
@@ -158,16 +163,7 @@ async fn number(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    if db.get_database_backend() == DbBackend::Postgres {
-        // The notification is delivered at commit, to other replicas' readers.
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
-            [APPEND_LOCK_KEY.into(), NOTIFY_CHANNEL.into()],
-        ))
-        .await?;
-    }
-    let mut next = last_sequence(db).await?;
+    let mut next = lock_for_append(db).await?;
     if !check_written {
         return prepare_new_after(next, db.get_database_backend(), events, inserts);
     }
@@ -191,6 +187,90 @@ async fn number(
         add_rows(inserts, db.get_database_backend(), chunk)?;
     }
     Ok(written)
+}
+
+/// Takes the append lock (PostgreSQL; SQLite's writer is single) and returns
+/// the last sequence written, after which this transaction numbers its events.
+async fn lock_for_append(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        // The notification is delivered at commit, to other replicas' readers.
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
+            [APPEND_LOCK_KEY.into(), NOTIFY_CHANNEL.into()],
+        ))
+        .await?;
+    }
+    last_sequence(db).await
+}
+
+/// Appends the events whose ids are new, in order, inside the caller's
+/// transaction, as [`append`] does, but without looking their ids up first:
+/// each INSERT skips an id the outbox holds (`ON CONFLICT (id) DO NOTHING`),
+/// and only an INSERT that wrote fewer rows than it carried has its
+/// sequences read back (a range of the primary key) to learn which. For the
+/// sweep, which decided its reminders from a read of the outbox just before
+/// and finds them held only when another sweep raced it: the lookup of every
+/// id in the random-ordered id index was a tenth of its writer's work.
+/// A skipped event leaves its sequence unused: sequences still rise in
+/// commit order, with gaps, which no reader relies on being absent.
+pub async fn append_unless_written(
+    db: &impl ConnectionTrait,
+    events: Vec<NewEvent>,
+) -> Result<Vec<Event>, DbErr> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let last = lock_for_append(db).await?;
+    let backend = db.get_database_backend();
+    let numbered = number_after(last, events);
+    let sql = insert_statement(backend, "events", &COLUMNS, "ON CONFLICT (id) DO NOTHING");
+    let mut kept = Vec::with_capacity(numbered.len());
+    for chunk in numbered.chunks(CHUNK) {
+        let rows = serde_json::to_string(&Rows {
+            rows: chunk,
+            backend,
+        })
+        .map_err(|e| DbErr::Custom(format!("events as JSON: {e}")))?;
+        let written = db
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql.clone(),
+                [rows.into()],
+            ))
+            .await?
+            .rows_affected();
+        if written == chunk.len() as u64 {
+            kept.extend(std::iter::repeat_n(true, chunk.len()));
+            continue;
+        }
+        let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
+            continue;
+        };
+        let present = sequences_within(db, first.sequence, last.sequence).await?;
+        kept.extend(chunk.iter().map(|e| present.contains(&e.sequence)));
+    }
+    Ok(numbered
+        .into_iter()
+        .zip(kept)
+        .filter_map(|(event, kept)| kept.then_some(event))
+        .collect())
+}
+
+/// The sequences the outbox holds in `first..=last`.
+async fn sequences_within(
+    db: &impl ConnectionTrait,
+    first: i64,
+    last: i64,
+) -> Result<HashSet<i64>, DbErr> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::Sequence)
+        .filter(event::Column::Sequence.between(first, last))
+        .into_tuple::<i64>()
+        .all(db)
+        .await
+        .map(|sequences| sequences.into_iter().collect())
 }
 
 /// Returns those of `ids` the outbox already holds.
@@ -362,3 +442,7 @@ pub async fn reminder_ids(
         .all(db)
         .await
 }
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod tests;

@@ -264,7 +264,7 @@ pub async fn append_reminders(
         .map(|reminder| reminder.plan.clone())
         .unwrap_or_default();
     let txn = db.begin().await?;
-    let written = events::append(&txn, reminders).await?;
+    let written = events::append_unless_written(&txn, reminders).await?;
     duban_infra::audit::append(&txn, &plan).await?;
     txn.commit().await?;
     notifier.announce();
