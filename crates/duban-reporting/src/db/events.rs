@@ -1,8 +1,9 @@
 //! The event outbox. Appending takes a lock that is held until the transaction
 //! commits (PostgreSQL: a transaction-scoped advisory lock; SQLite: its single
 //! writer), so sequences are handed out in commit order: a reader that has seen
-//! sequence N never later finds an unseen event at or below N. Ids are unique, so
-//! appending an event twice (two sweeps, two replicas) writes it once.
+//! sequence N never later finds an unseen event at or below N. Ids are unique
+//! ([`DEDUPLICATED`]: every type but report events, whose ids cannot repeat),
+//! so appending a reminder twice (two sweeps, two replicas) writes it once.
 
 use std::collections::HashSet;
 
@@ -37,6 +38,15 @@ impl EventNotifier {
         self.0.notify_one();
     }
 }
+
+/// The events whose ids the outbox keeps unique (its partial index
+/// `events_unique_id`, m0017): every type but the report events, whose ids
+/// name a revision the same transaction numbered and so cannot repeat. A
+/// lookup by id or an INSERT that skips held ids names these same words, so
+/// that both databases use the index for it (SQLite matches the words of a
+/// partial index's condition; a test asks both for their plan).
+pub const DEDUPLICATED: &str =
+    "event_type NOT IN ('REPORT_SUBMITTED', 'REPORT_RETURNED', 'REPORT_ACCEPTED')";
 
 /// The PostgreSQL channel every commit that appends events notifies.
 pub const NOTIFY_CHANNEL: &str = "duban_events";
@@ -90,9 +100,11 @@ pub async fn append(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Result<
 /// Appends `events`, in order, inside the caller's transaction, without first
 /// asking which ids the outbox holds: for events whose ids name something the
 /// same transaction created (a revision number it allocated), which no event
-/// can have had before. The unique index on ids still refuses a repeat, failing
-/// the transaction instead of skipping the event. Saves a lookup per event at
-/// a random place in that index (SubmitReport +4% at 32 and 64 in flight).
+/// can have had before. Where the outbox keeps ids unique ([`DEDUPLICATED`])
+/// its index still refuses a repeat, failing the transaction instead of
+/// skipping the event; a report event's id is not in that index at all.
+/// Saves a lookup per event at a random place in the index (SubmitReport +4%
+/// at 32 and 64 in flight).
 pub async fn append_new(
     db: &impl ConnectionTrait,
     events: Vec<NewEvent>,
@@ -224,7 +236,8 @@ pub async fn append_unless_written(
     let last = lock_for_append(db).await?;
     let backend = db.get_database_backend();
     let numbered = number_after(last, events);
-    let sql = insert_statement(backend, "events", &COLUMNS, "ON CONFLICT (id) DO NOTHING");
+    let skip_held = format!("ON CONFLICT (id) WHERE {DEDUPLICATED} DO NOTHING");
+    let sql = insert_statement(backend, "events", &COLUMNS, &skip_held);
     let mut kept = Vec::with_capacity(numbered.len());
     for chunk in numbered.chunks(CHUNK) {
         let rows = serde_json::to_string(&Rows {
@@ -273,7 +286,8 @@ async fn sequences_within(
         .map(|sequences| sequences.into_iter().collect())
 }
 
-/// Returns those of `ids` the outbox already holds.
+/// Returns those of `ids` the outbox already holds among the events it keeps
+/// ids unique for ([`DEDUPLICATED`]: a report event's id is never found).
 pub async fn written_among(
     db: &impl ConnectionTrait,
     ids: &[&str],
@@ -282,17 +296,7 @@ pub async fn written_among(
         return Ok(HashSet::new());
     }
     let backend = db.get_database_backend();
-    // The ids found come back as one JSON array, not a row each: a repeated
-    // sweep finds nearly every id it asks about, and on SQLite each row
-    // crossed the driver's worker thread on its own.
-    let found = match backend {
-        DbBackend::Postgres => "COALESCE(json_agg(id), '[]')::text",
-        _ => "json_group_array(id)",
-    };
-    let sql = format!(
-        "SELECT {found} AS found FROM events WHERE {}",
-        within(backend, "id", 1)
-    );
+    let sql = written_among_sql(backend);
     let mut written = HashSet::new();
     for ids in ids.chunks(IDS_PER_CHECK) {
         let row = db
@@ -309,6 +313,22 @@ pub async fn written_among(
         written.extend(found);
     }
     Ok(written)
+}
+
+/// The lookup of the held ones among a JSON list of ids (parameter 1),
+/// answered as one JSON array.
+fn written_among_sql(backend: DbBackend) -> String {
+    // The ids found come back as one JSON array, not a row each: a repeated
+    // sweep finds nearly every id it asks about, and on SQLite each row
+    // crossed the driver's worker thread on its own.
+    let found = match backend {
+        DbBackend::Postgres => "COALESCE(json_agg(id), '[]')::text",
+        _ => "json_group_array(id)",
+    };
+    format!(
+        "SELECT {found} AS found FROM events WHERE {DEDUPLICATED} AND {}",
+        within(backend, "id", 1)
+    )
 }
 
 /// Ids bound per check (some 200 KB of JSON). A PostgreSQL connection keeps

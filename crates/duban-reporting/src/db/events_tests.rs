@@ -101,3 +101,64 @@ async fn held_and_repeated_ids_are_skipped_and_the_rest_written_in_order() {
         assert_eq!(after(&db, 0, 10_000).await.unwrap().len(), CHUNK + 13);
     }
 }
+
+/// Both databases look held ids up through the outbox's partial id index
+/// (m0017), and it still refuses a reminder's id twice: the queries name the
+/// index's condition in the same words, which SQLite needs to use it.
+#[tokio::test]
+async fn held_ids_are_looked_up_through_the_partial_id_index() {
+    use sea_orm::{ConnectionTrait, SqlErr};
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = database::connect(&database.url, Durability::AllowWeak)
+            .await
+            .unwrap();
+        database::migrate::<Migrator>(&db).await.unwrap();
+        let ids: Vec<String> = (0..5_000).map(|n| format!("reminder-{n}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        append_in_one_transaction(&db, &ids).await;
+        let backend = db.get_database_backend();
+        if backend == DbBackend::Postgres {
+            db.execute_unprepared("ANALYZE events").await.unwrap();
+        }
+        let explain = match backend {
+            DbBackend::Postgres => "EXPLAIN",
+            _ => "EXPLAIN QUERY PLAN",
+        };
+        let asked = ["reminder-7", "reminder-4000", "nope"];
+        let plan: Vec<String> = db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                format!("{explain} {}", written_among_sql(backend)),
+                [super::json_list(&asked).unwrap().into()],
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| match backend {
+                DbBackend::Postgres => row.try_get_by_index::<String>(0).unwrap(),
+                _ => row.try_get::<String>("", "detail").unwrap(),
+            })
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains("events_unique_id"), "{backend:?}: {plan}");
+        let found = written_among(&db, &asked).await.unwrap();
+        assert_eq!(
+            found,
+            HashSet::from(["reminder-7".to_owned(), "reminder-4000".to_owned()])
+        );
+
+        // A plain INSERT of a held reminder id is refused by the index.
+        let txn = db.begin().await.unwrap();
+        let mut inserts = Inserts::default();
+        prepare_new_after(10_000, backend, vec![reminder("reminder-7")], &mut inserts).unwrap();
+        let refused = inserts.run(&txn).await.unwrap_err();
+        assert!(
+            matches!(
+                refused.sql_err(),
+                Some(SqlErr::UniqueConstraintViolation(_))
+            ),
+            "{backend:?}: {refused:?}"
+        );
+    }
+}

@@ -67,3 +67,95 @@ async fn revision_numbers_stay_unique_per_slot_with_one_slot_index() {
         assert_eq!(names, ["reports_period_slot_revision"], "{backend:?}");
     }
 }
+
+/// The migrations before m0017 (report event ids out of the id index).
+const BEFORE_REPORT_EVENT_IDS: u32 = 16;
+
+/// Events stored while every id was unique survive m0017's rebuild of the
+/// outbox (SQLite) unchanged, under their sequences; afterwards a reminder's
+/// id is still refused twice, and the outbox has its two indexes again.
+#[tokio::test]
+async fn the_outbox_keeps_its_events_when_report_ids_leave_the_id_index() {
+    use chrono::{TimeZone, Utc};
+    use duban_reporting::{
+        db::events,
+        domain::event::{EventType, NewEvent, Severity},
+    };
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let event = |id: &str, event_type: EventType| NewEvent {
+        id: id.to_owned(),
+        event_type,
+        occur_time: Utc.with_ymd_and_hms(2019, 9, 30, 1, 0, 0).unwrap(),
+        plan: "plans/p1".to_owned(),
+        task: "plans/p1/tasks/t5".to_owned(),
+        unit: "units/ndrc".to_owned(),
+        period: "2019-Q3".to_owned(),
+        due_time: Some(Utc.with_ymd_and_hms(2019, 10, 10, 1, 0, 0).unwrap()),
+        report: String::new(),
+        rule: "plans/p1/reminderRules/due".to_owned(),
+        offset_days: -3,
+        severity: Severity::Blue,
+        recipient: "units/ndrc".to_owned(),
+        comment: "按时报送".to_owned(),
+        actor: "system".to_owned(),
+        coordination_item: String::new(),
+        extension: String::new(),
+    };
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = connect(&database.url, Durability::Required).await.unwrap();
+        Migrator::up(&db, Some(BEFORE_REPORT_EVENT_IDS))
+            .await
+            .unwrap();
+        let stored = vec![
+            event("reminder:a", EventType::ReminderDue),
+            event("report:r1:submitted:1", EventType::ReportSubmitted),
+            event("reminder:b", EventType::Escalation),
+        ];
+        let txn = db.begin().await.unwrap();
+        let before = events::append(&txn, stored).await.unwrap();
+        txn.commit().await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+
+        let after = events::after(&db, 0, 10).await.unwrap();
+        assert_eq!(after, before, "{backend:?}");
+
+        let txn = db.begin().await.unwrap();
+        let again = events::append_unless_written(
+            &txn,
+            vec![
+                event("reminder:b", EventType::Escalation),
+                event("reminder:c", EventType::ReminderDue),
+            ],
+        )
+        .await
+        .unwrap();
+        txn.commit().await.unwrap();
+        let written: Vec<&str> = again.iter().map(|e| e.event.id.as_str()).collect();
+        assert_eq!(written, ["reminder:c"], "{backend:?}");
+
+        let sql = match db.get_database_backend() {
+            DbBackend::Postgres => {
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'events' ORDER BY indexname"
+            }
+            _ => {
+                "SELECT name FROM sqlite_master WHERE type = 'index' \
+                 AND tbl_name = 'events' ORDER BY name"
+            }
+        };
+        let names: Vec<String> = db
+            .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        let expected: &[&str] = match backend {
+            duban_infra::test_util::Backend::Postgres => {
+                &["events_pkey", "events_plan_period", "events_unique_id"]
+            }
+            _ => &["events_plan_period", "events_unique_id"],
+        };
+        assert_eq!(names, expected, "{backend:?}");
+    }
+}

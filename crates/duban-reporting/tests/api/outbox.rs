@@ -226,7 +226,7 @@ async fn the_outbox_id_check_is_never_given_a_generic_plan() {
             DbBackend::Postgres,
             "SELECT coalesce(sum(generic_plans), 0)::int8 AS generic, \
              coalesce(sum(custom_plans), 0)::int8 AS custom \
-             FROM pg_prepared_statements WHERE statement LIKE '%FROM events WHERE id = ANY%' \
+             FROM pg_prepared_statements WHERE statement LIKE '%FROM events WHERE %id = ANY%' \
              AND statement NOT LIKE '%pg_prepared_statements%'",
         ))
         .await

@@ -10,6 +10,7 @@ mod latest_revisions;
 mod one_slot_index;
 mod period_version;
 mod reminder_calendar;
+mod report_event_ids;
 mod snapshot_numbers;
 mod status_rules;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(period_version::PeriodDataVersion),
             Box::new(snapshot_numbers::SnapshotNumbers),
             Box::new(one_slot_index::OneSlotIndex),
+            Box::new(report_event_ids::ReportEventIds),
         ]
     }
 
