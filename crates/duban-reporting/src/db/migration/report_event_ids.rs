@@ -11,7 +11,8 @@
 //! the events of every other type.
 //!
 //! SQLite cannot drop the unique constraint of a column, so the table is
-//! rebuilt with its rows; PostgreSQL drops the constraint.
+//! rebuilt with its rows, in the migration's transaction; PostgreSQL drops
+//! the constraint.
 
 use sea_orm_migration::prelude::*;
 
@@ -53,6 +54,13 @@ fn sqlite_rebuild(unique: bool) -> String {
 
 #[async_trait::async_trait]
 impl MigrationTrait for ReportEventIds {
+    /// In one transaction on SQLite too (the migrator's default there is
+    /// none): a process stopped between dropping the old outbox and renaming
+    /// the rebuilt one must find the old one still in place, not neither.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let partial = format!("CREATE UNIQUE INDEX {INDEX} ON events (id) WHERE {PREDICATE}");
