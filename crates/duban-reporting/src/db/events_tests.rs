@@ -1,7 +1,7 @@
 use chrono::TimeZone;
 use duban_infra::{
     database::{self, Durability},
-    test_util::{TestDatabase, backends},
+    test_util::{Backend, TestDatabase, backends},
 };
 use sea_orm::TransactionTrait;
 
@@ -30,6 +30,15 @@ fn reminder(id: &str) -> NewEvent {
     }
 }
 
+async fn migrated(backend: Backend) -> (TestDatabase, sea_orm::DatabaseConnection) {
+    let database = TestDatabase::create(backend).await;
+    let db = database::connect(&database.url, Durability::AllowWeak)
+        .await
+        .unwrap();
+    database::migrate::<Migrator>(&db).await.unwrap();
+    (database, db)
+}
+
 async fn append_in_one_transaction(
     db: &sea_orm::DatabaseConnection,
     ids: &[&str],
@@ -54,11 +63,7 @@ async fn append_in_one_transaction(
 #[tokio::test]
 async fn held_and_repeated_ids_are_skipped_and_the_rest_written_in_order() {
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = database::connect(&database.url, Durability::AllowWeak)
-            .await
-            .unwrap();
-        database::migrate::<Migrator>(&db).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         let first = append_in_one_transaction(&db, &["a", "b", "c"]).await;
         assert_eq!(
             first,
@@ -109,11 +114,7 @@ async fn held_and_repeated_ids_are_skipped_and_the_rest_written_in_order() {
 async fn held_ids_are_looked_up_through_the_partial_id_index() {
     use sea_orm::{ConnectionTrait, SqlErr};
     for backend in backends() {
-        let database = TestDatabase::create(backend).await;
-        let db = database::connect(&database.url, Durability::AllowWeak)
-            .await
-            .unwrap();
-        database::migrate::<Migrator>(&db).await.unwrap();
+        let (_database, db) = migrated(backend).await;
         let ids: Vec<String> = (0..5_000).map(|n| format!("reminder-{n}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         append_in_one_transaction(&db, &ids).await;

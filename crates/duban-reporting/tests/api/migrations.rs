@@ -18,6 +18,34 @@ async fn each_migration_down_undoes_its_up() {
     }
 }
 
+/// The names of `table`'s indexes whose definition is like `pattern`, in
+/// order (SQLite's unnamed constraint indexes, which have no definition,
+/// left out).
+async fn index_names(db: &sea_orm::DatabaseConnection, table: &str, pattern: &str) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT indexname FROM pg_indexes WHERE tablename = $1 \
+             AND indexdef LIKE $2 ORDER BY indexname"
+        }
+        _ => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name = $1 AND sql LIKE $2 ORDER BY name"
+        }
+    };
+    db.query_all_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [table.into(), pattern.into()],
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.try_get_by_index::<String>(0).unwrap())
+    .collect()
+}
+
 /// The migration before m0016 (one slot index).
 const BEFORE_ONE_SLOT_INDEX: u32 = 15;
 
@@ -27,7 +55,7 @@ const BEFORE_ONE_SLOT_INDEX: u32 = 15;
 #[tokio::test]
 async fn revision_numbers_stay_unique_per_slot_with_one_slot_index() {
     use duban_reporting::db::reports;
-    use sea_orm::{ConnectionTrait, DbBackend, SqlErr, Statement};
+    use sea_orm::SqlErr;
     for backend in backends() {
         let database = TestDatabase::create(backend).await;
         let db = connect(&database.url, Durability::Required).await.unwrap();
@@ -47,23 +75,7 @@ async fn revision_numbers_stay_unique_per_slot_with_one_slot_index() {
         let next = first.report(2, first.period_due_time);
         reports::insert(&db, &next, None).await.unwrap();
 
-        let sql = match db.get_database_backend() {
-            DbBackend::Postgres => {
-                "SELECT indexname FROM pg_indexes WHERE tablename = 'reports' \
-                 AND indexdef LIKE '%revision%' ORDER BY indexname"
-            }
-            _ => {
-                "SELECT name FROM sqlite_master WHERE type = 'index' \
-                 AND tbl_name = 'reports' AND sql LIKE '%revision%' ORDER BY name"
-            }
-        };
-        let names: Vec<String> = db
-            .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| row.try_get_by_index::<String>(0).unwrap())
-            .collect();
+        let names = index_names(&db, "reports", "%revision%").await;
         assert_eq!(names, ["reports_period_slot_revision"], "{backend:?}");
     }
 }
@@ -81,7 +93,7 @@ async fn the_outbox_keeps_its_events_when_report_ids_leave_the_id_index() {
         db::events,
         domain::event::{EventType, NewEvent, Severity},
     };
-    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    use sea_orm::TransactionTrait;
     let event = |id: &str, event_type: EventType| NewEvent {
         id: id.to_owned(),
         event_type,
@@ -134,22 +146,7 @@ async fn the_outbox_keeps_its_events_when_report_ids_leave_the_id_index() {
         let written: Vec<&str> = again.iter().map(|e| e.event.id.as_str()).collect();
         assert_eq!(written, ["reminder:c"], "{backend:?}");
 
-        let sql = match db.get_database_backend() {
-            DbBackend::Postgres => {
-                "SELECT indexname FROM pg_indexes WHERE tablename = 'events' ORDER BY indexname"
-            }
-            _ => {
-                "SELECT name FROM sqlite_master WHERE type = 'index' \
-                 AND tbl_name = 'events' ORDER BY name"
-            }
-        };
-        let names: Vec<String> = db
-            .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| row.try_get_by_index::<String>(0).unwrap())
-            .collect();
+        let names = index_names(&db, "events", "%").await;
         let expected: &[&str] = match backend {
             duban_infra::test_util::Backend::Postgres => {
                 &["events_pkey", "events_plan_period", "events_unique_id"]
