@@ -286,6 +286,37 @@ async fn sequences_within(
         .map(|sequences| sequences.into_iter().collect())
 }
 
+/// The types a sweep writes.
+const REMINDER_TYPES: [EventType; 4] = [
+    EventType::ReminderUpcoming,
+    EventType::ReminderDue,
+    EventType::ReminderOverdue,
+    EventType::Escalation,
+];
+
+/// Whether the outbox holds any reminder or escalation of `plan` (its name)
+/// for `period`. A sweep that finds none has no id to look up: no rung of
+/// the period was sent. Read through the plan/period index, whose entries of
+/// report events stored before the period's first reminder are passed over
+/// (once a reminder is held, the read stops at it).
+pub async fn holds_reminders_of(
+    db: &impl ConnectionTrait,
+    plan: &str,
+    period: &str,
+) -> Result<bool, DbErr> {
+    let any = event::Entity::find()
+        .select_only()
+        .column(event::Column::Sequence)
+        .filter(event::Column::Plan.eq(plan))
+        .filter(event::Column::Period.eq(period))
+        .filter(event::Column::EventType.is_in(REMINDER_TYPES.map(EventType::as_str)))
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    Ok(any.is_some())
+}
+
 /// Returns those of `ids` the outbox already holds among the events it keeps
 /// ids unique for ([`DEDUPLICATED`]: a report event's id is never found).
 pub async fn written_among(

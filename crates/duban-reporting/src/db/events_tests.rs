@@ -163,3 +163,35 @@ async fn held_ids_are_looked_up_through_the_partial_id_index() {
         );
     }
 }
+
+/// A period counts as reminded once the outbox holds a reminder or an
+/// escalation of that plan and period; its report events, and reminders of
+/// another period or plan, do not count.
+#[tokio::test]
+async fn a_period_is_reminded_by_its_own_reminders_only() {
+    for backend in backends() {
+        let (_database, db) = migrated(backend).await;
+        let reminded = || holds_reminders_of(&db, "plans/p1", "2019-Q3");
+        assert!(!reminded().await.unwrap(), "{backend:?}: an empty outbox");
+
+        let mut submitted = reminder("report-1");
+        submitted.event_type = EventType::ReportSubmitted;
+        let mut other_period = reminder("reminder-q4");
+        other_period.period = "2019-Q4".to_owned();
+        let mut other_plan = reminder("reminder-p2");
+        other_plan.plan = "plans/p2".to_owned();
+        let txn = db.begin().await.unwrap();
+        append_unless_written(&txn, vec![submitted, other_period, other_plan])
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        assert!(!reminded().await.unwrap(), "{backend:?}: none of its own");
+
+        let mut escalation = reminder("escalation-1");
+        escalation.event_type = EventType::Escalation;
+        let txn = db.begin().await.unwrap();
+        append_unless_written(&txn, vec![escalation]).await.unwrap();
+        txn.commit().await.unwrap();
+        assert!(reminded().await.unwrap(), "{backend:?}: an escalation");
+    }
+}

@@ -32,6 +32,12 @@ pub(super) struct PeriodRules<'a> {
     pub(super) extended: HashMap<(String, String), Extended>,
     pub(super) calendar: duban_model::WorkingCalendar,
     pub(super) as_of: DateTime<Utc>,
+    /// Whether the outbox held any reminder of the period when its sweep
+    /// began. Where it held none, no rung was sent before, and the sweep
+    /// looks no id up: the period's first sweep, or the first after downtime
+    /// that spans every rung, writes each slot's latest without a read per
+    /// rung (four reads a slot a week after the due date).
+    pub(super) reminded_before: bool,
 }
 
 /// A reminder this sweep would write for one slot, and how many fired
@@ -89,10 +95,13 @@ pub(super) async fn decide_part(
             Some((schedule, id))
         })
         .collect();
-    let latest_ids: Vec<&str> = slots.iter().map(|(_, id)| id.as_str()).collect();
-    let mut sent = events::written_among(&context.reads, &latest_ids).await?;
-    let mut looked_up = latest_ids.len();
-    drop(latest_ids);
+    let mut looked_up = 0;
+    let mut sent = HashSet::new();
+    if sweep.reminded_before {
+        let latest_ids: Vec<&str> = slots.iter().map(|(_, id)| id.as_str()).collect();
+        sent = events::written_among(&context.reads, &latest_ids).await?;
+        looked_up += latest_ids.len();
+    }
     // A slot whose latest rung is unsent needs its earlier ones, to count
     // those it supersedes.
     let unsent: Vec<(Schedule, Vec<(&ReminderRule, String)>)> = slots
@@ -108,14 +117,15 @@ pub(super) async fn decide_part(
             Some((schedule, ids))
         })
         .collect();
-    let earlier_ids: Vec<&str> = unsent
-        .iter()
-        .filter_map(|(_, ids)| ids.split_last())
-        .flat_map(|(_, earlier)| earlier.iter().map(|(_, id)| id.as_str()))
-        .collect();
-    looked_up += earlier_ids.len();
-    sent.extend(events::written_among(&context.reads, &earlier_ids).await?);
-    drop(earlier_ids);
+    if sweep.reminded_before {
+        let earlier_ids: Vec<&str> = unsent
+            .iter()
+            .filter_map(|(_, ids)| ids.split_last())
+            .flat_map(|(_, earlier)| earlier.iter().map(|(_, id)| id.as_str()))
+            .collect();
+        looked_up += earlier_ids.len();
+        sent.extend(events::written_among(&context.reads, &earlier_ids).await?);
+    }
 
     let mut candidates = Vec::new();
     for (schedule, mut ids) in unsent {

@@ -20,7 +20,7 @@ use self::{
 };
 use super::Context;
 use crate::{
-    db::{extensions, snapshots, writes},
+    db::{events, extensions, snapshots, writes},
     domain::{
         event::{Event, EventType},
         names::plan_name,
@@ -53,7 +53,8 @@ pub struct SweepOutcome {
     /// Open slots examined.
     pub open_slots: usize,
     /// Reminder ids looked up in the outbox: one per open slot with a fired
-    /// rung, and the earlier rungs of a slot whose latest is unsent.
+    /// rung, and the earlier rungs of a slot whose latest is unsent; none in a
+    /// period of which the outbox held no reminder.
     pub looked_up: usize,
 }
 
@@ -216,6 +217,11 @@ async fn sweep_period(
             PeriodSlots::open(context, plan_id, period, true).await?
         };
     }
+    // Read before this sweep appends any of the period's reminders. A sweep
+    // racing this one may write some of them after the read: the append
+    // skips the ids it wrote, so each is still written once.
+    let reminded_before =
+        events::holds_reminders_of(&context.reads, &plan_name(plan_id), period).await?;
     let opening = opened.elapsed();
     // Approved extensions are few (each one a person's decision): read whole.
     let extended = extensions::extended_in_period(&context.reads, plan_id, period).await?;
@@ -238,6 +244,7 @@ async fn sweep_period(
         extended,
         calendar,
         as_of,
+        reminded_before,
     };
     // Each full batch is written while the next parts are decided: the
     // writer and the reads (registry pages, closed slots, written ids) then
