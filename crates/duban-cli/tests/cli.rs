@@ -357,6 +357,33 @@ async fn up_serves_the_seed_plan_and_units_report_on_it() {
         escalations.iter().all(|e| e.recipient == ndrc.name),
         "escalations go to the office"
     );
+
+    // The text list ends each line with what the event is about: for a
+    // reminder its task, whose number alone repeats across the seed's plans.
+    let text = duban(&[
+        "events",
+        "list",
+        "--after",
+        "0",
+        "--limit",
+        "1000",
+        "--reporting",
+        &reporting,
+    ]);
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    let escalation_lines: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("\tEVENT_TYPE_ESCALATION\t"))
+        .collect();
+    assert_eq!(escalation_lines.len(), escalations.len(), "{text}");
+    for (line, event) in escalation_lines.iter().zip(&escalations) {
+        assert!(line.ends_with(&format!("\t{}", event.task)), "{line}");
+    }
 }
 
 /// `duban up` with no seed directory loads the seed built into the binary: the

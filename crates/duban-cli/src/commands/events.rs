@@ -55,7 +55,9 @@ fn type_name(event_type: i32) -> &'static str {
     ev::EventType::try_from(event_type).map_or("?", |t| t.as_str_name())
 }
 
-/// `sequence  TYPE  time  period  task 5  市发改委  …`.
+/// `sequence  TYPE  time  period  task 5  市发改委  …  resource`: the last
+/// column names what the event is about (the report, extension request or
+/// coordination item, else the task), since task numbers repeat across plans.
 async fn line(event: &ev::Event, names: &mut Names) -> String {
     let mut line = format!(
         "{}\t{}\t{}\t{}\t{}\t{}",
@@ -69,8 +71,16 @@ async fn line(event: &ev::Event, names: &mut Names) -> String {
     if !event.recipient.is_empty() && event.recipient != event.unit {
         line.push_str(&format!("\tto {}", names.unit(&event.recipient).await));
     }
-    if !event.report.is_empty() {
-        line.push_str(&format!("\t{}", event.report));
+    let subject = [
+        &event.report,
+        &event.extension,
+        &event.coordination_item,
+        &event.task,
+    ]
+    .into_iter()
+    .find(|name| !name.is_empty());
+    if let Some(subject) = subject {
+        line.push_str(&format!("\t{subject}"));
     }
     line
 }
